@@ -1,0 +1,9 @@
+/* Minimal mbedTLS build for the core: SHA-256 and HMAC (md) only; SigV4 needs nothing else.
+   Everything else (RSA, AES-GCM) goes through WebCrypto in the host. */
+#ifndef S3P_MBEDTLS_CONFIG_H
+#define S3P_MBEDTLS_CONFIG_H
+#define MBEDTLS_MD_C
+#define MBEDTLS_SHA256_C
+#define MBEDTLS_SHA256_SMALLER /* smaller code; wasm has no SHA extensions to lose */
+#include "mbedtls/check_config.h"
+#endif

@@ -1,0 +1,80 @@
+#include "host_shim/codec.h"
+
+#include "host_shim/wire.h"
+
+namespace s3p::codec {
+
+bool decode_init(const uint8_t* p, size_t n, std::string& config, Env& env) {
+  wire::Reader r(p, n);
+  config = r.str();
+  for (auto& h : r.headers()) env[std::move(h.name)] = std::move(h.value);
+  return r.ok();
+}
+
+bool decode_head(const uint8_t* p, size_t n, RequestHead& head) {
+  wire::Reader r(p, n);
+  head.method = r.str();
+  head.path = r.str();
+  head.query = r.str();
+  head.headers = r.headers();
+  head.has_body = r.u32() != 0;
+  uint64_t lo = r.u32(), hi = r.u32();
+  head.random = lo | hi << 32;
+  return r.ok() && !head.path.empty();
+}
+
+bool decode_result(const uint8_t* p, size_t n, Result& out) {
+  wire::Reader r(p, n);
+  out.kind = static_cast<ActionKind>(r.u32());
+  switch (out.kind) {
+    case ActionKind::Fetch:
+      out.fetch.outcome = static_cast<FetchOutcome>(r.u32());
+      out.fetch.status = r.u32();
+      out.fetch.headers = r.headers();
+      out.fetch.handle = r.u32();
+      out.fetch.body = r.str();
+      out.fetch.error = r.str();
+      out.fetch.elapsed_ms = r.u32() / 1000.0;
+      break;
+    case ActionKind::Wait: out.flag = r.u32() != 0; break;
+    default: return false;
+  }
+  return r.ok();
+}
+
+static void encode_body(wire::Writer& w, const Body& b) {
+  w.u32(static_cast<uint32_t>(b.kind));
+  if (b.kind == BodyKind::Bytes) w.str(b.bytes);
+  if (b.kind == BodyKind::Handle) w.u32(b.handle);
+}
+
+void encode_action(const Action& a, std::string& out) {
+  wire::Writer w(out);
+  switch (a.kind) {
+    case ActionKind::Fetch:
+      w.str(a.fetch.method);
+      w.str(a.fetch.url);
+      w.headers(a.fetch.headers);
+      encode_body(w, a.fetch.body);
+      w.u32(a.fetch.timeout_ms);
+      w.u32(static_cast<uint32_t>(a.fetch.mode));
+      w.u32(a.fetch.max_body);
+      break;
+    case ActionKind::Respond:
+      w.u32(a.respond.status);
+      w.headers(a.respond.headers);
+      encode_body(w, a.respond.body);
+      w.str(a.respond.log_line);
+      break;
+    case ActionKind::Wait:
+    case ActionKind::Spawn: w.u32(a.number); break;
+    case ActionKind::Done: break;
+  }
+}
+
+void encode_ids(const std::vector<uint32_t>& ids, std::string& out) {
+  wire::Writer w(out);
+  for (uint32_t id : ids) w.u32(id);
+}
+
+}  // namespace s3p::codec

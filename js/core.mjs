@@ -1,0 +1,189 @@
+// The JavaScript side of the wasm ABI: instantiates a core module and encodes/decodes what crosses the boundary.
+// Byte layouts are documented in host_shim/README.md; this file and host_shim/codec.cpp must agree.
+
+export const Kind = Object.freeze({ FETCH: 1, WAIT: 5, SPAWN: 6, RESPOND: 7, DONE: 8 });
+export const Body = Object.freeze({ NONE: 0, BYTES: 1, HANDLE: 2 });
+export const Mode = Object.freeze({ STREAM: 0, BUFFER: 1, STREAM_UNLESS_ERROR: 2 });
+export const Outcome = Object.freeze({ OK: 0, TIMEOUT: 1, NETWORK_ERROR: 2, BODY_TOO_LARGE: 3 });
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const ENOSYS = 52;
+
+// Both toolchains' modules import a handful of WASI/Emscripten functions that the core never really needs
+// (stdio, exit). Supply every import the module declares: known ones properly, the rest as ENOSYS stubs.
+function importsFor(module, getMemory) {
+  const known = {
+    random_get(ptr, len) {
+      crypto.getRandomValues(new Uint8Array(getMemory().buffer, ptr, len));
+      return 0;
+    },
+    proc_exit(code) {
+      throw new Error(`wasm core exited (${code})`);
+    },
+    emscripten_notify_memory_growth() {},
+  };
+  const imports = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.kind !== "function") continue;
+    imports[imp.module] ??= {};
+    imports[imp.module][imp.name] = known[imp.name] ?? (() => ENOSYS);
+  }
+  return imports;
+}
+
+export class Core {
+  constructor(module) {
+    let memory = null;
+    this.instance = new WebAssembly.Instance(module, importsFor(module, () => memory));
+    this.x = this.instance.exports;
+    memory = this.x.memory;
+    this.memory = memory;
+    this.x._initialize?.();
+  }
+
+  // ---- encoding into the core's input buffer ----
+  #bytes() {
+    return new Uint8Array(this.memory.buffer);
+  }
+
+  // `parts` is a flat list of numbers (u32) and strings/Uint8Arrays (length-prefixed). Returns the byte length.
+  #write(parts) {
+    let max = 0;
+    for (const p of parts) max += typeof p === "number" ? 4 : 4 + (typeof p === "string" ? p.length * 3 : p.length);
+    const base = this.x.core_in(max);
+    const mem = this.#bytes(); // after core_in: it may have grown memory
+    const view = new DataView(this.memory.buffer);
+    let off = base;
+    for (const p of parts) {
+      if (typeof p === "number") {
+        view.setUint32(off, p >>> 0, true);
+        off += 4;
+      } else if (typeof p === "string") {
+        const { written } = encoder.encodeInto(p, mem.subarray(off + 4));
+        view.setUint32(off, written, true);
+        off += 4 + written;
+      } else {
+        view.setUint32(off, p.length, true);
+        mem.set(p, off + 4);
+        off += 4 + p.length;
+      }
+    }
+    return off - base;
+  }
+
+  static #headerParts(parts, headers) {
+    parts.push(headers.length);
+    for (const [k, v] of headers) parts.push(k, v);
+  }
+
+  // ---- decoding the core's output buffer ----
+  #reader() {
+    const ptr = this.x.core_out_ptr();
+    const len = this.x.core_out_len();
+    const view = new DataView(this.memory.buffer, ptr, len);
+    const bytes = new Uint8Array(this.memory.buffer, ptr, len);
+    let off = 0;
+    const r = {
+      u32() {
+        const v = view.getUint32(off, true);
+        off += 4;
+        return v;
+      },
+      raw() {
+        const n = r.u32();
+        const b = bytes.slice(off, off + n);
+        off += n;
+        return b;
+      },
+      str() {
+        const n = r.u32();
+        const s = decoder.decode(bytes.subarray(off, off + n));
+        off += n;
+        return s;
+      },
+      headers() {
+        const n = r.u32();
+        const hs = new Array(n);
+        for (let i = 0; i < n; i++) hs[i] = [r.str(), r.str()];
+        return hs;
+      },
+      body() {
+        const kind = r.u32();
+        if (kind === Body.BYTES) return { kind, bytes: r.raw() };
+        if (kind === Body.HANDLE) return { kind, handle: r.u32() };
+        return { kind };
+      },
+    };
+    return r;
+  }
+
+  // ---- the ABI ----
+  init(configJson, env) {
+    const parts = [configJson];
+    Core.#headerParts(parts, Object.entries(env));
+    const status = this.x.core_init(this.#write(parts));
+    return { ok: status === 0, error: status === 0 ? "" : this.#outText() };
+  }
+
+  #outText() {
+    const ptr = this.x.core_out_ptr();
+    return decoder.decode(new Uint8Array(this.memory.buffer, ptr, this.x.core_out_len()));
+  }
+
+  // Returns the request id (0 if the head could not be encoded, which is a host bug).
+  begin(method, path, query, headers, hasBody, now = Date.now()) {
+    const rnd = crypto.getRandomValues(new Uint32Array(2));
+    const parts = [method, path, query];
+    Core.#headerParts(parts, headers);
+    parts.push(hasBody ? 1 : 0, rnd[0], rnd[1]);
+    return this.x.req_begin(this.#write(parts), now);
+  }
+
+  next(id, now = Date.now()) {
+    const kind = this.x.req_next(id, now);
+    const r = this.#reader();
+    switch (kind) {
+      case Kind.FETCH:
+        return {
+          kind, method: r.str(), url: r.str(), headers: r.headers(), body: r.body(),
+          timeoutMs: r.u32(), mode: r.u32(), maxBody: r.u32(),
+        };
+      case Kind.RESPOND:
+        return { kind, status: r.u32(), headers: r.headers(), body: r.body(), log: r.str() };
+      case Kind.WAIT:
+        return { kind, timeoutMs: r.u32() };
+      case Kind.SPAWN:
+        return { kind, task: r.u32() };
+      default:
+        return { kind: Kind.DONE };
+    }
+  }
+
+  // result: { outcome, status, headers: [[k, v]], handle, body: Uint8Array|string, error, elapsedMs }
+  feedFetch(id, res, now = Date.now()) {
+    const parts = [Kind.FETCH, res.outcome, res.status ?? 0];
+    Core.#headerParts(parts, res.headers ?? []);
+    parts.push(res.handle ?? 0, res.body ?? "", res.error ?? "", Math.round((res.elapsedMs ?? 0) * 1000));
+    return this.x.req_feed(id, this.#write(parts), now);
+  }
+
+  feedWait(id, woken, now = Date.now()) {
+    return this.x.req_feed(id, this.#write([Kind.WAIT, woken ? 1 : 0]), now);
+  }
+
+  free(id) {
+    this.x.req_free(id);
+  }
+
+  wakeups() {
+    const n = this.x.core_wakeups();
+    if (n === 0) return [];
+    const view = new DataView(this.memory.buffer, this.x.core_out_ptr(), n * 4);
+    return Array.from({ length: n }, (_, i) => view.getUint32(i * 4, true));
+  }
+
+  inFlight() {
+    return this.x.core_in_flight();
+  }
+}

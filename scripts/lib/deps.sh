@@ -1,0 +1,33 @@
+# Sourced by scripts/*: installs what the build and tests need, only when missing.
+# Pinned: Debian bookworm packages (versions listed in README "Toolchain"), npm via package-lock.json.
+set -euo pipefail
+
+APT_PACKAGES=(emscripten binaryen wabt nlohmann-json3-dev catch2 wasi-libc libc++-14-dev-wasm32
+  libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32 clang-14 lld-14 dpkg-dev xz-utils cmake g++ make)
+
+deps_apt() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "[deps] apt-get install ${missing[*]}" >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+deps_npm() {
+  local root; root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  if [ ! -d "$root/node_modules/miniflare" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
+    echo "[deps] npm ci" >&2
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+}
+
+# Offline hygiene for wrangler/miniflare: no telemetry, state inside the repo's ignored dirs.
+wrangler_env() {
+  local root; root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  export WRANGLER_SEND_METRICS=false WRANGLER_HIDE_BANNER=true CLOUDFLARE_CF_FETCH_ENABLED=false
+  export WRANGLER_SEND_ERROR_REPORTS=false XDG_CONFIG_HOME="$root/.state/xdg" WRANGLER_LOG_PATH="$root/.state/wrangler-logs"
+  export NODE_PATH=/usr/share/nodejs   # emscripten 3.1.6 needs acorn from here
+}

@@ -1,0 +1,663 @@
+#!/usr/bin/env python3
+"""Local S3 + STS emulator that verifies SigV4.
+
+A stdlib reverse proxy ("front") in front of a stock ``moto_server`` child.
+Stock moto accepts any signature, so the front verifies every S3 request
+itself (sigv4_verify.py) and forwards only valid ones; STS
+AssumeRoleWithWebIdentity is unsigned by design and is forwarded, and the
+credentials it issues are remembered so later S3 requests signed with them
+verify.  A small control API under /__emu/ reports counters and arms faults
+(faults.py).
+
+    python3 tests/emulator/s3emu.py --port 19000 --key AKID:SECRET \
+        --public-bucket public-bucket [--moto-port 19001] [--region us-east-1] [--verbose]
+
+Prints ``READY http://127.0.0.1:PORT`` on stdout once both halves answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import datetime
+import hashlib
+import http.client
+import http.server
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+from typing import Optional
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import faults  # noqa: E402
+import sigv4_verify as sv  # noqa: E402
+
+COPY_CHUNK = 64 * 1024
+SPOOL_IN_MEMORY = 8 * 1024 * 1024  # request bodies above this spill to a temp file
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer",
+              "transfer-encoding", "upgrade", "expect", "proxy-authenticate",
+              "proxy-authorization"}
+STS_WEB_IDENTITY = "AssumeRoleWithWebIdentity"
+PR_SET_PDEATHSIG = 1
+
+
+# --------------------------------------------------------------------------
+# Shared state
+# --------------------------------------------------------------------------
+
+class State:
+    def __init__(self, keys: dict, public_buckets: set, region: str, moto_port: int,
+                 verbose: bool):
+        self.lock = threading.Lock()
+        self.static = {akid: sv.Credential(secret) for akid, secret in keys.items()}
+        self.temporary: dict[str, sv.Credential] = {}
+        self.public_buckets = public_buckets
+        self.region = region
+        self.moto_port = moto_port
+        self.verbose = verbose
+        self.faults = faults.FaultTable()
+        self.sts_duration: Optional[int] = None
+        self.reset_stats()
+
+    def reset_stats(self) -> None:
+        with self.lock:
+            self.stats = {"sts_exchanges": 0, "sts_requests": 0, "sts_credentials_issued": 0,
+                          "s3_requests": 0, "s3_forwarded": 0, "s3_anonymous": 0,
+                          "rejected": 0, "last_rejection": None, "rejections_by_code": {},
+                          "faults_injected": 0, "last_sts_request": None}
+
+    def bump(self, name: str, n: int = 1) -> None:
+        with self.lock:
+            self.stats[name] += n
+
+    def lookup(self, akid: str) -> Optional[sv.Credential]:
+        with self.lock:
+            return self.static.get(akid) or self.temporary.get(akid)
+
+
+# --------------------------------------------------------------------------
+# Backend connection
+# --------------------------------------------------------------------------
+
+class BackendConnection(http.client.HTTPConnection):
+    """HTTPConnection that sends the request-target byte-for-byte.
+
+    http.server gives us the request line decoded as ISO-8859-1; http.client
+    would insist on ASCII.  Encoding back as ISO-8859-1 reproduces the client's
+    exact bytes (raw UTF-8 in a path included), so moto sees what we verified.
+    """
+
+    def _encode_request(self, request: str) -> bytes:
+        return request.encode("latin-1")
+
+
+class Body:
+    """A fully received request body, spooled, with its SHA-256."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+        self.length = 0
+        self._hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self._hash.update(data)
+        self.length += len(data)
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class ClientGone(Exception):
+    """The client closed or broke the connection mid-request."""
+
+
+# --------------------------------------------------------------------------
+# Request handler
+# --------------------------------------------------------------------------
+
+class Front(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "s3emu"
+    sys_version = ""
+    timeout = 300  # idle keep-alive connections are dropped after this
+
+    # ---- dispatch -------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        state: State = self.server.state
+        started = time.monotonic()
+        self.status_sent = None
+        self.verdict = "-"
+        body = None
+        try:
+            path, query = sv.split_target(self.path)
+            if path.startswith("/__emu/"):
+                self._control(path)
+                return
+            body = self._read_body()
+            action, params = self._sts_action(path, query, body)
+            if action:
+                self._sts(action, params, body)
+            else:
+                self._s3(path, body)
+        except ClientGone:
+            self.close_connection = True
+            self.verdict = self.verdict if self.verdict != "-" else "client-gone"
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+            self.verdict += "+client-gone"
+        finally:
+            if body is not None:
+                body.close()
+            if state.verbose:
+                ms = (time.monotonic() - started) * 1000
+                sys.stderr.write(f"s3emu: {self.command} {self.path} {self.status_sent or '-'} "
+                                 f"{self.verdict} {ms:.0f}ms\n")
+
+    do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = do_OPTIONS = do_PATCH = _dispatch
+
+    def log_message(self, fmt, *args) -> None:  # http.server's own chatter
+        if self.server.state.verbose:
+            sys.stderr.write("s3emu: " + (fmt % args) + "\n")
+
+    def send_response_only(self, code, message=None) -> None:
+        self.status_sent = code
+        super().send_response_only(code, message)
+
+    # ---- request body ---------------------------------------------------
+
+    def _read_body(self) -> Body:
+        body = Body()
+        try:
+            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                self._read_http_chunked(body)
+            else:
+                remaining = int(self.headers.get("Content-Length") or 0)
+                while remaining > 0:
+                    data = self.rfile.read(min(COPY_CHUNK, remaining))
+                    if not data:
+                        raise ClientGone()
+                    body.write(data)
+                    remaining -= len(data)
+        except (ValueError, OSError) as exc:
+            body.close()
+            raise ClientGone() from exc
+        body.file.seek(0)
+        return body
+
+    def _read_http_chunked(self, body: Body) -> None:
+        while True:
+            line = self.rfile.readline(4096)
+            if not line:
+                raise ClientGone()
+            size = int(line.split(b";", 1)[0].strip(), 16)
+            if size == 0:
+                break
+            remaining = size
+            while remaining:
+                data = self.rfile.read(min(COPY_CHUNK, remaining))
+                if not data:
+                    raise ClientGone()
+                body.write(data)
+                remaining -= len(data)
+            self.rfile.readline(4096)  # CRLF after the chunk
+        while self.rfile.readline(4096) not in (b"\r\n", b"\n", b""):
+            pass  # HTTP trailers are dropped
+
+    # ---- responses ------------------------------------------------------
+
+    def send_raw(self, status: int, body: bytes, ctype: str,
+                 headers: Optional[dict] = None) -> None:
+        self.send_response_only(status)
+        self.send_header("Date", self.date_time_string())
+        self.send_header("Server", "s3emu")
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-amz-request-id", faults.request_id())
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _send_json(self, obj, status: int = 200) -> None:
+        self.send_raw(status, (json.dumps(obj, indent=1) + "\n").encode(), "application/json")
+
+    def _reject(self, err: sv.SigV4Error, path: str) -> None:
+        state: State = self.server.state
+        with state.lock:
+            state.stats["rejected"] += 1
+            by_code = state.stats["rejections_by_code"]
+            by_code[err.code] = by_code.get(err.code, 0) + 1
+            state.stats["last_rejection"] = f"{err.code}: {self.command} {path}: {err.message}"
+        self.verdict = f"reject:{err.code}"
+        extra = "".join(f"<{k}>{_xml_escape(v)}</{k}>" for k, v in err.extra.items())
+        xml = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{err.code}</Code>"
+               f"<Message>{_xml_escape(err.message)}</Message>{extra}"
+               f"<RequestId>{faults.request_id()}</RequestId><HostId>s3emu</HostId></Error>")
+        self.send_raw(err.status, xml.encode("utf-8"), "application/xml")
+
+    # ---- forwarding -----------------------------------------------------
+
+    def _forward(self, body_file, length: int, drop=(), extra=()) -> None:
+        """Send this request to moto and stream moto's answer back."""
+        state: State = self.server.state
+        drop = set(drop) | {t.strip().lower() for t in self.headers.get("Connection", "").split(",")}
+        target = self.path
+        if not target.startswith("/"):  # absolute-form request-target
+            path, query = sv.split_target(target)
+            target = path + ("?" + query if query else "")
+        conn = BackendConnection("127.0.0.1", state.moto_port, timeout=300)
+        try:
+            try:
+                conn.putrequest(self.command, target, skip_host=True, skip_accept_encoding=True)
+                conn.putheader("Host", f"127.0.0.1:{state.moto_port}")
+                for name, value in self.headers.items():
+                    lname = name.lower()
+                    if lname in HOP_BY_HOP or lname in drop or lname in ("host", "content-length"):
+                        continue
+                    conn.putheader(name, value)
+                for name, value in extra:
+                    conn.putheader(name, value)
+                if length or self.command in ("PUT", "POST"):
+                    conn.putheader("Content-Length", str(length))
+                conn.endheaders()
+                while True:
+                    data = body_file.read(COPY_CHUNK)
+                    if not data:
+                        break
+                    conn.send(data)
+                resp = conn.getresponse()
+            except OSError as exc:
+                self.verdict += "+backend-error"
+                xml = faults.s3_error(503, "ServiceUnavailable", f"moto backend unreachable: {exc}")
+                self.send_raw(503, xml, "application/xml")
+                return
+            self._relay(resp)
+        finally:
+            conn.close()
+
+    def _relay(self, resp: http.client.HTTPResponse, body: Optional[bytes] = None) -> None:
+        """Copy status, headers and body; ``body`` replaces the payload if given."""
+        self.send_response_only(resp.status, resp.reason)
+        has_length = False
+        for name, value in resp.getheaders():
+            lname = name.lower()
+            if lname in HOP_BY_HOP:
+                continue
+            if lname == "content-length":
+                has_length = True
+                if body is not None:
+                    value = str(len(body))
+            self.send_header(name, value)
+        body_allowed = (self.command != "HEAD" and resp.status >= 200
+                        and resp.status not in (204, 304))
+        chunked = body_allowed and not has_length and body is None
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        elif body is not None and not has_length:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not body_allowed:
+            return
+        if body is not None:
+            self.wfile.write(body)
+            return
+        while True:
+            data = resp.read1(COPY_CHUNK)
+            if not data:
+                break
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+        elif resp.length:
+            self.close_connection = True  # moto sent less than it announced
+
+    # ---- STS ------------------------------------------------------------
+
+    def _sts_action(self, path: str, query: str, body: Body):
+        """(Action, params) when this is an STS call, else (None, None)."""
+        if path not in ("", "/"):
+            return None, None
+        params = dict(urllib.parse.parse_qsl(query))
+        if self.command == "POST" and body.length < 1024 * 1024:
+            params.update(urllib.parse.parse_qsl(body.file.read().decode("utf-8", "replace")))
+            body.file.seek(0)
+        action = params.get("Action")
+        return (action, params) if action else (None, None)
+
+    def _sts(self, action: str, params: dict, body: Body) -> None:
+        state: State = self.server.state
+        state.bump("sts_requests")
+        if action == STS_WEB_IDENTITY:
+            with state.lock:
+                state.stats["sts_exchanges"] += 1
+                state.stats["last_sts_request"] = {
+                    k: params.get(k) for k in ("RoleArn", "RoleSessionName",
+                                               "WebIdentityToken", "DurationSeconds")}
+        self.verdict = f"sts:{action}"
+        fault = state.faults.take("sts")
+        if fault:
+            state.bump("faults_injected")
+            self.verdict += f"+fault:{fault['mode']}"
+            if faults.apply(self, "sts", fault):
+                return
+        self._forward_sts(body)
+
+    def _forward_sts(self, body: Body) -> None:
+        """Forward, then learn (and maybe re-date) any credentials in the answer."""
+        state: State = self.server.state
+        conn = BackendConnection("127.0.0.1", state.moto_port, timeout=60)
+        try:
+            headers = {n: v for n, v in self.headers.items()
+                       if n.lower() not in HOP_BY_HOP and n.lower() not in ("host", "content-length")}
+            headers["Host"] = f"127.0.0.1:{state.moto_port}"
+            conn.request(self.command, self.path, body.file.read(), headers)
+            resp = conn.getresponse()
+            data = resp.read()
+        except OSError as exc:
+            self.send_raw(503, faults.sts_error(503, "ServiceUnavailable"), "text/xml")
+            self.verdict += f"+backend-error:{exc}"
+            return
+        finally:
+            conn.close()
+        if resp.status == 200:
+            data = self._learn_credentials(data)
+        self._relay(resp, data)
+
+    def _learn_credentials(self, data: bytes) -> bytes:
+        state: State = self.server.state
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError:
+            return data
+        creds = next((e for e in root.iter() if _local(e.tag) == "Credentials"), None)
+        if creds is None:
+            return data
+        fields = {_local(c.tag): (c.text or "") for c in creds}
+        if not {"AccessKeyId", "SecretAccessKey", "SessionToken"} <= fields.keys():
+            return data
+        expiration = _parse_iso(fields.get("Expiration", ""))
+        if state.sts_duration is not None:
+            # Re-date the answer so clients see (and refresh on) a short lifetime.
+            # Whole seconds, so the instant we enforce is exactly the one reported.
+            expiration = float(int(time.time()) + state.sts_duration)
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expiration)).encode()
+            data = re.sub(rb"<Expiration>[^<]*</Expiration>",
+                          b"<Expiration>" + stamp + b"</Expiration>", data, count=1)
+        with state.lock:
+            state.temporary[fields["AccessKeyId"]] = sv.Credential(
+                fields["SecretAccessKey"], fields["SessionToken"], expiration)
+            state.stats["sts_credentials_issued"] += 1
+        return data
+
+    # ---- S3 -------------------------------------------------------------
+
+    def _s3(self, path: str, body: Body) -> None:
+        state: State = self.server.state
+        state.bump("s3_requests")
+        fault = state.faults.take("s3")
+        if fault:
+            state.bump("faults_injected")
+            self.verdict = f"fault:{fault['mode']}"
+            if faults.apply(self, "s3", fault):
+                return
+        headers = self.headers.items()
+        if not sv.is_signed(self.path, headers):
+            bucket = urllib.parse.unquote(path.lstrip("/").split("/", 1)[0])
+            if self.command in ("GET", "HEAD") and bucket in state.public_buckets:
+                self.verdict = "anonymous-public"
+                state.bump("s3_anonymous")
+                state.bump("s3_forwarded")
+                # moto applies object ACLs to unsigned requests (objects are
+                # private by default); the front alone decides what is public,
+                # so moto is shown a dummy (unverified) Authorization header.
+                dummy = (f"AWS4-HMAC-SHA256 Credential=s3emu-anonymous/19700101/{state.region}"
+                         f"/s3/aws4_request, SignedHeaders=host, Signature=0")
+                self._forward(body.file, body.length, extra=[("Authorization", dummy)])
+            else:
+                self._reject(sv.SigV4Error("AccessDenied", "Access Denied"), path)
+            return
+        try:
+            auth = sv.verify(self.command, self.path, headers, region=state.region,
+                             lookup=state.lookup)
+            if auth.payload_hash in sv.STREAMING_MODES:
+                self._forward_aws_chunked(auth, body)
+                return
+            sv.check_payload(auth, body.sha256)
+        except sv.SigV4Error as err:
+            self._reject(err, path)
+            return
+        self.verdict = f"ok:{auth.akid}"
+        state.bump("s3_forwarded")
+        self._forward(body.file, body.length)
+
+    def _forward_aws_chunked(self, auth: sv.AuthInfo, body: Body) -> None:
+        """Verify and strip aws-chunked framing; moto gets a plain body."""
+        state: State = self.server.state
+        decoded = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+        try:
+            length, trailers = sv.decode_aws_chunked(body.file, decoded, auth, auth.payload_hash)
+            declared = self.headers.get("x-amz-decoded-content-length")
+            if declared is not None and declared.strip() != str(length):
+                raise sv.SigV4Error("IncompleteBody", f"x-amz-decoded-content-length is "
+                                    f"{declared} but the chunks carry {length} bytes", 400)
+            encodings = [e.strip() for e in self.headers.get("Content-Encoding", "").split(",")
+                         if e.strip() and e.strip().lower() != "aws-chunked"]
+            extra = [("x-amz-content-sha256", sv.UNSIGNED_PAYLOAD)]
+            extra += [(n, v) for n, v in trailers if n.lower().startswith("x-amz-checksum-")]
+            if encodings:
+                extra.append(("Content-Encoding", ", ".join(encodings)))
+            self.verdict = f"ok:{auth.akid}:aws-chunked"
+            state.bump("s3_forwarded")
+            decoded.seek(0)
+            self._forward(decoded, length, extra=extra, drop={
+                "content-encoding", "x-amz-content-sha256", "x-amz-decoded-content-length",
+                "x-amz-trailer"})
+        except sv.SigV4Error as err:
+            self._reject(err, sv.split_target(self.path)[0])
+        finally:
+            decoded.close()
+
+    # ---- control API ----------------------------------------------------
+
+    def _control(self, path: str) -> None:
+        state: State = self.server.state
+        self.verdict = "control"
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            payload = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            self._send_json({"error": "body is not JSON"}, 400)
+            return
+        route = (self.command, path.rstrip("/"))
+        if route == ("GET", "/__emu/stats"):
+            with state.lock:
+                snapshot = json.loads(json.dumps(state.stats))
+            snapshot["faults_armed"] = state.faults.snapshot()
+            self._send_json(snapshot)
+        elif route == ("POST", "/__emu/reset-stats"):
+            state.reset_stats()
+            self._send_json({"ok": True})
+        elif route == ("GET", "/__emu/fault"):
+            self._send_json(state.faults.snapshot())
+        elif route == ("POST", "/__emu/fault"):
+            try:
+                self._send_json(state.faults.set(payload))
+            except (ValueError, TypeError) as exc:
+                self._send_json({"error": str(exc)}, 400)
+        elif route == ("GET", "/__emu/sts-duration"):
+            self._send_json({"seconds": state.sts_duration})
+        elif route == ("POST", "/__emu/sts-duration"):
+            seconds = payload.get("seconds")
+            state.sts_duration = None if seconds is None else int(seconds)
+            self._send_json({"seconds": state.sts_duration})
+        elif route == ("GET", "/__emu/health"):
+            self._send_json({"ok": True, "moto_port": state.moto_port})
+        else:
+            self._send_json({"error": f"no control route {self.command} {path}"}, 404)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _parse_iso(text: str) -> Optional[float]:
+    try:
+        return datetime.datetime.fromisoformat(text.strip().replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _xml_escape(text: str) -> str:
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+class FrontServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128  # socketserver's default of 5 drops bursts of clients
+
+    def __init__(self, addr, state: State):
+        self.state = state
+        self.stopping = threading.Event()
+        super().__init__(addr, Front)
+
+
+# --------------------------------------------------------------------------
+# moto child process
+# --------------------------------------------------------------------------
+
+def _die_with_parent() -> None:
+    """preexec_fn: the kernel SIGTERMs moto when this process dies, even by SIGKILL."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def start_moto(port: int, verbose: bool) -> subprocess.Popen:
+    with socket.socket() as probe:  # fail clearly instead of talking to a stale moto
+        # SO_REUSEADDR: ignore TIME_WAIT leftovers, still fail on a live listener.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise SystemExit(f"s3emu: moto port {port} is not free: {exc}")
+    out = sys.stderr if verbose else subprocess.DEVNULL
+    return subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
+                             "-p", str(port)], stdout=out, stderr=out, stdin=subprocess.DEVNULL,
+                            preexec_fn=_die_with_parent)
+
+
+def wait_for_moto(proc: subprocess.Popen, port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"s3emu: moto_server exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/moto-api/")
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"s3emu: moto_server did not answer on port {port} within {timeout}s")
+
+
+def stop_moto(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# --------------------------------------------------------------------------
+# main
+# --------------------------------------------------------------------------
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--port", type=int, required=True, help="front port on 127.0.0.1")
+    p.add_argument("--moto-port", type=int, help="moto_server port (default PORT+1)")
+    p.add_argument("--key", action="append", default=[], metavar="AKID:SECRET",
+                   help="static credential accepted by the front (repeatable)")
+    p.add_argument("--public-bucket", action="append", default=[], metavar="NAME",
+                   help="bucket readable anonymously with GET/HEAD (repeatable)")
+    p.add_argument("--region", default="us-east-1", help="required credential-scope region")
+    p.add_argument("--verbose", action="store_true", help="log one line per request to stderr")
+    p.add_argument("--exit-with-parent", action="store_true",
+                   help="shut down when the process that started us goes away")
+    args = p.parse_args(argv)
+    keys = {}
+    for item in args.key:
+        akid, sep, secret = item.partition(":")
+        if not sep or not akid or not secret:
+            p.error(f"--key wants AKID:SECRET, got {item!r}")
+        keys[akid] = secret
+    args.keys = keys
+    args.moto_port = args.moto_port or args.port + 1
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    state = State(args.keys, set(args.public_bucket), args.region, args.moto_port, args.verbose)
+    try:
+        server = FrontServer(("127.0.0.1", args.port), state)  # bind first: fail fast
+    except OSError as exc:
+        print(f"s3emu: cannot listen on 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    moto = start_moto(args.moto_port, args.verbose)
+    moto_died = threading.Event()
+    serving = False
+    try:
+        wait_for_moto(moto, args.moto_port)
+        threading.Thread(target=server.serve_forever, name="front", daemon=True).start()
+        serving = True
+
+        def watch() -> None:  # moto dying (or our parent, if asked) ends the emulator
+            parent = os.getppid()
+            while not stop.is_set():
+                if moto.poll() is not None:
+                    print(f"s3emu: moto_server exited with {moto.returncode}", file=sys.stderr)
+                    moto_died.set()
+                    stop.set()
+                elif args.exit_with_parent and os.getppid() != parent:
+                    stop.set()
+                stop.wait(0.5)
+
+        threading.Thread(target=watch, name="watchdog", daemon=True).start()
+        print(f"READY http://127.0.0.1:{args.port}", flush=True)
+        while not stop.wait(1):
+            pass
+    finally:
+        server.stopping.set()  # releases stalled requests
+        if serving:
+            server.shutdown()
+        server.server_close()
+        stop_moto(moto)
+    return 1 if moto_died.is_set() else 0
+
+if __name__ == "__main__":
+    sys.exit(main())

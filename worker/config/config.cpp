@@ -1,0 +1,164 @@
+#include "worker/config/config.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+namespace s3p {
+namespace {
+
+using json = nlohmann::json;
+
+bool fail(std::string& error, const std::string& field, const std::string& why) {
+  error = field + ": " + why;
+  return false;
+}
+
+// S3 bucket naming rules, since accounts are what S3 clients see as buckets.
+bool valid_account_name(std::string_view s) {
+  if (s.size() < 3 || s.size() > 63) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) return false;
+  return s.front() != '-' && s.front() != '.' && s.back() != '-' && s.back() != '.';
+}
+
+// Repositories are the first key segment: no '/', no dot segments, printable.
+bool valid_repo_name(std::string_view s) {
+  if (s.empty() || s.size() > 255 || s == "." || s == "..") return false;
+  for (unsigned char c : s)
+    if (c == '/' || c < 0x20 || c == 0x7f) return false;
+  return true;
+}
+
+bool get_string(const json& obj, const char* key, const std::string& field, bool required, std::string& out,
+                std::string& error) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return required ? fail(error, field + "." + key, "is required") : true;
+  if (!it->is_string()) return fail(error, field + "." + key, "must be a string");
+  out = it->get<std::string>();
+  return true;
+}
+
+bool parse_endpoint(const std::string& url, Backend& b) {
+  auto pos = url.find("://");
+  if (pos == std::string::npos) return false;
+  b.scheme = url.substr(0, pos);
+  if (b.scheme != "http" && b.scheme != "https") return false;
+  std::string rest = url.substr(pos + 3);
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.empty() || rest.find_first_of("/?#@ ") != std::string::npos) return false;
+  // Drop default ports: fetch() omits them from Host, and the signature must match what is sent.
+  auto strip = [&](const char* suffix) {
+    std::string_view sv(rest), sf(suffix);
+    if (sv.size() > sf.size() && sv.substr(sv.size() - sf.size()) == sf) rest.resize(rest.size() - sf.size());
+  };
+  if (b.scheme == "http") strip(":80");
+  if (b.scheme == "https") strip(":443");
+  b.authority = rest;
+  return true;
+}
+
+bool load_backend(const std::string& name, const json& j, const Env& env, Backend& b, std::string& error) {
+  const std::string field = "backends." + name;
+  if (!j.is_object()) return fail(error, field, "must be an object");
+  b.name = name;
+  std::string endpoint;
+  if (!get_string(j, "endpoint", field, true, endpoint, error)) return false;
+  if (!parse_endpoint(endpoint, b)) return fail(error, field + ".endpoint", "must be http(s)://host[:port]");
+  if (!get_string(j, "bucket", field, true, b.bucket, error)) return false;
+  if (b.bucket.empty() || b.bucket.find('/') != std::string::npos)
+    return fail(error, field + ".bucket", "must be a bucket name");
+  if (!get_string(j, "region", field, false, b.region, error)) return false;
+  if (auto t = j.find("timeout_ms"); t != j.end()) {
+    if (!t->is_number_unsigned() || t->get<uint64_t>() < 1 || t->get<uint64_t>() > 600000)
+      return fail(error, field + ".timeout_ms", "must be an integer in 1..600000");
+    b.timeout_ms = t->get<uint32_t>();
+  }
+  auto auth = j.find("auth");
+  if (auth == j.end()) return true;  // anonymous
+  if (!auth->is_object()) return fail(error, field + ".auth", "must be an object");
+  std::string type;
+  if (!get_string(*auth, "type", field + ".auth", true, type, error)) return false;
+  if (type == "anonymous") return true;
+  if (type != "static") return fail(error, field + ".auth.type", "must be \"anonymous\" or \"static\"");
+  b.auth = BackendAuth::Static;
+  // The JSON names Worker secrets; their values come from the environment.
+  struct Ref { const char* key; std::string* dest; bool required; };
+  for (Ref r : {Ref{"access_key_id_secret", &b.access_key_id, true}, Ref{"secret_access_key_secret", &b.secret_access_key, true},
+                Ref{"session_token_secret", &b.session_token, false}}) {
+    std::string secret_name;
+    if (!get_string(*auth, r.key, field + ".auth", r.required, secret_name, error)) return false;
+    if (secret_name.empty()) continue;
+    auto v = env.find(secret_name);
+    if (v == env.end() || v->second.empty())
+      return fail(error, field + ".auth." + r.key, "Worker secret \"" + secret_name + "\" is not set");
+    *r.dest = v->second;
+  }
+  return true;
+}
+
+}  // namespace
+
+const Repository* Account::find(std::string_view repo) const {
+  auto it = std::lower_bound(repositories.begin(), repositories.end(), repo,
+                             [](const Repository& r, std::string_view n) { return r.name < n; });
+  return it != repositories.end() && it->name == repo ? &*it : nullptr;
+}
+
+const Account* Config::find(std::string_view account) const {
+  auto it = std::lower_bound(accounts.begin(), accounts.end(), account,
+                             [](const Account& a, std::string_view n) { return a.name < n; });
+  return it != accounts.end() && it->name == account ? &*it : nullptr;
+}
+
+bool load_config(std::string_view json_text, const Env& env, Config& out, std::string& error) {
+  json root = json::parse(json_text.begin(), json_text.end(), nullptr, false);
+  if (root.is_discarded()) return fail(error, "config", "is not valid JSON");
+  if (!root.is_object()) return fail(error, "config", "must be a JSON object");
+  Config cfg;
+  if (!get_string(root, "owner_id", "config", false, cfg.owner_id, error)) return false;
+
+  auto backends = root.find("backends");
+  if (backends == root.end() || !backends->is_object()) return fail(error, "backends", "must be an object");
+  for (auto it = backends->begin(); it != backends->end(); ++it) {
+    auto b = std::make_unique<Backend>();
+    if (!load_backend(it.key(), it.value(), env, *b, error)) return false;
+    cfg.backends.emplace(it.key(), std::move(b));
+  }
+
+  auto accounts = root.find("accounts");
+  if (accounts == root.end() || !accounts->is_object()) return fail(error, "accounts", "must be an object");
+  for (auto it = accounts->begin(); it != accounts->end(); ++it) {
+    const std::string field = "accounts." + it.key();
+    if (!valid_account_name(it.key())) return fail(error, field, "account names follow S3 bucket naming (3-63 of a-z 0-9 . -)");
+    if (!it.value().is_object()) return fail(error, field, "must be an object");
+    Account acct;
+    acct.name = it.key();
+    auto repos = it.value().find("repositories");
+    if (repos == it.value().end() || !repos->is_object()) return fail(error, field + ".repositories", "must be an object");
+    for (auto r = repos->begin(); r != repos->end(); ++r) {
+      const std::string rf = field + ".repositories." + r.key();
+      if (!valid_repo_name(r.key())) return fail(error, rf, "repository names must be non-empty, without '/' or control characters");
+      if (!r.value().is_object()) return fail(error, rf, "must be an object");
+      Repository repo;
+      repo.name = r.key();
+      std::string backend;
+      if (!get_string(r.value(), "backend", rf, true, backend, error)) return false;
+      auto b = cfg.backends.find(backend);
+      if (b == cfg.backends.end()) return fail(error, rf + ".backend", "unknown backend \"" + backend + "\"");
+      repo.backend = b->second.get();
+      if (!get_string(r.value(), "prefix", rf, false, repo.prefix, error)) return false;
+      if (!repo.prefix.empty() && (repo.prefix.front() == '/' || repo.prefix.back() != '/'))
+        return fail(error, rf + ".prefix", "must be empty or end with '/' and not start with '/'");
+      acct.repositories.push_back(std::move(repo));
+    }
+    std::sort(acct.repositories.begin(), acct.repositories.end(),
+              [](const Repository& a, const Repository& b) { return a.name < b.name; });
+    cfg.accounts.push_back(std::move(acct));
+  }
+  std::sort(cfg.accounts.begin(), cfg.accounts.end(), [](const Account& a, const Account& b) { return a.name < b.name; });
+  out = std::move(cfg);
+  return true;
+}
+
+}  // namespace s3p

@@ -1,0 +1,51 @@
+// The proxy's configuration: accounts → repositories → backends. Loaded once per isolate from JSON; secrets
+// (backend keys) are resolved from the Worker's environment by name and never appear in the JSON itself.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace s3p {
+
+enum class BackendAuth { Anonymous, Static };
+
+struct Backend {
+  std::string name;
+  std::string scheme;     // "http" | "https"
+  std::string authority;  // host[:port] as it goes in the Host header and the SigV4 canonical headers
+  std::string bucket;
+  std::string region = "us-east-1";
+  uint32_t timeout_ms = 30000;  // first byte
+  BackendAuth auth = BackendAuth::Anonymous;
+  std::string access_key_id, secret_access_key, session_token;  // resolved secrets (Static)
+};
+
+struct Repository {
+  std::string name;
+  const Backend* backend = nullptr;
+  std::string prefix;  // backend key prefix, "" or ending in '/'
+};
+
+struct Account {
+  std::string name;
+  std::vector<Repository> repositories;  // sorted by name
+  const Repository* find(std::string_view repo) const;
+};
+
+struct Config {
+  std::map<std::string, std::unique_ptr<Backend>, std::less<>> backends;  // stable addresses for Repository
+  std::vector<Account> accounts;                                            // sorted by name
+  std::string owner_id = "s3-edge-proxy";
+  const Account* find(std::string_view account) const;
+};
+
+using Env = std::map<std::string, std::string, std::less<>>;
+
+// Parses and validates. On failure returns false and sets `error` to a message naming the offending field
+// (e.g. `backends.main.endpoint: must be http(s)://host[:port]`). Never mentions secret values.
+bool load_config(std::string_view json_text, const Env& env, Config& out, std::string& error);
+
+}  // namespace s3p

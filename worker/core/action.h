@@ -1,0 +1,76 @@
+// What the core asks its host to do, and what the host reports back. The core never performs I/O: each request
+// yields Actions one at a time and consumes Results (see host_shim/README.md for the wire form and the loop).
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "worker/http/headers.h"
+
+namespace s3p {
+
+enum class ActionKind : uint32_t {
+  Fetch = 1,    // perform a subrequest with a timeout; result: FetchResult
+  Wait = 5,     // park until woken (another request finished something) or `number` ms pass; result: flag=woken
+  Spawn = 6,    // start task `number` under waitUntil and keep going without a result
+  Respond = 7,  // final answer to the client; no result; the request then yields Done
+  Done = 8,     // nothing more to do: the host releases the request
+};
+
+enum class BodyKind : uint32_t { None = 0, Bytes = 1, Handle = 2 };
+
+struct Body {
+  BodyKind kind = BodyKind::None;
+  std::string bytes;    // BodyKind::Bytes: small bodies the core made or must send (XML, forms)
+  uint32_t handle = 0;  // BodyKind::Handle: a stream the host owns (1 = the client's request body)
+};
+
+// How the host treats a subrequest's response body.
+enum class ResponseMode : uint32_t {
+  Stream = 0,             // keep it as a stream handle (object bytes never enter the core)
+  Buffer = 1,             // read it whole (up to max_body) and feed the bytes back
+  StreamUnlessError = 2,  // stream a status < 400; buffer an error body so the core can rewrite it
+};
+
+struct FetchAction {
+  std::string method;
+  std::string url;
+  Headers headers;
+  Body body;
+  uint32_t timeout_ms = 30000;  // until response headers (and, for buffered bodies, the whole body)
+  ResponseMode mode = ResponseMode::Stream;
+  uint32_t max_body = 1 << 20;
+};
+
+struct RespondAction {
+  uint32_t status = 200;
+  Headers headers;
+  Body body;
+  std::string log_line;  // one JSON line; the host writes it to the log
+};
+
+struct Action {
+  ActionKind kind = ActionKind::Done;
+  FetchAction fetch;      // Fetch
+  RespondAction respond;  // Respond
+  uint32_t number = 0;    // Wait: timeout ms; Spawn: task id
+};
+
+enum class FetchOutcome : uint32_t { Ok = 0, Timeout = 1, NetworkError = 2, BodyTooLarge = 3 };
+
+struct FetchResult {
+  FetchOutcome outcome = FetchOutcome::Ok;
+  uint32_t status = 0;
+  Headers headers;      // lowercase names
+  uint32_t handle = 0;  // body stream kept by the host (Stream modes), 0 if none
+  std::string body;     // buffered body (Buffer modes)
+  std::string error;    // transport error text, for the log only
+  double elapsed_ms = 0;
+};
+
+struct Result {
+  ActionKind kind = ActionKind::Done;  // which action this answers
+  FetchResult fetch;
+  bool flag = false;  // Wait: true = woken, false = timed out
+};
+
+}  // namespace s3p

@@ -1,0 +1,62 @@
+#include "worker/core/backend_fetch.h"
+
+namespace s3p {
+
+namespace {
+// sha256("") — GET/HEAD carry no payload.
+constexpr std::string_view kEmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+}  // namespace
+
+Headers forwarded_read_headers(const Headers& client) {
+  static constexpr std::string_view kForward[] = {"range", "if-match", "if-none-match", "if-modified-since",
+                                                  "if-unmodified-since"};
+  Headers out;
+  for (const auto& h : client)
+    for (auto name : kForward)
+      if (h.name == name && !has_ctl_break(h.value)) out.push_back(h);
+  return out;
+}
+
+FetchAction backend_fetch(const BackendTarget& target, std::string_view method, const Headers& forwarded,
+                          int64_t now_s, sigv4::SigningKeyCache& keys) {
+  const Backend& b = *target.backend;
+  std::string path;
+  path.reserve(b.bucket.size() + target.key.size() + 8);
+  path += '/';
+  path += http::uri_encode(b.bucket, true);
+  path += '/';
+  path += http::uri_encode(target.key, false);
+  std::string query = sigv4::canonical_query(target.query);
+
+  FetchAction f;
+  f.method = std::string(method);
+  f.url.reserve(b.scheme.size() + b.authority.size() + path.size() + query.size() + 5);
+  f.url += b.scheme;
+  f.url += "://";
+  f.url += b.authority;
+  f.url += path;
+  if (!query.empty()) {
+    f.url += '?';
+    f.url += query;
+  }
+  f.timeout_ms = b.timeout_ms;
+  f.mode = ResponseMode::StreamUnlessError;
+  f.max_body = 64 * 1024;
+
+  if (b.auth == BackendAuth::Static) {
+    std::vector<sigv4::Header> signed_headers;
+    signed_headers.reserve(forwarded.size() + 5);
+    signed_headers.push_back({"host", b.authority});
+    for (const auto& h : forwarded) signed_headers.push_back({h.name, h.value});
+    sigv4::Credentials creds{b.access_key_id, b.secret_access_key, b.session_token};
+    sigv4::sign_request(method, path, query, signed_headers, kEmptyPayloadHash, creds, b.region, "s3", now_s, keys);
+    f.headers.reserve(signed_headers.size());
+    for (auto& h : signed_headers)
+      if (h.name != "host") f.headers.push_back({std::move(h.name), std::move(h.value)});  // fetch sets Host itself
+  } else {
+    f.headers = forwarded;
+  }
+  return f;
+}
+
+}  // namespace s3p

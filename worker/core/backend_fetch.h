@@ -1,0 +1,27 @@
+// Builds the subrequest to a backend object store: path-style URL, forwarded conditional/range headers, and a
+// SigV4 signature when the backend needs keys. What is sent is exactly what is signed.
+#pragma once
+#include <string_view>
+#include <vector>
+
+#include "worker/config/config.h"
+#include "worker/core/action.h"
+#include "worker/http/uri.h"
+#include "worker/sign/sigv4.h"
+
+namespace s3p {
+
+struct BackendTarget {
+  const Backend* backend = nullptr;
+  std::string_view key;                       // full backend key (repository prefix + client key)
+  std::vector<http::QueryParam> query;        // forwarded query parameters (decoded)
+};
+
+FetchAction backend_fetch(const BackendTarget& target, std::string_view method, const Headers& forwarded,
+                          int64_t now_s, sigv4::SigningKeyCache& keys);
+
+// The client headers a GetObject/HeadObject forwards: range and conditionals. Unsigned-by-edge headers such as
+// accept-encoding are deliberately not forwarded.
+Headers forwarded_read_headers(const Headers& client);
+
+}  // namespace s3p

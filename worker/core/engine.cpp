@@ -1,0 +1,39 @@
+#include "worker/core/engine.h"
+
+#include "worker/core/client_request.h"
+
+namespace s3p {
+
+void Engine::init(std::string_view config_json, const Env& env) {
+  Config cfg;
+  std::string error;
+  if (load_config(config_json, env, cfg, error)) {
+    config_ = std::move(cfg);
+    config_error_.clear();
+  } else {
+    config_ = Config{};
+    config_error_ = error;
+  }
+}
+
+uint32_t Engine::begin(RequestHead&& head, double now_ms) {
+  uint32_t id = next_id_++;
+  if (next_id_ == 0) next_id_ = 1;  // 0 is never a valid id
+  tasks_.emplace(id, std::make_unique<ClientRequest>(*this, std::move(head), now_ms));
+  return id;
+}
+
+Action Engine::next(uint32_t id, double now_ms) {
+  auto it = tasks_.find(id);
+  if (it == tasks_.end()) return Action{};  // Done: unknown ids are a host bug, answered harmlessly
+  return it->second->next(now_ms);
+}
+
+void Engine::feed(uint32_t id, Result&& result, double now_ms) {
+  auto it = tasks_.find(id);
+  if (it != tasks_.end()) it->second->feed(std::move(result), now_ms);
+}
+
+void Engine::release(uint32_t id) { tasks_.erase(id); }
+
+}  // namespace s3p

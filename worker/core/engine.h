@@ -1,0 +1,55 @@
+// The core: process-wide state (config, caches) plus the table of in-flight tasks. One Engine per wasm instance;
+// many requests interleave through it, each identified by the id `begin` returns.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "worker/config/config.h"
+#include "worker/core/task.h"
+#include "worker/http/headers.h"
+#include "worker/sign/sigv4.h"
+
+namespace s3p {
+
+struct RequestHead {
+  std::string method;  // as received (upper case)
+  std::string path;    // raw, percent-encoded, starts with '/'
+  std::string query;   // raw, without '?'
+  Headers headers;     // lowercase names
+  bool has_body = false;
+  uint64_t random = 0;  // host-supplied randomness for the request id
+};
+
+class Engine {
+ public:
+  // A bad config does not stop the engine: every request then answers 503 and logs the reason.
+  void init(std::string_view config_json, const Env& env);
+  const std::string& config_error() const { return config_error_; }
+  bool configured() const { return config_error_.empty(); }
+
+  uint32_t begin(RequestHead&& head, double now_ms);
+  Action next(uint32_t id, double now_ms);
+  void feed(uint32_t id, Result&& result, double now_ms);
+  void release(uint32_t id);
+  size_t in_flight() const { return tasks_.size(); }
+
+  // Ids parked in Wait that may now proceed (drained by the host after every call that can change state).
+  std::vector<uint32_t> take_wakeups() { return std::move(wakeups_); }
+  void wake(uint32_t id) { wakeups_.push_back(id); }
+
+  const Config& config() const { return config_; }
+  sigv4::SigningKeyCache& signing_keys() { return signing_keys_; }
+
+ private:
+  Config config_;
+  std::string config_error_ = "not initialised";
+  sigv4::SigningKeyCache signing_keys_;
+  std::unordered_map<uint32_t, std::unique_ptr<Task>> tasks_;
+  std::vector<uint32_t> wakeups_;
+  uint32_t next_id_ = 1;
+};
+
+}  // namespace s3p

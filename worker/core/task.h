@@ -1,0 +1,18 @@
+// A unit of work the host drives through the action loop: a client request, or a background task it spawned.
+#pragma once
+#include <cstdint>
+
+#include "worker/core/action.h"
+
+namespace s3p {
+
+class Task {
+ public:
+  virtual ~Task() = default;
+  // Called when the task is ready to act (just begun, fed, or after a no-result action like Spawn).
+  virtual Action next(double now_ms) = 0;
+  // The result of the last Fetch/Wait action.
+  virtual void feed(Result&& result, double now_ms) = 0;
+};
+
+}  // namespace s3p

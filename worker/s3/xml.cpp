@@ -1,0 +1,71 @@
+#include "worker/s3/xml.h"
+
+#include <tinyxml2.h>
+
+namespace s3p::xml {
+
+void append_escaped(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      case '\r': out += "&#13;"; break;  // keep CR through XML end-of-line normalisation
+      default: out += c;
+    }
+  }
+}
+
+static void element(std::string& out, const char* name, std::string_view text) {
+  out += '<';
+  out += name;
+  out += '>';
+  append_escaped(out, text);
+  out += "</";
+  out += name;
+  out += '>';
+}
+
+std::string error_document(std::string_view code, std::string_view message, std::string_view resource,
+                           std::string_view request_id) {
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>";
+  element(out, "Code", code);
+  element(out, "Message", message);
+  if (!resource.empty()) element(out, "Resource", resource);
+  element(out, "RequestId", request_id);
+  out += "</Error>";
+  return out;
+}
+
+std::string list_buckets(std::string_view owner_id, const std::vector<std::string>& names,
+                         std::string_view creation_date) {
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner>";
+  element(out, "ID", owner_id);
+  element(out, "DisplayName", owner_id);
+  out += "</Owner><Buckets>";
+  for (const auto& n : names) {
+    out += "<Bucket>";
+    element(out, "Name", n);
+    element(out, "CreationDate", creation_date);
+    out += "</Bucket>";
+  }
+  out += "</Buckets></ListAllMyBucketsResult>";
+  return out;
+}
+
+std::string error_code_of(std::string_view document) {
+  tinyxml2::XMLDocument doc;
+  if (doc.Parse(document.data(), document.size()) != tinyxml2::XML_SUCCESS) return "";
+  const tinyxml2::XMLElement* root = doc.RootElement();
+  if (!root) return "";
+  // S3: <Error><Code>; STS: <ErrorResponse><Error><Code>.
+  const tinyxml2::XMLElement* err = std::string_view(root->Name()) == "Error" ? root : root->FirstChildElement("Error");
+  const tinyxml2::XMLElement* code = err ? err->FirstChildElement("Code") : nullptr;
+  return code && code->GetText() ? code->GetText() : "";
+}
+
+}  // namespace s3p::xml

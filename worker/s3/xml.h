@@ -1,0 +1,21 @@
+// Small S3 XML documents the core renders itself (errors, ListBuckets). Big listings are rewritten elsewhere.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace s3p::xml {
+
+// Escapes text for element content / attribute values.
+void append_escaped(std::string& out, std::string_view text);
+
+std::string error_document(std::string_view code, std::string_view message, std::string_view resource,
+                           std::string_view request_id);
+
+std::string list_buckets(std::string_view owner_id, const std::vector<std::string>& names,
+                         std::string_view creation_date);
+
+// The text of the first <Code> element of an S3/STS error document, or "" (parsed with tinyxml2).
+std::string error_code_of(std::string_view document);
+
+}  // namespace s3p::xml
