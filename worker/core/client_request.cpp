@@ -142,7 +142,7 @@ Action ClientRequest::plan_object(const Repository& repo, double now_ms) {
 
 Action ClientRequest::on_backend(FetchResult&& r, double now_ms) {
   backend_ms_ = r.elapsed_ms > 0 ? r.elapsed_ms : now_ms - start_ms_;
-  if (r.outcome == FetchOutcome::Timeout) return error(errors::ServiceUnavailable, "backend timeout");
+  if (r.outcome == FetchOutcome::Timeout) return error(errors::ServiceUnavailable, "backend timeout: " + r.error);
   if (r.outcome != FetchOutcome::Ok) return error(errors::ServiceUnavailable, "backend transport: " + r.error);
   backend_status_ = r.status;
 
@@ -209,7 +209,8 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   LogLine log;
   log.str("rid", request_id_).str("op", op_).str("method", head_.method).str("path", head_.path).num("status", status);
   if (const std::string* len = find_header(headers, "content-length")) log.str("bytes", *len);
-  if (backend_ms_ >= 0) log.num("backend_ms", backend_ms_).num("backend_status", backend_status_);
+  if (backend_ms_ >= 0) log.num("backend_ms", backend_ms_);
+  if (backend_status_ != 0) log.num("backend_status", backend_status_);
   if (!code_.empty()) log.str("code", code_);
   if (!backend_code_.empty()) log.str("backend_code", backend_code_);
   if (!detail_.empty()) log.str("detail", detail_);

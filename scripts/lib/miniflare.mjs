@@ -1,0 +1,43 @@
+// Starts the Worker in Miniflare (workerd) — used by ./scripts/run and the end-to-end tests.
+// Plain Miniflare, not `wrangler dev`: wrangler dev's inspector makes streaming crawl (see TOOLCHAIN.md).
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+// The demo/test config with ${EMULATOR} replaced by the local backend's URL.
+export function loadConfig(file, emulator) {
+  return fs.readFileSync(path.resolve(ROOT, file), "utf8").replaceAll("${EMULATOR}", emulator);
+}
+
+// options: { config (JSON string), bindings (secrets), port, wasm ("dist/core.wasm"), cachePersist, log }
+export async function startWorker({ config, bindings = {}, port = 0, wasm = "dist/core.wasm", cachePersist, log } = {}) {
+  const wasmPath = path.resolve(ROOT, wasm);
+  const mf = new Miniflare({
+    modules: [
+      { type: "ESModule", path: path.join(ROOT, "js/worker.mjs") },
+      { type: "ESModule", path: path.join(ROOT, "js/host.mjs") },
+      { type: "ESModule", path: path.join(ROOT, "js/core.mjs") },
+      { type: "CompiledWasm", path: path.join(ROOT, "dist/core.wasm"), contents: fs.readFileSync(wasmPath) },
+    ],
+    modulesRoot: ROOT,
+    compatibilityDate: "2026-04-01",
+    bindings: { S3P_CONFIG: config, ...bindings },
+    host: "127.0.0.1",
+    port,
+    cachePersist,
+    handleRuntimeStdio: log
+      ? (stdout, stderr) => {
+          stdout.on("data", (d) => log(String(d)));
+          stderr.on("data", (d) => log(String(d)));
+        }
+      : (stdout, stderr) => {
+          stdout.resume();
+          stderr.resume();
+        },
+  });
+  const url = await mf.ready;
+  return { mf, url: url.origin, close: () => mf.dispose() };
+}

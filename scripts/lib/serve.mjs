@@ -1,0 +1,29 @@
+// Serves the Worker on a fixed port until interrupted: `node scripts/lib/serve.mjs` (used by ./scripts/run).
+// Env: PORT, S3P_EMULATOR (backend URL), S3P_CONFIG_FILE, and the demo backend secrets.
+import { loadConfig, startWorker } from "./miniflare.mjs";
+
+const port = Number(process.env.PORT ?? 8787);
+const config = loadConfig(process.env.S3P_CONFIG_FILE ?? "config/demo.json", process.env.S3P_EMULATOR);
+const bindings = {
+  DEMO_BACKEND_ACCESS_KEY_ID: process.env.DEMO_BACKEND_ACCESS_KEY_ID ?? "",
+  DEMO_BACKEND_SECRET_ACCESS_KEY: process.env.DEMO_BACKEND_SECRET_ACCESS_KEY ?? "",
+};
+const worker = await startWorker({ config, bindings, port, log: (s) => process.stdout.write(s) });
+const ep = worker.url;
+console.log(`
+s3-edge-proxy is serving on ${ep}   (backend emulator: ${process.env.S3P_EMULATOR})
+
+Try:
+  aws --endpoint-url ${ep} --no-sign-request s3 ls
+  aws --endpoint-url ${ep} --no-sign-request s3 ls s3://demo-org/public-data/ --recursive
+  aws --endpoint-url ${ep} --no-sign-request s3 cp s3://demo-org/secret-data/hello.txt -
+  curl -s ${ep}/demo-org/public-data/README.txt
+
+Ctrl-C stops everything.
+`);
+const stop = async () => {
+  await worker.close();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

@@ -1,0 +1,245 @@
+// The wasm core driven from node through the same JS ABI wrapper the Worker uses, for BOTH modules
+// (Emscripten and wasm32-wasi). No network: the test plays the host and feeds results itself.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { describe, it } from "node:test";
+import { Body, Core, Kind, Mode, Outcome } from "../../js/core.mjs";
+
+const MODULES = ["core-emcc", "core-wasi"];
+const text = (b) => new TextDecoder().decode(b.bytes);
+const header = (a, name) => a.headers.find(([k]) => k === name)?.[1];
+
+const CONFIG = {
+  backends: {
+    anon: { endpoint: "http://127.0.0.1:9", bucket: "pub-bucket", timeout_ms: 1500 },
+    keyed: {
+      endpoint: "https://s3.example.test:443", bucket: "priv", region: "eu-west-1",
+      auth: { type: "static", access_key_id_secret: "KEY_ID", secret_access_key_secret: "KEY_SECRET" },
+    },
+  },
+  accounts: {
+    "acme-data": { repositories: { open: { backend: "anon", prefix: "open/" }, closed: { backend: "keyed" } } },
+    "zeta-org": { repositories: { x: { backend: "anon" } } },
+  },
+};
+const ENV = { KEY_ID: "AKIDEXAMPLE", KEY_SECRET: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+
+function load(name) {
+  const core = new Core(new WebAssembly.Module(fs.readFileSync(new URL(`../../dist/${name}.wasm`, import.meta.url))));
+  assert.deepEqual(core.init(JSON.stringify(CONFIG), ENV), { ok: true, error: "" });
+  return core;
+}
+
+function errorOf(a) {
+  const xml = text(a.body);
+  return {
+    code: xml.match(/<Code>(.*?)<\/Code>/)?.[1],
+    requestId: xml.match(/<RequestId>(.*?)<\/RequestId>/)?.[1],
+    resource: xml.match(/<Resource>(.*?)<\/Resource>/)?.[1],
+    xml,
+  };
+}
+
+// Runs one request to its Respond, answering a Fetch (if any) with `answer(fetchAction)`.
+function run(core, method, path, query = "", headers = [], answer) {
+  const id = core.begin(method, path, query, headers, false);
+  assert.ok(id > 0);
+  let a = core.next(id);
+  let fetch = null;
+  if (a.kind === Kind.FETCH) {
+    fetch = a;
+    core.feedFetch(id, answer(a));
+    a = core.next(id);
+  }
+  assert.equal(a.kind, Kind.RESPOND);
+  assert.equal(core.next(id).kind, Kind.DONE);
+  core.free(id);
+  return { respond: a, fetch };
+}
+
+for (const name of MODULES) {
+  describe(`wasm ABI (${name})`, () => {
+    const core = load(name);
+
+    it("reports an invalid config naming the field, and then answers 503 XML", () => {
+      const bad = new Core(new WebAssembly.Module(fs.readFileSync(new URL(`../../dist/${name}.wasm`, import.meta.url))));
+      const cfg = structuredClone(CONFIG);
+      cfg.accounts["acme-data"].repositories.open.backend = "nope";
+      const { ok, error } = bad.init(JSON.stringify(cfg), ENV);
+      assert.equal(ok, false);
+      assert.match(error, /^accounts\.acme-data\.repositories\.open\.backend: unknown backend "nope"$/);
+      const { respond } = run(bad, "GET", "/");
+      assert.equal(respond.status, 503);
+      assert.equal(errorOf(respond).code, "ServiceUnavailable");
+      assert.doesNotMatch(respond.log, /KEY_SECRET|wJalr/);
+    });
+
+    it("names a missing Worker secret without revealing any value", () => {
+      const bad = new Core(new WebAssembly.Module(fs.readFileSync(new URL(`../../dist/${name}.wasm`, import.meta.url))));
+      const { ok, error } = bad.init(JSON.stringify(CONFIG), { KEY_ID: "AKIDEXAMPLE" });
+      assert.equal(ok, false);
+      assert.equal(error, 'backends.keyed.auth.secret_access_key_secret: Worker secret "KEY_SECRET" is not set');
+    });
+
+    it("answers GET / with ListBuckets of the configured accounts", () => {
+      const { respond } = run(core, "GET", "/");
+      assert.equal(respond.status, 200);
+      const xml = text(respond.body);
+      assert.match(xml, /^<\?xml/);
+      assert.deepEqual([...xml.matchAll(/<Name>(.*?)<\/Name>/g)].map((m) => m[1]), ["acme-data", "zeta-org"]);
+      assert.equal(header(respond, "content-type"), "application/xml");
+      assert.equal(header(respond, "access-control-allow-origin"), "*");
+      assert.match(header(respond, "x-amz-request-id"), /^[0-9A-F]{16}$/);
+    });
+
+    it("plans an anonymous GetObject: path-style URL, encoded key, range forwarded, no signature", () => {
+      const { fetch } = run(core, "GET", "/acme-data/open/dir/a%20b+c.txt", "x-id=GetObject",
+        [["range", "bytes=0-9"], ["accept-encoding", "gzip"], ["if-none-match", '"abc"']],
+        () => ({ outcome: Outcome.OK, status: 404, headers: [] }));
+      assert.equal(fetch.method, "GET");
+      assert.equal(fetch.url, "http://127.0.0.1:9/pub-bucket/open/dir/a%20b%2Bc.txt");
+      assert.deepEqual(fetch.headers, [["range", "bytes=0-9"], ["if-none-match", '"abc"']]);
+      assert.equal(fetch.timeoutMs, 1500);
+      assert.equal(fetch.mode, Mode.STREAM_UNLESS_ERROR);
+      assert.equal(fetch.body.kind, Body.NONE);
+    });
+
+    it("signs a static-key backend request with SigV4 (host, range, date, payload hash signed; accept-encoding not)", () => {
+      const { fetch } = run(core, "HEAD", "/acme-data/closed/k%C3%A9y", "", [["range", "bytes=5-"], ["accept-encoding", "br"]],
+        () => ({ outcome: Outcome.OK, status: 200, headers: [["content-length", "3"]] }));
+      assert.equal(fetch.url, "https://s3.example.test/priv/k%C3%A9y");
+      const auth = header(fetch, "authorization");
+      assert.match(auth, /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
+      assert.equal(header(fetch, "accept-encoding"), undefined);
+      assert.equal(header(fetch, "host"), undefined, "fetch() sets Host from the URL");
+      assert.match(header(fetch, "x-amz-date"), /^\d{8}T\d{6}Z$/);
+    });
+
+    it("streams a 200/206 by handle and passes only allow-listed headers", () => {
+      const { respond } = run(core, "GET", "/acme-data/open/obj", "", [["range", "bytes=0-1"]], () => ({
+        outcome: Outcome.OK, status: 206, handle: 7,
+        headers: [["content-range", "bytes 0-1/10"], ["content-length", "2"], ["etag", '"e"'], ["x-amz-meta-owner", "me"],
+          ["x-amz-id-2", "backend-internal"], ["server", "AmazonS3"], ["x-amz-request-id", "BACKENDRID"]],
+      }));
+      assert.equal(respond.status, 206);
+      assert.deepEqual(respond.body, { kind: Body.HANDLE, handle: 7 });
+      assert.equal(header(respond, "content-range"), "bytes 0-1/10");
+      assert.equal(header(respond, "x-amz-meta-owner"), "me");
+      assert.equal(header(respond, "x-amz-id-2"), undefined);
+      assert.equal(header(respond, "server"), undefined);
+      assert.notEqual(header(respond, "x-amz-request-id"), "BACKENDRID");
+      const log = JSON.parse(respond.log);
+      assert.equal(log.op, "GetObject");
+      assert.equal(log.status, 206);
+    });
+
+    it("rewrites a backend 404 into NoSuchKey in our key space with matching request ids", () => {
+      const backendXml = "<Error><Code>NoSuchKey</Code><Key>open/missing</Key><BucketName>pub-bucket</BucketName></Error>";
+      const { respond } = run(core, "GET", "/acme-data/open/missing", "", [], () => ({
+        outcome: Outcome.OK, status: 404, headers: [["content-type", "application/xml"]], body: backendXml,
+      }));
+      assert.equal(respond.status, 404);
+      const e = errorOf(respond);
+      assert.equal(e.code, "NoSuchKey");
+      assert.equal(e.resource, "/acme-data/open/missing");
+      assert.equal(e.requestId, header(respond, "x-amz-request-id"));
+      assert.doesNotMatch(e.xml + JSON.stringify(respond.headers), /pub-bucket|<Key>|<BucketName>/);
+    });
+
+    for (const [status, code] of [[403, "AccessDenied"], [412, "PreconditionFailed"], [416, "InvalidRange"], [500, "ServiceUnavailable"], [301, "BadGateway"]]) {
+      it(`maps backend ${status} to ${code}`, () => {
+        const { respond } = run(core, "GET", "/acme-data/open/k", "", [], () => ({ outcome: Outcome.OK, status, headers: [], body: "" }));
+        assert.equal(errorOf(respond).code, code);
+      });
+    }
+
+    it("passes 304 through without a body", () => {
+      const { respond } = run(core, "GET", "/acme-data/open/k", "", [["if-none-match", '"e"']], () => ({ outcome: Outcome.OK, status: 304, headers: [["etag", '"e"']], handle: 3 }));
+      assert.equal(respond.status, 304);
+      assert.equal(respond.body.kind, Body.NONE);
+    });
+
+    it("turns a timeout or transport failure into 503 ServiceUnavailable with Retry-After", () => {
+      for (const outcome of [Outcome.TIMEOUT, Outcome.NETWORK_ERROR]) {
+        const { respond } = run(core, "GET", "/acme-data/open/k", "", [], () => ({ outcome, status: 0, error: "boom" }));
+        assert.equal(respond.status, 503);
+        assert.equal(errorOf(respond).code, "ServiceUnavailable");
+        assert.equal(header(respond, "retry-after"), "1");
+        assert.doesNotMatch(errorOf(respond).xml, /boom/, "transport details stay in the log");
+        assert.match(respond.log, /boom/);
+      }
+    });
+
+    it("answers HEAD errors with status and no body", () => {
+      const { respond } = run(core, "HEAD", "/acme-data/open/k", "", [], () => ({ outcome: Outcome.OK, status: 404, headers: [] }));
+      assert.equal(respond.status, 404);
+      assert.equal(respond.body.kind, Body.NONE);
+    });
+
+    it("rejects bad input with S3 XML and never reaches the backend", () => {
+      const cases = [
+        ["/acme-data/open/bad%zzkey", "", 400, "InvalidURI"],
+        ["/acme-data/open/a/%2E%2E/b", "", 400, "InvalidArgument"],
+        ["/acme-data/open/..%2Fclosed%2Fx", "", 400, "InvalidArgument"],
+        ["/acme-data/open/" + "k".repeat(1025), "", 400, "KeyTooLongError"],
+        ["/no-such-account/x/y", "", 404, "NoSuchBucket"],
+        ["/acme-data/nope/y", "", 404, "NoSuchKey"],
+        ["/acme-data/open/k", "acl", 501, "NotImplemented"],
+        ["/acme-data/open/k", "tagging=", 501, "NotImplemented"],
+      ];
+      for (const [path, query, status, code] of cases) {
+        const { respond, fetch } = run(core, "GET", path, query, [], () => assert.fail(`fetched for ${path}`));
+        assert.equal(fetch, null);
+        assert.equal(respond.status, status, path);
+        assert.equal(errorOf(respond).code, code, path);
+      }
+      const { respond } = run(core, "PUT", "/acme-data/open/k");
+      assert.equal(respond.status, 405);
+    });
+
+    it("forwards versionId, partNumber and response-* overrides, drops x-id", () => {
+      const { fetch } = run(core, "GET", "/acme-data/open/k", "x-id=GetObject&versionId=v1&response-content-type=text%2Fplain",
+        [], () => ({ outcome: Outcome.OK, status: 404, headers: [] }));
+      assert.equal(fetch.url, "http://127.0.0.1:9/pub-bucket/open/k?response-content-type=text%2Fplain&versionId=v1");
+    });
+
+    it("answers CORS preflight", () => {
+      const { respond } = run(core, "OPTIONS", "/acme-data/open/k", "", [["origin", "https://app.example"], ["access-control-request-headers", "range"]]);
+      assert.equal(respond.status, 204);
+      assert.equal(header(respond, "access-control-allow-origin"), "*");
+      assert.equal(header(respond, "access-control-allow-headers"), "range");
+    });
+
+    it("keeps interleaved requests apart", () => {
+      const ids = [];
+      for (let i = 0; i < 50; i++) {
+        const id = core.begin("GET", `/acme-data/open/k${i}`, "", [], false);
+        const a = core.next(id);
+        assert.equal(a.url, `http://127.0.0.1:9/pub-bucket/open/k${i}`);
+        ids.push([id, i]);
+      }
+      // Answer in reverse order: each request must get its own result.
+      for (const [id, i] of ids.reverse()) {
+        core.feedFetch(id, { outcome: Outcome.OK, status: 200, headers: [["etag", `"${i}"`]], handle: 100 + i });
+        const r = core.next(id);
+        assert.equal(header(r, "etag"), `"${i}"`);
+        assert.equal(r.body.handle, 100 + i);
+        core.free(id);
+      }
+      assert.equal(core.inFlight(), 0);
+    });
+
+    it("survives host misuse: malformed results, unknown ids, results nobody asked for", () => {
+      const id = core.begin("GET", "/acme-data/open/k", "", [], false);
+      core.next(id);
+      assert.equal(core.x.req_feed(id, 3, Date.now()), 1); // 3 bytes: malformed
+      const r = core.next(id);
+      assert.equal(r.status, 500);
+      core.free(id);
+      assert.equal(core.next(987654).kind, Kind.DONE);
+      core.feedWait(987654, true);
+      assert.equal(core.x.req_begin(2, Date.now()), 0);
+      assert.equal(core.inFlight(), 0);
+    });
+  });
+}
