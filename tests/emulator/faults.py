@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from typing import Optional
+from xml.sax.saxutils import escape
 
 TARGETS = ("sts", "s3")
 MODES = ("none", "stall", "status", "garbage", "reset", "delay")
@@ -136,7 +137,7 @@ def request_id() -> str:
 def s3_error(status: int, code: Optional[str] = None, message: str = "Injected fault") -> bytes:
     code = code or _S3_CODES.get(status, "InternalError")
     return (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code>"
-            f"<Message>{message}</Message><RequestId>{request_id()}</RequestId>"
+            f"<Message>{escape(message)}</Message><RequestId>{request_id()}</RequestId>"
             f"</Error>").encode()
 
 

@@ -33,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.parse
 import xml.etree.ElementTree as ET
 from typing import Optional
@@ -160,6 +161,13 @@ class Front(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
             self.verdict += "+client-gone"
+        except Exception as exc:  # a bug or a broken backend stream: say so, loudly
+            self.close_connection = True
+            self.verdict += f"+error:{type(exc).__name__}"
+            traceback.print_exc()
+            if self.status_sent is None:
+                self.send_raw(500, faults.s3_error(500, "InternalError", f"s3emu: {exc!r}"),
+                              "application/xml")
         finally:
             if body is not None:
                 body.close()
@@ -649,10 +657,12 @@ def main(argv=None) -> int:
 
         threading.Thread(target=watch, name="watchdog", daemon=True).start()
         print(f"READY http://127.0.0.1:{args.port}", flush=True)
-        while not stop.wait(1):
+        while not stop.wait(0.2):  # short: a signal may land on another thread
             pass
     finally:
         server.stopping.set()  # releases stalled requests
+        if moto.poll() is None:
+            moto.terminate()  # let moto wind down while the front does
         if serving:
             server.shutdown()
         server.server_close()

@@ -1,0 +1,56 @@
+// End-to-end helpers: the Worker in Miniflare (workerd) against the verifying emulator that ./scripts/test
+// started (EMU_URL), plus the emulator's control API and real-client runners.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { loadConfig, startWorker } from "../../scripts/lib/miniflare.mjs";
+
+export const EMU = process.env.EMU_URL;
+if (!EMU) throw new Error("EMU_URL is not set: run the e2e tests through ./scripts/test (it starts the emulator)");
+
+export const DEMO_SECRETS = {
+  DEMO_BACKEND_ACCESS_KEY_ID: process.env.DEMO_BACKEND_ACCESS_KEY_ID,
+  DEMO_BACKEND_SECRET_ACCESS_KEY: process.env.DEMO_BACKEND_SECRET_ACCESS_KEY,
+};
+
+export function demoConfig(mutate) {
+  const cfg = JSON.parse(loadConfig("config/demo.json", EMU));
+  mutate?.(cfg);
+  return JSON.stringify(cfg);
+}
+
+// Starts a proxy; `logs` collects the Worker's log lines.
+export async function startProxy({ config = demoConfig(), bindings = DEMO_SECRETS, wasm } = {}) {
+  const logs = [];
+  const w = await startWorker({ config, bindings, wasm, log: (s) => logs.push(...s.split("\n").filter(Boolean)) });
+  return { ...w, logs };
+}
+
+export async function emu(path, body) {
+  const r = await fetch(`${EMU}/__emu/${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
+  if (!r.ok) throw new Error(`emulator control ${path}: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+export const clearFaults = () => Promise.all([emu("fault", { target: "s3", mode: "none" }), emu("fault", { target: "sts", mode: "none" })]);
+
+// The seed's deterministic 2 MiB object (tests/emulator/seed.py: blob()).
+export function blob(n) {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.floor((i * 2654435761) / 8192) % 256;
+  return out;
+}
+export const BIG_SIZE = 2 * 1024 * 1024;
+
+const run = promisify(execFile);
+// Runs a real client; returns { stdout (Buffer), stderr }. Rejects on a non-zero exit.
+export async function client(cmd, args, env = {}) {
+  return run(cmd, args, {
+    encoding: "buffer",
+    maxBuffer: 64 << 20,
+    timeout: 120_000,
+    env: { ...process.env, AWS_ACCESS_KEY_ID: "unused", AWS_SECRET_ACCESS_KEY: "unused", AWS_DEFAULT_REGION: "us-east-1",
+      AWS_EC2_METADATA_DISABLED: "true", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", ...env },
+  });
+}
+
+export const xmlField = (xml, name) => xml.match(new RegExp(`<${name}>(.*?)</${name}>`))?.[1];
