@@ -4,6 +4,5 @@
 #define S3P_MBEDTLS_CONFIG_H
 #define MBEDTLS_MD_C
 #define MBEDTLS_SHA256_C
-#define MBEDTLS_SHA256_SMALLER /* smaller code; wasm has no SHA extensions to lose */
 #include "mbedtls/check_config.h"
 #endif

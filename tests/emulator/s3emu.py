@@ -13,6 +13,17 @@ verify.  A small control API under /__emu/ reports counters and arms faults
         --public-bucket public-bucket [--moto-port 19001] [--region us-east-1] [--verbose]
 
 Prints ``READY http://127.0.0.1:PORT`` on stdout once both halves answer.
+
+Control API (JSON; never verified, never forwarded):
+    GET  /__emu/stats          counters, last rejection, armed faults
+    POST /__emu/reset-stats
+    GET|POST /__emu/fault      {"target": "sts"|"s3", "mode": "none"|"stall"|"status"|
+                               "garbage"|"reset"|"delay", "status": 500, "delay_ms": 2000,
+                               "count": N, "code": "optional error code"}
+    GET|POST /__emu/sts-duration  {"seconds": N | null}: issued credentials expire N s
+                               after issue (the Expiration in the STS answer is rewritten)
+    GET  /__emu/health
+See README.md for the verification rules and error codes.
 """
 
 from __future__ import annotations
@@ -48,6 +59,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer",
               "transfer-encoding", "upgrade", "expect", "proxy-authenticate",
               "proxy-authorization"}
 STS_WEB_IDENTITY = "AssumeRoleWithWebIdentity"
+_RAW_HIGH_BYTES = re.compile("[\x80-\xff]")
 PR_SET_PDEATHSIG = 1
 
 
@@ -274,11 +286,16 @@ class Front(http.server.BaseHTTPRequestHandler):
     def _forward(self, body_file, length: int, drop=(), extra=()) -> None:
         """Send this request to moto and stream moto's answer back."""
         state: State = self.server.state
-        drop = set(drop) | {t.strip().lower() for t in self.headers.get("Connection", "").split(",")}
+        # Headers named in Connection are hop-by-hop too (RFC 9110 7.6.1).
+        drop = set(drop) | {t.strip().lower()
+                            for t in self.headers.get("Connection", "").split(",")}
         target = self.path
         if not target.startswith("/"):  # absolute-form request-target
             path, query = sv.split_target(target)
             target = path + ("?" + query if query else "")
+        # moto mis-decodes raw (unescaped) UTF-8 in the request line; escaping
+        # those bytes names the same S3 key and is what moto understands.
+        target = _RAW_HIGH_BYTES.sub(lambda m: "%%%02X" % ord(m.group()), target)
         conn = BackendConnection("127.0.0.1", state.moto_port, timeout=300)
         try:
             try:
@@ -382,7 +399,7 @@ class Front(http.server.BaseHTTPRequestHandler):
         conn = BackendConnection("127.0.0.1", state.moto_port, timeout=60)
         try:
             headers = {n: v for n, v in self.headers.items()
-                       if n.lower() not in HOP_BY_HOP and n.lower() not in ("host", "content-length")}
+                       if n.lower() not in HOP_BY_HOP | {"host", "content-length"}}
             headers["Host"] = f"127.0.0.1:{state.moto_port}"
             conn.request(self.command, self.path, body.file.read(), headers)
             resp = conn.getresponse()
@@ -621,8 +638,9 @@ def parse_args(argv=None):
                    help="bucket readable anonymously with GET/HEAD (repeatable)")
     p.add_argument("--region", default="us-east-1", help="required credential-scope region")
     p.add_argument("--verbose", action="store_true", help="log one line per request to stderr")
-    p.add_argument("--exit-with-parent", action="store_true",
-                   help="shut down when the process that started us goes away")
+    p.add_argument("--exit-with-parent", action=argparse.BooleanOptionalAction, default=True,
+                   help="shut down when the process that started us goes away (default on; "
+                        "use --no-exit-with-parent to detach, e.g. with nohup)")
     args = p.parse_args(argv)
     keys = {}
     for item in args.key:

@@ -269,8 +269,8 @@ def wrong_secret_is_signature_mismatch(ctx: Ctx):
     expect_client_error(lambda: bad.get_object(Bucket="private-bucket",
                                                Key="repos/secret-data/hello.txt"),
                         403, "SignatureDoesNotMatch")
-    status, _, body = ctx.raw("GET", "/private-bucket/repos/secret-data/hello.txt", headers=ctx.signed(
-        "GET", "/private-bucket/repos/secret-data/hello.txt", secret="not-the-secret"))
+    path = "/private-bucket/repos/secret-data/hello.txt"
+    status, _, body = ctx.raw("GET", path, headers=ctx.signed("GET", path, secret="not-the-secret"))
     expect_error(status, body, 403, "SignatureDoesNotMatch")
     assert b"<CanonicalRequest>" in body and b"<StringToSign>" in body
 
@@ -477,6 +477,16 @@ def awkward_keys_round_trip(ctx: Ctx):
         # Anonymous, with the key encoded the way a strict signer would.
         status, _, body = ctx.raw("GET", "/public-bucket/" + urllib.parse.quote(key, safe="/~"))
         assert status == 200 and body == key.encode(), (key, status, body[:200])
+    # Unescaped bytes on the wire: '+', '=', ':' and raw UTF-8 name the same keys.
+    for key in (seed.AWKWARD_PREFIX + "plus+sign.txt", seed.AWKWARD_PREFIX + "eq=colon:.txt",
+                seed.AWKWARD_PREFIX + "unicodé-ключ.txt"):
+        with socket.create_connection((ctx.host, ctx.port), timeout=10) as sock:
+            sock.sendall(b"GET /public-bucket/" + key.encode() + b" HTTP/1.1\r\nHost: "
+                         + f"{ctx.host}:{ctx.port}".encode() + b"\r\nConnection: close\r\n\r\n")
+            reply = b""
+            while chunk := sock.recv(65536):
+                reply += chunk
+        assert reply.startswith(b"HTTP/1.1 200") and reply.endswith(key.encode()), (key, reply[:80])
 
 
 @test
@@ -663,9 +673,10 @@ def awscli_v1_smoke(ctx: Ctx):
 def stats_count_everything(ctx: Ctx):
     stats = ctx.control("GET", "stats")
     assert stats["sts_exchanges"] == ctx.sts_exchanges, (stats["sts_exchanges"], ctx.sts_exchanges)
-    assert stats["s3_requests"] > 50 and stats["rejected"] >= 20, stats
-    assert stats["last_rejection"] and ":" in stats["last_rejection"], stats
-    assert stats["rejections_by_code"].get("SignatureDoesNotMatch", 0) >= 5, stats
+    if ctx.full_run:  # the thresholds only hold after every test above has run
+        assert stats["s3_requests"] > 50 and stats["rejected"] >= 20, stats
+        assert stats["last_rejection"] and ":" in stats["last_rejection"], stats
+        assert stats["rejections_by_code"].get("SignatureDoesNotMatch", 0) >= 5, stats
     ctx.control("POST", "reset-stats")
     stats = ctx.control("GET", "stats")
     assert stats["sts_exchanges"] == 0 and stats["s3_requests"] == 0
@@ -679,6 +690,7 @@ def main() -> int:
     args = p.parse_args()
     akid, _, secret = args.key.partition(":")
     ctx = Ctx(args.endpoint, akid, secret)
+    ctx.full_run = not args.filter
     passed = failed = 0
     for fn in TESTS:
         if args.filter and args.filter not in fn.__name__:

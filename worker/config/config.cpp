@@ -80,7 +80,11 @@ bool load_backend(const std::string& name, const json& j, const Env& env, Backen
   std::string type;
   if (!get_string(*auth, "type", field + ".auth", true, type, error)) return false;
   if (type == "anonymous") return true;
-  if (type != "static") return fail(error, field + ".auth.type", "must be \"anonymous\" or \"static\"");
+  if (type == "web_identity") {
+    b.auth = BackendAuth::WebIdentity;
+    return load_web_identity(*auth, field + ".auth", b.web_identity, error);
+  }
+  if (type != "static") return fail(error, field + ".auth.type", "must be \"anonymous\", \"static\" or \"web_identity\"");
   b.auth = BackendAuth::Static;
   // The JSON names Worker secrets; their values come from the environment.
   struct Ref { const char* key; std::string* dest; bool required; };
@@ -117,6 +121,8 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
   if (!root.is_object()) return fail(error, "config", "must be a JSON object");
   Config cfg;
   if (!get_string(root, "owner_id", "config", false, cfg.owner_id, error)) return false;
+
+  if (!load_federation_settings(root, env, cfg.federation, error)) return false;
 
   auto backends = root.find("backends");
   if (backends == root.end() || !backends->is_object()) return fail(error, "backends", "must be an object");

@@ -8,9 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "worker/config/federation.h"
+
 namespace s3p {
 
-enum class BackendAuth { Anonymous, Static };
+enum class BackendAuth { Anonymous, Static, WebIdentity };
 
 struct Backend {
   std::string name;
@@ -21,6 +23,7 @@ struct Backend {
   uint32_t timeout_ms = 30000;  // first byte
   BackendAuth auth = BackendAuth::Anonymous;
   std::string access_key_id, secret_access_key, session_token;  // resolved secrets (Static)
+  WebIdentityAuth web_identity;                                  // (WebIdentity)
 };
 
 struct Repository {
@@ -39,6 +42,7 @@ struct Config {
   std::map<std::string, std::unique_ptr<Backend>, std::less<>> backends;  // stable addresses for Repository
   std::vector<Account> accounts;                                            // sorted by name
   std::string owner_id = "s3-edge-proxy";
+  FederationSettings federation;
   const Account* find(std::string_view account) const;
 };
 

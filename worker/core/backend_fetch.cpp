@@ -2,11 +2,6 @@
 
 namespace s3p {
 
-namespace {
-// sha256("") — GET/HEAD carry no payload.
-constexpr std::string_view kEmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-}  // namespace
-
 Headers forwarded_read_headers(const Headers& client) {
   static constexpr std::string_view kForward[] = {"range", "if-match", "if-none-match", "if-modified-since",
                                                   "if-unmodified-since"};
@@ -18,7 +13,7 @@ Headers forwarded_read_headers(const Headers& client) {
 }
 
 FetchAction backend_fetch(const BackendTarget& target, std::string_view method, const Headers& forwarded,
-                          int64_t now_s, sigv4::SigningKeyCache& keys) {
+                          const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
   const Backend& b = *target.backend;
   std::string path;
   path.reserve(b.bucket.size() + target.key.size() + 8);
@@ -43,13 +38,12 @@ FetchAction backend_fetch(const BackendTarget& target, std::string_view method, 
   f.mode = ResponseMode::StreamUnlessError;
   f.max_body = 64 * 1024;
 
-  if (b.auth == BackendAuth::Static) {
+  if (creds) {
     std::vector<sigv4::Header> signed_headers;
     signed_headers.reserve(forwarded.size() + 5);
     signed_headers.push_back({"host", b.authority});
     for (const auto& h : forwarded) signed_headers.push_back({h.name, h.value});
-    sigv4::Credentials creds{b.access_key_id, b.secret_access_key, b.session_token};
-    sigv4::sign_request(method, path, query, signed_headers, kEmptyPayloadHash, creds, b.region, "s3", now_s, keys);
+    sigv4::sign_request(method, path, query, signed_headers, sigv4::kEmptyPayloadHash, *creds, b.region, "s3", now_s, keys);
     f.headers.reserve(signed_headers.size());
     for (auto& h : signed_headers)
       if (h.name != "host") f.headers.push_back({std::move(h.name), std::move(h.value)});  // fetch sets Host itself

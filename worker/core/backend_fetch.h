@@ -17,8 +17,9 @@ struct BackendTarget {
   std::vector<http::QueryParam> query;        // forwarded query parameters (decoded)
 };
 
+// `creds` null = unsigned (anonymous backend).
 FetchAction backend_fetch(const BackendTarget& target, std::string_view method, const Headers& forwarded,
-                          int64_t now_s, sigv4::SigningKeyCache& keys);
+                          const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys);
 
 // The client headers a GetObject/HeadObject forwards: range and conditionals. Unsigned-by-edge headers such as
 // accept-encoding are deliberately not forwarded.

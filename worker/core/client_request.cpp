@@ -47,8 +47,9 @@ std::string make_request_id(uint64_t r) {
 
 }  // namespace
 
-ClientRequest::ClientRequest(Engine& engine, RequestHead&& head, double now_ms)
+ClientRequest::ClientRequest(Engine& engine, uint32_t id, RequestHead&& head, double now_ms)
     : engine_(engine),
+      id_(id),
       head_(std::move(head)),
       request_id_(make_request_id(head_.random)),
       start_ms_(now_ms),
@@ -62,6 +63,8 @@ Action ClientRequest::next(double now_ms) {
   if (!started_) {
     started_ = true;
     a = plan(now_ms);
+  } else if (creds_op_) {
+    a = drive_credentials(now_ms);
   } else if (ready_) {
     a = std::move(*ready_);
     ready_.reset();
@@ -74,7 +77,9 @@ Action ClientRequest::next(double now_ms) {
 
 void ClientRequest::feed(Result&& result, double now_ms) {
   now_ms_ = now_ms;
-  if (result.kind == ActionKind::Fetch)
+  if (creds_op_)
+    creds_op_->feed(std::move(result), now_ms);
+  else if (result.kind == ActionKind::Fetch)
     ready_ = on_backend(std::move(result.fetch), now_ms);
   else
     ready_ = error(errors::InternalError, "unexpected result kind");
@@ -122,20 +127,44 @@ Action ClientRequest::plan_object(const Repository& repo, double now_ms) {
   op_ = head_only_ ? "HeadObject" : "GetObject";
   std::vector<http::QueryParam> params;
   if (!http::parse_query(head_.query, params)) return error(errors::InvalidArgument, "malformed query string");
-  BackendTarget target;
   for (auto& p : params) {
     switch (classify_object_query(p.name)) {
-      case QueryUse::Forward: target.query.push_back(std::move(p)); break;
+      case QueryUse::Forward: target_.query.push_back(std::move(p)); break;
       case QueryUse::Ignore: break;
       case QueryUse::Unsupported: return error(errors::NotImplemented, "unsupported query parameter " + p.name);
     }
   }
-  std::string backend_key = repo.prefix + route_.key;
-  target.backend = repo.backend;
-  target.key = backend_key;
+  backend_key_ = repo.prefix + route_.key;
+  target_.backend = repo.backend;
+  target_.key = backend_key_;
+  const Backend& b = *repo.backend;
+  switch (b.auth) {
+    case BackendAuth::Anonymous: return send_to_backend(nullptr, now_ms);
+    case BackendAuth::Static: {
+      cred_source_ = "static";
+      sigv4::Credentials creds{b.access_key_id, b.secret_access_key, b.session_token};
+      return send_to_backend(&creds, now_ms);
+    }
+    case BackendAuth::WebIdentity:
+      creds_op_ = engine_.federation().acquire(engine_, b, id_);
+      return drive_credentials(now_ms);
+  }
+  return error(errors::InternalError, "unknown backend auth");
+}
+
+Action ClientRequest::drive_credentials(double now_ms) {
+  Action a = creds_op_->next(now_ms);
+  if (a.kind != ActionKind::Done) return a;
+  std::unique_ptr<CredentialOp> op = std::move(creds_op_);
+  cred_source_ = op->source();
+  if (!op->ok()) return error(op->error(), op->detail());
+  return send_to_backend(&op->credentials(), now_ms);
+}
+
+Action ClientRequest::send_to_backend(const sigv4::Credentials* creds, double now_ms) {
   Action a;
   a.kind = ActionKind::Fetch;
-  a.fetch = backend_fetch(target, head_.method, forwarded_read_headers(head_.headers),
+  a.fetch = backend_fetch(target_, head_.method, forwarded_read_headers(head_.headers), creds,
                           static_cast<int64_t>(std::floor(now_ms / 1000)), engine_.signing_keys());
   return a;
 }
@@ -209,6 +238,7 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   LogLine log;
   log.str("rid", request_id_).str("op", op_).str("method", head_.method).str("path", head_.path).num("status", status);
   if (const std::string* len = find_header(headers, "content-length")) log.str("bytes", *len);
+  if (!cred_source_.empty()) log.str("creds", cred_source_);
   if (backend_ms_ >= 0) log.num("backend_ms", backend_ms_);
   if (backend_status_ != 0) log.num("backend_status", backend_status_);
   if (!code_.empty()) log.str("code", code_);

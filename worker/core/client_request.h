@@ -1,11 +1,14 @@
 // One client request: route, decide, (sub)request the backend, and answer. Stages are explicit; every exit
 // goes through `respond`, which adds the common headers (request id, CORS, Server-Timing) and the log line.
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "worker/core/engine.h"
+#include "worker/core/backend_fetch.h"
 #include "worker/core/task.h"
+#include "worker/creds/credential_op.h"
 #include "worker/route/route.h"
 #include "worker/s3/errors.h"
 
@@ -13,13 +16,16 @@ namespace s3p {
 
 class ClientRequest : public Task {
  public:
-  ClientRequest(Engine& engine, RequestHead&& head, double now_ms);
+  ClientRequest(Engine& engine, uint32_t id, RequestHead&& head, double now_ms);
   Action next(double now_ms) override;
   void feed(Result&& result, double now_ms) override;
 
  private:
   Action plan(double now_ms);
   Action plan_object(const Repository& repo, double now_ms);
+  // Runs the credential op until it is done, then sends the backend request signed with what it obtained.
+  Action drive_credentials(double now_ms);
+  Action send_to_backend(const sigv4::Credentials* creds, double now_ms);
   Action on_backend(FetchResult&& r, double now_ms);
   Action preflight();
   Action error(const S3Error& e, std::string detail = {});
@@ -27,6 +33,7 @@ class ClientRequest : public Task {
   std::string resource() const;
 
   Engine& engine_;
+  uint32_t id_;
   RequestHead head_;
   std::string request_id_;
   Route route_;
@@ -36,12 +43,17 @@ class ClientRequest : public Task {
   bool started_ = false;
   bool finished_ = false;
   std::optional<Action> ready_;
+  // The planned backend request, kept while credentials are obtained.
+  std::string backend_key_;
+  BackendTarget target_;
+  std::unique_ptr<CredentialOp> creds_op_;
 
   // For the log line.
   std::string_view op_ = "Unknown";
   std::string_view code_;  // our error code, if answering with one
   std::string detail_;
   std::string backend_code_;
+  std::string_view cred_source_;
   double backend_ms_ = -1;
   uint32_t backend_status_ = 0;
 };

@@ -16,10 +16,21 @@ void Engine::init(std::string_view config_json, const Env& env) {
   }
 }
 
-uint32_t Engine::begin(RequestHead&& head, double now_ms) {
+uint32_t Engine::allocate_id() {
   uint32_t id = next_id_++;
   if (next_id_ == 0) next_id_ = 1;  // 0 is never a valid id
-  tasks_.emplace(id, std::make_unique<ClientRequest>(*this, std::move(head), now_ms));
+  return id;
+}
+
+uint32_t Engine::begin(RequestHead&& head, double now_ms) {
+  uint32_t id = allocate_id();
+  tasks_.emplace(id, std::make_unique<ClientRequest>(*this, id, std::move(head), now_ms));
+  return id;
+}
+
+uint32_t Engine::spawn(std::unique_ptr<Task> task) {
+  uint32_t id = allocate_id();
+  tasks_.emplace(id, std::move(task));
   return id;
 }
 

@@ -9,6 +9,7 @@
 
 #include "worker/config/config.h"
 #include "worker/core/task.h"
+#include "worker/creds/federation.h"
 #include "worker/http/headers.h"
 #include "worker/sign/sigv4.h"
 
@@ -31,6 +32,8 @@ class Engine {
   bool configured() const { return config_error_.empty(); }
 
   uint32_t begin(RequestHead&& head, double now_ms);
+  // Registers a background task; the host learns its id from a Spawn action and runs it under waitUntil.
+  uint32_t spawn(std::unique_ptr<Task> task);
   Action next(uint32_t id, double now_ms);
   void feed(uint32_t id, Result&& result, double now_ms);
   void release(uint32_t id);
@@ -42,11 +45,14 @@ class Engine {
 
   const Config& config() const { return config_; }
   sigv4::SigningKeyCache& signing_keys() { return signing_keys_; }
+  Federation& federation() { return federation_; }
 
  private:
   Config config_;
   std::string config_error_ = "not initialised";
   sigv4::SigningKeyCache signing_keys_;
+  Federation federation_;
+  uint32_t allocate_id();
   std::unordered_map<uint32_t, std::unique_ptr<Task>> tasks_;
   std::vector<uint32_t> wakeups_;
   uint32_t next_id_ = 1;

@@ -11,10 +11,27 @@ Digest sha256(std::string_view data) {
   return out;
 }
 
+namespace {
+// One HMAC context for the process, set up once: mbedtls_md_hmac() would allocate a context per call, and SigV4
+// runs five HMACs per request. The core is single-threaded, so sharing it is safe.
+mbedtls_md_context_t* hmac_context() {
+  static mbedtls_md_context_t ctx;
+  static bool ready = false;
+  if (!ready) {
+    mbedtls_md_init(&ctx);
+    mbedtls_md_setup(&ctx, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1);
+    ready = true;
+  }
+  return &ctx;
+}
+}  // namespace
+
 Digest hmac_sha256(std::string_view key, std::string_view data) {
   Digest out{};
-  mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), reinterpret_cast<const unsigned char*>(key.data()),
-                  key.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
+  mbedtls_md_context_t* ctx = hmac_context();
+  mbedtls_md_hmac_starts(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  mbedtls_md_hmac_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  mbedtls_md_hmac_finish(ctx, out.data());
   return out;
 }
 

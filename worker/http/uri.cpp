@@ -20,8 +20,11 @@ inline int hex_value(unsigned char c) {
 }
 
 bool decode(std::string_view in, std::string& out, bool plus_is_space) {
-  out.clear();
-  out.reserve(in.size());
+  // Decoding never grows the input: size once, write through a pointer (per-char push_back is an out-of-line
+  // call in libc++, which is what wasm builds use), then trim.
+  out.resize(in.size());
+  char* const base = out.empty() ? nullptr : &out[0];
+  char* p = base;
   const size_t n = in.size();
   for (size_t i = 0; i < n; ++i) {
     const unsigned char c = static_cast<unsigned char>(in[i]);
@@ -30,14 +33,15 @@ bool decode(std::string_view in, std::string& out, bool plus_is_space) {
       const int hi = hex_value(static_cast<unsigned char>(in[i + 1]));
       const int lo = hex_value(static_cast<unsigned char>(in[i + 2]));
       if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>((hi << 4) | lo));
+      *p++ = static_cast<char>((hi << 4) | lo);
       i += 2;
     } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
+      *p++ = ' ';
     } else {
-      out.push_back(static_cast<char>(c));
+      *p++ = static_cast<char>(c);
     }
   }
+  out.resize(static_cast<size_t>(p - base));
   return true;
 }
 

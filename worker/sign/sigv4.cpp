@@ -1,6 +1,7 @@
 #include "worker/sign/sigv4.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "mbedtls/platform_util.h"
@@ -64,23 +65,33 @@ int icompare(std::string_view a, std::string_view b) {
 
 inline bool iequals(std::string_view a, std::string_view b) { return a.size() == b.size() && icompare(a, b) == 0; }
 
-void append_lower(std::string& out, std::string_view s) {
-  for (char c : s) out.push_back(lower(c));
+// Writers into a pre-sized buffer. Per-character std::string::push_back is an out-of-line call in libc++ (the
+// wasm builds' library), which made canonicalization cost more than the hashing; everything below sizes the
+// output once and writes through a pointer.
+inline char* put(char* p, std::string_view s) {
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  return p + s.size();
 }
 
-// Trim, and collapse every inner whitespace run to a single space.
-void append_trimmed(std::string& out, std::string_view v) {
+inline char* put_lower(char* p, std::string_view s) {
+  for (char c : s) *p++ = lower(c);
+  return p;
+}
+
+// Trim, and collapse every inner whitespace run to a single space. Writes at most v.size() bytes.
+char* put_trimmed(char* p, std::string_view v) {
   bool any = false, pending_space = false;
   for (char c : v) {
     if (is_ws(c)) {
       pending_space = any;
     } else {
-      if (pending_space) out.push_back(' ');
+      if (pending_space) *p++ = ' ';
       pending_space = false;
-      out.push_back(c);
+      *p++ = c;
       any = true;
     }
   }
+  return p;
 }
 
 void append_hex(std::string& out, const crypto::Digest& d) {
@@ -104,16 +115,18 @@ void append_string_to_sign(std::string& out, std::string_view date, std::string_
   append_hex(out, creq_hash);
 }
 
-void append_canonical_request(std::string& out, std::string_view method, std::string_view canonical_uri,
+struct Span {
+  size_t off, len;
+};
+
+// Appends the canonical request to out; returns where the signed-headers list ("a;b;c") sits inside out.
+Span append_canonical_request(std::string& out, std::string_view method, std::string_view canonical_uri,
                               std::string_view canonical_query, const std::vector<Header>& headers,
-                              std::string_view payload_hash, std::string& signed_headers) {
+                              std::string_view payload_hash) {
   const size_t n = headers.size();
-  size_t header_bytes = 0;
-  for (const Header& h : headers) header_bytes += 2 * h.name.size() + h.value.size() + 2;
-  out.reserve(out.size() + method.size() + canonical_uri.size() + canonical_query.size() + header_bytes +
-              payload_hash.size() + 8);
-  signed_headers.clear();
-  signed_headers.reserve(header_bytes);
+  // Upper bound: trimming and merging only shrink values; each name appears at most once in each list.
+  size_t bound = method.size() + canonical_uri.size() + canonical_query.size() + payload_hash.size() + 5;
+  for (const Header& h : headers) bound += 2 * h.name.size() + h.value.size() + 3;
 
   // Sort pointers by lowercased name, stably, so repeated names keep their order for merging.
   constexpr size_t kStack = 32;
@@ -137,24 +150,41 @@ void append_canonical_request(std::string& out, std::string_view method, std::st
     std::stable_sort(idx, idx + n, less);
   }
 
-  out.append(method).append(1, '\n').append(canonical_uri).append(1, '\n').append(canonical_query).append(1, '\n');
+  const size_t start = out.size();
+  out.resize(start + bound);
+  char* const base = &out[0];
+  char* p = base + start;
+  p = put(p, method);
+  *p++ = '\n';
+  p = put(p, canonical_uri);
+  *p++ = '\n';
+  p = put(p, canonical_query);
+  *p++ = '\n';
   for (size_t i = 0; i < n;) {
     const std::string_view name = idx[i]->name;
-    append_lower(out, name);
-    out.push_back(':');
-    if (!signed_headers.empty()) signed_headers.push_back(';');
-    append_lower(signed_headers, name);
-    append_trimmed(out, idx[i]->value);
+    p = put_lower(p, name);
+    *p++ = ':';
+    p = put_trimmed(p, idx[i]->value);
     size_t j = i + 1;
     for (; j < n && iequals(idx[j]->name, name); ++j) {
-      out.push_back(',');
-      append_trimmed(out, idx[j]->value);
+      *p++ = ',';
+      p = put_trimmed(p, idx[j]->value);
     }
-    out.push_back('\n');
+    *p++ = '\n';
     i = j;
   }
-  out.push_back('\n');
-  out.append(signed_headers).append(1, '\n').append(payload_hash);
+  *p++ = '\n';
+  const size_t signed_off = static_cast<size_t>(p - base);
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && iequals(idx[i]->name, idx[i - 1]->name)) continue;
+    if (p - base != static_cast<std::ptrdiff_t>(signed_off)) *p++ = ';';
+    p = put_lower(p, idx[i]->name);
+  }
+  const size_t signed_len = static_cast<size_t>(p - base) - signed_off;
+  *p++ = '\n';
+  p = put(p, payload_hash);
+  out.resize(static_cast<size_t>(p - base));
+  return Span{signed_off, signed_len};
 }
 
 // Replaces the value of the first header named `name` (case-insensitively), or appends one.
@@ -178,17 +208,17 @@ std::string amz_date(int64_t unix_seconds) {
 
 std::string canonical_query(const std::vector<http::QueryParam>& params) {
   // Encode everything into one buffer, sort spans of it, then join: three allocations whatever the count.
-  struct Span {
+  struct Piece {
     size_t name_off, name_len, value_off, value_len;
   };
   std::string buf;
   size_t raw = 0;
   for (const auto& p : params) raw += p.name.size() + p.value.size();
   buf.reserve(raw + raw / 2);
-  std::vector<Span> spans;
+  std::vector<Piece> spans;
   spans.reserve(params.size());
   for (const auto& p : params) {
-    Span s;
+    Piece s;
     s.name_off = buf.size();
     http::uri_encode_append(buf, p.name, true);
     s.name_len = buf.size() - s.name_off;
@@ -198,14 +228,14 @@ std::string canonical_query(const std::vector<http::QueryParam>& params) {
     spans.push_back(s);
   }
   const std::string_view all(buf);
-  std::sort(spans.begin(), spans.end(), [all](const Span& a, const Span& b) {
+  std::sort(spans.begin(), spans.end(), [all](const Piece& a, const Piece& b) {
     const int c = all.substr(a.name_off, a.name_len).compare(all.substr(b.name_off, b.name_len));
     if (c != 0) return c < 0;
     return all.substr(a.value_off, a.value_len) < all.substr(b.value_off, b.value_len);
   });
   std::string out;
   out.reserve(buf.size() + 2 * spans.size());
-  for (const Span& s : spans) {
+  for (const Piece& s : spans) {
     if (!out.empty()) out.push_back('&');
     out.append(all.substr(s.name_off, s.name_len)).append(1, '=').append(all.substr(s.value_off, s.value_len));
   }
@@ -215,9 +245,9 @@ std::string canonical_query(const std::vector<http::QueryParam>& params) {
 std::string canonical_request(std::string_view method, std::string_view canonical_uri,
                               std::string_view canonical_query, const std::vector<Header>& headers,
                               std::string_view payload_hash, std::string* signed_headers_out) {
-  std::string out, signed_headers;
-  append_canonical_request(out, method, canonical_uri, canonical_query, headers, payload_hash, signed_headers);
-  if (signed_headers_out) *signed_headers_out = std::move(signed_headers);
+  std::string out;
+  const Span sh = append_canonical_request(out, method, canonical_uri, canonical_query, headers, payload_hash);
+  if (signed_headers_out) signed_headers_out->assign(out, sh.off, sh.len);
   return out;
 }
 
@@ -330,27 +360,28 @@ void sign_request(std::string_view method, std::string_view canonical_uri, std::
   if (service == "s3") set_header(headers, "x-amz-content-sha256", payload_hash);
   if (!creds.session_token.empty()) set_header(headers, "x-amz-security-token", creds.session_token);
 
-  std::string creq, signed_headers;
-  append_canonical_request(creq, method, canonical_uri, canonical_query, headers, payload_hash, signed_headers);
+  std::string creq;
+  const Span sh = append_canonical_request(creq, method, canonical_uri, canonical_query, headers, payload_hash);
   const crypto::Digest creq_hash = crypto::sha256(creq);
 
-  // Reuse the canonical request's buffer for the string to sign; keep the scope in the authorization buffer.
+  // Authorization up to the signature, taking SignedHeaders from the canonical request before its buffer is
+  // reused for the string to sign. The scope is read back out of this buffer.
   std::string auth;
   auth.reserve(kAlgorithm.size() + 12 + creds.access_key_id.size() + 1 + day.size() + region.size() +
-               service.size() + 15 + 16 + signed_headers.size() + 12 + 64);
+               service.size() + 15 + 16 + sh.len + 12 + 64);
   auth.append(kAlgorithm).append(" Credential=").append(creds.access_key_id).append(1, '/');
   const size_t scope_off = auth.size();
   append_scope(auth, day, region, service);
-  const std::string_view scope = std::string_view(auth).substr(scope_off);
+  const size_t scope_len = auth.size() - scope_off;
+  auth.append(", SignedHeaders=").append(creq, sh.off, sh.len).append(", Signature=");
 
   creq.clear();
-  append_string_to_sign(creq, date, scope, creq_hash);
+  append_string_to_sign(creq, date, std::string_view(auth).substr(scope_off, scope_len), creq_hash);
 
   crypto::Digest key = cache.get(creds.secret_access_key, day, region, service);
   const crypto::Digest sig = crypto::hmac_sha256(crypto::as_view(key), creq);
   mbedtls_platform_zeroize(key.data(), key.size());
 
-  auth.append(", SignedHeaders=").append(signed_headers).append(", Signature=");
   append_hex(auth, sig);
   headers.push_back(Header{"authorization", std::move(auth)});
 }
