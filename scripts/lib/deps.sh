@@ -16,6 +16,15 @@ deps_apt() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# The real S3 clients the end-to-end suite drives (tests/e2e/clients.test.mjs): Debian's awscli (v2, /usr/bin/aws;
+# v1 is the image's pyenv `aws`, first on PATH), rclone, s3cmd, GDAL (/vsis3/ and the COG seed) and headless
+# Chromium (driven by playwright-core from package.json). boto3 comes with the image's Python.
+CLIENT_APT_PACKAGES=(awscli rclone s3cmd gdal-bin chromium)
+
+deps_clients() {
+  deps_apt "${CLIENT_APT_PACKAGES[@]}"
+}
+
 deps_npm() {
   local root; root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
   if [ ! -d "$root/node_modules/miniflare" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then

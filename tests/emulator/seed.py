@@ -18,6 +18,10 @@ public-bucket (anonymous GET/HEAD when the emulator runs with
                                            x-amz-meta-owner: demo
     public-data/awkward/<name>             body = the full key, UTF-8, for each
                                            name in AWKWARD_NAMES
+    public-data/cogs/demo.tif              a Cloud-Optimized GeoTIFF made at seed time
+                                           by gdal_translate -of COG (only when GDAL is
+                                           installed): COG_SIZE² bytes, cog_pixel(x, y),
+                                           EPSG:4326, 256² tiles, DEFLATE, one overview
 private-bucket:
     repos/secret-data/hello.txt            b"hello from a signed backend\\n"
     repos/secret-data/nested/a.txt         b"nested a\\n"
@@ -25,12 +29,18 @@ private-bucket:
 
 blob(n) is the deterministic generator tests can recompute:
     bytes(((i * 2654435761) >> 13) & 0xFF for i in range(n))
+and cog_pixel(x, y) the COG's band-1 value at column x, row y:
+    (x * 3 + y * 5 + ((x * y) >> 7)) & 0xFF
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 
 BIG_SIZE = 2 * 1024 * 1024
 README_TEXT = b"Public test data for s3-edge-proxy.\nAnyone may read this bucket.\n"
@@ -40,11 +50,35 @@ AWKWARD_NAMES = ["a b.txt", "plus+sign.txt", "eq=colon:.txt", "percent%41.txt",
                  "double//slash.txt", "unicodé-ключ.txt", "dots/../x.txt"]
 AWKWARD_PREFIX = "public-data/awkward/"
 METADATA_KEY = "public-data/meta/tagged.txt"
+COG_KEY = "public-data/cogs/demo.tif"
+COG_SIZE = 512
 
 
 def blob(n: int) -> bytes:
     """Deterministic pseudo-random bytes (Knuth multiplicative hash of the index)."""
     return bytes(((i * 2654435761) >> 13) & 0xFF for i in range(n))
+
+
+def cog_pixel(x: int, y: int) -> int:
+    """The COG's band-1 value at column x, row y (a gradient with some texture)."""
+    return (x * 3 + y * 5 + ((x * y) >> 7)) & 0xFF
+
+
+def cog() -> bytes | None:
+    """A small Cloud-Optimized GeoTIFF, made with gdal_translate; None without GDAL."""
+    if not shutil.which("gdal_translate"):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = os.path.join(tmp, "src.pgm"), os.path.join(tmp, "demo.tif")
+        with open(src, "wb") as f:   # binary PGM (P5): GDAL's PNM driver reads it, no bindings needed
+            f.write(b"P5\n%d %d\n255\n" % (COG_SIZE, COG_SIZE))
+            f.write(bytes(cog_pixel(x, y) for y in range(COG_SIZE) for x in range(COG_SIZE)))
+        subprocess.run(["gdal_translate", "-q", "-of", "COG", "-a_srs", "EPSG:4326",
+                        "-a_ullr", "10", "50", "20", "40", "-co", "BLOCKSIZE=256",
+                        "-co", "COMPRESS=DEFLATE", "-co", "OVERVIEWS=AUTO", src, dst],
+                       check=True, env={**os.environ, "GDAL_PAM_ENABLED": "NO"})
+        with open(dst, "rb") as f:
+            return f.read()
 
 
 def fixtures() -> dict:
@@ -60,6 +94,11 @@ def fixtures() -> dict:
     ]
     public += [(AWKWARD_PREFIX + name, (AWKWARD_PREFIX + name).encode("utf-8"), {})
                for name in AWKWARD_NAMES]
+    tif = cog()
+    if tif is None:
+        print(f"seed: gdal_translate not found, {COG_KEY} not seeded", file=sys.stderr)
+    else:
+        public.append((COG_KEY, tif, {"ContentType": "image/tiff"}))
     private = [
         ("repos/secret-data/hello.txt", HELLO_TEXT, {"ContentType": "text/plain"}),
         ("repos/secret-data/nested/a.txt", b"nested a\n", {}),

@@ -101,6 +101,20 @@ bool load_backend(const std::string& name, const json& j, const Env& env, Backen
   return true;
 }
 
+// {"backend": NAME, "prefix": "..."} — shared by repositories and flat buckets.
+bool load_repository(const json& j, const std::string& field, const Config& cfg, Repository& repo, std::string& error) {
+  if (!j.is_object()) return fail(error, field, "must be an object");
+  std::string backend;
+  if (!get_string(j, "backend", field, true, backend, error)) return false;
+  auto b = cfg.backends.find(backend);
+  if (b == cfg.backends.end()) return fail(error, field + ".backend", "unknown backend \"" + backend + "\"");
+  repo.backend = b->second.get();
+  if (!get_string(j, "prefix", field, false, repo.prefix, error)) return false;
+  if (!repo.prefix.empty() && (repo.prefix.front() == '/' || repo.prefix.back() != '/'))
+    return fail(error, field + ".prefix", "must be empty or end with '/' and not start with '/'");
+  return true;
+}
+
 }  // namespace
 
 const Repository* Account::find(std::string_view repo) const {
@@ -132,9 +146,32 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
     cfg.backends.emplace(it.key(), std::move(b));
   }
 
+  if (!get_string(root, "virtual_host_domain", "config", false, cfg.virtual_host_domain, error)) return false;
+  if (cfg.virtual_host_domain.find_first_of("/: ") != std::string::npos)
+    return fail(error, "virtual_host_domain", "must be a host name such as s3.example.org");
+
+  // Flat buckets first: they are accounts whose single repository has no name.
+  if (auto buckets = root.find("buckets"); buckets != root.end()) {
+    if (!buckets->is_object()) return fail(error, "buckets", "must be an object");
+    for (auto it = buckets->begin(); it != buckets->end(); ++it) {
+      const std::string field = "buckets." + it.key();
+      if (!valid_account_name(it.key())) return fail(error, field, "bucket names follow S3 naming (3-63 of a-z 0-9 . -)");
+      Account acct;
+      acct.name = it.key();
+      acct.flat = true;
+      Repository repo;
+      if (!load_repository(it.value(), field, cfg, repo, error)) return false;
+      acct.repositories.push_back(std::move(repo));
+      cfg.accounts.push_back(std::move(acct));
+    }
+  }
+
   auto accounts = root.find("accounts");
-  if (accounts == root.end() || !accounts->is_object()) return fail(error, "accounts", "must be an object");
-  for (auto it = accounts->begin(); it != accounts->end(); ++it) {
+  if (accounts == root.end() && cfg.accounts.empty()) return fail(error, "accounts", "is required (or \"buckets\")");
+  if (accounts != root.end() && !accounts->is_object()) return fail(error, "accounts", "must be an object");
+  const json no_accounts = json::object();
+  const json& account_list = accounts != root.end() ? *accounts : no_accounts;
+  for (auto it = account_list.begin(); it != account_list.end(); ++it) {
     const std::string field = "accounts." + it.key();
     if (!valid_account_name(it.key())) return fail(error, field, "account names follow S3 bucket naming (3-63 of a-z 0-9 . -)");
     if (!it.value().is_object()) return fail(error, field, "must be an object");
@@ -145,17 +182,9 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
     for (auto r = repos->begin(); r != repos->end(); ++r) {
       const std::string rf = field + ".repositories." + r.key();
       if (!valid_repo_name(r.key())) return fail(error, rf, "repository names must be non-empty, without '/' or control characters");
-      if (!r.value().is_object()) return fail(error, rf, "must be an object");
       Repository repo;
+      if (!load_repository(r.value(), rf, cfg, repo, error)) return false;
       repo.name = r.key();
-      std::string backend;
-      if (!get_string(r.value(), "backend", rf, true, backend, error)) return false;
-      auto b = cfg.backends.find(backend);
-      if (b == cfg.backends.end()) return fail(error, rf + ".backend", "unknown backend \"" + backend + "\"");
-      repo.backend = b->second.get();
-      if (!get_string(r.value(), "prefix", rf, false, repo.prefix, error)) return false;
-      if (!repo.prefix.empty() && (repo.prefix.front() == '/' || repo.prefix.back() != '/'))
-        return fail(error, rf + ".prefix", "must be empty or end with '/' and not start with '/'");
       acct.repositories.push_back(std::move(repo));
     }
     std::sort(acct.repositories.begin(), acct.repositories.end(),
@@ -163,6 +192,9 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
     cfg.accounts.push_back(std::move(acct));
   }
   std::sort(cfg.accounts.begin(), cfg.accounts.end(), [](const Account& a, const Account& b) { return a.name < b.name; });
+  for (size_t i = 1; i < cfg.accounts.size(); ++i)
+    if (cfg.accounts[i].name == cfg.accounts[i - 1].name)
+      return fail(error, "buckets." + cfg.accounts[i].name, "is also an account");
   out = std::move(cfg);
   return true;
 }

@@ -35,6 +35,9 @@ struct Repository {
 struct Account {
   std::string name;
   std::vector<Repository> repositories;  // sorted by name
+  // Flat mode: the bucket maps 1:1 onto a backend (bucket, prefix): one repository with an empty name, and the
+  // whole key after the bucket is the key.
+  bool flat = false;
   const Repository* find(std::string_view repo) const;
 };
 
@@ -42,6 +45,8 @@ struct Config {
   std::map<std::string, std::unique_ptr<Backend>, std::less<>> backends;  // stable addresses for Repository
   std::vector<Account> accounts;                                            // sorted by name
   std::string owner_id = "s3-edge-proxy";
+  // Virtual-host style: requests to {account}.{virtual_host_domain} address that account ("" = off).
+  std::string virtual_host_domain;
   FederationSettings federation;
   const Account* find(std::string_view account) const;
 };

@@ -4,7 +4,9 @@
 #include <cstdio>
 
 #include "worker/core/backend_fetch.h"
+#include "worker/core/list_op.h"
 #include "worker/core/log_line.h"
+#include "worker/core/object_op.h"
 #include "worker/s3/xml.h"
 
 namespace s3p {
@@ -15,29 +17,8 @@ constexpr std::string_view kExposeHeaders =
     "ETag, Content-Length, Content-Range, Content-Type, Accept-Ranges, Last-Modified, x-amz-request-id, "
     "x-amz-version-id, x-amz-delete-marker, Server-Timing";
 
-// Backend response headers a client may see. Everything else (backend request ids, server names, redirects to
-// the backend's host) stays behind the proxy.
-bool passes_through(std::string_view name) {
-  static constexpr std::string_view kAllowed[] = {
-      "content-type",   "content-length",     "content-range",       "etag",          "last-modified",
-      "accept-ranges",  "cache-control",      "content-encoding",    "content-disposition", "content-language",
-      "expires",        "x-amz-version-id",   "x-amz-delete-marker", "x-amz-storage-class",
-      "x-amz-server-side-encryption", "x-amz-mp-parts-count", "x-amz-tagging-count", "x-amz-object-lock-mode",
-      "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold", "x-amz-restore",
-  };
-  for (auto a : kAllowed)
-    if (name == a) return true;
-  return starts_with(name, "x-amz-meta-") || starts_with(name, "x-amz-checksum-");
-}
-
-// Query parameters a GetObject/HeadObject may carry to the backend. Anything else names a sub-resource or an
-// operation we do not implement, and must not silently fall through to "return the object".
-enum class QueryUse { Forward, Ignore, Unsupported };
-QueryUse classify_object_query(std::string_view name) {
-  if (name == "versionId" || name == "partNumber" || starts_with(name, "response-")) return QueryUse::Forward;
-  if (name == "x-id") return QueryUse::Ignore;  // the AWS SDKs' operation hint
-  return QueryUse::Unsupported;
-}
+// A listing that spans repositories moves on one repository per round; more rounds than this is a bug.
+constexpr int kMaxRounds = 64;
 
 std::string make_request_id(uint64_t r) {
   char buf[17];
@@ -79,30 +60,30 @@ void ClientRequest::feed(Result&& result, double now_ms) {
   now_ms_ = now_ms;
   if (creds_op_)
     creds_op_->feed(std::move(result), now_ms);
-  else if (result.kind == ActionKind::Fetch)
+  else if (result.kind == ActionKind::Fetch && op_)
     ready_ = on_backend(std::move(result.fetch), now_ms);
   else
     ready_ = error(errors::InternalError, "unexpected result kind");
 }
 
-std::string ClientRequest::resource() const { return head_.path; }
-
 Action ClientRequest::plan(double now_ms) {
   if (!engine_.configured()) return error(errors::ServiceUnavailable, "config: " + engine_.config_error());
   if (head_.method == "OPTIONS") return preflight();
 
+  if (!engine_.config().virtual_host_domain.empty())
+    if (const std::string* host = find_header(head_.headers, "host"))
+      head_.path = path_style(*host, engine_.config().virtual_host_domain, head_.path);
   switch (parse_route(head_.path, route_)) {
     case RouteError::None: break;
     case RouteError::BadEncoding: return error(errors::InvalidURI, "malformed percent-encoding");
     case RouteError::KeyTooLong: return error(errors::KeyTooLong);
-    case RouteError::DotSegment:
-      return error(errors::InvalidArgument, "key has a '.' or '..' segment");
+    case RouteError::DotSegment: return error(errors::InvalidArgument, "key has a '.' or '..' segment");
   }
   const bool read = head_.method == "GET" || head_.method == "HEAD";
   const Config& cfg = engine_.config();
 
   if (route_.kind == Route::Kind::Root) {
-    op_ = "ListBuckets";
+    op_name_ = "ListBuckets";
     if (!read) return error(errors::MethodNotAllowed);
     std::vector<std::string> names;
     names.reserve(cfg.accounts.size());
@@ -113,37 +94,72 @@ Action ClientRequest::plan(double now_ms) {
 
   const Account* account = cfg.find(route_.account);
   if (!account) return error(errors::NoSuchBucket);
-  if (route_.kind == Route::Kind::Account || route_.key.empty()) {
-    op_ = "ListObjects";
-    return error(errors::NotImplemented, "listing is not implemented yet");
+  if (!read) return error(errors::MethodNotAllowed);
+  if (route_.kind == Route::Kind::Account) return plan_account(*account, now_ms);
+  if (account->flat) {
+    route_.key = route_.tail;
+    return plan_object(account->repositories.front(), now_ms);
   }
   const Repository* repo = account->find(route_.repo);
   if (!repo) return error(errors::NoSuchKey, "unknown repository");
-  if (!read) return error(errors::MethodNotAllowed);
   return plan_object(*repo, now_ms);
 }
 
-Action ClientRequest::plan_object(const Repository& repo, double now_ms) {
-  op_ = head_only_ ? "HeadObject" : "GetObject";
+Action ClientRequest::plan_account(const Account& account, double now_ms) {
   std::vector<http::QueryParam> params;
   if (!http::parse_query(head_.query, params)) return error(errors::InvalidArgument, "malformed query string");
-  for (auto& p : params) {
-    switch (classify_object_query(p.name)) {
-      case QueryUse::Forward: target_.query.push_back(std::move(p)); break;
-      case QueryUse::Ignore: break;
-      case QueryUse::Unsupported: return error(errors::NotImplemented, "unsupported query parameter " + p.name);
+  for (const auto& p : params) {
+    if (p.name == "location") {
+      op_name_ = "GetBucketLocation";
+      return respond(200, {{"content-type", "application/xml"}}, Body{BodyKind::Bytes, xml::bucket_location(), 0});
     }
   }
-  backend_key_ = repo.prefix + route_.key;
-  target_.backend = repo.backend;
-  target_.key = backend_key_;
-  const Backend& b = *repo.backend;
+  if (head_only_) {
+    op_name_ = "HeadBucket";
+    return respond(200, {{"x-amz-bucket-region", "us-east-1"}}, {});
+  }
+  ListRequest list;
+  std::string why;
+  if (!parse_list_request(params, list, why)) {
+    op_name_ = "ListObjects";
+    return error(list.unsupported ? errors::NotImplemented : errors::InvalidArgument, why);
+  }
+  ListPlan plan = plan_listing(account, list);
+  op_name_ = list.v2 ? "ListObjectsV2" : "ListObjects";
+  if (plan.kind == ListPlan::Kind::Invalid) return error(errors::InvalidArgument, plan.why);
+  if (plan.kind == ListPlan::Kind::Local)
+    return respond(200, {{"content-type", "application/xml"}}, Body{BodyKind::Bytes, std::move(plan.document), 0});
+  return start_op(std::make_unique<ListOp>(account, std::move(list), std::move(plan), engine_.config().owner_id),
+                  now_ms);
+}
+
+Action ClientRequest::plan_object(const Repository& repo, double now_ms) {
+  op_name_ = head_only_ ? "HeadObject" : "GetObject";
+  std::vector<http::QueryParam> params;
+  if (!http::parse_query(head_.query, params)) return error(errors::InvalidArgument, "malformed query string");
+  std::string unsupported;
+  if (!ObjectOp::take_query(params, unsupported))
+    return error(errors::NotImplemented, "unsupported query parameter " + unsupported);
+  return start_op(std::make_unique<ObjectOp>(*repo.backend, head_.method, repo.prefix + route_.key, std::move(params),
+                                             forwarded_read_headers(head_.headers)),
+                  now_ms);
+}
+
+Action ClientRequest::start_op(std::unique_ptr<BackendOp> op, double now_ms) {
+  op_ = std::move(op);
+  op_name_ = op_->name();
+  return begin_round(now_ms);
+}
+
+Action ClientRequest::begin_round(double now_ms) {
+  if (++rounds_ > kMaxRounds) return error(errors::InternalError, "too many backend rounds");
+  const Backend& b = op_->backend();
   switch (b.auth) {
-    case BackendAuth::Anonymous: return send_to_backend(nullptr, now_ms);
+    case BackendAuth::Anonymous: return send_round(nullptr, now_ms);
     case BackendAuth::Static: {
       cred_source_ = "static";
       sigv4::Credentials creds{b.access_key_id, b.secret_access_key, b.session_token};
-      return send_to_backend(&creds, now_ms);
+      return send_round(&creds, now_ms);
     }
     case BackendAuth::WebIdentity:
       creds_op_ = engine_.federation().acquire(engine_, b, id_);
@@ -158,50 +174,31 @@ Action ClientRequest::drive_credentials(double now_ms) {
   std::unique_ptr<CredentialOp> op = std::move(creds_op_);
   cred_source_ = op->source();
   if (!op->ok()) return error(op->error(), op->detail());
-  return send_to_backend(&op->credentials(), now_ms);
+  return send_round(&op->credentials(), now_ms);
 }
 
-Action ClientRequest::send_to_backend(const sigv4::Credentials* creds, double now_ms) {
+Action ClientRequest::send_round(const sigv4::Credentials* creds, double now_ms) {
   Action a;
   a.kind = ActionKind::Fetch;
-  a.fetch = backend_fetch(target_, head_.method, forwarded_read_headers(head_.headers), creds,
-                          static_cast<int64_t>(std::floor(now_ms / 1000)), engine_.signing_keys());
+  a.fetch = op_->request(creds, static_cast<int64_t>(std::floor(now_ms / 1000)), engine_.signing_keys());
   return a;
 }
 
 Action ClientRequest::on_backend(FetchResult&& r, double now_ms) {
-  backend_ms_ = r.elapsed_ms > 0 ? r.elapsed_ms : now_ms - start_ms_;
-  if (r.outcome == FetchOutcome::Timeout) return error(errors::ServiceUnavailable, "backend timeout: " + r.error);
-  if (r.outcome != FetchOutcome::Ok) return error(errors::ServiceUnavailable, "backend transport: " + r.error);
+  backend_ms_ = std::max(backend_ms_, 0.0) + r.elapsed_ms;
   backend_status_ = r.status;
+  OpStep step = op_->on_response(std::move(r));
+  if (step.kind == OpStep::Kind::Again) return begin_round(now_ms);
+  return finish(std::move(step));
+}
 
-  if (r.status == 200 || r.status == 206 || r.status == 304) {
-    Headers out;
-    out.reserve(r.headers.size() + 6);
-    for (auto& h : r.headers)
-      if (passes_through(h.name)) out.push_back(std::move(h));
-    Body body;
-    if (r.handle != 0 && !head_only_ && r.status != 304) body = Body{BodyKind::Handle, {}, r.handle};
-    return respond(r.status, std::move(out), std::move(body));
-  }
-
-  backend_code_ = r.body.empty() ? "" : xml::error_code_of(r.body);
-  switch (r.status) {
-    case 404:
-      if (backend_code_ == "NoSuchBucket") return error(errors::InternalError, "backend bucket missing");
-      return error(errors::NoSuchKey);
-    case 403: return error(errors::AccessDenied, "backend denied");
-    case 412: return error(errors::PreconditionFailed);
-    case 416: return error(errors::InvalidRange);
-    case 400: return error(errors::InvalidArgument, "backend rejected the request");
-    case 500: case 502: case 503: case 504:
-      return error(errors::ServiceUnavailable, "backend unavailable");
-    default: return error(errors::BadGateway, "unexpected backend status");
-  }
+Action ClientRequest::finish(OpStep&& step) {
+  if (step.kind == OpStep::Kind::Error) return error(*step.error, std::move(step.detail));
+  return respond(step.status, std::move(step.headers), std::move(step.body));
 }
 
 Action ClientRequest::preflight() {
-  op_ = "Preflight";
+  op_name_ = "Preflight";
   Headers h = {{"access-control-allow-methods", "GET, HEAD"}, {"access-control-max-age", "86400"}};
   if (const std::string* req = find_header(head_.headers, "access-control-request-headers"); req && !has_ctl_break(*req))
     h.push_back({"access-control-allow-headers", *req});
@@ -210,16 +207,15 @@ Action ClientRequest::preflight() {
 
 Action ClientRequest::error(const S3Error& e, std::string detail) {
   detail_ = std::move(detail);
+  code_ = e.code;
   Headers h;
   Body body;
   // HEAD answers carry no body (S3 sends the status alone).
   if (!head_only_) {
     h.push_back({"content-type", "application/xml"});
-    std::string res = route_.kind == Route::Kind::Root ? "/" : resource();
-    body = Body{BodyKind::Bytes, xml::error_document(e.code, e.message, res, request_id_), 0};
+    body = Body{BodyKind::Bytes, xml::error_document(e.code, e.message, head_.path, request_id_), 0};
   }
   if (e.status == 503) h.push_back({"retry-after", "1"});
-  code_ = e.code;
   return respond(e.status, std::move(h), std::move(body));
 }
 
@@ -236,13 +232,13 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   headers.push_back({"server-timing", timing});
 
   LogLine log;
-  log.str("rid", request_id_).str("op", op_).str("method", head_.method).str("path", head_.path).num("status", status);
+  log.str("rid", request_id_).str("op", op_name_).str("method", head_.method).str("path", head_.path).num("status", status);
   if (const std::string* len = find_header(headers, "content-length")) log.str("bytes", *len);
   if (!cred_source_.empty()) log.str("creds", cred_source_);
   if (backend_ms_ >= 0) log.num("backend_ms", backend_ms_);
   if (backend_status_ != 0) log.num("backend_status", backend_status_);
+  if (rounds_ > 1) log.num("rounds", rounds_);
   if (!code_.empty()) log.str("code", code_);
-  if (!backend_code_.empty()) log.str("backend_code", backend_code_);
   if (!detail_.empty()) log.str("detail", detail_);
   log.num("total_ms", total);
 

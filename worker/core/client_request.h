@@ -1,12 +1,12 @@
-// One client request: route, decide, (sub)request the backend, and answer. Stages are explicit; every exit
-// goes through `respond`, which adds the common headers (request id, CORS, Server-Timing) and the log line.
+// One client request: route, decide, drive a backend operation (with credentials), and answer. Every exit goes
+// through `respond`, which adds the common headers (request id, CORS, Server-Timing) and the log line.
 #pragma once
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "worker/core/backend_op.h"
 #include "worker/core/engine.h"
-#include "worker/core/backend_fetch.h"
 #include "worker/core/task.h"
 #include "worker/creds/credential_op.h"
 #include "worker/route/route.h"
@@ -22,15 +22,19 @@ class ClientRequest : public Task {
 
  private:
   Action plan(double now_ms);
+  Action plan_account(const Account& account, double now_ms);
   Action plan_object(const Repository& repo, double now_ms);
-  // Runs the credential op until it is done, then sends the backend request signed with what it obtained.
+  // Backend operations: obtain credentials for op_->backend(), send its request, hand back the response.
+  Action start_op(std::unique_ptr<BackendOp> op, double now_ms);
+  Action begin_round(double now_ms);
   Action drive_credentials(double now_ms);
-  Action send_to_backend(const sigv4::Credentials* creds, double now_ms);
+  Action send_round(const sigv4::Credentials* creds, double now_ms);
   Action on_backend(FetchResult&& r, double now_ms);
+  Action finish(OpStep&& step);
+
   Action preflight();
   Action error(const S3Error& e, std::string detail = {});
   Action respond(uint32_t status, Headers&& headers, Body&& body);
-  std::string resource() const;
 
   Engine& engine_;
   uint32_t id_;
@@ -43,16 +47,14 @@ class ClientRequest : public Task {
   bool started_ = false;
   bool finished_ = false;
   std::optional<Action> ready_;
-  // The planned backend request, kept while credentials are obtained.
-  std::string backend_key_;
-  BackendTarget target_;
+  std::unique_ptr<BackendOp> op_;
   std::unique_ptr<CredentialOp> creds_op_;
+  int rounds_ = 0;
 
   // For the log line.
-  std::string_view op_ = "Unknown";
+  std::string_view op_name_ = "Unknown";
   std::string_view code_;  // our error code, if answering with one
   std::string detail_;
-  std::string backend_code_;
   std::string_view cred_source_;
   double backend_ms_ = -1;
   uint32_t backend_status_ = 0;

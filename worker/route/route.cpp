@@ -28,15 +28,27 @@ RouteError parse_route(std::string_view raw_path, Route& out) {
   if (slash == std::string_view::npos || slash + 1 == rest.size()) return RouteError::None;  // /acct or /acct/
 
   rest = rest.substr(slash + 1);
+  if (!http::percent_decode(rest, out.tail)) return RouteError::BadEncoding;
+  if (out.tail.size() > 1024) return RouteError::KeyTooLong;
+  if (has_dot_segment(out.tail)) return RouteError::DotSegment;
   slash = rest.find('/');
   if (!http::percent_decode(rest.substr(0, slash), out.repo)) return RouteError::BadEncoding;
   out.kind = Route::Kind::Object;
   if (slash != std::string_view::npos && !http::percent_decode(rest.substr(slash + 1), out.key))
     return RouteError::BadEncoding;
-  if (out.key.size() > 1024) return RouteError::KeyTooLong;
-  // The repository name plus key is the S3 key the client sees; check both for dot segments.
-  if (has_dot_segment(out.repo) || has_dot_segment(out.key)) return RouteError::DotSegment;
-  return RouteError::None;
+  return RouteError::None;  // repo and key are parts of tail, already checked
+}
+
+std::string path_style(std::string_view host, std::string_view domain, std::string_view raw_path) {
+  if (domain.empty()) return std::string(raw_path);
+  host = host.substr(0, host.find(':'));
+  if (host.size() <= domain.size() + 1 || host.substr(host.size() - domain.size()) != domain ||
+      host[host.size() - domain.size() - 1] != '.')
+    return std::string(raw_path);
+  std::string out = "/";
+  out += host.substr(0, host.size() - domain.size() - 1);
+  out += raw_path;
+  return out;
 }
 
 }  // namespace s3p

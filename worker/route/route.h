@@ -12,12 +12,17 @@ struct Route {
   std::string account;
   std::string repo;  // empty for Root/Account
   std::string key;   // decoded key inside the repository; "" means the repository itself
+  std::string tail;  // decoded everything after "/{account}/" — the whole key in a flat bucket
 };
 
 enum class RouteError { None, BadEncoding, DotSegment, KeyTooLong };
 
 // `raw_path` is the request target's path exactly as received (starts with '/').
 RouteError parse_route(std::string_view raw_path, Route& out);
+
+// Virtual-host style: when `host` (without port) is "{account}.{domain}", returns the path-style equivalent
+// "/{account}{raw_path}"; otherwise returns raw_path unchanged.
+std::string path_style(std::string_view host, std::string_view domain, std::string_view raw_path);
 
 // True when a decoded key contains "." or ".." as a whole segment: fetch() would normalise such a URL and the
 // backend request could leave the repository's prefix, so these keys are refused.

@@ -57,6 +57,11 @@ std::string list_buckets(std::string_view owner_id, const std::vector<std::strin
   return out;
 }
 
+std::string bucket_location() {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+         "<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"></LocationConstraint>";
+}
+
 std::string error_code_of(std::string_view document) {
   tinyxml2::XMLDocument doc;
   if (doc.Parse(document.data(), document.size()) != tinyxml2::XML_SUCCESS) return "";

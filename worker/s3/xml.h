@@ -15,6 +15,9 @@ std::string error_document(std::string_view code, std::string_view message, std:
 std::string list_buckets(std::string_view owner_id, const std::vector<std::string>& names,
                          std::string_view creation_date);
 
+// GetBucketLocation: accounts are not regional; an empty constraint means us-east-1 to every client.
+std::string bucket_location();
+
 // The text of the first <Code> element of an S3/STS error document, or "" (parsed with tinyxml2).
 std::string error_code_of(std::string_view document);
 

@@ -1,0 +1,51 @@
+// An S3 operation that is answered by talking to backends (GetObject, HeadObject, ListObjects). The ClientRequest
+// obtains credentials for `backend()`, sends `request(...)`, and hands the response to `on_response`, which either
+// finishes (a response or an error) or asks for another backend round (a listing that moves on to the next
+// repository).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "worker/config/config.h"
+#include "worker/core/action.h"
+#include "worker/s3/errors.h"
+#include "worker/sign/sigv4.h"
+
+namespace s3p {
+
+struct OpStep {
+  enum class Kind { Respond, Error, Again };
+  Kind kind = Kind::Respond;
+  // Respond
+  uint32_t status = 200;
+  Headers headers;
+  Body body;
+  // Error
+  const S3Error* error = nullptr;
+  std::string detail;  // log only
+
+  static OpStep again() { return OpStep{Kind::Again}; }
+  static OpStep fail(const S3Error& e, std::string detail = {}) {
+    OpStep s{Kind::Error};
+    s.error = &e;
+    s.detail = std::move(detail);
+    return s;
+  }
+};
+
+class BackendOp {
+ public:
+  virtual ~BackendOp() = default;
+  virtual std::string_view name() const = 0;  // S3 operation name, for the log line
+  virtual const Backend& backend() const = 0;
+  // `creds` null = anonymous backend.
+  virtual FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) = 0;
+  virtual OpStep on_response(FetchResult&& r) = 0;
+};
+
+// Backend failures common to every operation: transport errors and 5xx become 503 (retryable), anything else
+// unexpected 502. Returns true and sets `out` when `r` is such a failure.
+bool backend_failure(const FetchResult& r, OpStep& out);
+
+}  // namespace s3p

@@ -1,0 +1,272 @@
+#include "worker/core/list_op.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "worker/core/backend_fetch.h"
+#include "worker/s3/list_rewrite.h"
+#include "worker/s3/xml.h"
+
+namespace s3p {
+
+namespace {
+
+constexpr std::string_view kNamespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+bool parse_max_keys(const std::string& v, uint32_t& out) {
+  if (v.empty() || v.size() > 10 || v.find_first_not_of("0123456789") != std::string::npos) return false;
+  unsigned long n = std::strtoul(v.c_str(), nullptr, 10);
+  out = static_cast<uint32_t>(std::min<unsigned long>(n, 1000));  // S3 never returns more than 1000
+  return true;
+}
+
+// Repositories in the order of their keys: by "name/" bytewise ('/' sorts after '-' and '.').
+std::vector<const Repository*> repos_in_key_order(const Account& account) {
+  std::vector<const Repository*> out;
+  for (const auto& r : account.repositories) out.push_back(&r);
+  std::sort(out.begin(), out.end(), [](const Repository* a, const Repository* b) { return a->name + "/" < b->name + "/"; });
+  return out;
+}
+
+// What the client sees before a repository's keys: "repo/", or nothing in a flat bucket.
+std::string client_prefix_of(const Repository& r) { return r.name.empty() ? std::string() : r.name + "/"; }
+
+void element(std::string& out, std::string_view name, std::string_view text, bool url) {
+  out += '<';
+  out += name;
+  out += '>';
+  xml::append_escaped(out, url ? http::uri_encode(text, false) : std::string(text));
+  out += "</";
+  out += name;
+  out += '>';
+}
+
+// The repositories of an account as CommonPrefixes (delimiter "/", prefix within the first key segment).
+std::string local_listing(const Account& account, const ListRequest& req) {
+  std::string start = req.v2 ? (req.has_token ? req.token : req.start_after) : req.marker;
+  std::vector<std::string> matches;
+  for (const Repository* r : repos_in_key_order(account)) {
+    std::string p = r->name + "/";
+    if (p.compare(0, req.prefix.size(), req.prefix) == 0 && p > start) matches.push_back(std::move(p));
+  }
+  const bool truncated = matches.size() > req.max_keys;
+  if (truncated) matches.resize(req.max_keys);
+
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"";
+  out += kNamespace;
+  out += "\">";
+  element(out, "Name", account.name, false);
+  element(out, "Prefix", req.prefix, req.url);
+  if (req.v2) {
+    element(out, "KeyCount", std::to_string(matches.size()), false);
+  } else {
+    element(out, "Marker", req.marker, req.url);
+    if (truncated) element(out, "NextMarker", matches.back(), req.url);
+  }
+  element(out, "MaxKeys", std::to_string(req.max_keys), false);
+  element(out, "Delimiter", req.delimiter, req.url);
+  element(out, "IsTruncated", truncated ? "true" : "false", false);
+  for (const auto& m : matches) {
+    out += "<CommonPrefixes>";
+    element(out, "Prefix", m, req.url);
+    out += "</CommonPrefixes>";
+  }
+  if (req.url) element(out, "EncodingType", "url", false);
+  if (req.v2) {
+    if (req.has_token) element(out, "ContinuationToken", req.token, false);
+    if (truncated) element(out, "NextContinuationToken", matches.back(), false);
+    if (!req.start_after.empty()) element(out, "StartAfter", req.start_after, req.url);
+  }
+  out += "</ListBucketResult>";
+  return out;
+}
+
+// Replaces the text of top-level element `name` (first occurrence; element text never contains '<', so a tag
+// match is unambiguous for names that only occur at top level), or inserts it before the closing root tag.
+void set_element(std::string& doc, std::string_view name, std::string_view escaped_text) {
+  std::string open = "<" + std::string(name) + ">", close = "</" + std::string(name) + ">";
+  size_t a = doc.find(open);
+  if (a != std::string::npos) {
+    size_t b = doc.find(close, a);
+    if (b != std::string::npos) {
+      doc.replace(a + open.size(), b - a - open.size(), escaped_text);
+      return;
+    }
+  }
+  size_t end = doc.rfind("</ListBucketResult>");
+  if (end == std::string::npos) return;
+  doc.insert(end, open + std::string(escaped_text) + close);
+}
+
+std::string escaped(std::string_view s) {
+  std::string out;
+  xml::append_escaped(out, s);
+  return out;
+}
+
+}  // namespace
+
+bool parse_list_request(const std::vector<http::QueryParam>& params, ListRequest& out, std::string& why) {
+  for (const auto& p : params) {
+    const std::string& n = p.name;
+    if (n == "list-type") {
+      if (p.value != "2") return why = "list-type must be 2", false;
+      out.v2 = true;
+    } else if (n == "prefix") {
+      out.prefix = p.value;
+    } else if (n == "delimiter") {
+      out.delimiter = p.value;
+    } else if (n == "max-keys") {
+      if (!parse_max_keys(p.value, out.max_keys)) return why = "max-keys must be a non-negative integer", false;
+    } else if (n == "continuation-token") {
+      out.has_token = true;
+      out.token = p.value;
+    } else if (n == "start-after") {
+      out.start_after = p.value;
+    } else if (n == "marker") {
+      out.marker = p.value;
+    } else if (n == "encoding-type") {
+      if (p.value != "url") return why = "encoding-type must be url", false;
+      out.url = true;
+    } else if (n == "fetch-owner") {
+      out.fetch_owner = p.value == "true";
+    } else if (n != "x-id" && n != "allow-unordered") {
+      out.unsupported = true;
+      return why = "unsupported bucket sub-resource or parameter " + n, false;
+    }
+  }
+  if (out.has_token && out.token.empty()) return why = "The continuation token provided is incorrect", false;
+  return true;
+}
+
+ListPlan plan_listing(const Account& account, const ListRequest& req) {
+  ListPlan plan;
+  const size_t slash = req.prefix.find('/');
+
+  if (account.flat) {  // one backend prefix; the backend handles prefix and delimiter itself
+    plan.kind = ListPlan::Kind::Backend;
+    plan.repos = {&account.repositories.front()};
+    plan.rest = req.prefix;
+  } else if (slash != std::string::npos) {  // the prefix reaches into one repository
+    const Repository* repo = account.find(std::string_view(req.prefix).substr(0, slash));
+    if (!repo) return plan.document = local_listing(Account{account.name, {}}, req), plan;
+    plan.kind = ListPlan::Kind::Backend;
+    plan.repos = {repo};
+    plan.rest = req.prefix.substr(slash + 1);
+  } else if (req.delimiter == "/") {
+    plan.document = local_listing(account, req);
+    return plan;
+  } else if (!req.delimiter.empty()) {
+    plan.kind = ListPlan::Kind::Invalid;
+    plan.why = "a delimiter other than '/' needs a prefix inside one repository";
+    return plan;
+  } else {  // no delimiter: walk every repository matching the prefix
+    plan.kind = ListPlan::Kind::Backend;
+    for (const Repository* r : repos_in_key_order(account))
+      if ((r->name + "/").compare(0, req.prefix.size(), req.prefix) == 0) plan.repos.push_back(r);
+    if (plan.repos.empty()) return ListPlan{ListPlan::Kind::Local, local_listing(Account{account.name, {}}, req)};
+  }
+
+  // Where to start: a continuation token names its repository; start-after/marker is a client key.
+  if (req.v2 && req.has_token) {
+    size_t cut = req.token.find('/');
+    std::string_view repo = std::string_view(req.token).substr(0, cut);
+    auto it = std::find_if(plan.repos.begin(), plan.repos.end(), [&](const Repository* r) { return r->name == repo; });
+    if (cut == std::string::npos || it == plan.repos.end()) {
+      plan.kind = ListPlan::Kind::Invalid;
+      plan.why = "The continuation token provided is incorrect";
+      return plan;
+    }
+    plan.index = static_cast<size_t>(it - plan.repos.begin());
+    plan.backend_token = req.token.substr(cut + 1);
+    return plan;
+  }
+  const std::string& start = req.v2 ? req.start_after : req.marker;
+  if (start.empty()) return plan;
+  for (; plan.index < plan.repos.size(); ++plan.index) {
+    const Repository& r = *plan.repos[plan.index];
+    std::string head = client_prefix_of(r);
+    if (start.compare(0, head.size(), head) == 0) {
+      plan.backend_start = r.prefix + start.substr(head.size());
+      return plan;
+    }
+    if (head > start) return plan;
+  }
+  // Starts after every repository: nothing to list.
+  return ListPlan{ListPlan::Kind::Local, local_listing(Account{account.name, {}}, req)};
+}
+
+ListOp::ListOp(const Account& account, ListRequest req, ListPlan plan, std::string_view owner_id)
+    : account_(account), req_(std::move(req)), plan_(std::move(plan)), owner_id_(owner_id) {}
+
+FetchAction ListOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
+  const Repository& repo = *plan_.repos[plan_.index];
+  std::vector<http::QueryParam> q;
+  auto add = [&](const char* name, std::string value) { q.push_back({name, std::move(value), true}); };
+  if (req_.v2) add("list-type", "2");
+  add("prefix", repo.prefix + plan_.rest);
+  if (!req_.delimiter.empty()) add("delimiter", req_.delimiter);
+  add("max-keys", std::to_string(req_.max_keys));
+  if (!plan_.backend_token.empty()) add("continuation-token", plan_.backend_token);
+  if (!plan_.backend_start.empty()) add(req_.v2 ? "start-after" : "marker", plan_.backend_start);
+  if (req_.url) add("encoding-type", "url");
+  if (req_.fetch_owner) add("fetch-owner", "true");
+  BackendTarget target{repo.backend, "", std::move(q)};
+  FetchAction f = backend_fetch(target, "GET", {}, creds, now_s, keys);
+  f.mode = ResponseMode::Buffer;
+  f.max_body = 16 << 20;
+  return f;
+}
+
+OpStep ListOp::on_response(FetchResult&& r) {
+  OpStep step;
+  if (backend_failure(r, step)) return step;
+  if (r.status != 200) {
+    std::string detail = "backend list " + std::to_string(r.status) + " " + xml::error_code_of(r.body);
+    if (r.status == 403) return OpStep::fail(errors::AccessDenied, detail);
+    if (r.status == 400) return OpStep::fail(errors::InvalidArgument, detail);
+    if (r.status == 404) return OpStep::fail(errors::InternalError, detail);
+    return OpStep::fail(errors::BadGateway, detail);
+  }
+
+  const Repository& repo = *plan_.repos[plan_.index];
+  std::string client_prefix = client_prefix_of(repo);
+  xml::ListRewrite rw;
+  rw.backend_prefix = repo.prefix;
+  rw.client_prefix = client_prefix;
+  rw.bucket = account_.name;
+  rw.url_encoded = req_.url;
+  rw.owner_id = owner_id_;
+  rw.prefix_echo = req_.prefix;
+  rw.start_after_echo = req_.start_after;
+  rw.marker_echo = req_.marker;
+  xml::ListPage page;
+  std::string doc, error;
+  if (!xml::rewrite_listing(r.body, rw, doc, error, &page)) return OpStep::fail(errors::BadGateway, "listing: " + error);
+
+  // Continue in the next repository when this one is exhausted.
+  const bool more_repos = plan_.index + 1 < plan_.repos.size();
+  if (!page.truncated && more_repos && page.entries == 0) {
+    ++plan_.index;
+    plan_.backend_token.clear();
+    plan_.backend_start.clear();
+    return OpStep::again();
+  }
+  const bool truncated = page.truncated || more_repos;
+  set_element(doc, "IsTruncated", truncated ? "true" : "false");
+  set_element(doc, "MaxKeys", std::to_string(req_.max_keys));
+  if (req_.v2) {
+    if (req_.has_token) set_element(doc, "ContinuationToken", escaped(req_.token));
+    if (truncated) {
+      // "{repo}/{backend token}"; in a flat bucket the repository name is empty.
+      std::string next = page.truncated ? repo.name + "/" + page.next_token : plan_.repos[plan_.index + 1]->name + "/";
+      set_element(doc, "NextContinuationToken", escaped(next));
+    }
+  }
+  step.status = 200;
+  step.headers = {{"content-type", "application/xml"}};
+  step.body = Body{BodyKind::Bytes, std::move(doc), 0};
+  return step;
+}
+
+}  // namespace s3p

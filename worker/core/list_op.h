@@ -1,0 +1,62 @@
+// ListObjects (V1 and V2) on an account. The client's bucket is the account and the first key segment is the
+// repository, so a listing is either answered locally (the repositories themselves, as CommonPrefixes) or by
+// one or more backend listings, rewritten into the client's key space. A listing without a delimiter whose
+// prefix does not reach into one repository walks the matching repositories in key order, one backend page per
+// client page; continuation tokens carry the repository: "{repo}/{backend token}".
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "worker/core/backend_op.h"
+#include "worker/http/uri.h"
+
+namespace s3p {
+
+struct ListRequest {
+  bool v2 = false;
+  std::string prefix, delimiter;
+  uint32_t max_keys = 1000;
+  bool has_token = false;
+  std::string token;        // V2 continuation-token as the client sent it
+  std::string start_after;  // V2
+  std::string marker;       // V1
+  bool url = false;         // encoding-type=url
+  bool fetch_owner = false;
+  bool unsupported = false;  // set with a false return: a sub-resource we do not implement (501)
+};
+
+// False with `why` for a bad or unsupported parameter.
+bool parse_list_request(const std::vector<http::QueryParam>& params, ListRequest& out, std::string& why);
+
+struct ListPlan {
+  enum class Kind { Local, Backend, Invalid };
+  Kind kind = Kind::Local;
+  std::string document;  // Local: the whole response body
+  std::string why;       // Invalid
+  // Backend: the repositories this listing walks (in key order) and where it starts.
+  std::vector<const Repository*> repos;
+  size_t index = 0;
+  std::string rest;           // client prefix after "repo/" (single-repository listings)
+  std::string backend_token;  // continuation token for repos[index]
+  std::string backend_start;  // start-after / marker for repos[index], in backend key space
+};
+
+ListPlan plan_listing(const Account& account, const ListRequest& req);
+
+class ListOp : public BackendOp {
+ public:
+  ListOp(const Account& account, ListRequest req, ListPlan plan, std::string_view owner_id);
+  std::string_view name() const override { return req_.v2 ? "ListObjectsV2" : "ListObjects"; }
+  const Backend& backend() const override { return *plan_.repos[plan_.index]->backend; }
+  FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
+  OpStep on_response(FetchResult&& r) override;
+
+ private:
+  const Account& account_;
+  ListRequest req_;
+  ListPlan plan_;
+  std::string owner_id_;
+};
+
+}  // namespace s3p

@@ -1,0 +1,96 @@
+#include "worker/core/object_op.h"
+
+#include "worker/core/backend_fetch.h"
+#include "worker/s3/xml.h"
+
+namespace s3p {
+
+namespace {
+
+// Backend response headers a client may see. Everything else (backend request ids, server names, redirects to
+// the backend's host) stays behind the proxy.
+bool passes_through(std::string_view name) {
+  static constexpr std::string_view kAllowed[] = {
+      "content-type",   "content-length",     "content-range",       "etag",          "last-modified",
+      "accept-ranges",  "cache-control",      "content-encoding",    "content-disposition", "content-language",
+      "expires",        "x-amz-version-id",   "x-amz-delete-marker", "x-amz-storage-class",
+      "x-amz-server-side-encryption", "x-amz-mp-parts-count", "x-amz-tagging-count", "x-amz-object-lock-mode",
+      "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold", "x-amz-restore",
+  };
+  for (auto a : kAllowed)
+    if (name == a) return true;
+  return starts_with(name, "x-amz-meta-") || starts_with(name, "x-amz-checksum-");
+}
+
+}  // namespace
+
+bool backend_failure(const FetchResult& r, OpStep& out) {
+  if (r.outcome == FetchOutcome::Timeout) {
+    out = OpStep::fail(errors::ServiceUnavailable, "backend timeout: " + r.error);
+    return true;
+  }
+  if (r.outcome != FetchOutcome::Ok) {
+    out = OpStep::fail(errors::ServiceUnavailable, "backend transport: " + r.error);
+    return true;
+  }
+  if (r.status == 500 || r.status == 502 || r.status == 503 || r.status == 504) {
+    out = OpStep::fail(errors::ServiceUnavailable, "backend unavailable");
+    return true;
+  }
+  return false;
+}
+
+bool ObjectOp::take_query(std::vector<http::QueryParam>& params, std::string& unsupported) {
+  std::vector<http::QueryParam> kept;
+  for (auto& p : params) {
+    if (p.name == "versionId" || p.name == "partNumber" || starts_with(p.name, "response-")) {
+      kept.push_back(std::move(p));
+    } else if (p.name != "x-id") {  // x-id: the AWS SDKs' operation hint
+      unsupported = p.name;
+      return false;
+    }
+  }
+  params = std::move(kept);
+  return true;
+}
+
+ObjectOp::ObjectOp(const Backend& backend, std::string method, std::string key, std::vector<http::QueryParam> query,
+                   Headers forwarded)
+    : backend_(backend),
+      method_(std::move(method)),
+      head_(method_ == "HEAD"),
+      key_(std::move(key)),
+      query_(std::move(query)),
+      forwarded_(std::move(forwarded)) {}
+
+FetchAction ObjectOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
+  BackendTarget target{&backend_, key_, query_};
+  return backend_fetch(target, method_, forwarded_, creds, now_s, keys);
+}
+
+OpStep ObjectOp::on_response(FetchResult&& r) {
+  OpStep step;
+  if (backend_failure(r, step)) return step;
+  if (r.status == 200 || r.status == 206 || r.status == 304) {
+    step.status = r.status;
+    step.headers.reserve(r.headers.size() + 6);
+    for (auto& h : r.headers)
+      if (passes_through(h.name)) step.headers.push_back(std::move(h));
+    if (r.handle != 0 && !head_ && r.status != 304) step.body = Body{BodyKind::Handle, {}, r.handle};
+    return step;
+  }
+  std::string code = r.body.empty() ? "" : xml::error_code_of(r.body);
+  std::string detail = "backend " + std::to_string(r.status) + (code.empty() ? "" : " " + code);
+  switch (r.status) {
+    case 404:
+      if (code == "NoSuchBucket") return OpStep::fail(errors::InternalError, detail + ": backend bucket missing");
+      return OpStep::fail(errors::NoSuchKey, detail);
+    case 403: return OpStep::fail(errors::AccessDenied, detail);
+    case 412: return OpStep::fail(errors::PreconditionFailed, detail);
+    case 416: return OpStep::fail(errors::InvalidRange, detail);
+    case 400: return OpStep::fail(errors::InvalidArgument, detail);
+    default: return OpStep::fail(errors::BadGateway, detail);
+  }
+}
+
+}  // namespace s3p

@@ -1,0 +1,33 @@
+// GetObject / HeadObject: one signed (or anonymous) backend request, body streamed back by handle.
+#pragma once
+#include <vector>
+
+#include "worker/core/backend_op.h"
+#include "worker/http/uri.h"
+
+namespace s3p {
+
+class ObjectOp : public BackendOp {
+ public:
+  // `key` is the backend key (repository prefix + client key); `query` the parameters to forward.
+  ObjectOp(const Backend& backend, std::string method, std::string key, std::vector<http::QueryParam> query,
+           Headers forwarded);
+  std::string_view name() const override { return head_ ? "HeadObject" : "GetObject"; }
+  const Backend& backend() const override { return backend_; }
+  FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
+  OpStep on_response(FetchResult&& r) override;
+
+  // Splits a GetObject/HeadObject query into what is forwarded; false (with the offending name) when a parameter
+  // names a sub-resource we do not implement — it must never silently fall through to "return the object".
+  static bool take_query(std::vector<http::QueryParam>& params, std::string& unsupported);
+
+ private:
+  const Backend& backend_;
+  std::string method_;
+  bool head_;
+  std::string key_;
+  std::vector<http::QueryParam> query_;
+  Headers forwarded_;
+};
+
+}  // namespace s3p

@@ -1,0 +1,15 @@
+// STS <Expiration> timestamps: "2026-11-26T13:00:00Z", with optional fractional seconds ("...:00.123456Z") and
+// an optional numeric offset instead of Z ("+00:00"). Parsed without a time-zone database (UTC arithmetic only).
+#pragma once
+#include <cstdint>
+#include <string_view>
+
+namespace s3p {
+
+// Unix milliseconds, or false when the text is not such a timestamp (or names an impossible date/time).
+bool parse_iso8601_ms(std::string_view text, int64_t& out_ms);
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+
+}  // namespace s3p
