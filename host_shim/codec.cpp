@@ -37,6 +37,16 @@ bool decode_result(const uint8_t* p, size_t n, Result& out) {
       out.fetch.elapsed_ms = r.u32() / 1000.0;
       break;
     case ActionKind::Wait: out.flag = r.u32() != 0; break;
+    case ActionKind::Random:
+    case ActionKind::SignRs256:
+    case ActionKind::Seal:
+    case ActionKind::Open:
+    case ActionKind::CacheMatch:
+    case ActionKind::CachePut:
+      out.flag = r.u32() != 0;
+      out.data = r.str();
+      out.error = r.str();
+      break;
     default: return false;
   }
   return r.ok();
@@ -67,7 +77,24 @@ void encode_action(const Action& a, std::string& out) {
       w.str(a.respond.log_line);
       break;
     case ActionKind::Wait:
-    case ActionKind::Spawn: w.u32(a.number); break;
+    case ActionKind::Spawn:
+    case ActionKind::Random: w.u32(a.number); break;
+    case ActionKind::SignRs256:
+      w.str(a.call.name);
+      w.str(a.call.data);
+      break;
+    case ActionKind::Seal:
+    case ActionKind::Open:
+      w.str(a.call.name);
+      w.str(a.call.aad);
+      w.str(a.call.data);
+      break;
+    case ActionKind::CacheMatch: w.str(a.call.name); break;
+    case ActionKind::CachePut:
+      w.str(a.call.name);
+      w.headers(a.call.headers);
+      w.str(a.call.data);
+      break;
     case ActionKind::Done: break;
   }
 }

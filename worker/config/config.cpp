@@ -143,6 +143,8 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
   for (auto it = backends->begin(); it != backends->end(); ++it) {
     auto b = std::make_unique<Backend>();
     if (!load_backend(it.key(), it.value(), env, *b, error)) return false;
+    if (b->auth == BackendAuth::WebIdentity && !cfg.federation.enabled)
+      return fail(error, "backends." + it.key() + ".auth.type", "web_identity needs a \"federation\" section");
     cfg.backends.emplace(it.key(), std::move(b));
   }
 

@@ -1,17 +1,139 @@
 #include "worker/config/federation.h"
 
-namespace s3p {
+#include "worker/core/log_line.h"
+#include "worker/creds/arn.h"
+#include "worker/creds/rsa_public_key.h"
+#include "worker/creds/session_name.h"
+#include "worker/crypto/base64.h"
 
-bool load_federation_settings(const nlohmann::json& root, const std::map<std::string, std::string, std::less<>>&,
-                              FederationSettings& out, std::string& error) {
-  out.enabled = root.contains("federation");
-  if (out.enabled) error = "federation: not implemented yet";
-  return !out.enabled;
+namespace s3p {
+namespace {
+
+using json = nlohmann::json;
+using Env = std::map<std::string, std::string, std::less<>>;
+
+bool fail(std::string& error, const std::string& field, const std::string& why) {
+  error = field + ": " + why;
+  return false;
 }
 
-bool load_web_identity(const nlohmann::json&, const std::string& field, WebIdentityAuth&, std::string& error) {
-  error = field + ".type: web_identity is not implemented yet";
-  return false;
+bool get_string(const json& obj, const char* key, const std::string& field, bool required, std::string& out,
+                std::string& error) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return required ? fail(error, field + "." + key, "is required") : true;
+  if (!it->is_string()) return fail(error, field + "." + key, "must be a string");
+  out = it->get<std::string>();
+  if (required && out.empty()) return fail(error, field + "." + key, "must not be empty");
+  return true;
+}
+
+bool get_uint(const json& obj, const char* key, const std::string& field, uint32_t lo, uint32_t hi, uint32_t& out,
+              std::string& error) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return true;
+  if (!it->is_number_unsigned() || it->get<uint64_t>() < lo || it->get<uint64_t>() > hi)
+    return fail(error, field + "." + key, "must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
+  out = it->get<uint32_t>();
+  return true;
+}
+
+// http(s)://host[:port][/path], no query, fragment or userinfo; plain http only for the local machine (tests and
+// ./scripts/run), since tokens and credentials travel over these URLs. Returns the URL without a trailing '/'.
+bool valid_url(std::string url, std::string& out, std::string& why) {
+  const bool https = url.rfind("https://", 0) == 0;
+  const bool http = url.rfind("http://", 0) == 0;
+  if (!https && !http) return why = "must be an https:// URL", false;
+  if (url.find_first_of("?#@ \t\r\n\"\\") != std::string::npos) return why = "must not hold a query, fragment, user or spaces", false;
+  const std::string rest = url.substr(https ? 8 : 7);
+  const std::string host_port = rest.substr(0, rest.find('/'));
+  if (host_port.empty() || host_port[0] == ':') return why = "has no host", false;
+  const std::string host = host_port.substr(0, host_port.find(':'));
+  if (http && host != "127.0.0.1" && host != "localhost") return why = "must be https (http only for localhost)", false;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  out = std::move(url);
+  return true;
+}
+
+bool public_key_of(const Env& env, const std::string& field, const std::string& secret, RsaPublicKey& key,
+                   std::string& error) {
+  auto v = env.find(secret);
+  if (v == env.end() || v->second.empty()) return fail(error, field, "Worker secret \"" + secret + "\" is not set");
+  std::string why;
+  if (!rsa_public_from_pkcs8_pem(v->second, key, why)) return fail(error, field, "Worker secret \"" + secret + "\" " + why);
+  return true;
+}
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  append_json_escaped(out, s);
+  return out + '"';
+}
+
+}  // namespace
+
+bool load_federation_settings(const json& root, const Env& env, FederationSettings& out, std::string& error) {
+  auto it = root.find("federation");
+  out.enabled = it != root.end();
+  if (!out.enabled) return true;
+  const std::string f = "federation";
+  if (!it->is_object()) return fail(error, f, "must be an object");
+  const json& j = *it;
+  std::string why, issuer, sts;
+  if (!get_string(j, "issuer", f, true, issuer, error)) return false;
+  if (!valid_url(issuer, out.issuer, why)) return fail(error, f + ".issuer", why);
+  if (!get_string(j, "audience", f, false, out.audience, error)) return false;
+  if (out.audience.empty()) return fail(error, f + ".audience", "must not be empty");
+  if (!get_string(j, "signing_key_secret", f, true, out.signing_key_secret, error)) return false;
+  if (!get_string(j, "kid", f, false, out.kid, error)) return false;
+  if (!get_string(j, "previous_signing_key_secret", f, false, out.previous_signing_key_secret, error)) return false;
+  if (!get_string(j, "previous_kid", f, false, out.previous_kid, error)) return false;
+  if (!get_uint(j, "token_lifetime_seconds", f, 60, 3600, out.token_lifetime_seconds, error)) return false;
+  if (!get_string(j, "sts_endpoint", f, true, sts, error)) return false;
+  if (!valid_url(sts, out.sts_url, why)) return fail(error, f + ".sts_endpoint", why);
+  if (out.sts_url.find('/', out.sts_url.find("://") + 3) == std::string::npos) out.sts_url += '/';
+  if (!get_uint(j, "sts_timeout_ms", f, 1, 120000, out.sts_timeout_ms, error)) return false;
+  if (!get_string(j, "l2_key_secret", f, true, out.l2_key_secret, error)) return false;
+
+  // The L2 key is checked here so that a bad one fails the config, not every cache write.
+  auto l2 = env.find(out.l2_key_secret);
+  std::string raw;
+  if (l2 == env.end() || l2->second.empty())
+    return fail(error, f + ".l2_key_secret", "Worker secret \"" + out.l2_key_secret + "\" is not set");
+  if (!b64::decode(l2->second, raw) || raw.size() != 32)
+    return fail(error, f + ".l2_key_secret", "Worker secret \"" + out.l2_key_secret + "\" must be base64 of 32 bytes");
+
+  RsaPublicKey active, previous;
+  if (!public_key_of(env, f + ".signing_key_secret", out.signing_key_secret, active, error)) return false;
+  if (out.kid.empty()) out.kid = jwk_thumbprint(active);
+  std::string keys = jwk_json(active, out.kid);
+  if (!out.previous_signing_key_secret.empty()) {
+    if (!public_key_of(env, f + ".previous_signing_key_secret", out.previous_signing_key_secret, previous, error))
+      return false;
+    if (out.previous_kid.empty()) out.previous_kid = jwk_thumbprint(previous);
+    if (out.previous_kid == out.kid) return fail(error, f + ".previous_kid", "must differ from the active kid");
+    keys += ',' + jwk_json(previous, out.previous_kid);
+  } else if (!out.previous_kid.empty()) {
+    return fail(error, f + ".previous_kid", "needs previous_signing_key_secret");
+  }
+  out.jwks_json = "{\"keys\":[" + keys + "]}";
+  out.openid_configuration_json =
+      "{\"issuer\":" + json_string(out.issuer) + ",\"jwks_uri\":" + json_string(out.issuer + "/.well-known/jwks.json") +
+      ",\"response_types_supported\":[\"id_token\"],\"subject_types_supported\":[\"public\"]"
+      ",\"id_token_signing_alg_values_supported\":[\"RS256\"]"
+      ",\"claims_supported\":[\"iss\",\"sub\",\"aud\",\"iat\",\"nbf\",\"exp\",\"jti\"]}";
+  return true;
+}
+
+bool load_web_identity(const json& auth, const std::string& field, WebIdentityAuth& out, std::string& error) {
+  if (!get_string(auth, "role_arn", field, true, out.role_arn, error)) return false;
+  if (std::string why = role_arn_problem(out.role_arn); !why.empty()) return fail(error, field + ".role_arn", why);
+  if (!get_string(auth, "subject", field, true, out.subject, error)) return false;
+  std::string session;
+  if (!get_string(auth, "session_name", field, false, session, error)) return false;
+  out.session_name = sanitize_session_name(session.empty() ? out.subject : session);
+  out.duration_seconds = 0;
+  if (!get_uint(auth, "duration_seconds", field, 900, 43200, out.duration_seconds, error)) return false;
+  return true;
 }
 
 }  // namespace s3p

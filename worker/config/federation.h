@@ -1,25 +1,38 @@
 // Web-identity federation settings: the proxy as its own OIDC provider, the STS it exchanges tokens at, and the
 // L2 (colo cache) encryption key. Parsed from the config's "federation" object; backends opt in with
-// "auth": {"type": "web_identity", ...}.
+// "auth": {"type": "web_identity", "role_arn": ..., "subject": ...}.
+//
+// Key material stays in Worker secrets: the config names them and the host reads them for WebCrypto. The core only
+// checks at load that they are present and well-formed, and derives the public JWKs from the signing keys.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 namespace s3p {
 
-struct Backend;
 struct FederationSettings {
   bool enabled = false;
-  // Filled in by the federation work (issue: credential federation).
+  std::string issuer;  // https URL without a trailing '/' (http only for localhost / 127.0.0.1)
+  std::string audience = "sts.amazonaws.com";
+  std::string signing_key_secret, kid;                    // active key: Worker secret name (PKCS#8 PEM), key id
+  std::string previous_signing_key_secret, previous_kid;  // optional, published in the JWKS during rotation
+  uint32_t token_lifetime_seconds = 300;
+  std::string sts_url;  // where the AssumeRoleWithWebIdentity form is POSTed
+  uint32_t sts_timeout_ms = 10000;
+  std::string l2_key_secret;  // Worker secret name: base64 of a 32-byte AES-256-GCM key
+  // Built at load: the documents served under /.well-known/.
+  std::string jwks_json;
+  std::string openid_configuration_json;
 };
 
 struct WebIdentityAuth {
   std::string role_arn;
-  std::string subject;
-  std::string session_name;
-  uint32_t duration_seconds = 3600;
+  std::string subject;       // the JWT's sub claim
+  std::string session_name;  // RoleSessionName, already sanitized (default: the sanitized subject)
+  uint32_t duration_seconds = 0;  // DurationSeconds, 900..43200; 0 = not sent (STS default, one hour)
 };
 
 // Both return false with `error` naming the field; `env` holds the Worker's secrets.

@@ -14,6 +14,15 @@ enum class ActionKind : uint32_t {
   Spawn = 6,    // start task `number` under waitUntil and keep going without a result
   Respond = 7,  // final answer to the client; no result; the request then yields Done
   Done = 8,     // nothing more to do: the host releases the request
+  // Host primitives the core cannot (or must not) do itself. Policy stays in the core; each result is `flag` (ok)
+  // + `data` (+ `error`, log only). Secrets are named, never passed: the host reads them from its environment.
+  Random = 9,       // `number` bytes from the host's CSPRNG; result: data
+  SignRs256 = 10,   // RSASSA-PKCS1-v1_5/SHA-256 of call.data with the PKCS#8 key in secret call.name; result: data
+  Seal = 11,        // AES-256-GCM of call.data, AAD call.aad, key = base64 secret call.name, fresh random 96-bit IV;
+                    // result: data = IV || ciphertext || tag
+  Open = 12,        // the inverse of Seal; flag=false when it does not authenticate (wrong key, tampered, truncated)
+  CacheMatch = 13,  // Cache API match of URL call.name; result: flag = hit, data = body
+  CachePut = 14,    // Cache API put of call.data under URL call.name with call.headers; result: flag = stored
 };
 
 enum class BodyKind : uint32_t { None = 0, Bytes = 1, Handle = 2 };
@@ -48,11 +57,20 @@ struct RespondAction {
   std::string log_line;  // one JSON line; the host writes it to the log
 };
 
+// Fields of the host primitives (Random … CachePut); which ones are used depends on the kind.
+struct HostCall {
+  std::string name;  // secret name (SignRs256, Seal, Open) or cache URL (CacheMatch, CachePut)
+  std::string aad;   // Seal, Open
+  std::string data;  // signing input, plaintext, sealed bytes, or the body to cache
+  Headers headers;   // CachePut
+};
+
 struct Action {
   ActionKind kind = ActionKind::Done;
   FetchAction fetch;      // Fetch
   RespondAction respond;  // Respond
-  uint32_t number = 0;    // Wait: timeout ms; Spawn: task id
+  HostCall call;          // Random … CachePut
+  uint32_t number = 0;    // Wait: timeout ms; Spawn: task id; Random: byte count
 };
 
 enum class FetchOutcome : uint32_t { Ok = 0, Timeout = 1, NetworkError = 2, BodyTooLarge = 3 };
@@ -70,7 +88,9 @@ struct FetchResult {
 struct Result {
   ActionKind kind = ActionKind::Done;  // which action this answers
   FetchResult fetch;
-  bool flag = false;  // Wait: true = woken, false = timed out
+  bool flag = false;  // Wait: true = woken, false = timed out; host primitives: ok
+  std::string data;   // host primitives: output bytes
+  std::string error;  // host primitives: why it failed (log only)
 };
 
 }  // namespace s3p

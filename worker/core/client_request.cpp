@@ -7,6 +7,7 @@
 #include "worker/core/list_op.h"
 #include "worker/core/log_line.h"
 #include "worker/core/object_op.h"
+#include "worker/creds/oidc_routes.h"
 #include "worker/s3/xml.h"
 
 namespace s3p {
@@ -69,6 +70,13 @@ void ClientRequest::feed(Result&& result, double now_ms) {
 Action ClientRequest::plan(double now_ms) {
   if (!engine_.configured()) return error(errors::ServiceUnavailable, "config: " + engine_.config_error());
   if (head_.method == "OPTIONS") return preflight();
+  if (starts_with(head_.path, "/.well-known/")) {  // the OIDC provider's documents (federation)
+    if (OidcAnswer doc; oidc_route(engine_.config().federation, head_.method, head_.path, doc)) {
+      op_name_ = doc.op;
+      if (doc.error) return error(*doc.error);
+      return respond(200, std::move(doc.headers), Body{doc.body.empty() ? BodyKind::None : BodyKind::Bytes, std::move(doc.body), 0});
+    }
+  }
 
   if (!engine_.config().virtual_host_domain.empty())
     if (const std::string* host = find_header(head_.headers, "host"))
@@ -173,6 +181,7 @@ Action ClientRequest::drive_credentials(double now_ms) {
   if (a.kind != ActionKind::Done) return a;
   std::unique_ptr<CredentialOp> op = std::move(creds_op_);
   cred_source_ = op->source();
+  cred_note_ = op->note();
   if (!op->ok()) return error(op->error(), op->detail());
   return send_round(&op->credentials(), now_ms);
 }
@@ -235,6 +244,7 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   log.str("rid", request_id_).str("op", op_name_).str("method", head_.method).str("path", head_.path).num("status", status);
   if (const std::string* len = find_header(headers, "content-length")) log.str("bytes", *len);
   if (!cred_source_.empty()) log.str("creds", cred_source_);
+  if (!cred_note_.empty()) log.str("creds_note", cred_note_);
   if (backend_ms_ >= 0) log.num("backend_ms", backend_ms_);
   if (backend_status_ != 0) log.num("backend_status", backend_status_);
   if (rounds_ > 1) log.num("rounds", rounds_);

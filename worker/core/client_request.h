@@ -56,6 +56,7 @@ class ClientRequest : public Task {
   std::string_view code_;  // our error code, if answering with one
   std::string detail_;
   std::string_view cred_source_;
+  std::string cred_note_;
   double backend_ms_ = -1;
   uint32_t backend_status_ = 0;
 };

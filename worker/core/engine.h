@@ -26,6 +26,11 @@ struct RequestHead {
 
 class Engine {
  public:
+  Engine() = default;
+  // Tasks go first: their destructors release credential claims (federation_) and wake waiters (wakeups_).
+  ~Engine() { tasks_.clear(); }
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
   // A bad config does not stop the engine: every request then answers 503 and logs the reason.
   void init(std::string_view config_json, const Env& env);
   const std::string& config_error() const { return config_error_; }

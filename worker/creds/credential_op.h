@@ -24,6 +24,8 @@ class CredentialOp {
   virtual std::string_view source() const = 0;  // for the log line: "L1", "L2", "STS", "L1+refresh", ...
   virtual const S3Error& error() const = 0;      // when !ok(): what the client gets (503/403/502)
   virtual const std::string& detail() const = 0; // when !ok(): for the log line only
+  // Anything else worth a log field (e.g. why an L2 entry was a miss); empty when there is nothing to say.
+  virtual std::string_view note() const { return {}; }
 };
 
 }  // namespace s3p

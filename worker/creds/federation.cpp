@@ -1,27 +1,222 @@
 #include "worker/creds/federation.h"
 
+#include <cmath>
+
+#include "worker/core/engine.h"
+#include "worker/creds/exchange.h"
+#include "worker/creds/l2_entry.h"
+
 namespace s3p {
 
 namespace {
-// Placeholder until federation lands: config loading rejects web_identity backends, so this is unreachable.
-class Unavailable : public CredentialOp {
+
+// How often a woken waiter whose flight was abandoned (its leader went away) decides again before giving up.
+constexpr int kMaxDecisions = 3;
+
+// The background renewal of credentials that entered L1's refresh window. Runs under waitUntil; requests keep
+// using the current credentials meanwhile.
+class RenewTask : public Task {
+ public:
+  RenewTask(Engine& engine, const Backend& b, std::string key, uint64_t flight)
+      : engine_(engine),
+        key_(std::move(key)),
+        flight_(flight),
+        exchange_(engine, engine.config().federation, b.web_identity, l2::cache_key(b.web_identity.role_arn,
+                                                                                     b.web_identity.session_name)) {}
+  ~RenewTask() override {
+    if (!finished_) engine_.federation().abandon_flight(engine_, key_, flight_);
+  }
+  Action next(double now_ms) override { return exchange_.next(now_ms); }
+  void feed(Result&& r, double now_ms) override {
+    exchange_.feed(std::move(r), now_ms);
+    if (exchange_.has_outcome() && !finished_) {
+      finished_ = true;
+      engine_.federation().finish_flight(engine_, key_, flight_, exchange_);
+    }
+  }
+
+ private:
+  Engine& engine_;
+  std::string key_;
+  uint64_t flight_;
+  Exchange exchange_;
+  bool finished_ = false;
+};
+
+// What a client request drives: an L1 decision, then serving, leading the exchange, or waiting for the leader.
+class FederatedOp : public CredentialOp {
+ public:
+  FederatedOp(Engine& engine, const Backend& b, uint32_t task_id)
+      : engine_(engine), backend_(b), task_id_(task_id), key_(Federation::l1_key(b.web_identity)) {}
+  ~FederatedOp() override {
+    if (state_ == State::Waiting) engine_.federation().l1().remove_waiter(key_, task_id_);
+    if (state_ == State::Leading && !flight_finished_) engine_.federation().abandon_flight(engine_, key_, flight_);
+  }
+
+  Action next(double now_ms) override {
+    switch (state_) {
+      case State::Deciding: return decide(now_ms);
+      case State::Leading: {
+        Action a = exchange_->next(now_ms);
+        if (a.kind != ActionKind::Done) return a;
+        if (!flight_finished_) finish_flight();  // ended without a deciding result (host misuse)
+        if (exchange_->ok()) {
+          serve(exchange_->credentials(), exchange_->source());
+        } else {
+          failure_ = exchange_->failure();
+          state_ = State::Finished;
+        }
+        return Action{};
+      }
+      case State::Waiting:  // next() before the Wait result: host misuse
+        return give_up(errors::InternalError, "credential wait: next() without a result");
+      case State::Finished: return Action{};
+    }
+    return Action{};
+  }
+
+  void feed(Result&& r, double now_ms) override {
+    if (state_ == State::Leading) {
+      exchange_->feed(std::move(r), now_ms);
+      if (exchange_->has_outcome() && !flight_finished_) finish_flight();
+      return;
+    }
+    if (state_ != State::Waiting || r.kind != ActionKind::Wait) {
+      give_up(errors::InternalError, "credential op: unexpected result");
+      return;
+    }
+    L1Cache& l1 = engine_.federation().l1();
+    l1.remove_waiter(key_, task_id_);
+    L1Cache::AfterWait after = l1.after_wait(key_, flight_, now_ms);
+    switch (after.kind) {
+      case L1Cache::AfterWait::Kind::Creds: serve(after.creds, "L1"); return;
+      case L1Cache::AfterWait::Kind::Failed:
+        failure_ = std::move(after.failure);
+        state_ = State::Finished;
+        return;
+      case L1Cache::AfterWait::Kind::Nothing: break;
+    }
+    // Woken without an outcome: the leader went away; decide again (maybe lead). Timed out: give up.
+    if (r.flag && decisions_ < kMaxDecisions) {
+      state_ = State::Deciding;
+      return;
+    }
+    give_up(errors::ServiceUnavailable, "timed out waiting for another request's credential exchange");
+  }
+
+  bool ok() const override { return ok_; }
+  const sigv4::Credentials& credentials() const override { return creds_; }
+  std::string_view source() const override { return source_; }
+  const S3Error& error() const override { return *failure_.error; }
+  const std::string& detail() const override { return failure_.detail; }
+  std::string_view note() const override { return exchange_ ? std::string_view(exchange_->note()) : ""; }
+
+ private:
+  enum class State { Deciding, Leading, Waiting, Finished };
+
+  Action decide(double now_ms) {
+    ++decisions_;
+    const FederationSettings& s = engine_.config().federation;
+    L1Cache::Decision d = engine_.federation().l1().decide(key_, now_ms, Federation::claim_ttl_ms(s));
+    Action a;
+    switch (d.verdict) {
+      case L1Cache::Verdict::Serve: serve(d.creds, "L1"); return a;
+      case L1Cache::Verdict::ServeAndRenew:
+        serve(d.creds, "L1+refresh");
+        a.kind = ActionKind::Spawn;
+        a.number = engine_.spawn(std::make_unique<RenewTask>(engine_, backend_, key_, d.flight));
+        return a;
+      case L1Cache::Verdict::Lead:
+        state_ = State::Leading;
+        flight_ = d.flight;
+        flight_finished_ = false;
+        exchange_ = std::make_unique<Exchange>(
+            engine_, s, backend_.web_identity,
+            l2::cache_key(backend_.web_identity.role_arn, backend_.web_identity.session_name));
+        return next(now_ms);
+      case L1Cache::Verdict::Wait:
+        state_ = State::Waiting;
+        flight_ = d.flight;
+        engine_.federation().l1().add_waiter(key_, task_id_);
+        a.kind = ActionKind::Wait;
+        a.number = static_cast<uint32_t>(std::max(1.0, std::ceil(d.wait_until_ms - now_ms)));
+        return a;
+    }
+    return a;
+  }
+
+  void finish_flight() {
+    flight_finished_ = true;
+    engine_.federation().finish_flight(engine_, key_, flight_, *exchange_);
+  }
+
+  void serve(const sigv4::Credentials& creds, std::string_view source) {
+    ok_ = true;
+    creds_ = creds;
+    source_ = source;
+    state_ = State::Finished;
+  }
+
+  Action give_up(const S3Error& e, std::string detail) {
+    if (state_ == State::Waiting) engine_.federation().l1().remove_waiter(key_, task_id_);
+    failure_ = {&e, std::move(detail)};
+    state_ = State::Finished;
+    return Action{};
+  }
+
+  Engine& engine_;
+  const Backend& backend_;
+  uint32_t task_id_;
+  std::string key_;
+  State state_ = State::Deciding;
+  int decisions_ = 0;
+  uint64_t flight_ = 0;
+  bool flight_finished_ = false;
+  std::unique_ptr<Exchange> exchange_;
+  bool ok_ = false;
+  sigv4::Credentials creds_;
+  std::string_view source_ = "none";
+  FlightFailure failure_;
+};
+
+// A web_identity backend in a config without federation cannot happen (config load rejects it); answer 500.
+class Misconfigured : public CredentialOp {
  public:
   Action next(double) override { return Action{}; }
   void feed(Result&&, double) override {}
   bool ok() const override { return false; }
   const sigv4::Credentials& credentials() const override { return creds_; }
   std::string_view source() const override { return "none"; }
-  const S3Error& error() const override { return errors::NotImplemented; }
+  const S3Error& error() const override { return errors::InternalError; }
   const std::string& detail() const override { return detail_; }
 
  private:
   sigv4::Credentials creds_;
-  std::string detail_ = "web identity federation is not implemented";
+  std::string detail_ = "web_identity backend without federation settings";
 };
+
 }  // namespace
 
-std::unique_ptr<CredentialOp> Federation::acquire(Engine&, const Backend&, uint32_t) {
-  return std::make_unique<Unavailable>();
+std::string Federation::l1_key(const WebIdentityAuth& auth) {
+  std::string key = auth.role_arn;
+  key += '\n';  // cannot occur in an ARN or a sanitized session name
+  key += auth.session_name;
+  return key;
+}
+
+std::unique_ptr<CredentialOp> Federation::acquire(Engine& engine, const Backend& backend, uint32_t task_id) {
+  if (!engine.config().federation.enabled) return std::make_unique<Misconfigured>();
+  return std::make_unique<FederatedOp>(engine, backend, task_id);
+}
+
+void Federation::finish_flight(Engine& engine, const std::string& key, uint64_t flight, const Exchange& exchange) {
+  std::vector<uint32_t> woken = exchange.ok() ? l1_.succeed(key, flight, exchange.credentials(), exchange.expires_ms())
+                                              : l1_.fail(key, flight, exchange.failure());
+  for (uint32_t id : woken) engine.wake(id);
+}
+
+void Federation::abandon_flight(Engine& engine, const std::string& key, uint64_t flight) {
+  for (uint32_t id : l1_.abandon(key, flight)) engine.wake(id);
 }
 
 }  // namespace s3p

@@ -3,19 +3,37 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "worker/config/config.h"
 #include "worker/creds/credential_op.h"
+#include "worker/creds/l1_cache.h"
 
 namespace s3p {
 
 class Engine;
+class Exchange;
 
 class Federation {
  public:
+  // A claim older than the STS timeout plus this is stale: its owner died or hung, another request may renew.
+  static constexpr double kClaimGraceMs = 1000;
+
   // Starts obtaining credentials for a WebIdentity backend on behalf of task `task_id` (which may be parked and
   // woken by id). The returned op yields the actions to perform.
   std::unique_ptr<CredentialOp> acquire(Engine& engine, const Backend& backend, uint32_t task_id);
+
+  L1Cache& l1() { return l1_; }
+  static std::string l1_key(const WebIdentityAuth& auth);
+  static double claim_ttl_ms(const FederationSettings& s) { return s.sts_timeout_ms + kClaimGraceMs; }
+
+  // The end of a flight (its exchange has an outcome) or its abandonment (its owner went away first): updates L1
+  // and wakes the tasks that waited on it.
+  void finish_flight(Engine& engine, const std::string& key, uint64_t flight, const Exchange& exchange);
+  void abandon_flight(Engine& engine, const std::string& key, uint64_t flight);
+
+ private:
+  L1Cache l1_;
 };
 
 }  // namespace s3p

@@ -266,15 +266,25 @@ class Rewriter {
   bool seen_prefix_ = false, seen_start_after_ = false, seen_marker_ = false, seen_encoding_ = false;
 };
 
+// Byte classes for tag names: 0 = name byte, 1 = ends the name (space, '>', '/'), 2 = invalid in a tag name.
+struct NameClass {
+  uint8_t c[256] = {};
+  constexpr NameClass() {
+    c[static_cast<unsigned char>(' ')] = c[static_cast<unsigned char>('\t')] = 1;
+    c[static_cast<unsigned char>('\r')] = c[static_cast<unsigned char>('\n')] = 1;
+    c[static_cast<unsigned char>('>')] = c[static_cast<unsigned char>('/')] = 1;
+    c[static_cast<unsigned char>('<')] = c[static_cast<unsigned char>('&')] = 2;
+    c[static_cast<unsigned char>('"')] = c[static_cast<unsigned char>('\'')] = c[static_cast<unsigned char>('=')] = 2;
+  }
+};
+constexpr NameClass kNameClass;
+
 bool Rewriter::read_name(size_t& i, std::string_view& name) {
   const size_t b = i;
-  while (i < n_) {
-    const char c = p_[i];
-    if (is_space(c) || c == '>' || c == '/') break;
-    if (c == '<' || c == '&' || c == '"' || c == '\'' || c == '=') return fail("bad character in a tag name");
-    ++i;
-  }
+  uint8_t cls = 1;
+  while (i < n_ && (cls = kNameClass.c[static_cast<unsigned char>(p_[i])]) == 0) ++i;
   if (i >= n_) return fail("truncated tag");
+  if (cls == 2) return fail("bad character in a tag name");
   if (i == b) return fail("empty tag name");
   name = std::string_view(p_ + b, i - b);
   return true;
@@ -552,6 +562,16 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
       break;
   }
   if (t.kind == Tag::Empty) return true;
+  // Fast path for the common verbatim leaf <X>text</X> (LastModified, ETag, Size, ...): skip it whole.
+  if (const void* hit = std::memchr(p_ + t.end, '<', n_ - t.end)) {
+    const size_t lt = static_cast<size_t>(static_cast<const char*>(hit) - p_);
+    const size_t nl = name.size();
+    if (n_ - lt >= nl + 3 && p_[lt + 1] == '/' && p_[lt + 2 + nl] == '>' &&
+        std::memcmp(p_ + lt + 2, name.data(), nl) == 0) {
+      pos_ = lt + 3 + nl;
+      return true;
+    }
+  }
   if (depth_ >= kMaxDepth) return fail("nesting too deep");
   names_[depth_] = name;
   ctx_[depth_] = push;

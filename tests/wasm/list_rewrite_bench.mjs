@@ -1,0 +1,62 @@
+// Benchmark (not a test): ms of wasm CPU per 1000-key ListObjectsV2 rewrite, for both modules.
+//   node tests/wasm/list_rewrite_bench.mjs        (after scripts/build --wasm-only)
+// The budget (DESIGN.md) is <= 1 ms per 1000-key listing. The native figure comes from
+//   build/native/unit_tests "[.bench]"
+// which rewrites the same document.
+import fs from "node:fs";
+import { Core } from "../../js/core.mjs";
+
+const MODULES = ["core-emcc", "core-wasi"];
+const RUNS = 9;
+const ITERATIONS = 100;
+
+// A realistic 1000-key page as AWS S3 writes it (~255 KB); must match bench_listing_1000() in
+// tests/unit/test_list_rewrite.cpp.
+function listing1000() {
+  const p2 = (n) => String(n).padStart(2, "0");
+  const parts = [
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>backend-bucket</Name>' +
+      "<Prefix>datasets/climate/</Prefix>" +
+      "<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken>" +
+      "<KeyCount>1000</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated>",
+  ];
+  for (let i = 0; i < 1000; i++) {
+    const y = 1990 + Math.floor(i / 40), m = p2(1 + (i % 12)), d = p2(1 + (i % 28)), h = p2(i % 24);
+    const key = `datasets/climate/era5/reanalysis/${y}/${m}/t2m_${y}${m}${d}_${h}.nc`;
+    parts.push(
+      `<Contents><Key>${key}</Key><LastModified>2024-05-02T10:11:12.000Z</LastModified>` +
+        "<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>1048576</Size>" +
+        "<StorageClass>STANDARD</StorageClass></Contents>",
+    );
+  }
+  parts.push("</ListBucketResult>");
+  return new TextEncoder().encode(parts.join(""));
+}
+
+const doc = listing1000();
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+console.log(`listing: ${doc.length} bytes, 1000 keys; ${RUNS} runs x ${ITERATIONS} rewrites, median`);
+
+for (const name of MODULES) {
+  const bytes = fs.readFileSync(new URL(`../../dist/${name}.wasm`, import.meta.url));
+  const core = new Core(new WebAssembly.Module(bytes));
+  const x = core.instance.exports;
+  if (!x.bench_in || !x.bench_list_rewrite) throw new Error(`${name}: no bench exports (rebuild the wasm)`);
+  const ptr = x.bench_in(doc.length);
+  new Uint8Array(core.memory.buffer, ptr, doc.length).set(doc); // after bench_in: memory may have grown
+  const outSize = x.bench_list_rewrite(doc.length, 1);
+  if (outSize === 0) throw new Error(`${name}: rewrite failed`);
+  x.bench_list_rewrite(doc.length, ITERATIONS); // warm-up (tier-up to the optimizing compiler)
+  const ms = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    const n = x.bench_list_rewrite(doc.length, ITERATIONS);
+    ms.push((performance.now() - t0) / ITERATIONS);
+    if (n !== outSize) throw new Error(`${name}: output size changed`);
+  }
+  console.log(
+    `${name}: ${median(ms).toFixed(3)} ms per 1000-key rewrite (min ${Math.min(...ms).toFixed(3)}, ` +
+      `max ${Math.max(...ms).toFixed(3)}; out ${outSize} bytes)`,
+  );
+}

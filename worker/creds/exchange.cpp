@@ -1,0 +1,170 @@
+#include "worker/creds/exchange.h"
+
+#include <cmath>
+#include <memory>
+
+#include "worker/core/engine.h"
+#include "worker/creds/jwt.h"
+#include "worker/creds/l2_entry.h"
+#include "worker/creds/l2_writer.h"
+#include "worker/creds/sts_request.h"
+#include "worker/crypto/sha256.h"
+
+namespace s3p {
+
+namespace {
+constexpr uint32_t kJtiBytes = 16;
+}
+
+Exchange::Exchange(Engine& engine, const FederationSettings& settings, const WebIdentityAuth& auth,
+                   std::string cache_key)
+    : engine_(engine), settings_(settings), auth_(auth), cache_key_(std::move(cache_key)) {}
+
+void Exchange::fail(const S3Error& e, std::string detail) {
+  ok_ = false;
+  failure_ = {&e, std::move(detail)};
+  step_ = Step::Done;
+}
+
+Action Exchange::next(double now_ms) {
+  Action a;
+  if (awaiting_) {  // host misuse: asked for the next action without feeding the last result
+    fail(errors::InternalError, "credential exchange: next() without a result");
+    return a;
+  }
+  switch (step_) {
+    case Step::MatchL2:
+      a.kind = ActionKind::CacheMatch;
+      a.call.name = cache_key_;
+      break;
+    case Step::OpenL2:
+      a.kind = ActionKind::Open;
+      a.call.name = settings_.l2_key_secret;
+      a.call.aad = cache_key_;
+      a.call.data = std::move(scratch_);
+      break;
+    case Step::Random:
+      a.kind = ActionKind::Random;
+      a.number = kJtiBytes;
+      break;
+    case Step::Sign: {
+      jwt::Claims c;
+      c.iss = settings_.issuer;
+      c.sub = auth_.subject;
+      c.aud = settings_.audience;
+      c.iat = c.nbf = static_cast<int64_t>(std::floor(now_ms / 1000));
+      c.exp = c.iat + settings_.token_lifetime_seconds;
+      c.jti = jti_;
+      scratch_ = jwt::signing_input(settings_.kid, c);
+      a.kind = ActionKind::SignRs256;
+      a.call.name = settings_.signing_key_secret;
+      a.call.data = scratch_;
+      break;
+    }
+    case Step::Post:
+      a.kind = ActionKind::Fetch;
+      a.fetch = sts_fetch(settings_, auth_, scratch_);
+      scratch_.clear();
+      break;
+    case Step::SpawnWrite: {
+      // Cache the answer for the other isolates of this colo, in the background (never on the request path).
+      const int64_t expires_at_ms = static_cast<int64_t>(now_ms) + l2_ttl_s_ * 1000;
+      auto writer = std::make_unique<L2Writer>(settings_.l2_key_secret, cache_key_,
+                                               l2::plaintext(expires_at_ms, sts_body_), l2_ttl_s_);
+      sts_body_.clear();
+      a.kind = ActionKind::Spawn;
+      a.number = engine_.spawn(std::move(writer));
+      step_ = Step::Done;
+      return a;
+    }
+    case Step::Done: return a;
+  }
+  awaiting_ = true;
+  return a;
+}
+
+void Exchange::feed(Result&& r, double now_ms) {
+  if (!awaiting_) return fail(errors::InternalError, "credential exchange: a result nobody asked for");
+  awaiting_ = false;
+  switch (step_) {
+    case Step::MatchL2:
+      if (r.kind != ActionKind::CacheMatch) break;
+      return on_cache_match(r);
+    case Step::OpenL2:
+      if (r.kind != ActionKind::Open) break;
+      return on_open(r, now_ms);
+    case Step::Random:
+      if (r.kind != ActionKind::Random) break;
+      if (!r.flag || r.data.size() != kJtiBytes) return fail(errors::InternalError, "host randomness failed");
+      jti_ = crypto::hex(reinterpret_cast<const uint8_t*>(r.data.data()), r.data.size());
+      step_ = Step::Sign;
+      return;
+    case Step::Sign:
+      if (r.kind != ActionKind::SignRs256) break;
+      if (!r.flag || r.data.empty()) return fail(errors::InternalError, "jwt signing failed: " + r.error);
+      scratch_ = jwt::compact(scratch_, r.data);
+      step_ = Step::Post;
+      return;
+    case Step::Post:
+      if (r.kind != ActionKind::Fetch) break;
+      return on_sts(r.fetch, now_ms);
+    case Step::SpawnWrite:
+    case Step::Done: break;
+  }
+  fail(errors::InternalError, "credential exchange: unexpected result kind");
+}
+
+void Exchange::on_cache_match(Result& r) {
+  if (r.flag && !r.data.empty()) {
+    scratch_ = std::move(r.data);
+    step_ = Step::OpenL2;
+    return;
+  }
+  if (!r.flag && !r.error.empty()) note_ = "l2 unavailable: " + r.error;
+  step_ = Step::Random;
+}
+
+// Any entry that does not yield fresh credentials is a miss, never an error: the exchange goes on to STS and its
+// answer replaces the entry.
+void Exchange::on_open(Result& r, double now_ms) {
+  step_ = Step::Random;
+  if (!r.flag) {
+    note_ = "l2 entry undecryptable";
+    return;
+  }
+  std::string_view body;
+  if (std::string why = l2::read_plaintext(r.data, now_ms, body); !why.empty()) {
+    note_ = "l2 entry " + why;
+    return;
+  }
+  StsResponse parsed = parse_sts_response(body);
+  if (parsed.kind != StsResponse::Kind::Credentials || !parsed.has_expiration ||
+      static_cast<double>(parsed.expiration_ms) - now_ms < L1Cache::kRefreshLeadMs) {
+    note_ = "l2 entry unusable";
+    return;
+  }
+  ok_ = true;
+  creds_ = std::move(parsed.creds);
+  expires_ms_ = parsed.expiration_ms;
+  source_ = "L2";
+  step_ = Step::Done;
+}
+
+void Exchange::on_sts(const FetchResult& r, double now_ms) {
+  StsResponse parsed;
+  FlightFailure failure;
+  if (!sts_outcome(r, parsed, failure)) return fail(*failure.error, std::move(failure.detail));
+  ok_ = true;
+  creds_ = std::move(parsed.creds);
+  expires_ms_ = parsed.expiration_ms;
+  source_ = "STS";
+  l2_ttl_s_ = l2::cacheable_ttl(parsed, now_ms);
+  if (l2_ttl_s_ > 0) {
+    sts_body_ = r.body;
+    step_ = Step::SpawnWrite;
+  } else {
+    step_ = Step::Done;
+  }
+}
+
+}  // namespace s3p

@@ -1,0 +1,24 @@
+// The background task that stores one STS response in L2: seal it (AES-GCM, AAD = the cache key), then put it in
+// the Cache API with max-age = its TTL. Spawned, so it runs under waitUntil and never delays a request. Failures
+// are dropped: L2 is an optimisation, and the next miss simply writes again.
+#pragma once
+#include <string>
+
+#include "worker/core/task.h"
+
+namespace s3p {
+
+class L2Writer : public Task {
+ public:
+  L2Writer(std::string key_secret, std::string cache_key, std::string plaintext, int64_t ttl_s);
+  Action next(double now_ms) override;
+  void feed(Result&& result, double now_ms) override;
+
+ private:
+  enum class Step { Seal, Put, Done } step_ = Step::Seal;
+  bool awaiting_ = false;
+  std::string key_secret_, cache_key_, data_;  // data_: the plaintext, then the sealed bytes
+  int64_t ttl_s_;
+};
+
+}  // namespace s3p

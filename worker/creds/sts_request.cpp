@@ -1,0 +1,74 @@
+#include "worker/creds/sts_request.h"
+
+#include "worker/http/uri.h"
+
+namespace s3p {
+
+namespace {
+constexpr uint32_t kMaxStsBody = 64 * 1024;  // a real answer is ~2 KB; anything bigger is not STS
+
+void param(std::string& out, std::string_view name, std::string_view value) {
+  if (!out.empty()) out += '&';
+  out += name;
+  out += '=';
+  http::uri_encode_append(out, value, true);
+}
+}  // namespace
+
+std::string sts_form(const WebIdentityAuth& auth, std::string_view token) {
+  std::string form;
+  param(form, "Action", "AssumeRoleWithWebIdentity");
+  param(form, "Version", "2011-06-15");
+  param(form, "RoleArn", auth.role_arn);
+  param(form, "RoleSessionName", auth.session_name);
+  param(form, "WebIdentityToken", token);
+  if (auth.duration_seconds != 0) param(form, "DurationSeconds", std::to_string(auth.duration_seconds));
+  return form;
+}
+
+FetchAction sts_fetch(const FederationSettings& settings, const WebIdentityAuth& auth, std::string_view token) {
+  FetchAction f;
+  f.method = "POST";
+  f.url = settings.sts_url;
+  f.headers = {{"content-type", "application/x-www-form-urlencoded; charset=utf-8"}, {"accept", "text/xml"}};
+  f.body = Body{BodyKind::Bytes, sts_form(auth, token), 0};
+  f.timeout_ms = settings.sts_timeout_ms;
+  f.mode = ResponseMode::Buffer;
+  f.max_body = kMaxStsBody;
+  return f;
+}
+
+bool sts_outcome(const FetchResult& r, StsResponse& response, FlightFailure& failure) {
+  const std::string http = "sts HTTP " + std::to_string(r.status);
+  switch (r.outcome) {
+    case FetchOutcome::Ok: break;
+    case FetchOutcome::Timeout:
+      failure = {&errors::ServiceUnavailable, "sts timeout: " + r.error};
+      return false;
+    case FetchOutcome::NetworkError:
+      failure = {&errors::ServiceUnavailable, "sts transport: " + r.error};
+      return false;
+    case FetchOutcome::BodyTooLarge:
+      failure = {&errors::BadGateway, http + ": response too large"};
+      return false;
+  }
+  response = parse_sts_response(r.body);
+  switch (response.kind) {
+    case StsResponse::Kind::Credentials:
+      if (r.status != 200) break;
+      if (!response.has_expiration) {
+        failure = {&errors::BadGateway, http + ": credentials without a usable Expiration"};
+        return false;
+      }
+      return true;
+    case StsResponse::Kind::Error:
+      failure = {response.code == "AccessDenied" ? &errors::AccessDenied : &errors::BadGateway,
+                 http + " " + response.code + ": " + response.message};
+      return false;
+    case StsResponse::Kind::Unparseable: break;
+  }
+  failure = {&errors::BadGateway, http + ": unparseable response"};
+  return false;
+}
+
+}  // namespace s3p
