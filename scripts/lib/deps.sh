@@ -40,3 +40,17 @@ wrangler_env() {
   export WRANGLER_SEND_ERROR_REPORTS=false XDG_CONFIG_HOME="$root/.state/xdg" WRANGLER_LOG_PATH="$root/.state/wrangler-logs"
   export NODE_PATH=/usr/share/nodejs   # emscripten 3.1.6 needs acorn from here
 }
+
+# ./scripts/bench only: the origin (nginx), the load tool (hey: true per-request percentiles, can HEAD; wrk is
+# kept for cross-checks) and the peer Worker's signer (aws4fetch, pinned in package.json devDependencies).
+BENCH_APT_PACKAGES=(nginx-light hey wrk)
+
+deps_bench() {
+  deps_apt "${BENCH_APT_PACKAGES[@]}"
+  deps_npm
+  local root; root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  if [ ! -f "$root/node_modules/aws4fetch/package.json" ]; then
+    echo "[deps] npm ci (aws4fetch)" >&2
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+}

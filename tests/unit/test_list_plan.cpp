@@ -1,0 +1,116 @@
+// Listing plans: which repositories a listing walks, in which order, and where it starts.
+#include <catch2/catch.hpp>
+
+#include "worker/core/list_op.h"
+
+using namespace s3p;
+
+namespace {
+
+Config make_config() {
+  Config cfg;
+  auto b = std::make_unique<Backend>();
+  b->name = "b";
+  b->bucket = "bucket";
+  const Backend* backend = b.get();
+  cfg.backends.emplace("b", std::move(b));
+  Account acct;
+  acct.name = "acct";
+  // Sorted by name, as load_config leaves them; "a-b/" sorts before "a/" in key order.
+  for (const char* name : {"a", "a-b", "zeta"}) acct.repositories.push_back(Repository{name, backend, std::string(name) + "-prefix/"});
+  cfg.accounts.push_back(std::move(acct));
+  return cfg;
+}
+
+ListRequest req(std::vector<http::QueryParam> params) {
+  ListRequest r;
+  std::string why;
+  REQUIRE(parse_list_request(params, r, why));
+  return r;
+}
+
+std::vector<std::string> names(const ListPlan& p) {
+  std::vector<std::string> out;
+  for (auto* r : p.repos) out.push_back(r->name);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("listing parameters are validated", "[list]") {
+  ListRequest r;
+  std::string why;
+  CHECK(parse_list_request({{"list-type", "2", true}, {"max-keys", "5000", true}}, r, why));
+  CHECK(r.max_keys == 1000);  // clamped like S3
+  CHECK_FALSE(parse_list_request({{"max-keys", "-1", true}}, r, why));
+  CHECK_FALSE(parse_list_request({{"max-keys", "", true}}, r, why));
+  CHECK_FALSE(parse_list_request({{"list-type", "1", true}}, r, why));
+  CHECK_FALSE(parse_list_request({{"encoding-type", "base64", true}}, r, why));
+  ListRequest u;
+  CHECK_FALSE(parse_list_request({{"versions", "", false}}, u, why));
+  CHECK(u.unsupported);
+  CHECK(parse_list_request({{"x-id", "ListObjectsV2", true}, {"fetch-owner", "true", true}}, r, why));
+}
+
+TEST_CASE("a prefix inside one repository lists that repository's backend prefix", "[list]") {
+  Config cfg = make_config();
+  ListPlan p = plan_listing(cfg.accounts[0], req({{"list-type", "2", true}, {"prefix", "a/x/y", true}}));
+  REQUIRE(p.kind == ListPlan::Kind::Backend);
+  CHECK(names(p) == std::vector<std::string>{"a"});
+  CHECK(p.rest == "x/y");
+  ListPlan none = plan_listing(cfg.accounts[0], req({{"prefix", "nope/x", true}}));
+  CHECK(none.kind == ListPlan::Kind::Local);
+  CHECK(none.document.find("<Contents>") == std::string::npos);
+}
+
+TEST_CASE("a delimiter listing at the account level is answered locally", "[list]") {
+  Config cfg = make_config();
+  ListPlan p = plan_listing(cfg.accounts[0], req({{"list-type", "2", true}, {"delimiter", "/", true}, {"prefix", "a", true}}));
+  REQUIRE(p.kind == ListPlan::Kind::Local);
+  // Key order: "a-b/" < "a/".
+  auto first = p.document.find("<Prefix>a-b/</Prefix>");
+  auto second = p.document.find("<Prefix>a/</Prefix>");
+  CHECK(first != std::string::npos);
+  CHECK(second != std::string::npos);
+  CHECK(first < second);
+  CHECK(p.document.find("zeta") == std::string::npos);
+}
+
+TEST_CASE("a recursive listing walks matching repositories in key order and resumes from tokens and keys", "[list]") {
+  Config cfg = make_config();
+  const Account& a = cfg.accounts[0];
+  ListPlan all = plan_listing(a, req({{"list-type", "2", true}}));
+  CHECK(names(all) == std::vector<std::string>{"a-b", "a", "zeta"});
+  CHECK(all.index == 0);
+
+  ListPlan tok = plan_listing(a, req({{"list-type", "2", true}, {"continuation-token", "a/backend-token/with/slashes", true}}));
+  CHECK(tok.index == 1);
+  CHECK(tok.backend_token == "backend-token/with/slashes");
+
+  ListPlan bad = plan_listing(a, req({{"list-type", "2", true}, {"continuation-token", "zz/x", true}}));
+  CHECK(bad.kind == ListPlan::Kind::Invalid);
+
+  ListPlan after = plan_listing(a, req({{"list-type", "2", true}, {"start-after", "a/k1", true}}));
+  CHECK(after.index == 1);
+  CHECK(after.backend_start == "a-prefix/k1");
+
+  ListPlan between = plan_listing(a, req({{"marker", "a/", true}}));  // V1: after "a/" itself
+  CHECK(between.index == 1);
+  CHECK(between.backend_start == "a-prefix/");
+
+  ListPlan gap = plan_listing(a, req({{"list-type", "2", true}, {"start-after", "b", true}}));
+  CHECK(gap.index == 2);  // "b" < "zeta/"
+  CHECK(gap.backend_start.empty());
+
+  ListPlan past = plan_listing(a, req({{"list-type", "2", true}, {"start-after", "zzz", true}}));
+  CHECK(past.kind == ListPlan::Kind::Local);
+
+  ListPlan partial = plan_listing(a, req({{"list-type", "2", true}, {"prefix", "ze", true}}));
+  CHECK(names(partial) == std::vector<std::string>{"zeta"});
+}
+
+TEST_CASE("a non-slash delimiter needs a prefix inside a repository", "[list]") {
+  Config cfg = make_config();
+  CHECK(plan_listing(cfg.accounts[0], req({{"delimiter", "-", true}})).kind == ListPlan::Kind::Invalid);
+  CHECK(plan_listing(cfg.accounts[0], req({{"delimiter", "-", true}, {"prefix", "a/", true}})).kind == ListPlan::Kind::Backend);
+}
