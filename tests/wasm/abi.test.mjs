@@ -197,10 +197,16 @@ for (const name of MODULES) {
       assert.equal(respond.status, 405);
     });
 
-    it("forwards versionId, partNumber and response-* overrides, drops x-id", () => {
-      const { fetch } = run(core, "GET", "/acme-data/open/k", "x-id=GetObject&versionId=v1&response-content-type=text%2Fplain",
-        [], () => ({ outcome: Outcome.OK, status: 404, headers: [] }));
-      assert.equal(fetch.url, "http://127.0.0.1:9/pub-bucket/open/k?response-content-type=text%2Fplain&versionId=v1");
+    it("forwards versionId and partNumber, applies response-* overrides itself, drops x-id", () => {
+      const { fetch, respond } = run(core, "GET", "/acme-data/open/k", "x-id=GetObject&versionId=v1&partNumber=2&response-content-type=text%2Fplain&response-content-disposition=attachment",
+        [], () => ({ outcome: Outcome.OK, status: 200, headers: [["content-type", "application/octet-stream"]], handle: 5 }));
+      assert.equal(fetch.url, "http://127.0.0.1:9/pub-bucket/open/k?partNumber=2&versionId=v1");
+      assert.equal(header(respond, "content-type"), "text/plain");
+      assert.equal(header(respond, "content-disposition"), "attachment");
+      assert.equal(respond.headers.filter(([k]) => k === "content-type").length, 1);
+      const bad = run(core, "GET", "/acme-data/open/k", "response-content-type=a%0D%0Ax-evil:1");
+      assert.equal(bad.respond.status, 400);
+      assert.equal(bad.fetch, null);
     });
 
     it("answers CORS preflight", () => {

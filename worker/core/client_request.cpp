@@ -145,11 +145,14 @@ Action ClientRequest::plan_object(const Repository& repo, double now_ms) {
   op_name_ = head_only_ ? "HeadObject" : "GetObject";
   std::vector<http::QueryParam> params;
   if (!http::parse_query(head_.query, params)) return error(errors::InvalidArgument, "malformed query string");
-  std::string unsupported;
-  if (!ObjectOp::take_query(params, unsupported))
-    return error(errors::NotImplemented, "unsupported query parameter " + unsupported);
+  std::string bad;
+  Headers overrides;
+  if (!ObjectOp::take_query(params, overrides, bad)) {
+    if (starts_with(bad, "response-")) return error(errors::InvalidArgument, "bad override " + bad);
+    return error(errors::NotImplemented, "unsupported query parameter " + bad);
+  }
   return start_op(std::make_unique<ObjectOp>(*repo.backend, head_.method, repo.prefix + route_.key, std::move(params),
-                                             forwarded_read_headers(head_.headers)),
+                                             forwarded_read_headers(head_.headers), std::move(overrides)),
                   now_ms);
 }
 

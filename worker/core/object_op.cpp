@@ -40,14 +40,21 @@ bool backend_failure(const FetchResult& r, OpStep& out) {
   return false;
 }
 
-bool ObjectOp::take_query(std::vector<http::QueryParam>& params, std::string& unsupported) {
+bool ObjectOp::take_query(std::vector<http::QueryParam>& params, Headers& overrides, std::string& bad) {
+  static constexpr std::string_view kOverrides[] = {"content-type", "content-language", "expires", "cache-control",
+                                                    "content-disposition", "content-encoding"};
   std::vector<http::QueryParam> kept;
   for (auto& p : params) {
-    if (p.name == "versionId" || p.name == "partNumber" || starts_with(p.name, "response-")) {
+    if (p.name == "versionId" || p.name == "partNumber") {
       kept.push_back(std::move(p));
+    } else if (starts_with(p.name, "response-")) {
+      std::string_view header = std::string_view(p.name).substr(9);
+      bool known = false;
+      for (auto o : kOverrides) known = known || header == o;
+      if (!known || has_ctl_break(p.value)) return bad = p.name, false;
+      overrides.push_back({std::string(header), std::move(p.value)});
     } else if (p.name != "x-id") {  // x-id: the AWS SDKs' operation hint
-      unsupported = p.name;
-      return false;
+      return bad = p.name, false;
     }
   }
   params = std::move(kept);
@@ -55,13 +62,14 @@ bool ObjectOp::take_query(std::vector<http::QueryParam>& params, std::string& un
 }
 
 ObjectOp::ObjectOp(const Backend& backend, std::string method, std::string key, std::vector<http::QueryParam> query,
-                   Headers forwarded)
+                   Headers forwarded, Headers overrides)
     : backend_(backend),
       method_(std::move(method)),
       head_(method_ == "HEAD"),
       key_(std::move(key)),
       query_(std::move(query)),
-      forwarded_(std::move(forwarded)) {}
+      forwarded_(std::move(forwarded)),
+      overrides_(std::move(overrides)) {}
 
 FetchAction ObjectOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
   BackendTarget target{&backend_, key_, query_};
@@ -75,7 +83,9 @@ OpStep ObjectOp::on_response(FetchResult&& r) {
     step.status = r.status;
     step.headers.reserve(r.headers.size() + 6);
     for (auto& h : r.headers)
-      if (passes_through(h.name)) step.headers.push_back(std::move(h));
+      if (passes_through(h.name) && !find_header(overrides_, h.name)) step.headers.push_back(std::move(h));
+    if (r.status != 304)
+      for (auto& h : overrides_) step.headers.push_back(std::move(h));
     if (r.handle != 0 && !head_ && r.status != 304) step.body = Body{BodyKind::Handle, {}, r.handle};
     return step;
   }

@@ -11,15 +11,18 @@ class ObjectOp : public BackendOp {
  public:
   // `key` is the backend key (repository prefix + client key); `query` the parameters to forward.
   ObjectOp(const Backend& backend, std::string method, std::string key, std::vector<http::QueryParam> query,
-           Headers forwarded);
+           Headers forwarded, Headers overrides);
   std::string_view name() const override { return head_ ? "HeadObject" : "GetObject"; }
   const Backend& backend() const override { return backend_; }
   FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
   OpStep on_response(FetchResult&& r) override;
 
-  // Splits a GetObject/HeadObject query into what is forwarded; false (with the offending name) when a parameter
-  // names a sub-resource we do not implement — it must never silently fall through to "return the object".
-  static bool take_query(std::vector<http::QueryParam>& params, std::string& unsupported);
+  // Splits a GetObject/HeadObject query into what is forwarded (versionId, partNumber) and the response-*
+  // header overrides, which the proxy applies itself: S3 refuses them on anonymous requests, and the client's
+  // right to them is the proxy's to judge. False (with the offending name) for a parameter naming a
+  // sub-resource we do not implement — it must never silently fall through to "return the object" — or an
+  // override value that could split a header.
+  static bool take_query(std::vector<http::QueryParam>& params, Headers& overrides, std::string& bad);
 
  private:
   const Backend& backend_;
@@ -28,6 +31,7 @@ class ObjectOp : public BackendOp {
   std::string key_;
   std::vector<http::QueryParam> query_;
   Headers forwarded_;
+  Headers overrides_;  // from response-* parameters, applied to a successful answer
 };
 
 }  // namespace s3p
