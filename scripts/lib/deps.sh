@@ -3,7 +3,7 @@
 set -euo pipefail
 
 APT_PACKAGES=(emscripten binaryen wabt nlohmann-json3-dev catch2 wasi-libc libc++-14-dev-wasm32
-  libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32 clang-14 lld-14 dpkg-dev xz-utils cmake g++ make)
+  libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32 libclang-rt-14-dev clang-14 lld-14 dpkg-dev xz-utils cmake g++ make)
 
 deps_apt() {
   local missing=()

@@ -25,9 +25,14 @@ struct OpStep {
   const S3Error* error = nullptr;
   std::string detail;  // log only
 
-  static OpStep again() { return OpStep{Kind::Again}; }
+  static OpStep again() {
+    OpStep s;
+    s.kind = Kind::Again;
+    return s;
+  }
   static OpStep fail(const S3Error& e, std::string detail = {}) {
-    OpStep s{Kind::Error};
+    OpStep s;
+    s.kind = Kind::Error;
     s.error = &e;
     s.detail = std::move(detail);
     return s;
