@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "worker/core/backend_fetch.h"
 #include "worker/core/list_op.h"
@@ -245,7 +246,7 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
 
   LogLine log;
   log.str("rid", request_id_).str("op", op_name_).str("method", head_.method).str("path", head_.path).num("status", status);
-  if (const std::string* len = find_header(headers, "content-length")) log.str("bytes", *len);
+  if (const std::string* len = find_header(headers, "content-length")) log.num("bytes", std::strtod(len->c_str(), nullptr));
   if (!cred_source_.empty()) log.str("creds", cred_source_);
   if (!cred_note_.empty()) log.str("creds_note", cred_note_);
   if (backend_ms_ >= 0) log.num("backend_ms", backend_ms_);

@@ -98,11 +98,28 @@ void set_element(std::string& doc, std::string_view name, std::string_view escap
   doc.insert(end, open + std::string(escaped_text) + close);
 }
 
+// Removes top-level element `name` (both <n>..</n> and <n/> forms) if present.
+void remove_element(std::string& doc, std::string_view name) {
+  std::string open = "<" + std::string(name) + ">", empty = "<" + std::string(name) + "/>";
+  size_t a = doc.find(open);
+  if (a != std::string::npos) {
+    std::string close = "</" + std::string(name) + ">";
+    size_t b = doc.find(close, a);
+    if (b != std::string::npos) doc.erase(a, b + close.size() - a);
+    return;
+  }
+  a = doc.find(empty);
+  if (a != std::string::npos) doc.erase(a, empty.size());
+}
+
 std::string escaped(std::string_view s) {
   std::string out;
   xml::append_escaped(out, s);
   return out;
 }
+
+// A key-like value as element text: url-encoded when the client asked for encoding-type=url, else escaped.
+std::string encoded(std::string_view s, bool url) { return url ? http::uri_encode(s, false) : escaped(s); }
 
 }  // namespace
 
@@ -203,14 +220,16 @@ FetchAction ListOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv
   const Repository& repo = *plan_.repos[plan_.index];
   std::vector<http::QueryParam> q;
   auto add = [&](const char* name, std::string value) { q.push_back({name, std::move(value), true}); };
-  if (req_.v2) add("list-type", "2");
+  // Always V2 towards the backend, V1 clients included: V2 paging is what backends get right (moto's V1 paging
+  // with a delimiter repeats CommonPrefixes), and the proxy sets V1's NextMarker itself.
+  add("list-type", "2");
   add("prefix", repo.prefix + plan_.rest);
   if (!req_.delimiter.empty()) add("delimiter", req_.delimiter);
   add("max-keys", std::to_string(req_.max_keys));
   if (!plan_.backend_token.empty()) add("continuation-token", plan_.backend_token);
-  if (!plan_.backend_start.empty()) add(req_.v2 ? "start-after" : "marker", plan_.backend_start);
+  if (!plan_.backend_start.empty()) add("start-after", plan_.backend_start);
   if (req_.url) add("encoding-type", "url");
-  if (req_.fetch_owner) add("fetch-owner", "true");
+  if (req_.fetch_owner || !req_.v2) add("fetch-owner", "true");  // V1 listings always carry owners
   BackendTarget target{repo.backend, "", std::move(q)};
   FetchAction f = backend_fetch(target, "GET", {}, creds, now_s, keys);
   f.mode = ResponseMode::Buffer;
@@ -238,8 +257,7 @@ OpStep ListOp::on_response(FetchResult&& r) {
   rw.url_encoded = req_.url;
   rw.owner_id = owner_id_;
   rw.prefix_echo = req_.prefix;
-  rw.start_after_echo = req_.start_after;
-  rw.marker_echo = req_.marker;
+  if (req_.v2) rw.start_after_echo = req_.start_after;
   xml::ListPage page;
   std::string doc, error;
   if (!xml::rewrite_listing(r.body, rw, doc, error, &page)) return OpStep::fail(errors::BadGateway, "listing: " + error);
@@ -255,7 +273,13 @@ OpStep ListOp::on_response(FetchResult&& r) {
   const bool truncated = page.truncated || more_repos;
   set_element(doc, "IsTruncated", truncated ? "true" : "false");
   set_element(doc, "MaxKeys", std::to_string(req_.max_keys));
-  if (req_.v2) {
+  if (!req_.v2) {
+    for (std::string_view v2_only : {"KeyCount", "ContinuationToken", "NextContinuationToken", "StartAfter"})
+      remove_element(doc, v2_only);
+    set_element(doc, "Marker", encoded(req_.marker, req_.url));
+    // NextMarker: the last key or common prefix of this page, whichever sorts later.
+    if (truncated) set_element(doc, "NextMarker", encoded(std::max(page.last_key, page.last_prefix), req_.url));
+  } else {
     if (req_.has_token) set_element(doc, "ContinuationToken", escaped(req_.token));
     if (truncated) {
       // "{repo}/{backend token}"; in a flat bucket the repository name is empty.

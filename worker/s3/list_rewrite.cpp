@@ -14,24 +14,60 @@ inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c ==
 inline bool eq(std::string_view a, const char* lit, size_t n) { return a.size() == n && std::memcmp(a.data(), lit, n) == 0; }
 #define S3P_IS(name, lit) eq(name, lit, sizeof(lit) - 1)
 
+constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+
+// Index of the first byte c in p[i, n), or n. Inline 8-bytes-at-a-time search: the spans between tags are short,
+// where a libc memchr call costs more than it saves (and wasm libcs' memchr is 4 bytes at a time).
+inline size_t find_byte(const char* p, size_t i, size_t n, unsigned char c) {
+  const uint64_t pat = kOnes * c;
+  while (n - i >= 8) {
+    uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    x ^= pat;
+    const uint64_t z = (x - kOnes) & ~x & kHighs;  // the lowest set bit marks the first zero byte (little-endian)
+    if (z) return i + (static_cast<size_t>(__builtin_ctzll(z)) >> 3);
+    i += 8;
+  }
+  for (; i < n; ++i) {
+    if (static_cast<unsigned char>(p[i]) == c) return i;
+  }
+  return n;
+}
+
 inline bool starts_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && (p.empty() || std::memcmp(s.data(), p.data(), p.size()) == 0);
 }
 
-// XML text escaping for element content. Appends spans between the bytes that need an entity.
-inline bool needs_escape(unsigned char c) {
-  return c == '&' || c == '<' || c == '>' || (c < 0x20 && c != '\t' && c != '\n');
+// XML text escaping for element content: & < > as entities, C0 controls other than TAB and LF as &#N;.
+struct EscapeClass {
+  bool c[256] = {};
+  constexpr EscapeClass() {
+    for (int i = 0; i < 0x20; ++i) c[i] = i != '\t' && i != '\n';
+    c[static_cast<unsigned char>('&')] = c[static_cast<unsigned char>('<')] = c[static_cast<unsigned char>('>')] = true;
+  }
+};
+constexpr EscapeClass kEscape;
+
+// True if no byte of the 8 at p needs escaping (SWAR; a TAB or LF only sends the word to the byte loop).
+inline bool clean8(const unsigned char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  const auto zero_byte = [&](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  const uint64_t below_space = (x - kOnes * 0x20) & ~x & kHighs;
+  return (below_space | zero_byte(x ^ (kOnes * '&')) | zero_byte(x ^ (kOnes * '<')) | zero_byte(x ^ (kOnes * '>'))) == 0;
 }
 
 void escape_append(std::string& out, std::string_view s) {
-  const char* p = s.data();
-  const size_t n = s.size();
-  size_t start = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const unsigned char c = static_cast<unsigned char>(p[i]);
-    if (!needs_escape(c)) continue;
-    out.append(p + start, i - start);
-    start = i + 1;
+  const unsigned char* const b = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const e = b + s.size();
+  const unsigned char* start = b;
+  for (const unsigned char* q = b; q < e; ++q) {
+    while (e - q >= 8 && clean8(q)) q += 8;
+    if (q >= e) break;
+    if (!kEscape.c[*q]) continue;
+    const unsigned char c = *q;
+    out.append(reinterpret_cast<const char*>(start), static_cast<size_t>(q - start));
+    start = q + 1;
     switch (c) {
       case '&': out.append("&amp;", 5); break;
       case '<': out.append("&lt;", 4); break;
@@ -46,7 +82,38 @@ void escape_append(std::string& out, std::string_view s) {
       }
     }
   }
-  out.append(p + start, n - start);
+  out.append(reinterpret_cast<const char*>(start), static_cast<size_t>(e - start));
+}
+
+// Text that XML-decodes to itself and escapes to itself: no & < > or C0 control (TAB/LF excepted).
+bool xml_plain(std::string_view s) {
+  const unsigned char* q = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const e = q + s.size();
+  while (e - q >= 8 && clean8(q)) q += 8;
+  for (; q < e; ++q) {
+    if (kEscape.c[*q]) return false;
+  }
+  return true;
+}
+
+// Text that form-decodes to itself and uri_encode(.., false)s to itself: only A-Z a-z 0-9 - . _ ~ and '/'.
+struct UrlPlainClass {
+  bool c[256] = {};
+  constexpr UrlPlainClass() {
+    for (int i = 'A'; i <= 'Z'; ++i) c[i] = true;
+    for (int i = 'a'; i <= 'z'; ++i) c[i] = true;
+    for (int i = '0'; i <= '9'; ++i) c[i] = true;
+    c[static_cast<unsigned char>('-')] = c[static_cast<unsigned char>('.')] = c[static_cast<unsigned char>('_')] = true;
+    c[static_cast<unsigned char>('~')] = c[static_cast<unsigned char>('/')] = true;
+  }
+};
+constexpr UrlPlainClass kUrlPlain;
+
+bool url_plain(std::string_view s) {
+  for (unsigned char c : s) {
+    if (!kUrlPlain.c[c]) return false;
+  }
+  return true;
 }
 
 void append_utf8(std::string& out, uint32_t cp) {
@@ -209,7 +276,23 @@ class Rewriter {
   // Decodes a key-like text; on success `value` views the input or a scratch buffer.
   bool decode_value(std::string_view raw, std::string_view& value);
   // Decodes and checks P. 1: inside P (rest = value after P), 0: outside P, -1: undecodable (deferred).
-  int map_value(std::string_view raw, std::string_view& rest);
+  // verbatim: the raw text needs no decoding and no re-encoding, so rest views the input and can be copied as is.
+  int map_value(std::string_view raw, std::string_view& rest, bool& verbatim);
+  int map_value(std::string_view raw, std::string_view& rest) {
+    bool verbatim;
+    return map_value(raw, rest, verbatim);
+  }
+  // Writes a mapped key-like element (client prefix + rest).
+  void put_mapped(const Tag& t, const TextElem& e, std::string_view rest, bool verbatim) {
+    if (verbatim && t.kind == Tag::Start) {
+      flush(t.end);
+      out_.append(client_prefix_out_);
+      copy_from_ = static_cast<size_t>(rest.data() - p_);  // the rest of the key goes out with the next span
+    } else {
+      replace_text(t, e, [&] { emit_mapped(rest); });
+    }
+  }
+  void skip_leaves();
   void emit_value(std::string_view raw_value) {
     if (rw_.url_encoded) {
       http::uri_encode_append(out_, raw_value, false);
@@ -258,7 +341,8 @@ class Rewriter {
   size_t entry_out_ = 0;
   bool entry_has_key_ = false, entry_foreign_ = false;
   size_t last_key_begin_ = 0, last_key_len_ = 0, entry_key_begin_ = 0, entry_key_len_ = 0;
-  bool have_last_key_ = false;
+  size_t last_prefix_begin_ = 0, last_prefix_len_ = 0;
+  bool have_last_key_ = false, have_last_prefix_ = false;
 
   // <KeyCount> text in the output.
   bool have_key_count_ = false;
@@ -280,13 +364,15 @@ struct NameClass {
 constexpr NameClass kNameClass;
 
 bool Rewriter::read_name(size_t& i, std::string_view& name) {
-  const size_t b = i;
-  uint8_t cls = 1;
-  while (i < n_ && (cls = kNameClass.c[static_cast<unsigned char>(p_[i])]) == 0) ++i;
-  if (i >= n_) return fail("truncated tag");
-  if (cls == 2) return fail("bad character in a tag name");
-  if (i == b) return fail("empty tag name");
-  name = std::string_view(p_ + b, i - b);
+  const unsigned char* const b = reinterpret_cast<const unsigned char*>(p_) + i;
+  const unsigned char* const e = reinterpret_cast<const unsigned char*>(p_) + n_;
+  const unsigned char* q = b;
+  while (q < e && kNameClass.c[*q] == 0) ++q;
+  if (q >= e) return fail("truncated tag");
+  if (kNameClass.c[*q] == 2) return fail("bad character in a tag name");
+  if (q == b) return fail("empty tag name");
+  name = std::string_view(reinterpret_cast<const char*>(b), static_cast<size_t>(q - b));
+  i += name.size();
   return true;
 }
 
@@ -294,8 +380,8 @@ bool Rewriter::read_name(size_t& i, std::string_view& name) {
 // (outside the root it must be whitespace).
 bool Rewriter::next_tag(Tag& t) {
   for (;;) {
-    const void* hit = pos_ < n_ ? std::memchr(p_ + pos_, '<', n_ - pos_) : nullptr;
-    const size_t lt = hit ? static_cast<size_t>(static_cast<const char*>(hit) - p_) : n_;
+    const size_t lt = pos_ < n_ ? find_byte(p_, pos_, n_, '<') : n_;
+    const bool hit = lt < n_;
     if (depth_ == 0) {
       for (size_t i = pos_; i < lt; ++i) {
         if (!is_space(p_[i])) return fail("text outside the root element");
@@ -330,6 +416,17 @@ bool Rewriter::next_tag(Tag& t) {
     size_t i = lt + 1;
     if (i < n_ && p_[i] == '/') {
       ++i;
+      // Almost always the end of the open element: compare instead of parsing.
+      if (depth_ > 0) {
+        const std::string_view top = names_[depth_ - 1];
+        const size_t e = i + top.size();
+        if (e < n_ && p_[e] == '>' && std::memcmp(p_ + i, top.data(), top.size()) == 0) {
+          t.kind = Tag::End;
+          t.name = top;
+          t.end = pos_ = e + 1;
+          return true;
+        }
+      }
       if (!read_name(i, t.name)) return false;
       while (i < n_ && is_space(p_[i])) ++i;
       if (i >= n_ || p_[i] != '>') return fail("bad end tag");
@@ -378,9 +475,8 @@ bool Rewriter::text_element(const Tag& t, TextElem& e) {
     e.close_begin = e.end = t.end;
     return true;
   }
-  const void* hit = std::memchr(p_ + t.end, '<', n_ - t.end);
-  if (!hit) return fail("truncated element");
-  const size_t lt = static_cast<size_t>(static_cast<const char*>(hit) - p_);
+  const size_t lt = find_byte(p_, t.end, n_, '<');
+  if (lt >= n_) return fail("truncated element");
   size_t i = lt + 1;
   const size_t nl = t.name.size();
   if (i >= n_ || p_[i] != '/' || n_ - (i + 1) < nl || std::memcmp(p_ + i + 1, t.name.data(), nl) != 0)
@@ -404,12 +500,15 @@ bool Rewriter::decode_value(std::string_view raw, std::string_view& value) {
     if (!http::form_decode(value, scratch_url_)) return false;
     value = scratch_url_;
   }
-  return true;
+  // NUL has no XML representation (not even &#0;): only an url-encoded answer can carry it.
+  return rw_.url_encoded || !std::memchr(value.data(), '\0', value.size());
 }
 
-int Rewriter::map_value(std::string_view raw, std::string_view& rest) {
-  std::string_view v;
-  if (!decode_value(raw, v)) {
+int Rewriter::map_value(std::string_view raw, std::string_view& rest, bool& verbatim) {
+  // Fast path: nothing to decode or re-encode (the common key), so the text is its own decoding and encoding.
+  verbatim = !decode_url_ && !rw_.url_encoded ? xml_plain(raw) : url_plain(raw);
+  std::string_view v = raw;
+  if (!verbatim && !decode_value(raw, v)) {
     defer(decode_url_ ? "undecodable key (entity or %-escape)" : "undecodable key (entity)");
     return -1;
   }
@@ -427,11 +526,34 @@ bool Rewriter::echo(const Tag& t, const std::optional<std::string_view>& overrid
     return true;
   }
   std::string_view rest;
-  const int m = map_value(e.text, rest);
+  bool verbatim;
+  const int m = map_value(e.text, rest, verbatim);
   if (m == 0) defer("an echoed prefix/start-after/marker lies outside the backend prefix");
   if (m != 1) return true;  // the pass fails at the end (unless redone)
-  replace_text(t, e, [&] { emit_mapped(rest); });
+  put_mapped(t, e, rest, verbatim);
   return true;
+}
+
+// Inside <Contents>: skips a run of verbatim leaves <X>text</X> (LastModified, ETag, Size, StorageClass, ...)
+// without tokenizing them. Anything else — an end tag, Key, Owner (or any name starting with K or O), markup,
+// an element with children, a mismatched end — is left to the general path at the same position.
+void Rewriter::skip_leaves() {
+  const char* const p = p_;
+  for (;;) {
+    const size_t a = pos_ < n_ ? find_byte(p, pos_, n_, '<') : n_;
+    if (n_ - a < 2) return;
+    const unsigned char c = static_cast<unsigned char>(p[a + 1]);
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) || c == 'K' || c == 'O') return;
+    const size_t b = find_byte(p, a + 1, n_, '<');
+    if (b >= n_) return;
+    const size_t g = find_byte(p, a + 1, b, '>');  // the start tag ends before the next '<'
+    if (g >= b) return;
+    const size_t nl = g - a - 1;  // the whole start-tag content, attributes included
+    if (p[g - 1] == '/' || n_ - b < nl + 3 || p[b + 1] != '/' || p[b + 2 + nl] != '>' ||
+        std::memcmp(p + b + 2, p + a + 1, nl) != 0)
+      return;
+    pos_ = b + 3 + nl;
+  }
 }
 
 bool Rewriter::on_start(const Tag& t, Ctx ctx) {
@@ -443,13 +565,14 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
         TextElem e;
         if (!text_element(t, e)) return false;
         std::string_view rest;
-        const int m = map_value(e.text, rest);
+        bool verbatim;
+        const int m = map_value(e.text, rest, verbatim);
         if (m != 1 || entry_foreign_) {
           entry_foreign_ = true;
           return true;  // the whole entry is dropped at </Contents>
         }
         entry_has_key_ = true;
-        replace_text(t, e, [&] { emit_mapped(rest); });
+        put_mapped(t, e, rest, verbatim);
         entry_key_begin_ = static_cast<size_t>(e.text.data() - p_);
         entry_key_len_ = e.text.size();
         return true;
@@ -461,12 +584,15 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
         TextElem e;
         if (!text_element(t, e)) return false;
         std::string_view rest;
-        if (map_value(e.text, rest) != 1 || entry_foreign_) {
+        bool verbatim;
+        if (map_value(e.text, rest, verbatim) != 1 || entry_foreign_) {
           entry_foreign_ = true;
           return true;
         }
         entry_has_key_ = true;
-        replace_text(t, e, [&] { emit_mapped(rest); });
+        put_mapped(t, e, rest, verbatim);
+        entry_key_begin_ = static_cast<size_t>(e.text.data() - p_);
+        entry_key_len_ = e.text.size();
         return true;
       }
       break;
@@ -504,14 +630,15 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
         TextElem e;
         if (!text_element(t, e)) return false;
         std::string_view rest;
-        if (map_value(e.text, rest) != 1) {
+        bool verbatim;
+        if (map_value(e.text, rest, verbatim) != 1) {
           drop(t.begin, e.end);
           return true;
         }
         page_.has_next_marker = true;
         page_.next_marker.assign(rw_.client_prefix.data(), rw_.client_prefix.size());
         page_.next_marker.append(rest.data(), rest.size());
-        replace_text(t, e, [&] { emit_mapped(rest); });
+        put_mapped(t, e, rest, verbatim);
         return true;
       }
       if (S3P_IS(name, "KeyCount")) {
@@ -562,11 +689,12 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
       break;
   }
   if (t.kind == Tag::Empty) return true;
-  // Fast path for the common verbatim leaf <X>text</X> (LastModified, ETag, Size, ...): skip it whole.
-  if (const void* hit = std::memchr(p_ + t.end, '<', n_ - t.end)) {
-    const size_t lt = static_cast<size_t>(static_cast<const char*>(hit) - p_);
+  // Fast path for a verbatim leaf <X>text</X>: skip it whole. Entries and owners are always tracked (a keyless
+  // <Contents></Contents> must be seen to be dropped).
+  if (push == Ctx::Other) {
+    const size_t lt = find_byte(p_, t.end, n_, '<');
     const size_t nl = name.size();
-    if (n_ - lt >= nl + 3 && p_[lt + 1] == '/' && p_[lt + 2 + nl] == '>' &&
+    if (lt < n_ && n_ - lt >= nl + 3 && p_[lt + 1] == '/' && p_[lt + 2 + nl] == '>' &&
         std::memcmp(p_ + lt + 2, name.data(), nl) == 0) {
       pos_ = lt + 3 + nl;
       return true;
@@ -593,6 +721,9 @@ void Rewriter::end_entry(size_t end) {
     last_key_len_ = entry_key_len_;
   } else {
     ++page_.prefixes;
+    have_last_prefix_ = true;
+    last_prefix_begin_ = entry_key_begin_;
+    last_prefix_len_ = entry_key_len_;
   }
 }
 
@@ -623,6 +754,7 @@ bool Rewriter::run(bool decode_url) {
   }
   Tag t;
   for (;;) {
+    if (depth_ > 0 && ctx_[depth_ - 1] == Ctx::Contents) skip_leaves();
     if (!next_tag(t)) return false;
     if (t.kind == Tag::Eof) break;
     if (root_closed_) return fail("content after the root element");
@@ -655,12 +787,14 @@ bool Rewriter::run(bool decode_url) {
   if (have_key_count_ && page_.dropped > 0) {
     out_.replace(key_count_out_, key_count_len_, std::to_string(page_.entries));
   }
-  if (have_last_key_) {
+  auto mapped = [&](size_t begin, size_t len, std::string& dest) {
     std::string_view v;
-    decode_value(std::string_view(p_ + last_key_begin_, last_key_len_), v);  // decoded fine once already
-    page_.last_key.assign(rw_.client_prefix.data(), rw_.client_prefix.size());
-    page_.last_key.append(v.data() + rw_.backend_prefix.size(), v.size() - rw_.backend_prefix.size());
-  }
+    decode_value(std::string_view(p_ + begin, len), v);  // decoded fine once already
+    dest.assign(rw_.client_prefix.data(), rw_.client_prefix.size());
+    dest.append(v.data() + rw_.backend_prefix.size(), v.size() - rw_.backend_prefix.size());
+  };
+  if (have_last_key_) mapped(last_key_begin_, last_key_len_, page_.last_key);
+  if (have_last_prefix_) mapped(last_prefix_begin_, last_prefix_len_, page_.last_prefix);
   return true;
 }
 

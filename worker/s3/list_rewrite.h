@@ -27,7 +27,10 @@
 // Output: with url encoding, http::uri_encode(value, /*encode_slash=*/false) — every byte but A-Z a-z 0-9 - . _ ~
 // and '/' becomes %XX, so the value needs no XML escaping and '/' stays readable (AWS also leaves '/' raw; any
 // form decoder reads %20 and %2B back correctly). Without, XML-escaped: & < > as entities, and C0 controls other
-// than TAB and LF as &#N; (CR as &#13;, which survives a parser's end-of-line normalisation).
+// than TAB and LF as &#N; (CR as &#13;, which survives a parser's end-of-line normalisation). A value holding NUL
+// (raw, or %00 decoded) has no XML form: the rewrite fails unless the client asked for url encoding.
+// Inside <Contents>, leaf elements other than Key and Owner (LastModified, ETag, Size, ...) are skipped as
+// "<X ...>text</X ...>" spans without tokenizing their names — they are copied verbatim either way.
 //
 // Encoding detection: the document's <EncodingType>url</EncodingType> says how IT is encoded (it may come after
 // the keys, as moto writes it). The rewrite first assumes the document is encoded as the client asked
@@ -66,6 +69,7 @@ struct ListPage {
   bool has_next_marker = false;   // V1 <NextMarker> present and inside P
   std::string next_marker;        // mapped into the client's key space
   std::string last_key;           // the last kept <Contents><Key>, mapped ("" if none)
+  std::string last_prefix;        // the last kept <CommonPrefixes><Prefix>, mapped ("" if none)
   uint32_t keys = 0;              // kept <Contents>
   uint32_t prefixes = 0;          // kept <CommonPrefixes>
   uint32_t entries = 0;           // keys + prefixes (= the output's KeyCount)
