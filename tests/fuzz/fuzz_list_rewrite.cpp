@@ -61,7 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!s3p::xml::rewrite_listing(out, again, out2, error, &page2)) die(("output rejected: " + error).c_str(), out, "");
   if (out2 != out) die("not idempotent", out, out2);
   if (page2.dropped != 0 || page2.entries != page.entries) die("entries changed on the second pass", out, out2);
-  if (page2.truncated != page.truncated || page2.next_token != page.next_token || page2.last_key != page.last_key)
+  if (page2.truncated != page.truncated || page2.next_token != page.next_token || page2.last_key != page.last_key ||
+      page2.last_prefix != page.last_prefix)
     die("page summary changed on the second pass", out, out2);
   return 0;
 }
