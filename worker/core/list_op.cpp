@@ -12,6 +12,7 @@ namespace s3p {
 namespace {
 
 constexpr std::string_view kNamespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+constexpr int kMaxEmptyRounds = 8;
 
 bool parse_max_keys(const std::string& v, uint32_t& out) {
   if (v.empty() || v.size() > 10 || v.find_first_not_of("0123456789") != std::string::npos) return false;
@@ -32,13 +33,7 @@ std::vector<const Repository*> repos_in_key_order(const Account& account) {
 std::string client_prefix_of(const Repository& r) { return r.name.empty() ? std::string() : r.name + "/"; }
 
 void element(std::string& out, std::string_view name, std::string_view text, bool url) {
-  out += '<';
-  out += name;
-  out += '>';
-  xml::append_escaped(out, url ? http::uri_encode(text, false) : std::string(text));
-  out += "</";
-  out += name;
-  out += '>';
+  xml::append_element(out, name, url ? http::uri_encode(text, false) : std::string(text));
 }
 
 // The repositories of an account as CommonPrefixes (delimiter "/", prefix within the first key segment).
@@ -262,9 +257,10 @@ OpStep ListOp::on_response(FetchResult&& r) {
   std::string doc, error;
   if (!xml::rewrite_listing(r.body, rw, doc, error, &page)) return OpStep::fail(errors::BadGateway, "listing: " + error);
 
-  // Continue in the next repository when this one is exhausted.
+  // Continue in the next repository when this one is exhausted. After a few empty repositories in a row, answer
+  // an empty truncated page instead: every round is a subrequest, and Workers cap those per request.
   const bool more_repos = plan_.index + 1 < plan_.repos.size();
-  if (!page.truncated && more_repos && page.entries == 0) {
+  if (!page.truncated && more_repos && page.entries == 0 && ++empty_rounds_ < kMaxEmptyRounds) {
     ++plan_.index;
     plan_.backend_token.clear();
     plan_.backend_start.clear();

@@ -57,6 +57,7 @@ class ListOp : public BackendOp {
   ListRequest req_;
   ListPlan plan_;
   std::string owner_id_;
+  int empty_rounds_ = 0;
 };
 
 }  // namespace s3p

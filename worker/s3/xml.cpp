@@ -18,7 +18,7 @@ void append_escaped(std::string& out, std::string_view text) {
   }
 }
 
-static void element(std::string& out, const char* name, std::string_view text) {
+void append_element(std::string& out, std::string_view name, std::string_view text) {
   out += '<';
   out += name;
   out += '>';
@@ -31,10 +31,10 @@ static void element(std::string& out, const char* name, std::string_view text) {
 std::string error_document(std::string_view code, std::string_view message, std::string_view resource,
                            std::string_view request_id) {
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>";
-  element(out, "Code", code);
-  element(out, "Message", message);
-  if (!resource.empty()) element(out, "Resource", resource);
-  element(out, "RequestId", request_id);
+  append_element(out, "Code", code);
+  append_element(out, "Message", message);
+  if (!resource.empty()) append_element(out, "Resource", resource);
+  append_element(out, "RequestId", request_id);
   out += "</Error>";
   return out;
 }
@@ -44,13 +44,13 @@ std::string list_buckets(std::string_view owner_id, const std::vector<std::strin
   std::string out =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner>";
-  element(out, "ID", owner_id);
-  element(out, "DisplayName", owner_id);
+  append_element(out, "ID", owner_id);
+  append_element(out, "DisplayName", owner_id);
   out += "</Owner><Buckets>";
   for (const auto& n : names) {
     out += "<Bucket>";
-    element(out, "Name", n);
-    element(out, "CreationDate", creation_date);
+    append_element(out, "Name", n);
+    append_element(out, "CreationDate", creation_date);
     out += "</Bucket>";
   }
   out += "</Buckets></ListAllMyBucketsResult>";

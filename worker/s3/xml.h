@@ -8,6 +8,8 @@ namespace s3p::xml {
 
 // Escapes text for element content / attribute values.
 void append_escaped(std::string& out, std::string_view text);
+// <name>escaped text</name>
+void append_element(std::string& out, std::string_view name, std::string_view text);
 
 std::string error_document(std::string_view code, std::string_view message, std::string_view resource,
                            std::string_view request_id);
