@@ -1,7 +1,11 @@
 // The JavaScript side of the wasm ABI: instantiates a core module and encodes/decodes what crosses the boundary.
 // Byte layouts are documented in host_shim/README.md; this file and host_shim/codec.cpp must agree.
 
-export const Kind = Object.freeze({ FETCH: 1, WAIT: 5, SPAWN: 6, RESPOND: 7, DONE: 8 });
+export const Kind = Object.freeze({
+  FETCH: 1, WAIT: 5, SPAWN: 6, RESPOND: 7, DONE: 8,
+  // host primitives (results: ok, data, error)
+  RANDOM: 9, SIGN_RS256: 10, SEAL: 11, OPEN: 12, CACHE_MATCH: 13, CACHE_PUT: 14,
+});
 export const Body = Object.freeze({ NONE: 0, BYTES: 1, HANDLE: 2 });
 export const Mode = Object.freeze({ STREAM: 0, BUFFER: 1, STREAM_UNLESS_ERROR: 2 });
 export const Outcome = Object.freeze({ OK: 0, TIMEOUT: 1, NETWORK_ERROR: 2, BODY_TOO_LARGE: 3 });
@@ -155,6 +159,17 @@ export class Core {
         return { kind, timeoutMs: r.u32() };
       case Kind.SPAWN:
         return { kind, task: r.u32() };
+      case Kind.RANDOM:
+        return { kind, count: r.u32() };
+      case Kind.SIGN_RS256:
+        return { kind, secret: r.str(), data: r.raw() };
+      case Kind.SEAL:
+      case Kind.OPEN:
+        return { kind, secret: r.str(), aad: r.raw(), data: r.raw() };
+      case Kind.CACHE_MATCH:
+        return { kind, url: r.str() };
+      case Kind.CACHE_PUT:
+        return { kind, url: r.str(), headers: r.headers(), data: r.raw() };
       default:
         return { kind: Kind.DONE };
     }
@@ -170,6 +185,11 @@ export class Core {
 
   feedWait(id, woken, now = Date.now()) {
     return this.x.req_feed(id, this.#write([Kind.WAIT, woken ? 1 : 0]), now);
+  }
+
+  // The result of a host primitive (Kind.RANDOM … Kind.CACHE_PUT): ok, output bytes, and why it failed (log only).
+  feedHost(id, kind, ok, data = new Uint8Array(0), error = "", now = Date.now()) {
+    return this.x.req_feed(id, this.#write([kind, ok ? 1 : 0, data, error]), now);
   }
 
   free(id) {

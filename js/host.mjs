@@ -1,6 +1,7 @@
 // The action loop: drives one request (or background task) through the core, performing each action with the
 // runtime's I/O. Object bodies stay here as streams ("handles"); the core only ever sees their numbers.
 import { Body, Core, Kind, Mode, Outcome } from "./core.mjs";
+import { performCall } from "./hostcalls.mjs";
 
 const CLIENT_BODY = 1; // handle of the client's request body
 
@@ -104,7 +105,8 @@ function toResponse(a, handles) {
 }
 
 // Runs task `id` until it responds or is done. Returns the Response (client requests) or null (background tasks).
-export async function runTask(core, id, ctx, handles) {
+// `env` holds the Worker's secrets, which host primitives (signing, sealing) read by the name the core gives.
+export async function runTask(core, id, ctx, handles, env) {
   for (;;) {
     const a = core.next(id);
     switch (a.kind) {
@@ -121,8 +123,19 @@ export async function runTask(core, id, ctx, handles) {
         break;
       }
       case Kind.SPAWN:
-        ctx.waitUntil(runBackground(core, a.task, ctx));
+        ctx.waitUntil(runBackground(core, a.task, ctx, env));
         break;
+      case Kind.RANDOM:
+      case Kind.SIGN_RS256:
+      case Kind.SEAL:
+      case Kind.OPEN:
+      case Kind.CACHE_MATCH:
+      case Kind.CACHE_PUT: {
+        const res = await performCall(a, env);
+        core.feedHost(id, a.kind, res.ok, res.data, res.error ?? "");
+        wakeParked(core);
+        break;
+      }
       case Kind.RESPOND:
         if (a.log) console.log(a.log);
         return toResponse(a, handles);
@@ -132,11 +145,11 @@ export async function runTask(core, id, ctx, handles) {
   }
 }
 
-async function runBackground(core, id, ctx) {
+async function runBackground(core, id, ctx, env) {
   const handles = new Map();
   handles.next = 2;
   try {
-    await runTask(core, id, ctx, handles);
+    await runTask(core, id, ctx, handles, env);
   } finally {
     core.free(id);
     releaseHandles(handles);
@@ -155,7 +168,7 @@ export function internalError() {
   return new Response(xml, { status: 500, headers: { "content-type": "application/xml", "x-amz-request-id": rid, "access-control-allow-origin": "*" } });
 }
 
-export async function handleRequest(core, request, ctx) {
+export async function handleRequest(core, request, ctx, env = {}) {
   const url = new URL(request.url);
   const handles = new Map();
   handles.next = 2;
@@ -163,7 +176,7 @@ export async function handleRequest(core, request, ctx) {
   const id = core.begin(request.method, url.pathname, url.search.slice(1), [...request.headers], request.body !== null);
   if (id === 0) return internalError();
   try {
-    return (await runTask(core, id, ctx, handles)) ?? internalError();
+    return (await runTask(core, id, ctx, handles, env)) ?? internalError();
   } finally {
     core.free(id);
     releaseHandles(handles);

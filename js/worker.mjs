@@ -22,7 +22,7 @@ export default {
     core ??= createCore(env);
     const mine = core;
     try {
-      return await handleRequest(mine, request, ctx);
+      return await handleRequest(mine, request, ctx, env);
     } catch (err) {
       // Only a core bug gets here (the loop turns I/O failures into results): answer S3 XML, start afresh.
       console.error(JSON.stringify({ level: "error", msg: "core failed; instance discarded", error: String(err) }));

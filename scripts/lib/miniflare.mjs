@@ -20,6 +20,7 @@ export async function startWorker({ config, bindings = {}, port = 0, wasm = "dis
       { type: "ESModule", path: path.join(ROOT, "js/worker.mjs") },
       { type: "ESModule", path: path.join(ROOT, "js/host.mjs") },
       { type: "ESModule", path: path.join(ROOT, "js/core.mjs") },
+      { type: "ESModule", path: path.join(ROOT, "js/hostcalls.mjs") },
       { type: "CompiledWasm", path: path.join(ROOT, "dist/core.wasm"), contents: fs.readFileSync(wasmPath) },
     ],
     modulesRoot: ROOT,

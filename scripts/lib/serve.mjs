@@ -1,12 +1,17 @@
 // Serves the Worker on a fixed port until interrupted: `node scripts/lib/serve.mjs` (used by ./scripts/run).
 // Env: PORT, S3P_EMULATOR (backend URL), S3P_CONFIG_FILE, and the demo backend secrets.
+import { demoFederationSecrets } from "./demo-keys.mjs";
 import { loadConfig, startWorker } from "./miniflare.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
-const config = loadConfig(process.env.S3P_CONFIG_FILE ?? "config/demo.json", process.env.S3P_EMULATOR);
+const cfg = JSON.parse(loadConfig(process.env.S3P_CONFIG_FILE ?? "config/demo.json", process.env.S3P_EMULATOR));
+// The demo is its own OIDC issuer at the address it serves on (the STS emulator does not check the token).
+if (cfg.federation) cfg.federation.issuer = `http://127.0.0.1:${port}`;
+const config = JSON.stringify(cfg);
 const bindings = {
   DEMO_BACKEND_ACCESS_KEY_ID: process.env.DEMO_BACKEND_ACCESS_KEY_ID ?? "",
   DEMO_BACKEND_SECRET_ACCESS_KEY: process.env.DEMO_BACKEND_SECRET_ACCESS_KEY ?? "",
+  ...demoFederationSecrets(),
 };
 const worker = await startWorker({ config, bindings, port, log: (s) => process.stdout.write(s) });
 const ep = worker.url;
@@ -17,6 +22,8 @@ Try:
   aws --endpoint-url ${ep} --no-sign-request s3 ls
   aws --endpoint-url ${ep} --no-sign-request s3 ls s3://demo-org/public-data/ --recursive
   aws --endpoint-url ${ep} --no-sign-request s3 cp s3://demo-org/secret-data/hello.txt -
+  aws --endpoint-url ${ep} --no-sign-request s3 cp s3://demo-org/federated-data/hello.txt -   (STS web identity)
+  curl -s ${ep}/.well-known/openid-configuration
   curl -s ${ep}/demo-org/public-data/README.txt
 
 Ctrl-C stops everything.

@@ -211,7 +211,7 @@ describe("real S3 clients against the proxy", () => {
 
       it("s3 ls s3://demo-org/ lists the repositories as PRE", async () => {
         const { stdout } = await aws("s3", "ls", "s3://demo-org/");
-        assert.deepEqual(parseLs(stdout), { pre: ["public-data/", "secret-data/"], objs: [] });
+        assert.deepEqual(parseLs(stdout), { pre: ["federated-data/", "public-data/", "secret-data/"], objs: [] });
       });
 
       it("s3 ls s3://demo-org/public-data/ lists the repository's top level", async () => {
@@ -320,10 +320,10 @@ describe("real S3 clients against the proxy", () => {
         ["paginate", { op: "list_objects_v2", bucket: "demo-org", delimiter: "/", prefix: "sec", page_size: 1000 }],
         ["paginate", { op: "list_objects_v2", bucket: "geo-lab", delimiter: "/", page_size: 1000 }],
         ["paginate", { op: "list_objects", bucket: "demo-org", delimiter: "/", page_size: 1 }]);
-      checkPages(v2, 1, { keys: [], prefixes: ["public-data/", "secret-data/"] });
+      checkPages(v2, 1, { keys: [], prefixes: ["federated-data/", "public-data/", "secret-data/"] });
       checkPages(filtered, 1000, { keys: [], prefixes: ["secret-data/"] });
       checkPages(geo, 1000, { keys: [], prefixes: ["rasters/"] });
-      checkPages(v1, 1, { keys: [], prefixes: ["public-data/", "secret-data/"] });
+      checkPages(v1, 1, { keys: [], prefixes: ["federated-data/", "public-data/", "secret-data/"] });
     });
 
     it("download_file of the 2 MiB blob with 256 KiB parts: several ranged GETs, exact bytes", async () => {
@@ -456,7 +456,7 @@ describe("real S3 clients against the proxy", () => {
 
     it("ListObjectsV2 at the account lists the repositories; HeadBucket answers 200", async () => {
       const r = await s3.send(new ListObjectsV2Command({ Bucket: "demo-org", Delimiter: "/" }));
-      assert.deepEqual((r.CommonPrefixes ?? []).map((p) => p.Prefix), ["public-data/", "secret-data/"]);
+      assert.deepEqual((r.CommonPrefixes ?? []).map((p) => p.Prefix), ["federated-data/", "public-data/", "secret-data/"]);
       assert.deepEqual(r.Contents ?? [], []);
       const h = await s3.send(new HeadBucketCommand({ Bucket: "demo-org" }));
       assert.equal(h.$metadata.httpStatusCode, 200);
@@ -515,7 +515,7 @@ describe("real S3 clients against the proxy", () => {
     });
 
     it("ls of the account lists the repositories; ls of a repository lists DIRs and objects", async () => {
-      assert.deepEqual(parse((await s3cmd("ls", "s3://demo-org/")).stdout), [["DIR", "s3://demo-org/public-data/"], ["DIR", "s3://demo-org/secret-data/"]]);
+      assert.deepEqual(parse((await s3cmd("ls", "s3://demo-org/")).stdout), [["DIR", "s3://demo-org/federated-data/"], ["DIR", "s3://demo-org/public-data/"], ["DIR", "s3://demo-org/secret-data/"]]);
       const { keys, prefixes } = s3List("demo-org", "public-data/", "/");
       assert.deepEqual(parse((await s3cmd("ls", "s3://demo-org/public-data/")).stdout),
         [...prefixes.map((p) => ["DIR", `s3://demo-org/${p}`]), ...keys.map((k) => [fx("demo-org", k).size, `s3://demo-org/${k}`])]);
@@ -610,7 +610,7 @@ describe("real S3 clients against the proxy", () => {
       const base = `http://demo-org.${VHOST_DOMAIN}:${new URL(proxy.url).port}`;
       assert.deepEqual((await curl(`${base}/public-data/awkward/plus%2Bsign.txt`)).stdout, bodyOf(fx("demo-org", "public-data/awkward/plus+sign.txt")));
       const xml = text((await curl(`${base}/?list-type=2&delimiter=%2F`)).stdout);
-      assert.deepEqual([...xml.matchAll(/<CommonPrefixes><Prefix>(.*?)<\/Prefix><\/CommonPrefixes>/g)].map((m) => m[1]), ["public-data/", "secret-data/"]);
+      assert.deepEqual([...xml.matchAll(/<CommonPrefixes><Prefix>(.*?)<\/Prefix><\/CommonPrefixes>/g)].map((m) => m[1]), ["federated-data/", "public-data/", "secret-data/"]);
     });
 
     it("GET of a listing returns the prefix's keys", async () => {

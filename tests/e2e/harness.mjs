@@ -2,6 +2,7 @@
 // started (EMU_URL), plus the emulator's control API and real-client runners.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { demoFederationSecrets } from "../../scripts/lib/demo-keys.mjs";
 import { loadConfig, startWorker } from "../../scripts/lib/miniflare.mjs";
 
 export const EMU = process.env.EMU_URL;
@@ -10,6 +11,7 @@ if (!EMU) throw new Error("EMU_URL is not set: run the e2e tests through ./scrip
 export const DEMO_SECRETS = {
   DEMO_BACKEND_ACCESS_KEY_ID: process.env.DEMO_BACKEND_ACCESS_KEY_ID,
   DEMO_BACKEND_SECRET_ACCESS_KEY: process.env.DEMO_BACKEND_SECRET_ACCESS_KEY,
+  ...demoFederationSecrets(), // the OIDC signing key and L2 key config/demo.json's federation section names
 };
 
 export function demoConfig(mutate) {
@@ -19,9 +21,10 @@ export function demoConfig(mutate) {
 }
 
 // Starts a proxy; `logs` collects the Worker's log lines.
-export async function startProxy({ config = demoConfig(), bindings = DEMO_SECRETS, wasm } = {}) {
+// `cachePersist`: a directory for the Cache API's storage; proxies given the same one share it (like one colo).
+export async function startProxy({ config = demoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist } = {}) {
   const logs = [];
-  const w = await startWorker({ config, bindings, wasm, log: (s) => logs.push(...s.split("\n").filter(Boolean)) });
+  const w = await startWorker({ config, bindings, wasm, cachePersist, log: (s) => logs.push(...s.split("\n").filter(Boolean)) });
   return { ...w, logs };
 }
 

@@ -45,10 +45,10 @@ describe("listings", () => {
   it("lists an account's repositories as CommonPrefixes, filtered by a partial prefix", async () => {
     let { status, xml } = await list("demo-org", { "list-type": "2", delimiter: "/" });
     assert.equal(status, 200);
-    assert.deepEqual(prefixes(xml), ["public-data/", "secret-data/"]);
+    assert.deepEqual(prefixes(xml), ["federated-data/", "public-data/", "secret-data/"]);
     assert.deepEqual(keys(xml), []);
     assert.equal(xmlField(xml, "Name"), "demo-org");
-    assert.equal(xmlField(xml, "KeyCount"), "2");
+    assert.equal(xmlField(xml, "KeyCount"), "3");
     ({ xml } = await list("demo-org", { "list-type": "2", delimiter: "/", prefix: "pub" }));
     assert.deepEqual(prefixes(xml), ["public-data/"]);
     assert.equal(xmlField(xml, "Prefix"), "pub");
@@ -59,13 +59,16 @@ describe("listings", () => {
 
   it("paginates repositories with max-keys and continuation tokens (V2) and markers (V1)", async () => {
     let { xml } = await list("demo-org", { "list-type": "2", delimiter: "/", "max-keys": "1" });
+    assert.deepEqual(prefixes(xml), ["federated-data/"]);
+    assert.equal(xmlField(xml, "IsTruncated"), "true");
+    ({ xml } = await list("demo-org", { "list-type": "2", delimiter: "/", "max-keys": "1", "continuation-token": xmlField(xml, "NextContinuationToken") }));
     assert.deepEqual(prefixes(xml), ["public-data/"]);
     assert.equal(xmlField(xml, "IsTruncated"), "true");
     ({ xml } = await list("demo-org", { "list-type": "2", delimiter: "/", "max-keys": "1", "continuation-token": xmlField(xml, "NextContinuationToken") }));
     assert.deepEqual(prefixes(xml), ["secret-data/"]);
     assert.equal(xmlField(xml, "IsTruncated"), "false");
     ({ xml } = await list("demo-org", { delimiter: "/", "max-keys": "1" }));
-    assert.equal(xmlField(xml, "NextMarker"), "public-data/");
+    assert.equal(xmlField(xml, "NextMarker"), "federated-data/");
     ({ xml } = await list("demo-org", { delimiter: "/", marker: "public-data/" }));
     assert.deepEqual(prefixes(xml), ["secret-data/"]);
   });
@@ -177,7 +180,7 @@ describe("listings", () => {
     assert.equal(obj.status, 200);
     assert.match(obj.body, /^Public test data/);
     const lst = await get("demo-org.s3.proxy.test", "/?list-type=2&delimiter=/");
-    assert.deepEqual(prefixes(lst.body), ["public-data/", "secret-data/"]);
+    assert.deepEqual(prefixes(lst.body), ["federated-data/", "public-data/", "secret-data/"]);
     const other = await get("elsewhere.test", "/demo-org/public-data/README.txt");
     assert.equal(other.status, 200, "other hosts stay path style");
   });

@@ -1,5 +1,6 @@
 #include "worker/creds/federation.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "worker/core/engine.h"

@@ -1,0 +1,114 @@
+// The host primitives the core asks for by name (Kind.RANDOM … Kind.CACHE_PUT): WebCrypto and the Cache API.
+// Policy (what to sign, what to cache, for how long) is the core's; this file only performs. Secrets are looked up
+// by the name the core passes, imported once per isolate and kept as non-extractable CryptoKeys. Never throws:
+// every failure is a typed result { ok: false, error } for the core (errors never include secret material).
+import { Kind } from "./core.mjs";
+
+const MAX_CACHED_ENTRY = 256 * 1024; // L2 entries are ~3 KB; anything bigger is not ours
+
+const signingKeys = new Map(); // secret name → Promise<CryptoKey>
+const aesKeys = new Map();
+
+function secretBytesOf(env, name) {
+  const value = env?.[name];
+  if (typeof value !== "string" || value === "") throw new Error(`Worker secret ${name} is not set`);
+  return value;
+}
+
+function base64Bytes(text) {
+  const bin = atob(text.replace(/\s+/g, ""));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+// One import per secret per isolate; a failed import is forgotten so a later call can retry.
+function cachedKey(cache, name, load) {
+  let p = cache.get(name);
+  if (!p) {
+    p = load();
+    cache.set(name, p);
+    p.catch(() => cache.delete(name));
+  }
+  return p;
+}
+
+function signingKey(env, name) {
+  return cachedKey(signingKeys, name, async () => {
+    const pem = secretBytesOf(env, name);
+    const body = pem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "");
+    return crypto.subtle.importKey("pkcs8", base64Bytes(body), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]);
+  });
+}
+
+function aesKey(env, name) {
+  return cachedKey(aesKeys, name, async () => {
+    const raw = base64Bytes(secretBytesOf(env, name));
+    if (raw.length !== 32) throw new Error(`Worker secret ${name} is not a 32-byte key`);
+    return crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+  });
+}
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+async function seal(env, a) {
+  const key = await aesKey(env, a.secret);
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: a.aad }, key, a.data));
+  const out = new Uint8Array(IV_BYTES + ct.length);
+  out.set(iv);
+  out.set(ct, IV_BYTES);
+  return { ok: true, data: out };
+}
+
+async function open(env, a) {
+  const key = await aesKey(env, a.secret);
+  if (a.data.length < IV_BYTES + TAG_BYTES) return { ok: false, error: "sealed data too short" };
+  try {
+    const iv = a.data.subarray(0, IV_BYTES);
+    const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: a.aad }, key, a.data.subarray(IV_BYTES));
+    return { ok: true, data: new Uint8Array(pt) };
+  } catch {
+    return { ok: false, error: "does not authenticate" }; // wrong key, tampered or truncated: a typed miss
+  }
+}
+
+async function cacheMatch(a) {
+  if (typeof caches === "undefined") return { ok: false, error: "no Cache API" };
+  const resp = await caches.default.match(a.url);
+  if (!resp) return { ok: false };
+  const data = new Uint8Array(await resp.arrayBuffer());
+  if (data.length > MAX_CACHED_ENTRY) return { ok: false, error: "cached entry too large" };
+  return { ok: true, data };
+}
+
+async function cachePut(a) {
+  if (typeof caches === "undefined") return { ok: false, error: "no Cache API" };
+  await caches.default.put(a.url, new Response(a.data, { headers: a.headers }));
+  return { ok: true };
+}
+
+// Performs one host primitive. Returns { ok, data?: Uint8Array, error?: string }.
+export async function performCall(a, env) {
+  try {
+    switch (a.kind) {
+      case Kind.RANDOM:
+        return { ok: true, data: crypto.getRandomValues(new Uint8Array(a.count)) };
+      case Kind.SIGN_RS256: {
+        const key = await signingKey(env, a.secret);
+        return { ok: true, data: new Uint8Array(await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, a.data)) };
+      }
+      case Kind.SEAL:
+        return await seal(env, a);
+      case Kind.OPEN:
+        return await open(env, a);
+      case Kind.CACHE_MATCH:
+        return await cacheMatch(a);
+      case Kind.CACHE_PUT:
+        return await cachePut(a);
+      default:
+        return { ok: false, error: `unknown host call ${a.kind}` };
+    }
+  } catch (err) {
+    return { ok: false, error: `${err?.name ?? "Error"}: ${err?.message ?? err}` };
+  }
+}

@@ -1,0 +1,11 @@
+// Throwaway federation secrets for local runs and tests: an RSA-2048 OIDC signing key (PKCS#8 PEM, what WebCrypto
+// imports) and an AES-256 key for the L2 cache (base64). Made fresh per process with node's crypto; never stored.
+import crypto from "node:crypto";
+
+export function demoFederationSecrets() {
+  const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return {
+    DEMO_OIDC_SIGNING_KEY: privateKey.export({ type: "pkcs8", format: "pem" }),
+    DEMO_L2_KEY: crypto.randomBytes(32).toString("base64"),
+  };
+}

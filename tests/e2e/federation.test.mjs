@@ -1,0 +1,309 @@
+// Web-identity federation end to end: the Worker in Miniflare (workerd) mints RS256 JWTs with WebCrypto,
+// exchanges them at the emulator's STS (AssumeRoleWithWebIdentity), signs backend requests with the session token
+// (the emulator verifies signature + token), and caches credentials in L1 (isolate) and L2 (Cache API, encrypted).
+// Each test uses its own RoleSessionName, so L1/L2 keys never leak between tests; emulator counters are deltas.
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { Response as MfResponse } from "miniflare";
+import { clearFaults, demoConfig, DEMO_SECRETS, emu, EMU, startProxy, xmlField } from "./harness.mjs";
+
+const ROLE = "arn:aws:iam::123456789012:role/e2e/federated-reader";
+const HELLO = "hello from a signed backend\n";
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const exchanges = async () => (await emu("stats")).sts_exchanges;
+const l2Key = (session) => `https://sts-creds.cache.internal/v1/${encodeURIComponent(ROLE)}/${encodeURIComponent(session)}`;
+let seq = 0;
+const uniqueSession = (what) => `e2e-${what}-${process.pid}-${++seq}`;
+
+// The demo config plus a federation section and one web_identity repository, demo-org/fed-e2e, reading the same
+// private-bucket prefix as secret-data.
+function fedConfig(session, federation = {}) {
+  return demoConfig((c) => {
+    c.federation = {
+      issuer: "http://127.0.0.1:8787", signing_key_secret: "DEMO_OIDC_SIGNING_KEY", kid: "e2e-1",
+      sts_endpoint: EMU, l2_key_secret: "DEMO_L2_KEY", ...federation,
+    };
+    c.backends["e2e-federated"] = {
+      endpoint: EMU, bucket: "private-bucket", region: "us-east-1", timeout_ms: 10000,
+      auth: { type: "web_identity", role_arn: ROLE, subject: "s3-edge-proxy:demo-org/fed-e2e", session_name: session },
+    };
+    c.accounts["demo-org"].repositories["fed-e2e"] = { backend: "e2e-federated", prefix: "repos/secret-data/" };
+  });
+}
+
+const tmpdirs = [];
+function cacheDir() {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "s3p-l2-"));
+  tmpdirs.push(d);
+  return d;
+}
+const proxies = [];
+async function proxy(session, { federation, cachePersist } = {}) {
+  const p = await startProxy({ config: fedConfig(session, federation), cachePersist });
+  proxies.push(p);
+  return p;
+}
+async function get(p, key = "hello.txt") {
+  const t0 = performance.now();
+  const r = await fetch(`${p.url}/demo-org/fed-e2e/${key}`);
+  const body = await r.text();
+  return { status: r.status, body, ms: performance.now() - t0, headers: r.headers };
+}
+// The JSON log lines of requests (awaits workerd's stdout a little).
+async function logLines(p, filter = () => true) {
+  await sleep(150);
+  return p.logs.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).filter((l) => l.op && filter(l));
+}
+const credsOf = async (p) => (await logLines(p, (l) => l.path?.startsWith("/demo-org/fed-e2e/"))).map((l) => l.creds);
+
+// L2 as stored: opens an entry with the AES key the Worker was given (AAD = cache key) → the plaintext.
+function openEntry(sealed, key) {
+  const d = crypto.createDecipheriv("aes-256-gcm", Buffer.from(DEMO_SECRETS.DEMO_L2_KEY, "base64"), sealed.subarray(0, 12));
+  d.setAAD(Buffer.from(key));
+  d.setAuthTag(sealed.subarray(sealed.length - 16));
+  return Buffer.concat([d.update(sealed.subarray(12, sealed.length - 16)), d.final()]).toString();
+}
+async function cached(p, key) {
+  const r = await (await p.mf.getCaches()).default.match(key);
+  return r ? { data: Buffer.from(await r.arrayBuffer()), headers: [...r.headers] } : null;
+}
+async function waitForEntry(p, key, differentFrom) {
+  for (let i = 0; i < 50; i++) {
+    const e = await cached(p, key);
+    if (e && (!differentFrom || !e.data.equals(differentFrom))) return e;
+    await sleep(100);
+  }
+  assert.fail(`no L2 entry for ${key}`);
+}
+
+describe("federation: OIDC provider, STS exchange, L1 and L2 credential caches", () => {
+  before(async () => {
+    await clearFaults();
+    await emu("sts-duration", { seconds: null });
+  });
+  after(async () => {
+    await clearFaults();
+    await emu("sts-duration", { seconds: null });
+    await Promise.all(proxies.map((p) => p.close().catch(() => {})));
+    for (const d of tmpdirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it("50 concurrent cold requests make exactly 1 STS exchange, and all 50 succeed", async () => {
+    const session = uniqueSession("cold");
+    const p = await proxy(session);
+    const before = await exchanges();
+    const results = await Promise.all(Array.from({ length: 50 }, () => get(p)));
+    for (const r of results) {
+      assert.equal(r.status, 200, r.body);
+      assert.equal(r.body, HELLO);
+    }
+    assert.equal((await exchanges()) - before, 1);
+    const stats = await emu("stats");
+    assert.equal(stats.last_sts_request.RoleArn, ROLE);
+    assert.equal(stats.last_sts_request.RoleSessionName, session);
+    assert.equal(stats.last_sts_request.DurationSeconds, null);
+    const creds = await credsOf(p);
+    assert.equal(creds.length, 50);
+    assert.deepEqual(creds.filter((c) => c !== "L1"), ["STS"]);
+  });
+
+  it("the JWKS served verifies the JWT STS received (node's crypto), with the configured claims", async () => {
+    const p = await proxy(uniqueSession("jwks"), { federation: { token_lifetime_seconds: 120 } });
+    assert.equal((await get(p)).status, 200);
+    const token = (await emu("stats")).last_sts_request.WebIdentityToken;
+    const [h, c, s] = token.split(".");
+    const header = JSON.parse(Buffer.from(h, "base64url"));
+    assert.deepEqual(header, { alg: "RS256", typ: "JWT", kid: "e2e-1" });
+
+    const jr = await fetch(`${p.url}/.well-known/jwks.json`);
+    assert.equal(jr.status, 200);
+    assert.equal(jr.headers.get("content-type"), "application/json");
+    const jwk = (await jr.json()).keys.find((k) => k.kid === header.kid);
+    assert.equal(jwk.alg, "RS256");
+    const pub = crypto.createPublicKey({ key: jwk, format: "jwk" });
+    assert.ok(crypto.verify("sha256", Buffer.from(`${h}.${c}`), pub, Buffer.from(s, "base64url")), "signature verifies");
+    // Independently: the JWK is the public half of the secret the Worker was given.
+    const expected = crypto.createPublicKey(DEMO_SECRETS.DEMO_OIDC_SIGNING_KEY).export({ format: "jwk" });
+    assert.equal(jwk.n, expected.n);
+
+    const claims = JSON.parse(Buffer.from(c, "base64url"));
+    assert.equal(claims.iss, "http://127.0.0.1:8787");
+    assert.equal(claims.sub, "s3-edge-proxy:demo-org/fed-e2e");
+    assert.equal(claims.aud, "sts.amazonaws.com");
+    assert.equal(claims.exp - claims.iat, 120);
+    assert.ok(claims.nbf <= Date.now() / 1000 && claims.exp > Date.now() / 1000);
+    assert.match(claims.jti, /^[0-9a-f]{32}$/);
+
+    const disco = await (await fetch(`${p.url}/.well-known/openid-configuration`)).json();
+    assert.equal(disco.issuer, "http://127.0.0.1:8787");
+    assert.equal(disco.jwks_uri, "http://127.0.0.1:8787/.well-known/jwks.json");
+    assert.deepEqual(disco.id_token_signing_alg_values_supported, ["RS256"]);
+  });
+
+  it("a second instance sharing the colo cache is served from L2 (0 exchanges); after the L2 TTL it exchanges again; no plaintext in storage", async () => {
+    const session = uniqueSession("l2");
+    const dir = cacheDir();
+    await emu("sts-duration", { seconds: 310 }); // Expiration = now + 310 s → L2 TTL ≈ 10 s
+    const a = await proxy(session, { cachePersist: dir });
+    let before = await exchanges();
+    assert.equal((await get(a)).status, 200);
+    const issuedAt = Date.now();
+    assert.equal((await exchanges()) - before, 1);
+    const entry = await waitForEntry(a, l2Key(session));
+    const maxAge = Number(entry.headers.find(([k]) => k === "cache-control")[1].match(/max-age=(\d+)/)[1]);
+    assert.ok(maxAge >= 8 && maxAge <= 10, `max-age ${maxAge}`);
+
+    const b = await proxy(session, { cachePersist: dir });
+    before = await exchanges();
+    const r = await get(b);
+    assert.equal(r.status, 200);
+    assert.equal(r.body, HELLO);
+    assert.equal((await exchanges()) - before, 0, "served from L2");
+    assert.deepEqual(await credsOf(b), ["L2"]);
+
+    // The raw cache storage holds no plaintext credentials: decrypt the entry to learn them, then search every file.
+    const plain = openEntry(entry.data, l2Key(session));
+    const field = (n) => plain.match(new RegExp(`<${n}>([^<]+)</${n}>`))[1];
+    const secrets = [field("AccessKeyId"), field("SecretAccessKey"), field("SessionToken")];
+    const files = fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, f)).filter((f) => fs.statSync(f).isFile());
+    assert.ok(files.length > 0);
+    for (const f of files) {
+      const raw = fs.readFileSync(f);
+      for (const s of [...secrets, "SessionToken", "SecretAccessKey"])
+        assert.equal(raw.indexOf(s), -1, `${path.basename(f)} holds ${s.slice(0, 12)}… in plaintext`);
+    }
+
+    // After the TTL: a fresh isolate (empty L1) misses L2 and exchanges again.
+    await sleep(Math.max(0, issuedAt + (maxAge + 1.5) * 1000 - Date.now()));
+    const c = await proxy(session, { cachePersist: dir });
+    before = await exchanges();
+    assert.equal((await get(c)).status, 200);
+    assert.equal((await exchanges()) - before, 1);
+    assert.deepEqual(await credsOf(c), ["STS"]);
+    await emu("sts-duration", { seconds: null });
+  });
+
+  for (const [what, damage] of [
+    ["corrupted", (d) => { const c = Buffer.from(d); c[c.length >> 1] ^= 0x40; return c; }],
+    ["truncated", (d) => d.subarray(0, d.length - 100)],
+  ]) {
+    it(`a ${what} L2 entry is a miss (logged) and is replaced`, async () => {
+      const session = uniqueSession(what);
+      const key = l2Key(session);
+      const dir = cacheDir();
+      const a = await proxy(session, { cachePersist: dir });
+      assert.equal((await get(a)).status, 200);
+      const good = await waitForEntry(a, key);
+      const bad = damage(good.data);
+      await (await a.mf.getCaches()).default.put(key, new MfResponse(bad, { headers: { "cache-control": "max-age=3000" } }));
+      assert.ok((await cached(a, key)).data.equals(bad));
+
+      const b = await proxy(session, { cachePersist: dir });
+      const before = await exchanges();
+      const r = await get(b);
+      assert.equal(r.status, 200, "a damaged entry is never an error");
+      assert.equal((await exchanges()) - before, 1);
+      const [line] = await logLines(b, (l) => l.path?.startsWith("/demo-org/fed-e2e/"));
+      assert.equal(line.creds, "STS");
+      assert.equal(line.creds_note, "l2 entry undecryptable");
+      const replaced = await waitForEntry(b, key, bad);
+      assert.match(openEntry(replaced.data, key), /<AccessKeyId>/);
+
+      const c = await proxy(session, { cachePersist: dir });
+      const before2 = await exchanges();
+      assert.equal((await get(c)).status, 200);
+      assert.equal((await exchanges()) - before2, 0);
+      assert.deepEqual(await credsOf(c), ["L2"]);
+    });
+  }
+
+  for (const timeout of [2000, undefined]) {
+    const limit = timeout ?? 10000;
+    it(`STS stalled → S3 XML 503 within ${limit} ms + 0.5 s${timeout ? "" : " (the default timeout)"}; the next request after recovery succeeds`, async () => {
+      const session = uniqueSession("stall");
+      const p = await proxy(session, { federation: timeout ? { sts_timeout_ms: timeout } : {} });
+      await emu("fault", { target: "sts", mode: "stall", count: 1 });
+      const before = await exchanges();
+      const results = await Promise.all(Array.from({ length: 5 }, () => get(p)));
+      for (const r of results) {
+        assert.equal(r.status, 503);
+        assert.equal(r.headers.get("retry-after"), "1");
+        assert.equal(xmlField(r.body, "Code"), "ServiceUnavailable");
+        assert.equal(xmlField(r.body, "RequestId"), r.headers.get("x-amz-request-id"));
+        assert.ok(r.ms >= limit - 50 && r.ms < limit + 500, `answered after ${Math.round(r.ms)} ms`);
+      }
+      assert.equal((await exchanges()) - before, 1, "the waiters did not start exchanges of their own");
+      const lines = await logLines(p, (l) => l.status === 503);
+      assert.ok(lines.some((l) => /sts timeout/.test(l.detail)), JSON.stringify(lines));
+      const ok = await get(p); // the fault was armed for one request: STS has recovered
+      assert.equal(ok.status, 200);
+      assert.equal((await exchanges()) - before, 2);
+      console.log(`# stall (sts_timeout_ms ${limit}): 503 after ${results.map((r) => Math.round(r.ms)).join(", ")} ms`);
+    });
+  }
+
+  it("STS error documents → 403 (AccessDenied) / 502 (other code, garbage); nothing is cached at either tier", async () => {
+    const session = uniqueSession("errors");
+    const dir = cacheDir();
+    const p = await proxy(session, { cachePersist: dir });
+    const before = await exchanges();
+    const cases = [
+      [{ mode: "status", status: 403 }, 403, "AccessDenied"],
+      [{ mode: "status", status: 400, code: "InvalidIdentityToken" }, 502, "BadGateway"],
+      [{ mode: "status", status: 500 }, 502, "BadGateway"],
+      [{ mode: "garbage" }, 502, "BadGateway"],
+    ];
+    for (const [i, [fault, status, code]] of cases.entries()) {
+      await emu("fault", { target: "sts", count: 1, ...fault });
+      const r = await get(p);
+      assert.equal(r.status, status, JSON.stringify(fault));
+      assert.equal(xmlField(r.body, "Code"), code);
+      assert.doesNotMatch(r.body, /Injected fault|garbage|sts/i, "STS details stay in the log");
+      assert.equal((await exchanges()) - before, i + 1, "every request went to STS again: no failure cached in L1");
+      assert.equal(await cached(p, l2Key(session)), null, "nothing cached in L2");
+    }
+    const lines = await logLines(p, (l) => l.status >= 400);
+    assert.match(lines[0].detail, /AccessDenied/);
+    assert.match(lines[1].detail, /InvalidIdentityToken/);
+    assert.match(lines[3].detail, /unparseable/);
+    const ok = await get(p);
+    assert.equal(ok.status, 200);
+    assert.equal((await exchanges()) - before, cases.length + 1);
+  });
+
+  it("credentials inside the refresh window are renewed in the background while requests are served without waiting", async () => {
+    const session = uniqueSession("refresh");
+    await emu("sts-duration", { seconds: 66 }); // L1-fresh for ~6 s, then in the 60 s refresh window; never in L2
+    const p = await proxy(session);
+    const before = await exchanges();
+    assert.equal((await get(p)).status, 200);
+    const issued = Date.now();
+    assert.equal((await exchanges()) - before, 1);
+    await sleep(Math.max(0, issued + 7000 - Date.now())); // now inside Expiration − 60 s
+    await emu("fault", { target: "sts", mode: "delay", delay_ms: 3000, count: 1 }); // a slow STS for the renewal
+
+    const burst = [];
+    const t0 = Date.now();
+    while (Date.now() - t0 < 2500) {
+      burst.push(...(await Promise.all(Array.from({ length: 5 }, () => get(p)))));
+      await sleep(100);
+    }
+    for (const r of burst) assert.equal(r.status, 200);
+    const slowest = Math.max(...burst.map((r) => r.ms));
+    assert.ok(slowest < 1000, `requests waited for the renewal (slowest ${Math.round(slowest)} ms)`);
+    assert.equal((await exchanges()) - before, 2, "exactly one renewal");
+    await sleep(Math.max(0, t0 + 3600 - Date.now())); // the renewal has landed
+    const afterRenewal = await get(p);
+    assert.equal(afterRenewal.status, 200);
+    assert.equal((await exchanges()) - before, 2);
+    const creds = await credsOf(p);
+    assert.equal(creds.filter((c) => c === "L1+refresh").length, 1);
+    assert.equal(creds.at(-1), "L1");
+    console.log(`# refresh-ahead: ${burst.length} requests during a 3 s renewal, slowest ${Math.round(slowest)} ms, median ${Math.round(burst.map((r) => r.ms).sort((x, y) => x - y)[burst.length >> 1])} ms`);
+    await emu("sts-duration", { seconds: null });
+  });
+});
