@@ -1,0 +1,58 @@
+// What the origin serves: the objects and the listing an S3 backend would hold for the bench's one repository.
+//   account "acme", repository "climate" → backend bucket "bench-bucket", prefix "datasets/climate/"
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+
+export const ACCOUNT = "acme";
+export const REPO = "climate";
+export const BUCKET = "bench-bucket";
+export const PREFIX = "datasets/climate/";
+export const SMALL = "obj-1k";
+export const BIG = "obj-64m";
+export const BIG_SIZE = 64 << 20;
+export const LIST_FILE = "list1000.xml";
+
+// A realistic 1000-key ListObjectsV2 page as AWS S3 writes it (~255 KB). Same document as
+// tests/wasm/list_rewrite_bench.mjs and bench_listing_1000() in tests/unit/test_list_rewrite.cpp.
+export function listing1000() {
+  const p2 = (n) => String(n).padStart(2, "0");
+  const parts = [
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>backend-bucket</Name>' +
+      "<Prefix>datasets/climate/</Prefix>" +
+      "<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken>" +
+      "<KeyCount>1000</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated>",
+  ];
+  for (let i = 0; i < 1000; i++) {
+    const y = 1990 + Math.floor(i / 40), m = p2(1 + (i % 12)), d = p2(1 + (i % 28)), h = p2(i % 24);
+    const key = `datasets/climate/era5/reanalysis/${y}/${m}/t2m_${y}${m}${d}_${h}.nc`;
+    parts.push(
+      `<Contents><Key>${key}</Key><LastModified>2024-05-02T10:11:12.000Z</LastModified>` +
+        "<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>1048576</Size>" +
+        "<StorageClass>STANDARD</StorageClass></Contents>",
+    );
+  }
+  parts.push("</ListBucketResult>");
+  return new TextEncoder().encode(parts.join(""));
+}
+
+// Creates (once) the origin's document root under `root`.
+export function writeFixtures(root) {
+  const dir = path.join(root, BUCKET, PREFIX);
+  fs.mkdirSync(dir, { recursive: true });
+  const small = path.join(dir, SMALL);
+  if (!fs.existsSync(small)) fs.writeFileSync(small, crypto.randomBytes(1024));
+  const big = path.join(dir, BIG);
+  if (!fs.existsSync(big) || fs.statSync(big).size !== BIG_SIZE) {
+    const fd = fs.openSync(big + ".tmp", "w");
+    const chunk = crypto.randomBytes(1 << 20);
+    for (let i = 0; i < BIG_SIZE >> 20; i++) {
+      chunk[0] = i; // not the same MiB 64 times over
+      fs.writeSync(fd, chunk);
+    }
+    fs.closeSync(fd);
+    fs.renameSync(big + ".tmp", big);
+  }
+  fs.writeFileSync(path.join(root, LIST_FILE), listing1000());
+}

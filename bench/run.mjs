@@ -1,0 +1,289 @@
+// The benchmark: one run, one workerd binary, the server pinned to one core and the load tool to the other.
+//   A  direct to the origin (nginx)           P  bare pass-through Worker (the runtime's floor)
+//   C  aws4fetch re-signing Worker (the peer) B  our worker (js/ + the shipped wasm), B′ the same with the other
+//                                                toolchain's module;  Bf  our worker with web-identity credentials
+// Started by ./scripts/bench (which installs and builds first). Options:
+//   --quick            ~2 minutes: fewer, shorter rounds
+//   --rounds N         rounds per cell (default 3; medians are reported)
+//   --seconds S        target seconds per round (default 4)
+//   --only a,b         only these cells (ids below)
+//   --ablation         also the ablation ladder (bench/workers/ladder.mjs): P → L1..L4 → B at GET 1 KiB c=16,
+//                      attributing B − P to its parts by workerd CPU per request
+// Writes .state/bench/results.md (the table) and .state/bench/results.json (every round).
+import { execFileSync, spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { federatedConfig, KEY_ID, proxyConfig, proxySecrets, REGION, SECRET, buckets, routes } from "./lib/config.mjs";
+import { ACCOUNT, BIG, BUCKET, PREFIX, REPO, SMALL, writeFixtures } from "./lib/fixtures.mjs";
+import { hey } from "./lib/load.mjs";
+import { startNginx } from "./lib/nginx.mjs";
+import { cpuOfAll } from "./lib/proc.mjs";
+import { busyBetween, coreTimes, median } from "./lib/stats.mjs";
+import { renderLadder, renderTable } from "./lib/table.mjs";
+import { freePort, startWorkerd, waitForPort, writeCapnp } from "./lib/workerd.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const STATE = path.join(ROOT, ".state/bench");
+const WORKERD = path.join(ROOT, "node_modules/@cloudflare/workerd-linux-64/bin/workerd");
+const LOAD_CPU = 0;
+const SERVER_CPU = 1;
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
+const QUICK = argv.includes("--quick");
+const ROUNDS = Number(opt("--rounds", QUICK ? 2 : 3));
+const SECONDS = Number(opt("--seconds", QUICK ? 1.5 : 4));
+const WARM_SECONDS = QUICK ? 0.6 : 1.2;
+const ONLY = opt("--only", "").split(",").filter(Boolean);
+const ABLATION = argv.includes("--ablation");
+const log = (...a) => console.error("[bench]", ...a);
+const started = Date.now();
+
+// ---------- snapshot what is measured (others may rebuild dist/ or edit js/ while this runs) ----------
+const SNAP = path.join(STATE, "snapshot");
+fs.rmSync(SNAP, { recursive: true, force: true });
+fs.mkdirSync(path.join(SNAP, "js"), { recursive: true });
+fs.mkdirSync(path.join(SNAP, "dist"), { recursive: true });
+for (const f of fs.readdirSync(path.join(ROOT, "js")).filter((f) => f.endsWith(".mjs")))
+  fs.copyFileSync(path.join(ROOT, "js", f), path.join(SNAP, "js", f));
+for (const f of ["core.wasm", "core-wasi.wasm", "core-emcc.wasm"])
+  fs.copyFileSync(path.join(ROOT, "dist", f), path.join(SNAP, "dist", f));
+const shippedBytes = fs.readFileSync(path.join(SNAP, "dist/core.wasm"));
+const SHIPPED = ["core-wasi", "core-emcc"].find((n) => shippedBytes.equals(fs.readFileSync(path.join(SNAP, `dist/${n}.wasm`))));
+if (!SHIPPED) throw new Error("dist/core.wasm is neither core-wasi.wasm nor core-emcc.wasm: rebuild");
+const OTHER = SHIPPED === "core-wasi" ? "core-emcc" : "core-wasi";
+const short = (n) => n.replace("core-", "");
+log(`shipped module: ${SHIPPED}; also measured: ${OTHER}`);
+
+// ---------- in-module figures first, while nothing else of ours runs ----------
+const inmoduleJson = path.join(STATE, "inmodule.json");
+log("in-module figures (node, both modules)");
+execFileSync("taskset", ["-c", String(SERVER_CPU), process.execPath, path.join(ROOT, "bench/inmodule.mjs"),
+  ...(QUICK ? ["--quick"] : []), "--json", inmoduleJson, path.join(SNAP, "dist")], { stdio: ["ignore", "ignore", "inherit"] });
+const inmodule = Object.fromEntries(JSON.parse(fs.readFileSync(inmoduleJson, "utf8")).map((r) => [r.name, r]));
+
+// ---------- origin ----------
+const children = [];
+let nginx = null;
+function cleanup() {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+  nginx?.stop();
+}
+process.on("exit", cleanup);
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
+
+writeFixtures(path.join(STATE, "root"));
+const originPort = await freePort();
+nginx = startNginx(path.join(STATE, "nginx"), path.join(STATE, "root"), originPort, LOAD_CPU);
+const ORIGIN = `http://127.0.0.1:${originPort}`;
+log(`origin: nginx on ${ORIGIN}`);
+
+// ---------- Worker variants, each its own workerd process (same binary), all pinned to the server core ----------
+const proxyModules = (wasm) => [
+  { name: "js/worker.mjs", type: "esModule", file: path.join(SNAP, "js/worker.mjs") },
+  ...fs.readdirSync(path.join(SNAP, "js")).filter((f) => f.endsWith(".mjs") && f !== "worker.mjs")
+    .map((f) => ({ name: `js/${f}`, type: "esModule", file: path.join(SNAP, "js", f) })),
+  { name: "dist/core.wasm", type: "wasm", file: path.join(SNAP, `dist/${wasm}.wasm`) },
+];
+const DEFS = {
+  P: {
+    modules: [{ name: "worker.mjs", type: "esModule", file: path.join(ROOT, "bench/workers/passthrough.mjs") }],
+    bindings: { ROUTES: JSON.stringify(routes(ORIGIN)), BUCKETS: JSON.stringify(buckets(ORIGIN)) },
+  },
+  C: {
+    modules: [
+      { name: "worker.mjs", type: "esModule", file: path.join(ROOT, "bench/workers/aws4fetch.mjs") },
+      { name: "aws4fetch", type: "esModule", file: path.join(ROOT, "node_modules/aws4fetch/dist/aws4fetch.esm.mjs") },
+    ],
+    bindings: { ROUTES: JSON.stringify(routes(ORIGIN)), BACKEND_KEY_ID: KEY_ID, BACKEND_SECRET: SECRET, BACKEND_REGION: REGION },
+  },
+  B: { modules: proxyModules(SHIPPED), bindings: { S3P_CONFIG: JSON.stringify(proxyConfig(ORIGIN)), ...proxySecrets() } },
+  "B′": { modules: proxyModules(OTHER), bindings: { S3P_CONFIG: JSON.stringify(proxyConfig(ORIGIN)), ...proxySecrets() } },
+};
+
+if (ABLATION) {
+  const ladderModules = [
+    { name: "bench/workers/ladder.mjs", type: "esModule", file: path.join(ROOT, "bench/workers/ladder.mjs") },
+    { name: "js/core.mjs", type: "esModule", file: path.join(SNAP, "js/core.mjs") },
+    { name: "dist/core.wasm", type: "wasm", file: path.join(SNAP, `dist/${SHIPPED}.wasm`) },
+  ];
+  const steps = ["abort", "core", "fetchinit", "feedheaders", "respond", "log"];
+  DEFS.S = { modules: ladderModules, bindings: { ROUTES: JSON.stringify(routes(ORIGIN)), STEPS: "shape",
+    S3P_CONFIG: JSON.stringify(proxyConfig(ORIGIN)), ...proxySecrets() } };
+  steps.forEach((_, i) => {
+    DEFS[`L${i + 1}`] = {
+      modules: ladderModules,
+      bindings: { ROUTES: JSON.stringify(routes(ORIGIN)), STEPS: steps.slice(0, i + 1).join(","),
+        S3P_CONFIG: JSON.stringify(proxyConfig(ORIGIN)), ...proxySecrets() },
+    };
+  });
+}
+
+// HOOK (federation): B with web-identity credentials (JWT signed in WebCrypto, exchanged at the origin's /sts/,
+// then served from L1). Used only when the snapshot's core accepts a federation config and the host has the
+// signing action; otherwise the table says "skipped".
+let FED_NOTE = "skipped: federation not present in this build";
+const fedPort = await freePort();
+const fed = await federationDefinition(`http://127.0.0.1:${fedPort}`);
+if (fed) DEFS.Bf = fed;
+
+async function federationDefinition(issuer) {
+  try {
+    const { Core, Kind } = await import(path.join(SNAP, "js/core.mjs"));
+    if (Kind.SIGN_RS256 === undefined) return null;
+    const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const secrets = {
+      ...proxySecrets(),
+      BENCH_OIDC_KEY: privateKey.export({ type: "pkcs8", format: "pem" }),
+      BENCH_L2_KEY: crypto.randomBytes(32).toString("base64"),
+    };
+    const cfg = JSON.stringify(federatedConfig(ORIGIN, issuer));
+    const core = new Core(new WebAssembly.Module(fs.readFileSync(path.join(SNAP, `dist/${SHIPPED}.wasm`))));
+    const { ok, error } = core.init(cfg, secrets);
+    if (!ok) {
+      FED_NOTE = `skipped: the core rejects the federation config (${error})`;
+      return null;
+    }
+    FED_NOTE = "";
+    return { modules: proxyModules(SHIPPED), bindings: { S3P_CONFIG: cfg, ...secrets }, fixedPort: fedPort };
+  } catch (err) {
+    FED_NOTE = `skipped: ${err.message}`;
+    return null;
+  }
+}
+
+const servers = {};
+fs.mkdirSync(path.join(STATE, "workerd"), { recursive: true });
+async function startVariant(name, def, tag = name) {
+  const port = def.fixedPort && tag === name ? def.fixedPort : await freePort();
+  const file = path.join(STATE, "workerd", `${tag}.capnp`);
+  writeCapnp(file, { port, modules: def.modules, bindings: def.bindings });
+  const child = startWorkerd(WORKERD, file, SERVER_CPU, path.join(STATE, "workerd", `${tag}.log`));
+  children.push(child);
+  await waitForPort(port);
+  return { url: `http://127.0.0.1:${port}`, pids: () => [child.pid], child };
+}
+for (const [name, def] of Object.entries(DEFS)) servers[name] = await startVariant(name, def);
+servers.A = {
+  url: ORIGIN,
+  pids: () => nginx.workers(),
+  // direct: the origin itself is the server, so it gets the server core for these runs
+  pin: () => nginx.workers().forEach((p) => spawnSync("taskset", ["-pc", String(SERVER_CPU), String(p)])),
+  unpin: () => nginx.workers().forEach((p) => spawnSync("taskset", ["-pc", String(LOAD_CPU), String(p)])),
+};
+log(`workerd ${execFileSync(WORKERD, ["--version"], { encoding: "utf8" }).trim()}: ${Object.keys(DEFS).join(", ")}`);
+
+// ---------- workloads ----------
+const objectPath = (v, key) => (v === "A" ? `/${BUCKET}/${PREFIX}${key}` : `/${ACCOUNT}/${REPO}/${key}`);
+const listPath = (v) => (v === "A" ? `/${BUCKET}/?list-type=2&prefix=${PREFIX}` : `/${ACCOUNT}?list-type=2&prefix=${REPO}/`);
+const RANGE = { range: `bytes=${1 << 20}-${(1 << 20) + 65535}` };
+const ALL = ["A", "P", "C", "B"];
+const withOther = [...ALL, "B′"];
+const withFed = (vs) => (DEFS.Bf ? [...vs, "Bf"] : vs);
+const CELLS = [
+  { id: "get16", label: "GET 1 KiB c=16", c: 16, variants: withFed(withOther), path: (v) => objectPath(v, SMALL), status: 200 },
+  { id: "get64", label: "GET 1 KiB c=64", c: 64, variants: ALL, path: (v) => objectPath(v, SMALL), status: 200 },
+  { id: "head16", label: "HEAD c=16", c: 16, method: "HEAD", variants: withOther, path: (v) => objectPath(v, SMALL), status: 200 },
+  { id: "head64", label: "HEAD c=64", c: 64, method: "HEAD", variants: ALL, path: (v) => objectPath(v, SMALL), status: 200 },
+  { id: "range16", label: "GET 64 KiB range c=16", c: 16, headers: RANGE, variants: withOther, path: (v) => objectPath(v, BIG), status: 206 },
+  { id: "stream", label: "GET 64 MiB c=2", c: 2, variants: ALL, path: (v) => objectPath(v, BIG), status: 200, big: true },
+  { id: "list", label: "ListObjectsV2 1000 keys c=16", c: 16, variants: ["A", "P", "B"], path: listPath, status: 200 },
+  ...(ABLATION ? [{ id: "ladder", label: "ablation: GET 1 KiB c=16", c: 16, variants: ["P", "S", "L1", "L2", "L3", "L4", "L5", "L6", "B", "C"],
+    path: (v) => objectPath(v, SMALL), status: 200, ladder: true }] : []),
+].filter((c) => ONLY.length === 0 || ONLY.includes(c.id) || c.ladder);
+
+async function measure(cell, v, { n, seconds }) {
+  const s = servers[v];
+  s.pin?.();
+  try {
+    const pids = s.pids();
+    const cpu0 = cpuOfAll(pids), ct0 = coreTimes(), t0 = performance.now();
+    const r = await hey({ url: s.url + cell.path(v), method: cell.method, headers: cell.headers, c: cell.c, n, seconds, cpu: LOAD_CPU });
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = cpuOfAll(pids) - cpu0;
+    const busy = busyBetween(ct0, coreTimes());
+    const bad = Object.entries(r.statuses).filter(([k]) => Number(k) !== cell.status);
+    if (bad.length || r.errors.length) throw new Error(`${cell.id}/${v}: unexpected ${JSON.stringify(r.statuses)} ${r.errors.join("; ")}`);
+    return {
+      rps: r.rps, p50: r.p50, p99: r.p99, responses: r.responses,
+      cpuUs: (cpu / r.responses) * 1e6,
+      mbps: r.bytes / r.seconds / 1e6,
+      cpuPerGiB: r.bytes > 0 ? cpu / (r.bytes / 2 ** 30) : NaN,
+      util: cpu / wall, serverCoreBusy: busy[SERVER_CPU], loadCoreBusy: busy[LOAD_CPU],
+    };
+  } finally {
+    s.unpin?.();
+  }
+}
+
+// Sanity first: every variant answers every workload with the right status (and B's listing is rewritten).
+for (const cell of CELLS)
+  for (const v of cell.variants) {
+    const res = await fetch(servers[v].url + cell.path(v), { method: cell.method ?? "GET", headers: cell.headers });
+    const body = Buffer.from(await res.arrayBuffer());
+    if (res.status !== cell.status) throw new Error(`sanity ${cell.id}/${v}: status ${res.status}: ${body.toString().slice(0, 300)}`);
+    if (cell.id === "list" && v === "B" && !body.includes(`<Key>${REPO}/era5/`)) throw new Error("sanity: B's listing is not rewritten");
+  }
+log("sanity: every variant answers every workload");
+
+// Warm-up (JIT tier-up, connection pools) doubles as the throughput estimate that sizes each round's fixed
+// request count: CPU per request is process CPU before/after a fixed number of requests.
+const plan = {};
+for (const cell of CELLS)
+  for (const v of cell.variants) {
+    const w = await measure(cell, v, { seconds: WARM_SECONDS });
+    plan[`${cell.id}/${v}`] = Math.max(cell.c * (cell.big ? 2 : 20), Math.round(w.rps * SECONDS));
+  }
+log(`warm-up done; ${ROUNDS} rounds of ~${SECONDS} s per cell`);
+
+const rounds = {};
+for (let r = 0; r < ROUNDS; r++) {
+  for (const cell of CELLS) {
+    const order = cell.variants.map((_, i) => cell.variants[(i + r) % cell.variants.length]); // rotate: no position bias
+    for (const v of order) {
+      const key = `${cell.id}/${v}`;
+      (rounds[key] ??= []).push(await measure(cell, v, { n: plan[key] }));
+    }
+  }
+  log(`round ${r + 1}/${ROUNDS} done (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+const agg = {};
+for (const [key, rs] of Object.entries(rounds)) {
+  agg[key] = {};
+  for (const m of Object.keys(rs[0])) agg[key][m] = median(rs.map((x) => x[m]));
+}
+
+// STS exchanges for N concurrent cold requests (a fresh isolate, nothing in L1 or L2).
+let sts = { note: FED_NOTE };
+if (DEFS.Bf) {
+  try {
+    const N = 64;
+    const cold = await startVariant("Bf", DEFS.Bf, "Bf-cold");
+    const before = nginx.stsCount();
+    const r = await hey({ url: cold.url + objectPath("Bf", SMALL), c: N, n: N, cpu: LOAD_CPU });
+    sts = { n: N, exchanges: nginx.stsCount() - before, statuses: r.statuses, note: "" };
+  } catch (err) {
+    sts = { note: `failed: ${err.message}` };
+  }
+}
+
+// ---------- report ----------
+const env = {
+  date: new Date().toISOString(),
+  workerd: execFileSync(WORKERD, ["--version"], { encoding: "utf8" }).trim(),
+  nginx: spawnSync("nginx", ["-v"], { encoding: "utf8" }).stderr.trim(),
+  node: process.version,
+  cpu: fs.readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? "?",
+  rounds: ROUNDS, seconds: SECONDS, quick: QUICK, shipped: SHIPPED, other: OTHER,
+  loadavg: fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
+};
+let table = renderTable({ agg, inmodule, shipped: SHIPPED, other: OTHER, sts, env, cells: CELLS.filter((c) => !c.ladder), short });
+if (ABLATION) table += `\n${renderLadder(agg)}`;
+fs.writeFileSync(path.join(STATE, "results.md"), table);
+fs.writeFileSync(path.join(STATE, "results.json"), JSON.stringify({ env, rounds, agg, inmodule, sts }, null, 2));
+console.log(table);
+log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; table in .state/bench/results.md, rounds in .state/bench/results.json`);
+process.exit(0);

@@ -1,0 +1,29 @@
+// P — the floor: a bare pass-through Worker. Maps the path to the origin URL, fetches, returns the body.
+// No signing, no header filtering, no logging: what any Worker proxy costs at minimum on this runtime.
+//   /{account}/{repository}/{key}  → ROUTES["{account}/{repository}"] + key
+//   /{account}?{query}             → BUCKETS["{account}"] + "/?" + query   (listings, passed through unchanged)
+// ROUTES/BUCKETS are JSON text bindings, e.g. {"acme/climate": "http://127.0.0.1:9000/bench-bucket/datasets/climate/"}.
+let routes, buckets;
+
+export default {
+  async fetch(request, env) {
+    routes ??= JSON.parse(env.ROUTES);
+    buckets ??= JSON.parse(env.BUCKETS);
+    const url = new URL(request.url);
+    const path = url.pathname;
+    const a = path.indexOf("/", 1);
+    const b = a < 0 ? -1 : path.indexOf("/", a + 1);
+    let target;
+    if (b > 0) {
+      const base = routes[path.slice(1, b)];
+      if (base) target = base + path.slice(b + 1);
+    } else {
+      const base = buckets[path.slice(1, a < 0 ? undefined : a)];
+      if (base) target = base + "/" + url.search;
+    }
+    if (!target) return new Response("no route", { status: 404 });
+    const range = request.headers.get("range");
+    const resp = await fetch(target, { method: request.method, headers: range ? { range } : {} });
+    return new Response(resp.body, resp);
+  },
+};
