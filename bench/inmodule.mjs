@@ -56,9 +56,9 @@ function prepare(name, file) {
   const x = core.x;
   const path = `/${ACCOUNT}/${REPO}/${SMALL}`;
   const raw = rawGetObject(core, path, CLIENT_HEADERS, ORIGIN_HEADERS, NOW);
-  if (!raw.fetch.headers.some(([k]) => k === "authorization")) throw new Error("backend request is not signed");
+  if (!raw.fetch.headers.has("authorization")) throw new Error("backend request is not signed");
   const anon = rawGetObject(core, `/${ACCOUNT}/${REPO}-anonymous/${SMALL}`, CLIENT_HEADERS, ORIGIN_HEADERS, NOW);
-  if (anon.fetch.headers.some(([k]) => k === "authorization")) throw new Error("anonymous backend request is signed");
+  if (anon.fetch.headers.has("authorization")) throw new Error("anonymous backend request is signed");
   const doc = listing1000();
   const fns = {
     // wasm only: begin → Fetch (route + plan + SigV4 with the cached signing key)

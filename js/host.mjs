@@ -69,7 +69,7 @@ async function performFetch(a, handles) {
   }
   try {
     const resp = await fetch(a.url, init);
-    const result = { outcome: Outcome.OK, status: resp.status, headers: [...resp.headers], handle: 0, body: "" };
+    const result = { outcome: Outcome.OK, status: resp.status, headers: resp.headers, handle: 0, body: "" };
     const buffer = a.mode === Mode.BUFFER || (a.mode === Mode.STREAM_UNLESS_ERROR && resp.status >= 400);
     if (buffer) {
       const bytes = await readLimited(resp.body, a.maxBody);
@@ -173,7 +173,7 @@ export async function handleRequest(core, request, ctx, env = {}) {
   const handles = new Map();
   handles.next = 2;
   if (request.body) handles.set(CLIENT_BODY, request.body);
-  const id = core.begin(request.method, url.pathname, url.search.slice(1), [...request.headers], request.body !== null);
+  const id = core.begin(request.method, url.pathname, url.search.slice(1), request.headers, request.body !== null);
   if (id === 0) return internalError();
   try {
     return (await runTask(core, id, ctx, handles, env)) ?? internalError();

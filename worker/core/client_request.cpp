@@ -241,7 +241,8 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
     std::snprintf(timing, sizeof timing, "total;dur=%.1f", total);
   headers.push_back({"x-amz-request-id", request_id_});
   headers.push_back({"access-control-allow-origin", "*"});
-  headers.push_back({"access-control-expose-headers", std::string(kExposeHeaders)});
+  // Exposing headers only matters to a browser's cross-origin read, which always carries Origin.
+  if (find_header(head_.headers, "origin")) headers.push_back({"access-control-expose-headers", std::string(kExposeHeaders)});
   headers.push_back({"server-timing", timing});
 
   LogLine log;
