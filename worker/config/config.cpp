@@ -4,15 +4,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "worker/config/json_fields.h"
+
 namespace s3p {
 namespace {
 
 using json = nlohmann::json;
 
-bool fail(std::string& error, const std::string& field, const std::string& why) {
-  error = field + ": " + why;
-  return false;
-}
+using config_fields::fail;
+using config_fields::get_string;
+using config_fields::get_uint;
 
 // S3 bucket naming rules, since accounts are what S3 clients see as buckets.
 bool valid_account_name(std::string_view s) {
@@ -30,14 +31,6 @@ bool valid_repo_name(std::string_view s) {
   return true;
 }
 
-bool get_string(const json& obj, const char* key, const std::string& field, bool required, std::string& out,
-                std::string& error) {
-  auto it = obj.find(key);
-  if (it == obj.end()) return required ? fail(error, field + "." + key, "is required") : true;
-  if (!it->is_string()) return fail(error, field + "." + key, "must be a string");
-  out = it->get<std::string>();
-  return true;
-}
 
 bool parse_endpoint(const std::string& url, Backend& b) {
   auto pos = url.find("://");
@@ -69,11 +62,7 @@ bool load_backend(const std::string& name, const json& j, const Env& env, Backen
   if (b.bucket.empty() || b.bucket.find('/') != std::string::npos)
     return fail(error, field + ".bucket", "must be a bucket name");
   if (!get_string(j, "region", field, false, b.region, error)) return false;
-  if (auto t = j.find("timeout_ms"); t != j.end()) {
-    if (!t->is_number_unsigned() || t->get<uint64_t>() < 1 || t->get<uint64_t>() > 600000)
-      return fail(error, field + ".timeout_ms", "must be an integer in 1..600000");
-    b.timeout_ms = t->get<uint32_t>();
-  }
+  if (!get_uint(j, "timeout_ms", field, 1, 600000, b.timeout_ms, error)) return false;
   auto auth = j.find("auth");
   if (auth == j.end()) return true;  // anonymous
   if (!auth->is_object()) return fail(error, field + ".auth", "must be an object");

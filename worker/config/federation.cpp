@@ -1,5 +1,7 @@
 #include "worker/config/federation.h"
 
+#include "worker/config/json_fields.h"
+
 #include "worker/core/log_line.h"
 #include "worker/creds/arn.h"
 #include "worker/creds/rsa_public_key.h"
@@ -12,30 +14,9 @@ namespace {
 using json = nlohmann::json;
 using Env = std::map<std::string, std::string, std::less<>>;
 
-bool fail(std::string& error, const std::string& field, const std::string& why) {
-  error = field + ": " + why;
-  return false;
-}
-
-bool get_string(const json& obj, const char* key, const std::string& field, bool required, std::string& out,
-                std::string& error) {
-  auto it = obj.find(key);
-  if (it == obj.end()) return required ? fail(error, field + "." + key, "is required") : true;
-  if (!it->is_string()) return fail(error, field + "." + key, "must be a string");
-  out = it->get<std::string>();
-  if (required && out.empty()) return fail(error, field + "." + key, "must not be empty");
-  return true;
-}
-
-bool get_uint(const json& obj, const char* key, const std::string& field, uint32_t lo, uint32_t hi, uint32_t& out,
-              std::string& error) {
-  auto it = obj.find(key);
-  if (it == obj.end()) return true;
-  if (!it->is_number_unsigned() || it->get<uint64_t>() < lo || it->get<uint64_t>() > hi)
-    return fail(error, field + "." + key, "must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
-  out = it->get<uint32_t>();
-  return true;
-}
+using config_fields::fail;
+using config_fields::get_string;
+using config_fields::get_uint;
 
 // http(s)://host[:port][/path], no query, fragment or userinfo; plain http only for the local machine (tests and
 // ./scripts/run), since tokens and credentials travel over these URLs. Returns the URL without a trailing '/'.
