@@ -1,7 +1,6 @@
 #include "worker/core/client_request.h"
 
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 
 #include "worker/core/backend_fetch.h"
@@ -23,9 +22,10 @@ constexpr std::string_view kExposeHeaders =
 constexpr int kMaxRounds = 64;
 
 std::string make_request_id(uint64_t r) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llX", static_cast<unsigned long long>(r));
-  return buf;
+  static const char digits[] = "0123456789ABCDEF";
+  std::string id(16, '0');
+  for (int i = 15; i >= 0; --i, r >>= 4) id[i] = digits[r & 15];
+  return id;
 }
 
 }  // namespace
@@ -234,16 +234,19 @@ Action ClientRequest::error(const S3Error& e, std::string detail) {
 
 Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   const double total = now_ms_ - start_ms_;
-  char timing[96];
-  if (backend_ms_ >= 0)
-    std::snprintf(timing, sizeof timing, "backend;dur=%.1f, total;dur=%.1f", backend_ms_, total);
-  else
-    std::snprintf(timing, sizeof timing, "total;dur=%.1f", total);
+  std::string timing;
+  if (backend_ms_ >= 0) {
+    timing = "backend;dur=";
+    append_fixed(timing, backend_ms_, 1);
+    timing += ", ";
+  }
+  timing += "total;dur=";
+  append_fixed(timing, total, 1);
   headers.push_back({"x-amz-request-id", request_id_});
   headers.push_back({"access-control-allow-origin", "*"});
   // Exposing headers only matters to a browser's cross-origin read, which always carries Origin.
   if (find_header(head_.headers, "origin")) headers.push_back({"access-control-expose-headers", std::string(kExposeHeaders)});
-  headers.push_back({"server-timing", timing});
+  headers.push_back({"server-timing", std::move(timing)});
 
   LogLine log;
   log.str("rid", request_id_).str("op", op_name_).str("method", head_.method).str("path", head_.path).num("status", status);

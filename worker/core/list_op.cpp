@@ -76,6 +76,19 @@ std::string local_listing(const Account& account, const ListRequest& req) {
   return out;
 }
 
+// A listing that matches nothing (the account's name, the request's echo fields, no entries).
+std::string empty_listing(const Account& account, const ListRequest& req) {
+  Account none;
+  none.name = account.name;
+  return local_listing(none, req);
+}
+
+ListPlan local_plan(std::string document) {
+  ListPlan plan;
+  plan.document = std::move(document);
+  return plan;
+}
+
 // Replaces the text of top-level element `name` (first occurrence; element text never contains '<', so a tag
 // match is unambiguous for names that only occur at top level), or inserts it before the closing root tag.
 void set_element(std::string& doc, std::string_view name, std::string_view escaped_text) {
@@ -161,7 +174,7 @@ ListPlan plan_listing(const Account& account, const ListRequest& req) {
     plan.rest = req.prefix;
   } else if (slash != std::string::npos) {  // the prefix reaches into one repository
     const Repository* repo = account.find(std::string_view(req.prefix).substr(0, slash));
-    if (!repo) return plan.document = local_listing(Account{account.name, {}}, req), plan;
+    if (!repo) return local_plan(empty_listing(account, req));
     plan.kind = ListPlan::Kind::Backend;
     plan.repos = {repo};
     plan.rest = req.prefix.substr(slash + 1);
@@ -176,7 +189,7 @@ ListPlan plan_listing(const Account& account, const ListRequest& req) {
     plan.kind = ListPlan::Kind::Backend;
     for (const Repository* r : repos_in_key_order(account))
       if ((r->name + "/").compare(0, req.prefix.size(), req.prefix) == 0) plan.repos.push_back(r);
-    if (plan.repos.empty()) return ListPlan{ListPlan::Kind::Local, local_listing(Account{account.name, {}}, req)};
+    if (plan.repos.empty()) return local_plan(empty_listing(account, req));
   }
 
   // Where to start: a continuation token names its repository; start-after/marker is a client key.
@@ -205,7 +218,7 @@ ListPlan plan_listing(const Account& account, const ListRequest& req) {
     if (head > start) return plan;
   }
   // Starts after every repository: nothing to list.
-  return ListPlan{ListPlan::Kind::Local, local_listing(Account{account.name, {}}, req)};
+  return local_plan(empty_listing(account, req));
 }
 
 ListOp::ListOp(const Account& account, ListRequest req, ListPlan plan, std::string_view owner_id)

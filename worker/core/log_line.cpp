@@ -20,6 +20,22 @@ void append_json_escaped(std::string& out, std::string_view s) {
   }
 }
 
+void append_fixed(std::string& out, double value, int decimals) {
+  static constexpr double kScale[] = {1, 10, 100, 1000};
+  decimals = decimals < 0 ? 0 : decimals > 3 ? 3 : decimals;
+  double scaled = value * kScale[decimals] + 0.5;
+  uint64_t n = scaled < 1 ? 0 : scaled >= 1e15 ? uint64_t(1e15) - 1 : static_cast<uint64_t>(scaled);
+  char buf[24];
+  const int min_len = decimals == 0 ? 1 : decimals + 2;  // at least "0" or "0.d…"
+  int len = 0;
+  do {
+    buf[len++] = static_cast<char>('0' + n % 10);
+    n /= 10;
+    if (len == decimals) buf[len++] = '.';
+  } while (n > 0 || len < min_len);
+  while (len > 0) out += buf[--len];
+}
+
 void LogLine::key(std::string_view k) {
   if (out_.size() > 1) out_ += ',';
   out_ += '"';
@@ -37,12 +53,11 @@ LogLine& LogLine::str(std::string_view k, std::string_view value) {
 
 LogLine& LogLine::num(std::string_view k, double value) {
   key(k);
-  char buf[32];
-  if (std::floor(value) == value && std::fabs(value) < 1e15)
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(value));
-  else
-    std::snprintf(buf, sizeof buf, "%.3f", value);
-  out_ += buf;
+  if (value < 0) {
+    out_ += '-';
+    value = -value;
+  }
+  append_fixed(out_, value, std::floor(value) == value ? 0 : 3);
   return *this;
 }
 
