@@ -13,8 +13,8 @@ export const BIG = "obj-64m";
 export const BIG_SIZE = 64 << 20;
 export const LIST_FILE = "list1000.xml";
 
-// A realistic 1000-key ListObjectsV2 page as AWS S3 writes it (~255 KB). Same document as
-// tests/wasm/list_rewrite_bench.mjs and bench_listing_1000() in tests/unit/test_list_rewrite.cpp.
+// A realistic 1000-key ListObjectsV2 page as AWS S3 writes it (~255 KB). Also used by
+// tests/wasm/list_rewrite_bench.mjs; must match bench_listing_1000() in tests/unit/test_list_rewrite.cpp.
 export function listing1000() {
   const p2 = (n) => String(n).padStart(2, "0");
   const parts = [

@@ -4,35 +4,12 @@
 //   build/native/unit_tests "[.bench]"
 // which rewrites the same document.
 import fs from "node:fs";
+import { listing1000 } from "../../bench/lib/fixtures.mjs"; // must match bench_listing_1000() in test_list_rewrite.cpp
 import { Core } from "../../js/core.mjs";
 
 const MODULES = ["core-emcc", "core-wasi"];
 const RUNS = 9;
 const ITERATIONS = 100;
-
-// A realistic 1000-key page as AWS S3 writes it (~255 KB); must match bench_listing_1000() in
-// tests/unit/test_list_rewrite.cpp.
-function listing1000() {
-  const p2 = (n) => String(n).padStart(2, "0");
-  const parts = [
-    '<?xml version="1.0" encoding="UTF-8"?>\n' +
-      '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>backend-bucket</Name>' +
-      "<Prefix>datasets/climate/</Prefix>" +
-      "<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken>" +
-      "<KeyCount>1000</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated>",
-  ];
-  for (let i = 0; i < 1000; i++) {
-    const y = 1990 + Math.floor(i / 40), m = p2(1 + (i % 12)), d = p2(1 + (i % 28)), h = p2(i % 24);
-    const key = `datasets/climate/era5/reanalysis/${y}/${m}/t2m_${y}${m}${d}_${h}.nc`;
-    parts.push(
-      `<Contents><Key>${key}</Key><LastModified>2024-05-02T10:11:12.000Z</LastModified>` +
-        "<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>1048576</Size>" +
-        "<StorageClass>STANDARD</StorageClass></Contents>",
-    );
-  }
-  parts.push("</ListBucketResult>");
-  return new TextEncoder().encode(parts.join(""));
-}
 
 const doc = listing1000();
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
