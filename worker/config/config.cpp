@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "worker/config/access_keys.h"
 #include "worker/config/json_fields.h"
 
 namespace s3p {
@@ -12,6 +13,7 @@ namespace {
 using json = nlohmann::json;
 
 using config_fields::fail;
+using config_fields::get_bool;
 using config_fields::get_string;
 using config_fields::get_uint;
 
@@ -101,6 +103,8 @@ bool load_repository(const json& j, const std::string& field, const Config& cfg,
   if (!get_string(j, "prefix", field, false, repo.prefix, error)) return false;
   if (!repo.prefix.empty() && (repo.prefix.front() == '/' || repo.prefix.back() != '/'))
     return fail(error, field + ".prefix", "must be empty or end with '/' and not start with '/'");
+  if (!get_bool(j, "public", field, repo.public_read, error)) return false;
+  if (!get_bool(j, "read_only", field, repo.read_only, error)) return false;
   return true;
 }
 
@@ -116,6 +120,12 @@ const Account* Config::find(std::string_view account) const {
   auto it = std::lower_bound(accounts.begin(), accounts.end(), account,
                              [](const Account& a, std::string_view n) { return a.name < n; });
   return it != accounts.end() && it->name == account ? &*it : nullptr;
+}
+
+const AccessKey* Config::find_key(std::string_view id) const {
+  auto it = std::lower_bound(access_keys.begin(), access_keys.end(), id,
+                             [](const AccessKey& k, std::string_view n) { return k.id < n; });
+  return it != access_keys.end() && it->id == id ? &*it : nullptr;
 }
 
 bool load_config(std::string_view json_text, const Env& env, Config& out, std::string& error) {
@@ -186,6 +196,12 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
   for (size_t i = 1; i < cfg.accounts.size(); ++i)
     if (cfg.accounts[i].name == cfg.accounts[i - 1].name)
       return fail(error, "buckets." + cfg.accounts[i].name, "is also an account");
+
+  if (!get_string(root, "region", "config", false, cfg.region, error)) return false;
+  if (cfg.region.empty() || cfg.region.find_first_of("/ ") != std::string::npos)
+    return fail(error, "region", "must be a region name such as us-east-1");
+  if (!get_bool(root, "unknown_keys_as_anonymous", "config", cfg.unknown_keys_as_anonymous, error)) return false;
+  if (!load_access_keys(root, env, cfg, cfg.access_keys, error)) return false;
   out = std::move(cfg);
   return true;
 }

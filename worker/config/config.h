@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "worker/config/access.h"
 #include "worker/config/federation.h"
 
 namespace s3p {
@@ -30,6 +31,8 @@ struct Repository {
   std::string name;
   const Backend* backend = nullptr;
   std::string prefix;  // backend key prefix, "" or ending in '/'
+  bool public_read = false;  // anyone (anonymous included) may read and list it
+  bool read_only = false;    // nobody may write or delete, whatever their scopes say
 };
 
 struct Account {
@@ -48,7 +51,14 @@ struct Config {
   // Virtual-host style: requests to {account}.{virtual_host_domain} address that account ("" = off).
   std::string virtual_host_domain;
   FederationSettings federation;
+  // Inbound authentication: the region clients sign for, the proxy's access keys (sorted by id), and whether a
+  // request signed with a key we do not know is served as anonymous (people whose own AWS keys sit in their
+  // environment) instead of being refused with InvalidAccessKeyId.
+  std::string region = "us-east-1";
+  std::vector<AccessKey> access_keys;
+  bool unknown_keys_as_anonymous = false;
   const Account* find(std::string_view account) const;
+  const AccessKey* find_key(std::string_view id) const;
 };
 
 using Env = std::map<std::string, std::string, std::less<>>;

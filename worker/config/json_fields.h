@@ -36,4 +36,13 @@ inline bool get_uint(const json& obj, const char* key, const std::string& field,
   return true;
 }
 
+// An optional boolean member; absent leaves `out` unchanged.
+inline bool get_bool(const json& obj, const char* key, const std::string& field, bool& out, std::string& error) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return true;
+  if (!it->is_boolean()) return fail(error, field + "." + key, "must be true or false");
+  out = it->get<bool>();
+  return true;
+}
+
 }  // namespace s3p::config_fields

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "worker/auth/authorize.h"
 #include "worker/core/backend_fetch.h"
 #include "worker/core/list_op.h"
 #include "worker/core/log_line.h"
@@ -79,6 +80,7 @@ Action ClientRequest::plan(double now_ms) {
     }
   }
 
+  const std::string raw_path = head_.path;  // what a SigV4 signature covers, before any virtual-host rewrite
   if (!engine_.config().virtual_host_domain.empty())
     if (const std::string* host = find_header(head_.headers, "host"))
       head_.path = path_style(*host, engine_.config().virtual_host_domain, head_.path);
@@ -88,6 +90,9 @@ Action ClientRequest::plan(double now_ms) {
     case RouteError::KeyTooLong: return error(errors::KeyTooLong);
     case RouteError::DotSegment: return error(errors::InvalidArgument, "key has a '.' or '..' segment");
   }
+  if (!http::parse_query(head_.query, params_)) return error(errors::InvalidArgument, "malformed query string");
+  if (Action a; !authenticated(raw_path, now_ms, a)) return a;
+
   const bool read = head_.method == "GET" || head_.method == "HEAD";
   const Config& cfg = engine_.config();
 
@@ -96,7 +101,8 @@ Action ClientRequest::plan(double now_ms) {
     if (!read) return error(errors::MethodNotAllowed);
     std::vector<std::string> names;
     names.reserve(cfg.accounts.size());
-    for (const auto& a : cfg.accounts) names.push_back(a.name);
+    for (const auto& a : cfg.accounts)
+      if (auth::can_see(caller_, a)) names.push_back(a.name);
     return respond(200, {{"content-type", "application/xml"}},
                    Body{BodyKind::Bytes, xml::list_buckets(cfg.owner_id, names, "2024-01-01T00:00:00.000Z"), 0});
   }
@@ -107,52 +113,95 @@ Action ClientRequest::plan(double now_ms) {
   if (route_.kind == Route::Kind::Account) return plan_account(*account, now_ms);
   if (account->flat) {
     route_.key = route_.tail;
-    return plan_object(account->repositories.front(), now_ms);
+    return plan_object(*account, account->repositories.front(), now_ms);
   }
   const Repository* repo = account->find(route_.repo);
   if (!repo) return error(errors::NoSuchKey, "unknown repository");
-  return plan_object(*repo, now_ms);
+  return plan_object(*account, *repo, now_ms);
+}
+
+bool ClientRequest::authenticated(std::string_view raw_path, double now_ms, Action& refusal) {
+  const auth::SignedRequest req{head_.method, raw_path, head_.path, params_, head_.headers, head_.has_body};
+  auth::Verdict v = auth::authenticate(req, engine_.config(), static_cast<int64_t>(std::floor(now_ms / 1000)),
+                                       engine_.inbound_keys());
+  auth_scheme_ = v.scheme;
+  if (v.error) {
+    refusal = error(*v.error, std::move(v.detail));
+    return false;
+  }
+  caller_ = v.key;
+  auth::strip_auth_params(params_);
+  return true;
 }
 
 Action ClientRequest::plan_account(const Account& account, double now_ms) {
-  std::vector<http::QueryParam> params;
-  if (!http::parse_query(head_.query, params)) return error(errors::InvalidArgument, "malformed query string");
-  for (const auto& p : params) {
+  const bool visible = auth::can_see(caller_, account);
+  for (const auto& p : params_) {
     if (p.name == "location") {
       op_name_ = "GetBucketLocation";
+      if (!visible) return error(errors::AccessDenied, "no repository of the account is visible");
       return respond(200, {{"content-type", "application/xml"}}, Body{BodyKind::Bytes, xml::bucket_location(), 0});
     }
   }
   if (head_only_) {
     op_name_ = "HeadBucket";
-    return respond(200, {{"x-amz-bucket-region", "us-east-1"}}, {});
+    if (!visible) return error(errors::AccessDenied, "no repository of the account is visible");
+    return respond(200, {{"x-amz-bucket-region", engine_.config().region}}, {});
   }
+  return plan_listing_for(account, now_ms);
+}
+
+Action ClientRequest::plan_listing_for(const Account& account, double now_ms) {
   ListRequest list;
   std::string why;
-  if (!parse_list_request(params, list, why)) {
+  if (!parse_list_request(params_, list, why)) {
     op_name_ = "ListObjects";
     return error(list.unsupported ? errors::NotImplemented : errors::InvalidArgument, why);
   }
-  ListPlan plan = plan_listing(account, list);
   op_name_ = list.v2 ? "ListObjectsV2" : "ListObjects";
+  // The listing runs over a view of the account holding only what this caller may list: a listing inside one
+  // repository needs list permission for its prefix there (else 403, as S3); the repositories as CommonPrefixes
+  // show those the caller can see; a walk across repositories covers those the caller may list whole.
+  listing_view_.name = account.name;
+  listing_view_.flat = account.flat;
+  const size_t slash = list.prefix.find('/');
+  if (account.flat || slash != std::string::npos) {
+    const Repository* repo = account.flat ? &account.repositories.front()
+                                          : account.find(std::string_view(list.prefix).substr(0, slash));
+    const std::string_view rest = account.flat ? std::string_view(list.prefix) : std::string_view(list.prefix).substr(slash + 1);
+    if (repo && !auth::allows(caller_, account, *repo, kPermList, rest))
+      return error(errors::AccessDenied, "no list permission for this prefix");
+    if (repo) listing_view_.repositories.push_back(*repo);
+  } else {
+    const bool walk = list.delimiter != "/";
+    for (const Repository& r : account.repositories)
+      if (walk ? auth::allows(caller_, account, r, kPermList, "") : auth::can_see(caller_, account, r))
+        listing_view_.repositories.push_back(r);
+    if (listing_view_.repositories.empty() && !auth::can_see(caller_, account))
+      return error(errors::AccessDenied, "no repository of the account is visible");
+  }
+  ListPlan plan = plan_listing(listing_view_, list);
   if (plan.kind == ListPlan::Kind::Invalid) return error(errors::InvalidArgument, plan.why);
   if (plan.kind == ListPlan::Kind::Local)
     return respond(200, {{"content-type", "application/xml"}}, Body{BodyKind::Bytes, std::move(plan.document), 0});
-  return start_op(std::make_unique<ListOp>(account, std::move(list), std::move(plan), engine_.config().owner_id),
+  return start_op(std::make_unique<ListOp>(listing_view_, std::move(list), std::move(plan), engine_.config().owner_id),
                   now_ms);
 }
 
-Action ClientRequest::plan_object(const Repository& repo, double now_ms) {
+Action ClientRequest::plan_object(const Account& account, const Repository& repo, double now_ms) {
   op_name_ = head_only_ ? "HeadObject" : "GetObject";
-  std::vector<http::QueryParam> params;
-  if (!http::parse_query(head_.query, params)) return error(errors::InvalidArgument, "malformed query string");
+  if (!auth::allows(caller_, account, repo, kPermRead, route_.key))
+    return error(errors::AccessDenied, "no read permission for this key");
   std::string bad;
   Headers overrides;
-  if (!ObjectOp::take_query(params, overrides, bad)) {
+  if (!ObjectOp::take_query(params_, overrides, bad)) {
     if (starts_with(bad, "response-")) return error(errors::InvalidArgument, "bad override " + bad);
     return error(errors::NotImplemented, "unsupported query parameter " + bad);
   }
-  return start_op(std::make_unique<ObjectOp>(*repo.backend, head_.method, repo.prefix + route_.key, std::move(params),
+  // Response overrides let a link render a stored file as any type on the proxy's shared origin: as S3 does,
+  // only signed requests may use them.
+  if (!overrides.empty() && !caller_) return error(errors::AnonymousOverrides, "response-* while anonymous");
+  return start_op(std::make_unique<ObjectOp>(*repo.backend, head_.method, repo.prefix + route_.key, std::move(params_),
                                              forwarded_read_headers(head_.headers), std::move(overrides)),
                   now_ms);
 }
@@ -244,6 +293,8 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   append_fixed(timing, total, 1);
   headers.push_back({"x-amz-request-id", request_id_});
   headers.push_back({"access-control-allow-origin", "*"});
+  // A stored file must never be sniffed into HTML or script on the origin every account shares.
+  headers.push_back({"x-content-type-options", "nosniff"});
   // Exposing headers only matters to a browser's cross-origin read, which always carries Origin.
   if (find_header(head_.headers, "origin")) headers.push_back({"access-control-expose-headers", std::string(kExposeHeaders)});
   headers.push_back({"server-timing", std::move(timing)});
@@ -251,6 +302,8 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   LogLine log;
   log.str("rid", request_id_).str("op", op_name_).str("method", head_.method).str("path", head_.path).num("status", status);
   if (const std::string* len = find_header(headers, "content-length")) log.num("bytes", std::strtod(len->c_str(), nullptr));
+  log.str("auth", auth_scheme_);
+  if (caller_) log.str("key", caller_->id);
   if (!cred_source_.empty()) log.str("creds", cred_source_);
   if (!cred_note_.empty()) log.str("creds_note", cred_note_);
   if (backend_ms_ >= 0) log.num("backend_ms", backend_ms_);

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "worker/auth/authenticate.h"
 #include "worker/core/backend_op.h"
 #include "worker/core/engine.h"
 #include "worker/core/task.h"
@@ -22,8 +23,11 @@ class ClientRequest : public Task {
 
  private:
   Action plan(double now_ms);
+  // False with `refusal` set when the request's signature does not hold.
+  bool authenticated(std::string_view raw_path, double now_ms, Action& refusal);
   Action plan_account(const Account& account, double now_ms);
-  Action plan_object(const Repository& repo, double now_ms);
+  Action plan_listing_for(const Account& account, double now_ms);
+  Action plan_object(const Account& account, const Repository& repo, double now_ms);
   // Backend operations: obtain credentials for op_->backend(), send its request, hand back the response.
   Action start_op(std::unique_ptr<BackendOp> op, double now_ms);
   Action begin_round(double now_ms);
@@ -41,6 +45,10 @@ class ClientRequest : public Task {
   RequestHead head_;
   std::string request_id_;
   Route route_;
+  std::vector<http::QueryParam> params_;  // the decoded query, authentication parameters removed
+  const AccessKey* caller_ = nullptr;     // the verified access key; null = anonymous
+  std::string_view auth_scheme_ = "anonymous";
+  Account listing_view_;  // the part of an account a listing may show this caller (outlives op_)
   double start_ms_;
   double now_ms_;
   bool head_only_;

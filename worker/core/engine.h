@@ -50,12 +50,14 @@ class Engine {
 
   const Config& config() const { return config_; }
   sigv4::SigningKeyCache& signing_keys() { return signing_keys_; }
+  sigv4::SigningKeyCache& inbound_keys() { return inbound_keys_; }  // for verifying clients' signatures
   Federation& federation() { return federation_; }
 
  private:
   Config config_;
   std::string config_error_ = "not initialised";
   sigv4::SigningKeyCache signing_keys_;
+  sigv4::SigningKeyCache inbound_keys_{64};
   Federation federation_;
   uint32_t allocate_id();
   std::unordered_map<uint32_t, std::unique_ptr<Task>> tasks_;

@@ -26,6 +26,23 @@ inline constexpr S3Error InternalError{"InternalError", 500, "We encountered an 
 inline constexpr S3Error BadGateway{"BadGateway", 502, "The backend returned an invalid response."};
 inline constexpr S3Error ServiceUnavailable{"ServiceUnavailable", 503, "Please reduce your request rate or try again later."};
 inline constexpr S3Error SlowDown{"SlowDown", 503, "Please reduce your request rate."};
+// Inbound authentication (messages as S3 words them).
+inline constexpr S3Error InvalidAccessKeyId{"InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records."};
+inline constexpr S3Error SignatureDoesNotMatch{"SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."};
+inline constexpr S3Error RequestTimeTooSkewed{"RequestTimeTooSkewed", 403, "The difference between the request time and the current time is too large."};
+inline constexpr S3Error RequestExpired{"AccessDenied", 403, "Request has expired"};
+inline constexpr S3Error RequestNotYetValid{"AccessDenied", 403, "Request is not yet valid"};
+inline constexpr S3Error MissingDate{"AccessDenied", 403, "AWS authentication requires a valid Date or x-amz-date header"};
+inline constexpr S3Error UnsignedHeaders{"AccessDenied", 403, "There were headers present in the request which were not signed"};
+inline constexpr S3Error AuthorizationHeaderMalformed{"AuthorizationHeaderMalformed", 400, "The authorization header is malformed."};
+inline constexpr S3Error AuthorizationQueryParametersError{"AuthorizationQueryParametersError", 400, "Error parsing the X-Amz-Credential parameter or other query-string authentication parameters."};
+inline constexpr S3Error PresignTooLong{"AuthorizationQueryParametersError", 400, "X-Amz-Expires must be less than a week (in seconds) that is 604800"};
+inline constexpr S3Error XAmzContentSHA256Mismatch{"XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed."};
+inline constexpr S3Error MissingContentSha256{"InvalidRequest", 400, "Missing required header for this request: x-amz-content-sha256"};
+inline constexpr S3Error BadContentSha256{"InvalidArgument", 400, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD or a valid sha256 value."};
+inline constexpr S3Error TwoAuthMechanisms{"InvalidArgument", 400, "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"};
+inline constexpr S3Error UnsupportedAlgorithm{"InvalidArgument", 400, "Unsupported authorization type"};
+inline constexpr S3Error AnonymousOverrides{"InvalidRequest", 400, "Request specific response headers cannot be used for anonymous GET requests."};
 }  // namespace errors
 
 }  // namespace s3p

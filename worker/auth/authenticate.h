@@ -1,0 +1,50 @@
+// Inbound authentication: who is calling. A request is anonymous, or signed with one of the proxy's access keys
+// in one of the four forms S3 accepts — SigV4 in the Authorization header, SigV4 presigned (X-Amz-* query),
+// SigV2 header (`AWS id:signature`) or SigV2 presigned (AWSAccessKeyId/Signature/Expires) — and verified here,
+// before any backend or STS work. Every refusal is the S3 error S3 itself would answer.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "worker/config/config.h"
+#include "worker/http/headers.h"
+#include "worker/http/uri.h"
+#include "worker/s3/errors.h"
+#include "worker/sign/sigv4.h"
+
+namespace s3p::auth {
+
+// What verification reads, exactly as the client sent it.
+struct SignedRequest {
+  std::string_view method;
+  std::string_view raw_path;       // the request target's path as received (SigV4 canonical URI)
+  std::string_view resource_path;  // the path-style path "/{bucket}/{key}" (SigV2's canonical resource)
+  const std::vector<http::QueryParam>& params;  // the decoded query, authentication parameters included
+  const Headers& headers;
+  bool has_body = false;
+};
+
+struct Verdict {
+  const S3Error* error = nullptr;  // null: the caller is `key` (or anonymous when key is null)
+  std::string detail;              // why, for the log only (never a secret or a computed signature)
+  const AccessKey* key = nullptr;
+  std::string_view scheme = "anonymous";  // anonymous | sigv4 | sigv4-query | sigv2 | sigv2-query | unknown-key
+  // The payload hash the client declared (SigV4 header form), for the operation to enforce on a body.
+  std::string payload_hash;
+
+  static Verdict fail(const S3Error& e, std::string detail) {
+    Verdict v;
+    v.error = &e;
+    v.detail = std::move(detail);
+    return v;
+  }
+};
+
+Verdict authenticate(const SignedRequest& req, const Config& cfg, int64_t now_s, sigv4::SigningKeyCache& keys);
+
+// Drops the parameters that carry authentication, so that the operation sees only its own.
+void strip_auth_params(std::vector<http::QueryParam>& params);
+
+}  // namespace s3p::auth
