@@ -9,3 +9,10 @@ export function demoFederationSecrets() {
     DEMO_L2_KEY: crypto.randomBytes(32).toString("base64"),
   };
 }
+
+// The demo's access key (config/demo.json names it; its secret is the Worker secret DEMO_USER_SECRET): may read
+// and list demo-org/secret-data and demo-org/federated-data. A fresh secret per process, printed by ./scripts/run.
+export const DEMO_USER_ACCESS_KEY_ID = "AKIDDEMOUSER0000001";
+export function demoUserSecrets() {
+  return { DEMO_USER_SECRET: crypto.randomBytes(30).toString("base64") };
+}

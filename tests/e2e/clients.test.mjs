@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { ListObjectsV2Command, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { BIG_SIZE, blob, clearFaults, client, demoConfig, EMU, startProxy } from "./harness.mjs";
+import { BIG_SIZE, blob, clearFaults, client, DEMO_USER, openDemoConfig, EMU, startProxy } from "./harness.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PY = "python3";
@@ -21,9 +21,9 @@ const REGION = "us-east-1";
 // Virtual-host style: {account}.localhost. curl and GDAL (libcurl) resolve *.localhost to loopback themselves;
 // Python's and Go's resolvers here do not, so boto3/aws cli/rclone stay path style.
 const VHOST_DOMAIN = "localhost";
-// Clients that insist on signing (s3cmd, curl --aws-sigv4) sign with this key. The proxy does not verify inbound
-// signatures yet, so a signed request to a public repository is served like an anonymous one.
-const SIGNING_KEY = { id: "AKIDCLIENTTEST000001", secret: "client/test/secret/0001" };
+// Clients that insist on signing (s3cmd, curl --aws-sigv4) sign with the demo's access key, which the proxy
+// verifies (path and virtual-host style).
+const SIGNING_KEY = DEMO_USER;
 
 // ---------------------------------------------------------------------------------------------- ground truth
 const sha256 = (b) => createHash("sha256").update(b).digest("hex");
@@ -31,7 +31,7 @@ const utf8cmp = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 // The proxy's namespace as S3 clients see it: bucket = account, key = repository + "/" + backend key − prefix.
 // Built from config/demo.json's repositories ({account: {repo: [backend bucket, prefix]}}) and seed.py's fixtures.
-const DEMO = JSON.parse(demoConfig());
+const DEMO = JSON.parse(openDemoConfig());
 const REPOS = Object.fromEntries(Object.entries(DEMO.accounts).map(([account, { repositories }]) =>
   [account, Object.fromEntries(Object.entries(repositories).map(([repo, r]) => [repo, [DEMO.backends[r.backend].bucket, r.prefix]]))]));
 let FIX; // {bucket: [{key, size, sha256, md5, content_type, metadata, body_b64?}]}
@@ -173,7 +173,7 @@ describe("real S3 clients against the proxy", () => {
       assert.equal(sha256(r.body), row.sha256, `emulator bytes of ${row.backendKey} differ from seed.py's`);
     }
     await clearFaults();
-    proxy = await startProxy({ config: demoConfig((c) => { c.virtual_host_domain = VHOST_DOMAIN; }) });
+    proxy = await startProxy({ config: openDemoConfig((c) => { c.virtual_host_domain = VHOST_DOMAIN; }) });
     hostPort = new URL(proxy.url).host;
   });
   after(async () => {

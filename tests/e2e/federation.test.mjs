@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Response as MfResponse } from "miniflare";
-import { clearFaults, demoConfig, DEMO_SECRETS, emu, EMU, startProxy, xmlField } from "./harness.mjs";
+import { clearFaults, openDemoConfig, DEMO_SECRETS, emu, EMU, startProxy, xmlField } from "./harness.mjs";
 
 const ROLE = "arn:aws:iam::123456789012:role/e2e/federated-reader";
 const HELLO = "hello from a signed backend\n";
@@ -22,7 +22,7 @@ const uniqueSession = (what) => `e2e-${what}-${process.pid}-${++seq}`;
 // The demo config plus a federation section and one web_identity repository, demo-org/fed-e2e, reading the same
 // private-bucket prefix as secret-data.
 function fedConfig(session, federation = {}) {
-  return demoConfig((c) => {
+  return openDemoConfig((c) => {
     c.federation = {
       issuer: "http://127.0.0.1:8787", signing_key_secret: "DEMO_OIDC_SIGNING_KEY", kid: "e2e-1",
       sts_endpoint: EMU, l2_key_secret: "DEMO_L2_KEY", ...federation,

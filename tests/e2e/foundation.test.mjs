@@ -2,7 +2,7 @@
 // signature-verifying emulator, driven by real clients.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { BIG_SIZE, blob, clearFaults, client, demoConfig, DEMO_SECRETS, emu, EMU, startProxy, xmlField } from "./harness.mjs";
+import { BIG_SIZE, blob, clearFaults, client, openDemoConfig, DEMO_SECRETS, emu, EMU, startProxy, xmlField } from "./harness.mjs";
 
 const AWS = "aws"; // awscli v1 (pyenv), first on PATH
 
@@ -107,7 +107,7 @@ describe("foundation: the worker in workerd against the verifying emulator", () 
   });
 
   it("a stalled origin yields S3 XML 503 within its timeout, and the isolate keeps serving", async () => {
-    const stalled = await startProxy({ config: demoConfig((c) => { c.backends["local-public"].timeout_ms = 1500; }) });
+    const stalled = await startProxy({ config: openDemoConfig((c) => { c.backends["local-public"].timeout_ms = 1500; }) });
     try {
       await emu("fault", { target: "s3", mode: "stall", count: 1 });
       const t0 = Date.now();

@@ -2,7 +2,7 @@
 // started (EMU_URL), plus the emulator's control API and real-client runners.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { demoFederationSecrets } from "../../scripts/lib/demo-keys.mjs";
+import { DEMO_USER_ACCESS_KEY_ID, demoFederationSecrets, demoUserSecrets } from "../../scripts/lib/demo-keys.mjs";
 import { loadConfig, startWorker } from "../../scripts/lib/miniflare.mjs";
 
 export const EMU = process.env.EMU_URL;
@@ -12,7 +12,10 @@ export const DEMO_SECRETS = {
   DEMO_BACKEND_ACCESS_KEY_ID: process.env.DEMO_BACKEND_ACCESS_KEY_ID,
   DEMO_BACKEND_SECRET_ACCESS_KEY: process.env.DEMO_BACKEND_SECRET_ACCESS_KEY,
   ...demoFederationSecrets(), // the OIDC signing key and L2 key config/demo.json's federation section names
+  ...demoUserSecrets(), // the secret of the demo access key
 };
+// The demo access key as a client holds it (may read demo-org/secret-data and federated-data).
+export const DEMO_USER = { id: DEMO_USER_ACCESS_KEY_ID, secret: DEMO_SECRETS.DEMO_USER_SECRET };
 
 export function demoConfig(mutate) {
   const cfg = JSON.parse(loadConfig("config/demo.json", EMU));
@@ -20,9 +23,19 @@ export function demoConfig(mutate) {
   return JSON.stringify(cfg);
 }
 
+// The demo with every repository public: for the read-path suites, which test what anonymous clients see of
+// listings and objects (who may see what is tests/e2e/auth.test.mjs's subject, on the demo as it ships).
+export function openDemoConfig(mutate) {
+  return demoConfig((c) => {
+    mutate?.(c);
+    for (const a of Object.values(c.accounts ?? {})) for (const r of Object.values(a.repositories)) r.public = true;
+    for (const b of Object.values(c.buckets ?? {})) b.public = true;
+  });
+}
+
 // Starts a proxy; `logs` collects the Worker's log lines.
 // `cachePersist`: a directory for the Cache API's storage; proxies given the same one share it (like one colo).
-export async function startProxy({ config = demoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist } = {}) {
+export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist } = {}) {
   const logs = [];
   const w = await startWorker({ config, bindings, wasm, cachePersist, log: (s) => logs.push(...s.split("\n").filter(Boolean)) });
   return { ...w, logs };
@@ -51,7 +64,7 @@ export async function client(cmd, args, env = {}) {
     encoding: "buffer",
     maxBuffer: 64 << 20,
     timeout: 120_000,
-    env: { ...process.env, AWS_ACCESS_KEY_ID: "unused", AWS_SECRET_ACCESS_KEY: "unused", AWS_DEFAULT_REGION: "us-east-1",
+    env: { ...process.env, AWS_ACCESS_KEY_ID: DEMO_USER.id, AWS_SECRET_ACCESS_KEY: DEMO_USER.secret, AWS_DEFAULT_REGION: "us-east-1",
       AWS_EC2_METADATA_DISABLED: "true", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", ...env },
   });
 }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, describe, it } from "node:test";
-import { demoConfig, EMU, startProxy, xmlField } from "./harness.mjs";
+import { openDemoConfig, EMU, startProxy, xmlField } from "./harness.mjs";
 
 const all = (xml, name) => [...xml.matchAll(new RegExp(`<${name}>(.*?)</${name}>`, "g"))].map((m) => m[1]);
 const keys = (xml) => all(xml, "Key");
@@ -28,7 +28,7 @@ describe("listings", () => {
   let proxy;
   before(async () => {
     proxy = await startProxy({
-      config: demoConfig((c) => {
+      config: openDemoConfig((c) => {
         c.buckets = { "flat-public": { backend: "local-public", prefix: "public-data/nested/" } };
         c.virtual_host_domain = "s3.proxy.test";
       }),

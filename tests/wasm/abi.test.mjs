@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { describe, it } from "node:test";
 import { Body, Core, Kind, Mode, Outcome } from "../../js/core.mjs";
+import { presignV4 } from "../lib/presign.mjs";
 
 const MODULES = ["core-emcc", "core-wasi"];
 const text = (b) => new TextDecoder().decode(b.bytes);
@@ -18,11 +19,24 @@ const CONFIG = {
     },
   },
   accounts: {
-    "acme-data": { repositories: { open: { backend: "anon", prefix: "open/" }, closed: { backend: "keyed" } } },
-    "zeta-org": { repositories: { x: { backend: "anon" } } },
+    "acme-data": { repositories: { open: { backend: "anon", prefix: "open/", public: true }, closed: { backend: "keyed", public: true } } },
+    "zeta-org": { repositories: { x: { backend: "anon", public: true } } },
+    // AWS's S3 SigV4 examples address examplebucket/test.txt virtual-host style: path "/test.txt". Path style
+    // makes that the bucket "test.txt", which this account is; its repository is private.
+    "test.txt": { repositories: { r: { backend: "anon" } } },
+  },
+  access_keys: {
+    AKIAIOSFODNN7EXAMPLE: { secret_access_key_secret: "USER_SECRET",
+      scopes: [{ account: "test.txt", repository: "*", actions: ["read", "list"] }, { account: "acme-data", repository: "open", actions: ["read"] }] },
   },
 };
-const ENV = { KEY_ID: "AKIDEXAMPLE", KEY_SECRET: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+const ENV = { KEY_ID: "AKIDEXAMPLE", KEY_SECRET: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", USER_SECRET: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+// Amazon S3 API Reference, "Authenticating Requests: Using Query Parameters", the example presigned URL
+// (20130524T000000Z, valid 86400 s) — its signature copied verbatim.
+const AWS_PRESIGNED = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request" +
+  "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host" +
+  "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
+const T_20130524 = Date.UTC(2013, 4, 24, 0, 0, 30);
 
 function load(name) {
   const core = new Core(new WebAssembly.Module(fs.readFileSync(new URL(`../../dist/${name}.wasm`, import.meta.url))));
@@ -41,15 +55,15 @@ function errorOf(a) {
 }
 
 // Runs one request to its Respond, answering a Fetch (if any) with `answer(fetchAction)`.
-function run(core, method, path, query = "", headers = [], answer) {
-  const id = core.begin(method, path, query, headers, false);
+function run(core, method, path, query = "", headers = [], answer, now = Date.now()) {
+  const id = core.begin(method, path, query, headers, false, now);
   assert.ok(id > 0);
-  let a = core.next(id);
+  let a = core.next(id, now);
   let fetch = null;
   if (a.kind === Kind.FETCH) {
     fetch = a;
-    core.feedFetch(id, answer(a));
-    a = core.next(id);
+    core.feedFetch(id, answer(a), now);
+    a = core.next(id, now);
   }
   assert.equal(a.kind, Kind.RESPOND);
   assert.equal(core.next(id).kind, Kind.DONE);
@@ -197,9 +211,33 @@ for (const name of MODULES) {
       assert.equal(respond.status, 405);
     });
 
-    it("forwards versionId and partNumber, applies response-* overrides itself, drops x-id", () => {
-      const { fetch, respond } = run(core, "GET", "/acme-data/open/k", "x-id=GetObject&versionId=v1&partNumber=2&response-content-type=text%2Fplain&response-content-disposition=attachment",
-        [], () => ({ outcome: Outcome.OK, status: 200, headers: [["content-type", "application/octet-stream"]], handle: 5 }));
+    it("verifies AWS's presigned example; a tampered or expired one costs no backend request", () => {
+      const ok = run(core, "GET", "/test.txt", AWS_PRESIGNED, [["host", "examplebucket.s3.amazonaws.com"]],
+        () => ({ outcome: Outcome.OK, status: 200, headers: [], body: "<ListBucketResult></ListBucketResult>" }), T_20130524);
+      assert.ok(ok.fetch, "the signed listing reaches the backend");
+      assert.ok(!ok.fetch.url.includes("X-Amz-"), "authentication parameters are not forwarded");
+      const tampered = run(core, "GET", "/test.txt", AWS_PRESIGNED.replace("aeeed9", "aeeed8"), [["host", "examplebucket.s3.amazonaws.com"]], undefined, T_20130524);
+      assert.equal(errorOf(tampered.respond).code, "SignatureDoesNotMatch");
+      assert.equal(tampered.fetch, null);
+      const otherHost = run(core, "GET", "/test.txt", AWS_PRESIGNED, [["host", "evil.example.org"]], undefined, T_20130524);
+      assert.equal(errorOf(otherHost.respond).code, "SignatureDoesNotMatch");
+      const expired = run(core, "GET", "/test.txt", AWS_PRESIGNED, [["host", "examplebucket.s3.amazonaws.com"]], undefined, T_20130524 + 86400_000);
+      assert.equal(errorOf(expired.respond).code, "AccessDenied");
+      const anonymous = run(core, "GET", "/test.txt/r/k", "", [], undefined, T_20130524);
+      assert.equal(anonymous.respond.status, 403);
+      assert.equal(anonymous.fetch, null);
+    });
+
+    it("forwards versionId and partNumber, applies response-* overrides itself (signed callers only), drops x-id", () => {
+      const anonymous = run(core, "GET", "/acme-data/open/k", "response-content-type=text%2Fhtml");
+      assert.equal(anonymous.respond.status, 400);
+      assert.equal(errorOf(anonymous.respond).code, "InvalidRequest");
+      assert.equal(anonymous.fetch, null);
+      const signed = presignV4({ host: "proxy.test", rawPath: "/acme-data/open/k", id: "AKIAIOSFODNN7EXAMPLE", secret: ENV.USER_SECRET,
+        params: [["x-id", "GetObject"], ["versionId", "v1"], ["partNumber", "2"], ["response-content-type", "text/plain"], ["response-content-disposition", "attachment"]] });
+      const { fetch, respond } = run(core, "GET", "/acme-data/open/k", signed, [["host", "proxy.test"]],
+        () => ({ outcome: Outcome.OK, status: 200, headers: [["content-type", "application/octet-stream"]], handle: 5 }));
+      assert.equal(respond.status, 200, "signed");
       assert.equal(fetch.url, "http://127.0.0.1:9/pub-bucket/open/k?partNumber=2&versionId=v1");
       assert.equal(header(respond, "content-type"), "text/plain");
       assert.equal(header(respond, "content-disposition"), "attachment");
