@@ -18,6 +18,7 @@ Commands:
 import base64
 import datetime
 import json
+import os
 import sys
 
 import boto3
@@ -28,10 +29,12 @@ from botocore.exceptions import ClientError
 
 
 def s3(endpoint: str):
+    # Anonymous unless S3P_BOTO_SIGNED=1: then SigV4 with the key in the environment (the demo access key).
+    signed = os.environ.get("S3P_BOTO_SIGNED") == "1"
     return boto3.client(
         "s3", endpoint_url=endpoint, region_name="us-east-1",
-        config=botocore.config.Config(signature_version=botocore.UNSIGNED, s3={"addressing_style": "path"},
-                                      retries={"max_attempts": 1}))
+        config=botocore.config.Config(signature_version="s3v4" if signed else botocore.UNSIGNED,
+                                      s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
 
 
 def err(e: ClientError) -> dict:
