@@ -44,8 +44,9 @@ std::string local_listing(const Account& account, const ListRequest& req) {
     std::string p = r->name + "/";
     if (p.compare(0, req.prefix.size(), req.prefix) == 0 && p > start) matches.push_back(std::move(p));
   }
-  const bool truncated = matches.size() > req.max_keys;
-  if (truncated) matches.resize(req.max_keys);
+  // S3 answers max-keys=0 with an empty listing that is not truncated (and so carries no NextMarker/token).
+  const bool truncated = req.max_keys > 0 && matches.size() > req.max_keys;
+  if (matches.size() > req.max_keys) matches.resize(req.max_keys);
 
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"";
   out += kNamespace;
@@ -56,7 +57,7 @@ std::string local_listing(const Account& account, const ListRequest& req) {
     element(out, "KeyCount", std::to_string(matches.size()), false);
   } else {
     element(out, "Marker", req.marker, req.url);
-    if (truncated) element(out, "NextMarker", matches.back(), req.url);
+    if (truncated && !matches.empty()) element(out, "NextMarker", matches.back(), req.url);
   }
   element(out, "MaxKeys", std::to_string(req.max_keys), false);
   element(out, "Delimiter", req.delimiter, req.url);
@@ -69,7 +70,7 @@ std::string local_listing(const Account& account, const ListRequest& req) {
   if (req.url) element(out, "EncodingType", "url", false);
   if (req.v2) {
     if (req.has_token) element(out, "ContinuationToken", req.token, false);
-    if (truncated) element(out, "NextContinuationToken", matches.back(), false);
+    if (truncated && !matches.empty()) element(out, "NextContinuationToken", matches.back(), false);
     if (!req.start_after.empty()) element(out, "StartAfter", req.start_after, req.url);
   }
   out += "</ListBucketResult>";
@@ -164,7 +165,9 @@ bool parse_list_request(const std::vector<http::QueryParam>& params, ListRequest
   return true;
 }
 
-ListPlan plan_listing(const Account& account, const ListRequest& req) {
+namespace {
+
+ListPlan plan_rounds(const Account& account, const ListRequest& req) {
   ListPlan plan;
   const size_t slash = req.prefix.find('/');
 
@@ -219,6 +222,16 @@ ListPlan plan_listing(const Account& account, const ListRequest& req) {
   }
   // Starts after every repository: nothing to list.
   return local_plan(empty_listing(account, req));
+}
+
+}  // namespace
+
+ListPlan plan_listing(const Account& account, const ListRequest& req) {
+  ListPlan plan = plan_rounds(account, req);
+  // max-keys=0: S3 answers an empty, untruncated listing. No backend page can add to that, and a backend that
+  // answered "truncated" with no entries would leave nothing to resume from.
+  if (plan.kind == ListPlan::Kind::Backend && req.max_keys == 0) return local_plan(empty_listing(account, req));
+  return plan;
 }
 
 ListOp::ListOp(const Account& account, ListRequest req, ListPlan plan, std::string_view owner_id)
