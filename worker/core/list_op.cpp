@@ -32,6 +32,11 @@ std::vector<const Repository*> repos_in_key_order(const Account& account) {
 // What the client sees before a repository's keys: "repo/", or nothing in a flat bucket.
 std::string client_prefix_of(const Repository& r) { return r.name.empty() ? std::string() : r.name + "/"; }
 
+// A V1 marker that sorts after every key of repository r ("r/...") and before every key of the next repository
+// in key order: "r0" ('0' follows '/'). No repository name holds '/', so no other repository's keys fall between;
+// plan_listing reads it as "start at the first repository after r".
+std::string after_repository(const Repository& r) { return r.name + "0"; }
+
 void element(std::string& out, std::string_view name, std::string_view text, bool url) {
   xml::append_element(out, name, url ? http::uri_encode(text, false) : std::string(text));
 }
@@ -283,15 +288,25 @@ OpStep ListOp::on_response(FetchResult&& r) {
   std::string doc, error;
   if (!xml::rewrite_listing(r.body, rw, doc, error, &page)) return OpStep::fail(errors::BadGateway, "listing: " + error);
 
-  // Continue in the next repository when this one is exhausted. After a few empty repositories in a row, answer
-  // an empty truncated page instead: every round is a subrequest, and Workers cap those per request.
+  // An empty page moves on without answering: to the next repository when this one is exhausted, or to the
+  // backend's next page when it answered "truncated" with nothing kept (every entry outside the prefix). After a
+  // few empty rounds in a row, answer an empty truncated page instead: every round is a subrequest, and Workers
+  // cap those per request.
   const bool more_repos = plan_.index + 1 < plan_.repos.size();
-  if (!page.truncated && more_repos && page.entries == 0 && ++empty_rounds_ < kMaxEmptyRounds) {
-    ++plan_.index;
-    plan_.backend_token.clear();
+  const bool backend_more = page.truncated && page.has_next_token && !page.next_token.empty();
+  if (page.entries == 0 && (page.truncated ? backend_more : more_repos) && ++empty_rounds_ < kMaxEmptyRounds) {
+    if (page.truncated) {
+      plan_.backend_token = page.next_token;
+    } else {
+      ++plan_.index;
+      plan_.backend_token.clear();
+    }
     plan_.backend_start.clear();
     return OpStep::again();
   }
+  // A truncated answer must say where to resume, or a client pages forever from the start (V2) or stops early.
+  if (page.truncated && !backend_more && (req_.v2 || page.entries == 0))
+    return OpStep::fail(errors::BadGateway, "backend listing truncated without a continuation token");
   const bool truncated = page.truncated || more_repos;
   set_element(doc, "IsTruncated", truncated ? "true" : "false");
   set_element(doc, "MaxKeys", std::to_string(req_.max_keys));
@@ -299,8 +314,13 @@ OpStep ListOp::on_response(FetchResult&& r) {
     for (std::string_view v2_only : {"KeyCount", "ContinuationToken", "NextContinuationToken", "StartAfter"})
       remove_element(doc, v2_only);
     set_element(doc, "Marker", encoded(req_.marker, req_.url));
-    // NextMarker: the last key or common prefix of this page, whichever sorts later.
-    if (truncated) set_element(doc, "NextMarker", encoded(std::max(page.last_key, page.last_prefix), req_.url));
+    if (page.truncated && page.entries == 0)  // empty rounds exhausted inside one repository: no key to resume after
+      return OpStep::fail(errors::ServiceUnavailable, "V1 listing: backend pages without entries");
+    // NextMarker: within this repository, the last key or common prefix of this page (whichever sorts later);
+    // when this repository is exhausted, a marker that sorts after all of its keys and before the next one's.
+    if (truncated)
+      set_element(doc, "NextMarker",
+                  encoded(page.truncated ? std::max(page.last_key, page.last_prefix) : after_repository(repo), req_.url));
   } else {
     if (req_.has_token) set_element(doc, "ContinuationToken", escaped(req_.token));
     if (truncated) {
