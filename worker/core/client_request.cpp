@@ -152,6 +152,8 @@ Action ClientRequest::plan_object(const Repository& repo, double now_ms) {
     if (starts_with(bad, "response-")) return error(errors::InvalidArgument, "bad override " + bad);
     return error(errors::NotImplemented, "unsupported query parameter " + bad);
   }
+  // An empty backend key would address the backend bucket itself; no object can have it (S3: NoSuchKey).
+  if (repo.prefix.empty() && route_.key.empty()) return error(errors::NoSuchKey, "empty backend key");
   return start_op(std::make_unique<ObjectOp>(*repo.backend, head_.method, repo.prefix + route_.key, std::move(params),
                                              forwarded_read_headers(head_.headers), std::move(overrides)),
                   now_ms);
@@ -194,6 +196,7 @@ Action ClientRequest::send_round(const sigv4::Credentials* creds, double now_ms)
   Action a;
   a.kind = ActionKind::Fetch;
   a.fetch = op_->request(creds, static_cast<int64_t>(std::floor(now_ms / 1000)), engine_.signing_keys());
+  if (a.fetch.url.empty()) return error(errors::InternalError, "backend request refused as built");
   return a;
 }
 

@@ -256,7 +256,7 @@ FetchAction ListOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv
   if (!plan_.backend_start.empty()) add("start-after", plan_.backend_start);
   if (req_.url) add("encoding-type", "url");
   if (req_.fetch_owner || !req_.v2) add("fetch-owner", "true");  // V1 listings always carry owners
-  BackendTarget target{repo.backend, "", std::move(q)};
+  BackendTarget target{repo.backend, "", std::move(q), BackendTarget::Scope::Bucket};
   FetchAction f = backend_fetch(target, "GET", {}, creds, now_s, keys);
   f.mode = ResponseMode::Buffer;
   f.max_body = 16 << 20;
