@@ -71,12 +71,11 @@ void ClientRequest::feed(Result&& result, double now_ms) {
 Action ClientRequest::plan(double now_ms) {
   if (!engine_.configured()) return error(errors::ServiceUnavailable, "config: " + engine_.config_error());
   if (head_.method == "OPTIONS") return preflight();
-  if (starts_with(head_.path, "/.well-known/")) {  // the OIDC provider's documents (federation)
-    if (OidcAnswer doc; oidc_route(engine_.config().federation, head_.method, head_.path, doc)) {
-      op_name_ = doc.op;
-      if (doc.error) return error(*doc.error);
-      return respond(200, std::move(doc.headers), Body{doc.body.empty() ? BodyKind::None : BodyKind::Bytes, std::move(doc.body), 0});
-    }
+  // The OIDC provider's documents (federation), under the issuer's path (which may be below an account's).
+  if (OidcAnswer doc; oidc_route(engine_.config().federation, head_.method, head_.path, doc)) {
+    op_name_ = doc.op;
+    if (doc.error) return error(*doc.error);
+    return respond(200, std::move(doc.headers), Body{doc.body.empty() ? BodyKind::None : BodyKind::Bytes, std::move(doc.body), 0});
   }
 
   if (!engine_.config().virtual_host_domain.empty())
