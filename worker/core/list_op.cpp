@@ -57,7 +57,8 @@ std::string local_listing(const Account& account, const ListRequest& req) {
   out += kNamespace;
   out += "\">";
   element(out, "Name", account.name, false);
-  element(out, "Prefix", req.prefix, req.url);
+  // Under encoding-type=url S3 encodes Prefix in V2 only; V1 encodes Marker, NextMarker, Delimiter and the keys.
+  element(out, "Prefix", req.prefix, req.url && req.v2);
   if (req.v2) {
     element(out, "KeyCount", std::to_string(matches.size()), false);
   } else {
@@ -283,6 +284,7 @@ OpStep ListOp::on_response(FetchResult&& r) {
   rw.url_encoded = req_.url;
   rw.owner_id = owner_id_;
   rw.prefix_echo = req_.prefix;
+  rw.prefix_echo_encoded = req_.v2;  // S3 leaves V1's <Prefix> unencoded under encoding-type=url
   if (req_.v2) rw.start_after_echo = req_.start_after;
   xml::ListPage page;
   std::string doc, error;

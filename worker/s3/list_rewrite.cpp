@@ -322,7 +322,7 @@ class Rewriter {
   }
 
   bool on_start(const Tag& t, Ctx ctx);
-  bool echo(const Tag& t, const std::optional<std::string_view>& override_value, bool& seen);
+  bool echo(const Tag& t, const std::optional<std::string_view>& override_value, bool& seen, bool encoded = true);
   void end_entry(size_t end);
   void close_root(const Tag& t);
 
@@ -524,12 +524,18 @@ int Rewriter::map_value(std::string_view raw, std::string_view& rest, bool& verb
   return 1;
 }
 
-bool Rewriter::echo(const Tag& t, const std::optional<std::string_view>& override_value, bool& seen) {
+bool Rewriter::echo(const Tag& t, const std::optional<std::string_view>& override_value, bool& seen, bool encoded) {
   TextElem e;
   if (!text_element(t, e)) return false;
   seen = true;
   if (override_value) {
-    replace_text(t, e, [&] { emit_value(*override_value); });
+    replace_text(t, e, [&] {
+      if (encoded) {
+        emit_value(*override_value);
+      } else {
+        escape_append(out_, *override_value);
+      }
+    });
     return true;
   }
   std::string_view rest;
@@ -630,7 +636,7 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
         replace_text(t, e, [&] { escape_append(out_, rw_.bucket); });
         return true;
       }
-      if (S3P_IS(name, "Prefix")) return echo(t, rw_.prefix_echo, seen_prefix_);
+      if (S3P_IS(name, "Prefix")) return echo(t, rw_.prefix_echo, seen_prefix_, rw_.prefix_echo_encoded);
       if (S3P_IS(name, "StartAfter")) return echo(t, rw_.start_after_echo, seen_start_after_);
       if (S3P_IS(name, "Marker")) return echo(t, rw_.marker_echo, seen_marker_);
       if (S3P_IS(name, "NextMarker")) {
@@ -740,7 +746,13 @@ void Rewriter::close_root(const Tag& t) {
     if (!v || seen || (skip_empty && v->empty())) return;
     emit_element(name, *v);
   };
-  add("Prefix", rw_.prefix_echo, seen_prefix_, false);
+  if (rw_.prefix_echo && !seen_prefix_ && !rw_.prefix_echo_encoded) {
+    out_.append("<Prefix>");
+    escape_append(out_, *rw_.prefix_echo);
+    out_.append("</Prefix>");
+  } else {
+    add("Prefix", rw_.prefix_echo, seen_prefix_, false);
+  }
   add("StartAfter", rw_.start_after_echo, seen_start_after_, true);
   add("Marker", rw_.marker_echo, seen_marker_, true);
   if (rw_.url_encoded && !seen_encoding_) out_.append("<EncodingType>url</EncodingType>");
