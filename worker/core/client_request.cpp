@@ -124,6 +124,7 @@ Action ClientRequest::plan_account(const Account& account, double now_ms) {
   }
   if (head_only_) {
     op_name_ = "HeadBucket";
+    if (account.flat) return start_op(std::make_unique<HeadBucketOp>(*account.repositories.front().backend), now_ms);
     return respond(200, {{"x-amz-bucket-region", "us-east-1"}}, {});
   }
   ListRequest list;
@@ -154,7 +155,8 @@ Action ClientRequest::plan_object(const Repository& repo, double now_ms) {
   // An empty backend key would address the backend bucket itself; no object can have it (S3: NoSuchKey).
   if (repo.prefix.empty() && route_.key.empty()) return error(errors::NoSuchKey, "empty backend key");
   return start_op(std::make_unique<ObjectOp>(*repo.backend, head_.method, repo.prefix + route_.key, std::move(params),
-                                             forwarded_read_headers(head_.headers), std::move(overrides)),
+                                             forwarded_read_headers(head_.headers), std::move(overrides),
+                                             repo.name.empty()),
                   now_ms);
 }
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "worker/core/backend_fetch.h"
+#include "worker/core/object_op.h"
 #include "worker/s3/list_rewrite.h"
 #include "worker/s3/xml.h"
 
@@ -271,7 +272,7 @@ OpStep ListOp::on_response(FetchResult&& r) {
     std::string detail = "backend list " + std::to_string(r.status) + " " + xml::error_code_of(r.body);
     if (r.status == 403) return OpStep::fail(errors::AccessDenied, detail);
     if (r.status == 400) return OpStep::fail(errors::InvalidArgument, detail);
-    if (r.status == 404) return OpStep::fail(errors::InternalError, detail);
+    if (r.status == 404) return missing_backend_bucket(account_.flat, detail);
     return OpStep::fail(errors::BadGateway, detail);
   }
 
