@@ -406,7 +406,8 @@ TEST_CASE("Engine: a failed exchange wakes every waiter with the error; the next
   h.to_sts(again, a, now + 2);
   h.fetch_result(again, 500, "this is not XML", now + 2);
   Action r2 = h.next(again, now + 2);
-  CHECK(r2.respond.status == 502);
+  CHECK(r2.respond.status == 503);  // STS failing is retryable
+  CHECK(find_header(r2.respond.headers, "retry-after") != nullptr);
   CHECK(r2.respond.body.bytes.find("not XML") == std::string::npos);  // details only in the log
   h.engine.release(again);
   CHECK(h.sts_fetches == 2);
