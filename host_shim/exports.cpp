@@ -30,7 +30,8 @@ S3P_EXPORT("core_out_ptr") const uint8_t* core_out_ptr() { return reinterpret_ca
 S3P_EXPORT("core_out_len") uint32_t core_out_len() { return static_cast<uint32_t>(g_out.size()); }
 
 // Input: str config_json, u32 n, (str name, str value)* (the Worker's string bindings). Returns 0 when the
-// config is valid, 1 otherwise with the reason in the out buffer (the engine then answers 503 to everything).
+// config is valid, 1 otherwise with the reason in the out buffer (the engine then answers 503 to everything),
+// 2 when refused because tasks are in flight (the current config stays; see Engine::init).
 S3P_EXPORT("core_init") uint32_t core_init(uint32_t len) {
   s3p::Env env;
   std::string config;
@@ -38,7 +39,10 @@ S3P_EXPORT("core_init") uint32_t core_init(uint32_t len) {
     g_out = "init: malformed input";
     return 1;
   }
-  engine().init(config, env);
+  if (!engine().init(config, env)) {
+    g_out = "init: refused while requests or background tasks are in flight; the current config stays";
+    return 2;
+  }
   g_out = engine().config_error();
   return engine().configured() ? 0 : 1;
 }

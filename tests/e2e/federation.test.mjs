@@ -246,7 +246,7 @@ describe("federation: OIDC provider, STS exchange, L1 and L2 credential caches",
     });
   }
 
-  it("STS error documents → 403 (AccessDenied) / 502 (other code, garbage); nothing is cached at either tier", async () => {
+  it("STS error documents → 403 (AccessDenied) / 503 (5xx) / 502 (other code, garbage); nothing is cached at either tier", async () => {
     const session = uniqueSession("errors");
     const dir = cacheDir();
     const p = await proxy(session, { cachePersist: dir });
@@ -254,7 +254,7 @@ describe("federation: OIDC provider, STS exchange, L1 and L2 credential caches",
     const cases = [
       [{ mode: "status", status: 403 }, 403, "AccessDenied"],
       [{ mode: "status", status: 400, code: "InvalidIdentityToken" }, 502, "BadGateway"],
-      [{ mode: "status", status: 500 }, 502, "BadGateway"],
+      [{ mode: "status", status: 500 }, 503, "ServiceUnavailable"],
       [{ mode: "garbage" }, 502, "BadGateway"],
     ];
     for (const [i, [fault, status, code]] of cases.entries()) {

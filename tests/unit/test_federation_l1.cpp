@@ -98,7 +98,7 @@ TEST_CASE("L1: a failed exchange answers its waiters and is not cached", "[feder
   auto lead = l1.decide(kKey, 0, kTtl);
   auto wait = l1.decide(kKey, 1, kTtl);
   l1.add_waiter(kKey, 7);
-  auto woken = l1.fail(kKey, lead.flight, {&errors::AccessDenied, "sts said no"});
+  auto woken = l1.fail(kKey, lead.flight, {&errors::AccessDenied, "sts said no"}, 2);
   CHECK(woken == std::vector<uint32_t>{7});
   auto after = l1.after_wait(kKey, wait.flight, 2);
   REQUIRE(after.kind == L1Cache::AfterWait::Kind::Failed);
@@ -111,10 +111,43 @@ TEST_CASE("L1: a failed exchange answers its waiters and is not cached", "[feder
   l1.succeed(kKey, next.flight, creds("A"), 100'000);
   auto renew = l1.decide(kKey, 50'000, kTtl);
   REQUIRE(renew.verdict == V::ServeAndRenew);
-  l1.fail(kKey, renew.flight, {});
+  l1.fail(kKey, renew.flight, {}, 50'000);
   auto d = l1.decide(kKey, 50'001, kTtl);
-  CHECK(d.verdict == V::ServeAndRenew);  // renewal is claimed again by the next request in the window
+  CHECK(d.verdict == V::Serve);  // backing off: the current credentials are served without a renewal
   CHECK(d.creds.access_key_id == "A");
+  d = l1.decide(kKey, 51'000, kTtl);
+  CHECK(d.verdict == V::ServeAndRenew);  // after 1 s, the next request in the window claims the renewal again
+}
+
+TEST_CASE("L1: failed renewals back off exponentially from 1 s (capped at 60 s), per key, reset by a success",
+          "[federation][l1][backoff]") {
+  L1Cache l1;
+  const std::string other = "other-role\nsession";
+  for (const std::string& k : {kKey, other}) {
+    auto lead = l1.decide(k, 0, kTtl);
+    l1.succeed(k, lead.flight, creds("A"), 1'000'000);
+  }
+  double now = 945'000;  // inside the refresh window (55 s left): room for 1 + 2 + 4 + 8 + 16 s of back-off
+  double expected = 1'000;
+  for (int i = 0; i < 5; ++i) {
+    INFO("failure " << i + 1);
+    auto renew = l1.decide(kKey, now, kTtl);
+    REQUIRE(renew.verdict == V::ServeAndRenew);
+    l1.fail(kKey, renew.flight, {}, now);
+    CHECK(l1.decide(kKey, now + expected - 1, kTtl).verdict == V::Serve);
+    now += expected;
+    expected *= 2;
+  }
+  // Another key is not held back by this one's failures.
+  CHECK(l1.decide(other, now - 1, kTtl).verdict == V::ServeAndRenew);
+  // A success resets the back-off.
+  auto renew = l1.decide(kKey, now, kTtl);
+  REQUIRE(renew.verdict == V::ServeAndRenew);
+  l1.succeed(kKey, renew.flight, creds("B"), 2'000'000);
+  auto r2 = l1.decide(kKey, 1'950'000, kTtl);
+  REQUIRE(r2.verdict == V::ServeAndRenew);
+  l1.fail(kKey, r2.flight, {}, 1'950'000);
+  CHECK(l1.decide(kKey, 1'951'000, kTtl).verdict == V::ServeAndRenew);  // 1 s again, not the doubled value
 }
 
 TEST_CASE("L1: a stale claim is dropped after the claim lifetime", "[federation][l1]") {
@@ -124,7 +157,7 @@ TEST_CASE("L1: a stale claim is dropped after the claim lifetime", "[federation]
   auto second = l1.decide(kKey, 1000 + kTtl, kTtl);  // the first leader died: a new one takes over
   REQUIRE(second.verdict == V::Lead);
   // The dead flight's late failure changes nothing; its late success still fills the cache.
-  CHECK(l1.fail(kKey, lead.flight, {}).empty());
+  CHECK(l1.fail(kKey, lead.flight, {}, 0).empty());
   CHECK(l1.in_flight(kKey));
   l1.succeed(kKey, lead.flight, creds("late"), 10'000'000);
   CHECK(l1.decide(kKey, 20'000, kTtl).creds.access_key_id == "late");
@@ -406,7 +439,8 @@ TEST_CASE("Engine: a failed exchange wakes every waiter with the error; the next
   h.to_sts(again, a, now + 2);
   h.fetch_result(again, 500, "this is not XML", now + 2);
   Action r2 = h.next(again, now + 2);
-  CHECK(r2.respond.status == 502);
+  CHECK(r2.respond.status == 503);  // STS failing is retryable
+  CHECK(find_header(r2.respond.headers, "retry-after") != nullptr);
   CHECK(r2.respond.body.bytes.find("not XML") == std::string::npos);  // details only in the log
   h.engine.release(again);
   CHECK(h.sts_fetches == 2);

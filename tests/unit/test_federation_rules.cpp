@@ -248,11 +248,39 @@ TEST_CASE("STS outcome → client error mapping", "[federation][sts]") {
   CHECK_FALSE(outcome(FetchOutcome::Ok, 200, "garbage", f));
   CHECK(f.error->status == 502);
   CHECK_FALSE(outcome(FetchOutcome::Ok, 500, sts_ok("2026-11-26T13:00:00Z"), f));  // credentials need a 200
-  CHECK(f.error->status == 502);
+  CHECK(f.error->status == 503);  // and a 5xx is STS failing: retryable
   CHECK_FALSE(outcome(FetchOutcome::Ok, 200, sts_ok("later"), f));
   CHECK(f.error->status == 502);
   CHECK_FALSE(outcome(FetchOutcome::BodyTooLarge, 200, "", f));
   CHECK(f.error->status == 502);
+}
+
+TEST_CASE("STS throttling and 5xx are retryable: 503 ServiceUnavailable", "[federation][sts]") {
+  auto failure_of = [](uint32_t status, const std::string& body) {
+    FetchResult r;
+    r.status = status;
+    r.body = body;
+    StsResponse resp;
+    FlightFailure f;
+    CHECK_FALSE(sts_outcome(r, resp, f));
+    return f;
+  };
+  auto error_doc = [](const std::string& code) {
+    return "<ErrorResponse><Error><Type>Sender</Type><Code>" + code + "</Code><Message>slow down</Message></Error>"
+           "</ErrorResponse>";
+  };
+  for (const char* code : {"Throttling", "RequestLimitExceeded", "ServiceUnavailable", "InternalFailure"}) {
+    INFO(code);
+    const FlightFailure f = failure_of(400, error_doc(code));
+    CHECK(f.error->code == "ServiceUnavailable");
+    CHECK(f.error->status == 503);
+  }
+  for (uint32_t status : {500u, 502u, 503u, 504u, 429u}) {
+    INFO(status);
+    CHECK(failure_of(status, "<html>bad gateway</html>").error->status == 503);
+    CHECK(failure_of(status, error_doc("Whatever")).error->status == 503);
+  }
+  CHECK(failure_of(400, error_doc("InvalidIdentityToken")).error->status == 502);  // a rejection stays final
 }
 
 TEST_CASE("STS form POST", "[federation][sts]") {

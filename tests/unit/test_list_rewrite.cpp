@@ -548,3 +548,32 @@ TEST_CASE("benchmark: 1000-key listing rewrite", "[.bench]") {
   WARN("native: " << doc.size() << " bytes in, " << out.size() << " out; " << ms[ms.size() / 2]
                   << " ms CPU per 1000-key rewrite (median; min " << ms[0] << ")" << build);
 }
+
+// An empty <Key/> or <Prefix/> under an empty backend prefix yields empty views; none of them may reach
+// memchr/memcmp/memcpy as a null pointer (UBSan's nonnull-attribute check) or be located by pointer arithmetic
+// on a null pointer. Empty keys are mapped like any other key.
+TEST_CASE("empty keys and prefixes with an empty backend prefix are mapped without null-pointer library calls",
+          "[list][rewrite][empty]") {
+  for (bool url : {false, true}) {
+    for (const char* client_prefix : {"", "repo/"}) {
+      INFO("url=" << url << " client_prefix=" << client_prefix);
+      ListRewrite rw;
+      rw.backend_prefix = "";
+      rw.client_prefix = client_prefix;
+      rw.bucket = "acct";
+      rw.url_encoded = url;
+      const std::string enc = url ? "<EncodingType>url</EncodingType>" : "";
+      const std::string doc = std::string(kRoot) + "<Name>backend</Name><Prefix/><StartAfter/><KeyCount>2</KeyCount>"
+                              "<IsTruncated>false</IsTruncated><Contents><Key/><Size>0</Size></Contents>"
+                              "<CommonPrefixes><Prefix/></CommonPrefixes>" + enc + "</ListBucketResult>";
+      std::string out, error;
+      ListPage page;
+      REQUIRE(rewrite_listing(doc, rw, out, error, &page));
+      CHECK(page.keys == 1);
+      CHECK(page.prefixes == 1);
+      CHECK(page.last_key == client_prefix);
+      CHECK(page.last_prefix == client_prefix);
+      CHECK(out.find(std::string("<Key>") + client_prefix + "</Key>") != std::string::npos);
+    }
+  }
+}

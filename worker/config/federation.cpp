@@ -97,6 +97,10 @@ bool load_federation_settings(const json& root, const Env& env, FederationSettin
     return fail(error, f + ".previous_kid", "needs previous_signing_key_secret");
   }
   out.jwks_json = "{\"keys\":[" + keys + "]}";
+  const size_t path_at = out.issuer.find('/', out.issuer.find("://") + 3);
+  const std::string issuer_path = path_at == std::string::npos ? "" : out.issuer.substr(path_at);
+  out.openid_configuration_path = issuer_path + "/.well-known/openid-configuration";
+  out.jwks_path = issuer_path + "/.well-known/jwks.json";
   out.openid_configuration_json =
       "{\"issuer\":" + json_string(out.issuer) + ",\"jwks_uri\":" + json_string(out.issuer + "/.well-known/jwks.json") +
       ",\"response_types_supported\":[\"id_token\"],\"subject_types_supported\":[\"public\"]"

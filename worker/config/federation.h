@@ -23,9 +23,13 @@ struct FederationSettings {
   std::string sts_url;  // where the AssumeRoleWithWebIdentity form is POSTed
   uint32_t sts_timeout_ms = 10000;
   std::string l2_key_secret;  // Worker secret name: base64 of a 32-byte AES-256-GCM key
-  // Built at load: the documents served under /.well-known/.
+  // Built at load: the documents served under the issuer's /.well-known/, and their request paths. OIDC
+  // discovery fetches {issuer}/.well-known/openid-configuration, so an issuer with a path ("https://h/oidc") serves
+  // them under that path ("/oidc/.well-known/...").
   std::string jwks_json;
   std::string openid_configuration_json;
+  std::string openid_configuration_path;  // e.g. "/.well-known/openid-configuration"
+  std::string jwks_path;                  // e.g. "/.well-known/jwks.json" (the jwks_uri's path)
 };
 
 struct WebIdentityAuth {

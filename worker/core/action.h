@@ -42,7 +42,7 @@ enum class ResponseMode : uint32_t {
 
 struct FetchAction {
   std::string method;
-  std::string url;
+  std::string url;  // never empty in an action the core yields (empty = a request refused as it was built)
   Headers headers;
   Body body;
   uint32_t timeout_ms = 30000;  // until response headers (and, for buffered bodies, the whole body)

@@ -15,6 +15,8 @@ Headers forwarded_read_headers(const Headers& client) {
 FetchAction backend_fetch(const BackendTarget& target, std::string_view method, const Headers& forwarded,
                           const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
   const Backend& b = *target.backend;
+  if (target.scope == BackendTarget::Scope::Object && target.key.empty()) return FetchAction{};  // refused
+  if (target.scope == BackendTarget::Scope::Bucket && !target.key.empty()) return FetchAction{};
   std::string path;
   path.reserve(b.bucket.size() + target.key.size() + 8);
   path += '/';

@@ -12,12 +12,18 @@
 namespace s3p {
 
 struct BackendTarget {
+  // Object: a request on one key, which must not be empty (a path-style URL with an empty key is the bucket
+  // itself: a GET of it would list the whole backend bucket). Bucket: a bucket-level request (ListObjects), key "".
+  enum class Scope { Object, Bucket };
   const Backend* backend = nullptr;
   std::string_view key;                       // full backend key (repository prefix + client key)
   std::vector<http::QueryParam> query;        // forwarded query parameters (decoded)
+  Scope scope = Scope::Object;
 };
 
-// `creds` null = unsigned (anonymous backend).
+// `creds` null = unsigned (anonymous backend). An Object target with an empty key is refused: the result has an
+// empty url, which the request answers as an internal error instead of sending (callers answer such keys before
+// they get here; this is the backstop).
 FetchAction backend_fetch(const BackendTarget& target, std::string_view method, const Headers& forwarded,
                           const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys);
 

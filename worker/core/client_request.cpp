@@ -72,12 +72,11 @@ void ClientRequest::feed(Result&& result, double now_ms) {
 Action ClientRequest::plan(double now_ms) {
   if (!engine_.configured()) return error(errors::ServiceUnavailable, "config: " + engine_.config_error());
   if (head_.method == "OPTIONS") return preflight();
-  if (starts_with(head_.path, "/.well-known/")) {  // the OIDC provider's documents (federation)
-    if (OidcAnswer doc; oidc_route(engine_.config().federation, head_.method, head_.path, doc)) {
-      op_name_ = doc.op;
-      if (doc.error) return error(*doc.error);
-      return respond(200, std::move(doc.headers), Body{doc.body.empty() ? BodyKind::None : BodyKind::Bytes, std::move(doc.body), 0});
-    }
+  // The OIDC provider's documents (federation), under the issuer's path (which may be below an account's).
+  if (OidcAnswer doc; oidc_route(engine_.config().federation, head_.method, head_.path, doc)) {
+    op_name_ = doc.op;
+    if (doc.error) return error(*doc.error);
+    return respond(200, std::move(doc.headers), Body{doc.body.empty() ? BodyKind::None : BodyKind::Bytes, std::move(doc.body), 0});
   }
 
   const std::string raw_path = head_.path;  // what a SigV4 signature covers, before any virtual-host rewrite
@@ -146,6 +145,7 @@ Action ClientRequest::plan_account(const Account& account, double now_ms) {
   if (head_only_) {
     op_name_ = "HeadBucket";
     if (!visible) return error(errors::AccessDenied, "no repository of the account is visible");
+    if (account.flat) return start_op(std::make_unique<HeadBucketOp>(*account.repositories.front().backend), now_ms);
     return respond(200, {{"x-amz-bucket-region", engine_.config().region}}, {});
   }
   return plan_listing_for(account, now_ms);
@@ -201,8 +201,11 @@ Action ClientRequest::plan_object(const Account& account, const Repository& repo
   // Response overrides let a link render a stored file as any type on the proxy's shared origin: as S3 does,
   // only signed requests may use them.
   if (!overrides.empty() && !caller_) return error(errors::AnonymousOverrides, "response-* while anonymous");
+  // An empty backend key would address the backend bucket itself; no object can have it (S3: NoSuchKey).
+  if (repo.prefix.empty() && route_.key.empty()) return error(errors::NoSuchKey, "empty backend key");
   return start_op(std::make_unique<ObjectOp>(*repo.backend, head_.method, repo.prefix + route_.key, std::move(params_),
-                                             forwarded_read_headers(head_.headers), std::move(overrides)),
+                                             forwarded_read_headers(head_.headers), std::move(overrides),
+                                             repo.name.empty()),
                   now_ms);
 }
 
@@ -243,6 +246,7 @@ Action ClientRequest::send_round(const sigv4::Credentials* creds, double now_ms)
   Action a;
   a.kind = ActionKind::Fetch;
   a.fetch = op_->request(creds, static_cast<int64_t>(std::floor(now_ms / 1000)), engine_.signing_keys());
+  if (a.fetch.url.empty()) return error(errors::InternalError, "backend request refused as built");
   return a;
 }
 

@@ -4,7 +4,8 @@
 
 namespace s3p {
 
-void Engine::init(std::string_view config_json, const Env& env) {
+bool Engine::init(std::string_view config_json, const Env& env) {
+  if (!tasks_.empty()) return false;
   Config cfg;
   std::string error;
   if (load_config(config_json, env, cfg, error)) {
@@ -14,12 +15,17 @@ void Engine::init(std::string_view config_json, const Env& env) {
     config_ = Config{};
     config_error_ = error;
   }
+  return true;
 }
 
+// Ids wrap after 2^32; an id still held by a live task (a long-running one outlives 2^32 later ones only in
+// theory, but emplace would silently keep it and drop the new task) is skipped. 0 is never a valid id.
 uint32_t Engine::allocate_id() {
-  uint32_t id = next_id_++;
-  if (next_id_ == 0) next_id_ = 1;  // 0 is never a valid id
-  return id;
+  for (;;) {
+    uint32_t id = next_id_++;
+    if (next_id_ == 0) next_id_ = 1;
+    if (tasks_.find(id) == tasks_.end()) return id;
+  }
 }
 
 uint32_t Engine::begin(RequestHead&& head, double now_ms) {

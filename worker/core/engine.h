@@ -31,8 +31,10 @@ class Engine {
   ~Engine() { tasks_.clear(); }
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
-  // A bad config does not stop the engine: every request then answers 503 and logs the reason.
-  void init(std::string_view config_json, const Env& env);
+  // A bad config does not stop the engine: every request then answers 503 and logs the reason. Returns false,
+  // changing nothing, while tasks are in flight: they hold references into the current config (backends,
+  // repositories, federation settings), so replacing it under them would leave them dangling.
+  bool init(std::string_view config_json, const Env& env);
   const std::string& config_error() const { return config_error_; }
   bool configured() const { return config_error_.empty(); }
 
@@ -43,6 +45,8 @@ class Engine {
   void feed(uint32_t id, Result&& result, double now_ms);
   void release(uint32_t id);
   size_t in_flight() const { return tasks_.size(); }
+  // Tests: put the id counter where 2^32 allocations would have left it.
+  void restart_ids_at(uint32_t id) { next_id_ = id == 0 ? 1 : id; }
 
   // Ids parked in Wait that may now proceed (drained by the host after every call that can change state).
   std::vector<uint32_t> take_wakeups() { return std::move(wakeups_); }

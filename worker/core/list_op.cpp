@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "worker/core/backend_fetch.h"
+#include "worker/core/object_op.h"
 #include "worker/s3/list_rewrite.h"
 #include "worker/s3/xml.h"
 
@@ -32,6 +33,11 @@ std::vector<const Repository*> repos_in_key_order(const Account& account) {
 // What the client sees before a repository's keys: "repo/", or nothing in a flat bucket.
 std::string client_prefix_of(const Repository& r) { return r.name.empty() ? std::string() : r.name + "/"; }
 
+// A V1 marker that sorts after every key of repository r ("r/...") and before every key of the next repository
+// in key order: "r0" ('0' follows '/'). No repository name holds '/', so no other repository's keys fall between;
+// plan_listing reads it as "start at the first repository after r".
+std::string after_repository(const Repository& r) { return r.name + "0"; }
+
 void element(std::string& out, std::string_view name, std::string_view text, bool url) {
   xml::append_element(out, name, url ? http::uri_encode(text, false) : std::string(text));
 }
@@ -44,19 +50,21 @@ std::string local_listing(const Account& account, const ListRequest& req) {
     std::string p = r->name + "/";
     if (p.compare(0, req.prefix.size(), req.prefix) == 0 && p > start) matches.push_back(std::move(p));
   }
-  const bool truncated = matches.size() > req.max_keys;
-  if (truncated) matches.resize(req.max_keys);
+  // S3 answers max-keys=0 with an empty listing that is not truncated (and so carries no NextMarker/token).
+  const bool truncated = req.max_keys > 0 && matches.size() > req.max_keys;
+  if (matches.size() > req.max_keys) matches.resize(req.max_keys);
 
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"";
   out += kNamespace;
   out += "\">";
   element(out, "Name", account.name, false);
-  element(out, "Prefix", req.prefix, req.url);
+  // Under encoding-type=url S3 encodes Prefix in V2 only; V1 encodes Marker, NextMarker, Delimiter and the keys.
+  element(out, "Prefix", req.prefix, req.url && req.v2);
   if (req.v2) {
     element(out, "KeyCount", std::to_string(matches.size()), false);
   } else {
     element(out, "Marker", req.marker, req.url);
-    if (truncated) element(out, "NextMarker", matches.back(), req.url);
+    if (truncated && !matches.empty()) element(out, "NextMarker", matches.back(), req.url);
   }
   element(out, "MaxKeys", std::to_string(req.max_keys), false);
   element(out, "Delimiter", req.delimiter, req.url);
@@ -69,7 +77,7 @@ std::string local_listing(const Account& account, const ListRequest& req) {
   if (req.url) element(out, "EncodingType", "url", false);
   if (req.v2) {
     if (req.has_token) element(out, "ContinuationToken", req.token, false);
-    if (truncated) element(out, "NextContinuationToken", matches.back(), false);
+    if (truncated && !matches.empty()) element(out, "NextContinuationToken", matches.back(), false);
     if (!req.start_after.empty()) element(out, "StartAfter", req.start_after, req.url);
   }
   out += "</ListBucketResult>";
@@ -164,7 +172,9 @@ bool parse_list_request(const std::vector<http::QueryParam>& params, ListRequest
   return true;
 }
 
-ListPlan plan_listing(const Account& account, const ListRequest& req) {
+namespace {
+
+ListPlan plan_rounds(const Account& account, const ListRequest& req) {
   ListPlan plan;
   const size_t slash = req.prefix.find('/');
 
@@ -221,6 +231,16 @@ ListPlan plan_listing(const Account& account, const ListRequest& req) {
   return local_plan(empty_listing(account, req));
 }
 
+}  // namespace
+
+ListPlan plan_listing(const Account& account, const ListRequest& req) {
+  ListPlan plan = plan_rounds(account, req);
+  // max-keys=0: S3 answers an empty, untruncated listing. No backend page can add to that, and a backend that
+  // answered "truncated" with no entries would leave nothing to resume from.
+  if (plan.kind == ListPlan::Kind::Backend && req.max_keys == 0) return local_plan(empty_listing(account, req));
+  return plan;
+}
+
 ListOp::ListOp(const Account& account, ListRequest req, ListPlan plan, std::string_view owner_id)
     : account_(account), req_(std::move(req)), plan_(std::move(plan)), owner_id_(owner_id) {}
 
@@ -238,7 +258,7 @@ FetchAction ListOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv
   if (!plan_.backend_start.empty()) add("start-after", plan_.backend_start);
   if (req_.url) add("encoding-type", "url");
   if (req_.fetch_owner || !req_.v2) add("fetch-owner", "true");  // V1 listings always carry owners
-  BackendTarget target{repo.backend, "", std::move(q)};
+  BackendTarget target{repo.backend, "", std::move(q), BackendTarget::Scope::Bucket};
   FetchAction f = backend_fetch(target, "GET", {}, creds, now_s, keys);
   f.mode = ResponseMode::Buffer;
   f.max_body = 16 << 20;
@@ -252,7 +272,7 @@ OpStep ListOp::on_response(FetchResult&& r) {
     std::string detail = "backend list " + std::to_string(r.status) + " " + xml::error_code_of(r.body);
     if (r.status == 403) return OpStep::fail(errors::AccessDenied, detail);
     if (r.status == 400) return OpStep::fail(errors::InvalidArgument, detail);
-    if (r.status == 404) return OpStep::fail(errors::InternalError, detail);
+    if (r.status == 404) return missing_backend_bucket(account_.flat, detail);
     return OpStep::fail(errors::BadGateway, detail);
   }
 
@@ -265,20 +285,31 @@ OpStep ListOp::on_response(FetchResult&& r) {
   rw.url_encoded = req_.url;
   rw.owner_id = owner_id_;
   rw.prefix_echo = req_.prefix;
+  rw.prefix_echo_encoded = req_.v2;  // S3 leaves V1's <Prefix> unencoded under encoding-type=url
   if (req_.v2) rw.start_after_echo = req_.start_after;
   xml::ListPage page;
   std::string doc, error;
   if (!xml::rewrite_listing(r.body, rw, doc, error, &page)) return OpStep::fail(errors::BadGateway, "listing: " + error);
 
-  // Continue in the next repository when this one is exhausted. After a few empty repositories in a row, answer
-  // an empty truncated page instead: every round is a subrequest, and Workers cap those per request.
+  // An empty page moves on without answering: to the next repository when this one is exhausted, or to the
+  // backend's next page when it answered "truncated" with nothing kept (every entry outside the prefix). After a
+  // few empty rounds in a row, answer an empty truncated page instead: every round is a subrequest, and Workers
+  // cap those per request.
   const bool more_repos = plan_.index + 1 < plan_.repos.size();
-  if (!page.truncated && more_repos && page.entries == 0 && ++empty_rounds_ < kMaxEmptyRounds) {
-    ++plan_.index;
-    plan_.backend_token.clear();
+  const bool backend_more = page.truncated && page.has_next_token && !page.next_token.empty();
+  if (page.entries == 0 && (page.truncated ? backend_more : more_repos) && ++empty_rounds_ < kMaxEmptyRounds) {
+    if (page.truncated) {
+      plan_.backend_token = page.next_token;
+    } else {
+      ++plan_.index;
+      plan_.backend_token.clear();
+    }
     plan_.backend_start.clear();
     return OpStep::again();
   }
+  // A truncated answer must say where to resume, or a client pages forever from the start (V2) or stops early.
+  if (page.truncated && !backend_more && (req_.v2 || page.entries == 0))
+    return OpStep::fail(errors::BadGateway, "backend listing truncated without a continuation token");
   const bool truncated = page.truncated || more_repos;
   set_element(doc, "IsTruncated", truncated ? "true" : "false");
   set_element(doc, "MaxKeys", std::to_string(req_.max_keys));
@@ -286,8 +317,13 @@ OpStep ListOp::on_response(FetchResult&& r) {
     for (std::string_view v2_only : {"KeyCount", "ContinuationToken", "NextContinuationToken", "StartAfter"})
       remove_element(doc, v2_only);
     set_element(doc, "Marker", encoded(req_.marker, req_.url));
-    // NextMarker: the last key or common prefix of this page, whichever sorts later.
-    if (truncated) set_element(doc, "NextMarker", encoded(std::max(page.last_key, page.last_prefix), req_.url));
+    if (page.truncated && page.entries == 0)  // empty rounds exhausted inside one repository: no key to resume after
+      return OpStep::fail(errors::ServiceUnavailable, "V1 listing: backend pages without entries");
+    // NextMarker: within this repository, the last key or common prefix of this page (whichever sorts later);
+    // when this repository is exhausted, a marker that sorts after all of its keys and before the next one's.
+    if (truncated)
+      set_element(doc, "NextMarker",
+                  encoded(page.truncated ? std::max(page.last_key, page.last_prefix) : after_repository(repo), req_.url));
   } else {
     if (req_.has_token) set_element(doc, "ContinuationToken", escaped(req_.token));
     if (truncated) {

@@ -62,14 +62,15 @@ bool ObjectOp::take_query(std::vector<http::QueryParam>& params, Headers& overri
 }
 
 ObjectOp::ObjectOp(const Backend& backend, std::string method, std::string key, std::vector<http::QueryParam> query,
-                   Headers forwarded, Headers overrides)
+                   Headers forwarded, Headers overrides, bool flat)
     : backend_(backend),
       method_(std::move(method)),
       head_(method_ == "HEAD"),
       key_(std::move(key)),
       query_(std::move(query)),
       forwarded_(std::move(forwarded)),
-      overrides_(std::move(overrides)) {}
+      overrides_(std::move(overrides)),
+      flat_(flat) {}
 
 FetchAction ObjectOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
   BackendTarget target{&backend_, key_, query_};
@@ -93,12 +94,37 @@ OpStep ObjectOp::on_response(FetchResult&& r) {
   std::string detail = "backend " + std::to_string(r.status) + (code.empty() ? "" : " " + code);
   switch (r.status) {
     case 404:
-      if (code == "NoSuchBucket") return OpStep::fail(errors::InternalError, detail + ": backend bucket missing");
+      if (code == "NoSuchBucket") return missing_backend_bucket(flat_, detail);
       return OpStep::fail(errors::NoSuchKey, detail);
     case 403: return OpStep::fail(errors::AccessDenied, detail);
     case 412: return OpStep::fail(errors::PreconditionFailed, detail);
     case 416: return OpStep::fail(errors::InvalidRange, detail);
     case 400: return OpStep::fail(errors::InvalidArgument, detail);
+    default: return OpStep::fail(errors::BadGateway, detail);
+  }
+}
+
+OpStep missing_backend_bucket(bool flat, std::string detail) {
+  if (flat) return OpStep::fail(errors::NoSuchBucket, std::move(detail));
+  return OpStep::fail(errors::BadGateway, detail + ": config fault: the repository's backend bucket does not exist");
+}
+
+FetchAction HeadBucketOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
+  BackendTarget target{&backend_, "", {}, BackendTarget::Scope::Bucket};
+  return backend_fetch(target, "HEAD", {}, creds, now_s, keys);
+}
+
+OpStep HeadBucketOp::on_response(FetchResult&& r) {
+  OpStep step;
+  if (backend_failure(r, step)) return step;
+  const std::string detail = "backend HeadBucket " + std::to_string(r.status);
+  switch (r.status) {
+    case 200:
+      step.status = 200;
+      step.headers = {{"x-amz-bucket-region", backend_.region}};
+      return step;
+    case 404: return missing_backend_bucket(true, detail);  // HEAD answers carry no code: 404 is the bucket
+    case 403: return OpStep::fail(errors::AccessDenied, detail);
     default: return OpStep::fail(errors::BadGateway, detail);
   }
 }

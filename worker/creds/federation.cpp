@@ -32,7 +32,7 @@ class RenewTask : public Task {
     exchange_.feed(std::move(r), now_ms);
     if (exchange_.has_outcome() && !finished_) {
       finished_ = true;
-      engine_.federation().finish_flight(engine_, key_, flight_, exchange_);
+      engine_.federation().finish_flight(engine_, key_, flight_, exchange_, now_ms);
     }
   }
 
@@ -60,7 +60,7 @@ class FederatedOp : public CredentialOp {
       case State::Leading: {
         Action a = exchange_->next(now_ms);
         if (a.kind != ActionKind::Done) return a;
-        if (!flight_finished_) finish_flight();  // ended without a deciding result (host misuse)
+        if (!flight_finished_) finish_flight(now_ms);  // ended without a deciding result (host misuse)
         if (exchange_->ok()) {
           serve(exchange_->credentials(), exchange_->source());
         } else {
@@ -79,7 +79,7 @@ class FederatedOp : public CredentialOp {
   void feed(Result&& r, double now_ms) override {
     if (state_ == State::Leading) {
       exchange_->feed(std::move(r), now_ms);
-      if (exchange_->has_outcome() && !flight_finished_) finish_flight();
+      if (exchange_->has_outcome() && !flight_finished_) finish_flight(now_ms);
       return;
     }
     if (state_ != State::Waiting || r.kind != ActionKind::Wait) {
@@ -146,9 +146,9 @@ class FederatedOp : public CredentialOp {
     return a;
   }
 
-  void finish_flight() {
+  void finish_flight(double now_ms) {
     flight_finished_ = true;
-    engine_.federation().finish_flight(engine_, key_, flight_, *exchange_);
+    engine_.federation().finish_flight(engine_, key_, flight_, *exchange_, now_ms);
   }
 
   void serve(const sigv4::Credentials& creds, std::string_view source) {
@@ -210,9 +210,10 @@ std::unique_ptr<CredentialOp> Federation::acquire(Engine& engine, const Backend&
   return std::make_unique<FederatedOp>(engine, backend, task_id);
 }
 
-void Federation::finish_flight(Engine& engine, const std::string& key, uint64_t flight, const Exchange& exchange) {
+void Federation::finish_flight(Engine& engine, const std::string& key, uint64_t flight, const Exchange& exchange,
+                               double now_ms) {
   std::vector<uint32_t> woken = exchange.ok() ? l1_.succeed(key, flight, exchange.credentials(), exchange.expires_ms())
-                                              : l1_.fail(key, flight, exchange.failure());
+                                              : l1_.fail(key, flight, exchange.failure(), now_ms);
   for (uint32_t id : woken) engine.wake(id);
 }
 

@@ -29,7 +29,7 @@ class Federation {
 
   // The end of a flight (its exchange has an outcome) or its abandonment (its owner went away first): updates L1
   // and wakes the tasks that waited on it.
-  void finish_flight(Engine& engine, const std::string& key, uint64_t flight, const Exchange& exchange);
+  void finish_flight(Engine& engine, const std::string& key, uint64_t flight, const Exchange& exchange, double now_ms);
   void abandon_flight(Engine& engine, const std::string& key, uint64_t flight);
 
  private:

@@ -33,7 +33,7 @@ L1Cache::Decision L1Cache::decide(const std::string& key, double now_ms, double 
     }
     if (left >= kMinRemainingMs) {
       d.creds = e.creds;
-      if (e.flying) {
+      if (e.flying || now_ms < e.renew_after_ms) {  // renewing, or backing off after a failed renewal
         d.verdict = Verdict::Serve;
       } else {
         d.verdict = Verdict::ServeAndRenew;
@@ -71,13 +71,16 @@ std::vector<uint32_t> L1Cache::succeed(const std::string& key, uint64_t flight, 
     e.expires_ms = expires_ms;
   }
   if (e.flying && e.flight == flight) e.flying = false;
+  e.backoff_ms = e.renew_after_ms = 0;
   return take(e.waiters);
 }
 
-std::vector<uint32_t> L1Cache::fail(const std::string& key, uint64_t flight, FlightFailure failure) {
+std::vector<uint32_t> L1Cache::fail(const std::string& key, uint64_t flight, FlightFailure failure, double now_ms) {
   Entry& e = entries_[key];
   if (!e.flying || e.flight != flight) return {};
   e.flying = false;
+  e.backoff_ms = std::min(kRenewBackoffMaxMs, e.backoff_ms == 0 ? kRenewBackoffMinMs : e.backoff_ms * 2);
+  e.renew_after_ms = now_ms + e.backoff_ms;
   e.failed_flight = flight;
   e.failure = std::move(failure);
   return take(e.waiters);

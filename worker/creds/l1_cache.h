@@ -9,6 +9,10 @@
 // A claim ("flight") lives at most `claim_ttl_ms` (the STS timeout plus a grace period); after that it is stale
 // and dropped, so a renewal task that died cannot block renewals forever. A failed flight is never cached: its
 // outcome only answers the requests that waited on it; the next request leads a new flight.
+// Renewals back off: after a failed flight, no renewal of still-servable credentials is claimed for 1 s, doubling
+// per consecutive failure up to 60 s (per key; reset by a success), so a failing STS is not hit by every request
+// in the refresh window. Cold keys (nothing servable) are not held back: a request that has no credentials
+// leads an exchange, as before.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -29,6 +33,7 @@ class L1Cache {
  public:
   static constexpr int64_t kRefreshLeadMs = 60'000;
   static constexpr int64_t kMinRemainingMs = 5'000;
+  static constexpr double kRenewBackoffMinMs = 1'000, kRenewBackoffMaxMs = 60'000;
 
   enum class Verdict { Serve, ServeAndRenew, Lead, Wait };
   struct Decision {
@@ -48,7 +53,7 @@ class L1Cache {
   // of a flight that no longer holds the claim changes nothing.
   std::vector<uint32_t> succeed(const std::string& key, uint64_t flight, const sigv4::Credentials& creds,
                                 int64_t expires_ms);
-  std::vector<uint32_t> fail(const std::string& key, uint64_t flight, FlightFailure failure);
+  std::vector<uint32_t> fail(const std::string& key, uint64_t flight, FlightFailure failure, double now_ms);
   std::vector<uint32_t> abandon(const std::string& key, uint64_t flight);
 
   // What a waiter of `flight` finds when it wakes (or times out).
@@ -74,6 +79,8 @@ class L1Cache {
     std::vector<uint32_t> waiters;
     uint64_t failed_flight = 0;  // the last flight that failed, and how
     FlightFailure failure;
+    double backoff_ms = 0;       // renewal back-off after consecutive failures (0 = none)
+    double renew_after_ms = 0;   // no renewal claimed before this
   };
   uint64_t claim(Entry& e, double now_ms);
 

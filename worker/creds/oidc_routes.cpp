@@ -5,10 +5,10 @@ namespace s3p {
 bool oidc_route(const FederationSettings& s, std::string_view method, std::string_view path, OidcAnswer& out) {
   if (!s.enabled) return false;
   const std::string* doc = nullptr;
-  if (path == "/.well-known/openid-configuration") {
+  if (path == s.openid_configuration_path) {
     out.op = "OpenIDConfiguration";
     doc = &s.openid_configuration_json;
-  } else if (path == "/.well-known/jwks.json") {
+  } else if (path == s.jwks_path) {
     out.op = "JWKS";
     doc = &s.jwks_json;
   } else {

@@ -1,4 +1,4 @@
-// The proxy as an OIDC provider: GET /.well-known/openid-configuration and GET /.well-known/jwks.json. Both
+// The proxy as an OIDC provider: GET {issuer path}/.well-known/openid-configuration and .../jwks.json. Both
 // documents are built once at config load (config/federation.cpp), so serving them is a plain response.
 #pragma once
 #include <string>

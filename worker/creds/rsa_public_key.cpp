@@ -53,6 +53,14 @@ bool pem_body(std::string_view pem, std::string& der) {
   return b64::decode(text, der);
 }
 
+// The size of a modulus is its bit length, not its byte count: a 256-byte modulus may hold 2041..2048 bits.
+size_t modulus_bits(std::string_view n) {
+  if (n.empty()) return 0;
+  size_t bits = (n.size() - 1) * 8;
+  for (unsigned top = static_cast<uint8_t>(n[0]); top != 0; top >>= 1) ++bits;
+  return bits;
+}
+
 }  // namespace
 
 bool rsa_public_from_pkcs8_pem(std::string_view pem, RsaPublicKey& out, std::string& why) {
@@ -76,7 +84,7 @@ bool rsa_public_from_pkcs8_pem(std::string_view pem, RsaPublicKey& out, std::str
     return false;
   out.n = n.unsigned_integer();
   out.e = e.unsigned_integer();
-  if (out.n.size() < 256) {
+  if (modulus_bits(out.n) < 2048) {
     why = "RSA key must be at least 2048 bits";
     return false;
   }

@@ -38,6 +38,22 @@ FetchAction sts_fetch(const FederationSettings& settings, const WebIdentityAuth&
   return f;
 }
 
+namespace {
+
+// STS refusing for load (throttling) or failing on its side (5xx): retryable, so the client gets 503 +
+// Retry-After and retries, rather than a 502 it treats as final.
+bool sts_transient(uint32_t status, std::string_view code) {
+  static constexpr std::string_view kCodes[] = {"Throttling", "ThrottlingException", "RequestLimitExceeded",
+                                                "TooManyRequestsException", "SlowDown", "ServiceUnavailable",
+                                                "InternalFailure", "InternalError"};
+  if (status >= 500 || status == 429) return true;
+  for (auto c : kCodes)
+    if (code == c) return true;
+  return false;
+}
+
+}  // namespace
+
 bool sts_outcome(const FetchResult& r, StsResponse& response, FlightFailure& failure) {
   const std::string http = "sts HTTP " + std::to_string(r.status);
   switch (r.outcome) {
@@ -62,10 +78,16 @@ bool sts_outcome(const FetchResult& r, StsResponse& response, FlightFailure& fai
       }
       return true;
     case StsResponse::Kind::Error:
-      failure = {response.code == "AccessDenied" ? &errors::AccessDenied : &errors::BadGateway,
+      failure = {response.code == "AccessDenied"             ? &errors::AccessDenied
+                 : sts_transient(r.status, response.code)   ? &errors::ServiceUnavailable
+                                                            : &errors::BadGateway,
                  http + " " + response.code + ": " + response.message};
       return false;
     case StsResponse::Kind::Unparseable: break;
+  }
+  if (sts_transient(r.status, "")) {
+    failure = {&errors::ServiceUnavailable, http + ": STS unavailable"};
+    return false;
   }
   failure = {&errors::BadGateway, http + ": unparseable response"};
   return false;

@@ -11,7 +11,9 @@ constexpr size_t kMaxDepth = 32;
 
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-inline bool eq(std::string_view a, const char* lit, size_t n) { return a.size() == n && std::memcmp(a.data(), lit, n) == 0; }
+inline bool eq(std::string_view a, const char* lit, size_t n) {
+  return a.size() == n && (n == 0 || std::memcmp(a.data(), lit, n) == 0);
+}
 #define S3P_IS(name, lit) eq(name, lit, sizeof(lit) - 1)
 
 constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
@@ -33,6 +35,11 @@ inline size_t find_byte(const char* p, size_t i, size_t n, unsigned char c) {
   }
   return n;
 }
+
+// memchr/memcmp take pointers that must not be null even for a length of 0, and an empty string_view (an empty
+// <Key/>, an empty backend prefix, a default-constructed option) may hold one. Every search or comparison of a
+// view that can be empty goes through these.
+inline bool has_byte(std::string_view s, char c) { return !s.empty() && std::memchr(s.data(), c, s.size()) != nullptr; }
 
 inline bool starts_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && (p.empty() || std::memcmp(s.data(), p.data(), p.size()) == 0);
@@ -315,7 +322,7 @@ class Rewriter {
   }
 
   bool on_start(const Tag& t, Ctx ctx);
-  bool echo(const Tag& t, const std::optional<std::string_view>& override_value, bool& seen);
+  bool echo(const Tag& t, const std::optional<std::string_view>& override_value, bool& seen, bool encoded = true);
   void end_entry(size_t end);
   void close_root(const Tag& t);
 
@@ -462,7 +469,7 @@ bool Rewriter::next_tag(Tag& t) {
       const void* close = std::memchr(p_ + i, q, n_ - i);
       if (!close) return fail("truncated attribute value");
       const size_t ce = static_cast<size_t>(static_cast<const char*>(close) - p_);
-      if (std::memchr(p_ + i, '<', ce - i)) return fail("'<' in an attribute value");
+      if (has_byte(std::string_view(p_ + i, ce - i), '<')) return fail("'<' in an attribute value");
       i = ce + 1;
     }
   }
@@ -471,7 +478,7 @@ bool Rewriter::next_tag(Tag& t) {
 // For elements whose content we read or replace: text only, then the matching end tag.
 bool Rewriter::text_element(const Tag& t, TextElem& e) {
   if (t.kind == Tag::Empty) {
-    e.text = {};
+    e.text = std::string_view(p_ + t.end, 0);  // empty, but pointing into the input (never a null view)
     e.close_begin = e.end = t.end;
     return true;
   }
@@ -492,16 +499,16 @@ bool Rewriter::text_element(const Tag& t, TextElem& e) {
 
 bool Rewriter::decode_value(std::string_view raw, std::string_view& value) {
   value = raw;
-  if (std::memchr(raw.data(), '&', raw.size())) {
+  if (has_byte(raw, '&')) {
     if (!xml_unescape(raw, scratch_xml_)) return false;
     value = scratch_xml_;
   }
-  if (decode_url_ && (std::memchr(value.data(), '%', value.size()) || std::memchr(value.data(), '+', value.size()))) {
+  if (decode_url_ && (has_byte(value, '%') || has_byte(value, '+'))) {
     if (!http::form_decode(value, scratch_url_)) return false;
     value = scratch_url_;
   }
   // NUL has no XML representation (not even &#0;): only an url-encoded answer can carry it.
-  return rw_.url_encoded || !std::memchr(value.data(), '\0', value.size());
+  return rw_.url_encoded || !has_byte(value, '\0');
 }
 
 int Rewriter::map_value(std::string_view raw, std::string_view& rest, bool& verbatim) {
@@ -517,12 +524,18 @@ int Rewriter::map_value(std::string_view raw, std::string_view& rest, bool& verb
   return 1;
 }
 
-bool Rewriter::echo(const Tag& t, const std::optional<std::string_view>& override_value, bool& seen) {
+bool Rewriter::echo(const Tag& t, const std::optional<std::string_view>& override_value, bool& seen, bool encoded) {
   TextElem e;
   if (!text_element(t, e)) return false;
   seen = true;
   if (override_value) {
-    replace_text(t, e, [&] { emit_value(*override_value); });
+    replace_text(t, e, [&] {
+      if (encoded) {
+        emit_value(*override_value);
+      } else {
+        escape_append(out_, *override_value);
+      }
+    });
     return true;
   }
   std::string_view rest;
@@ -623,7 +636,7 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
         replace_text(t, e, [&] { escape_append(out_, rw_.bucket); });
         return true;
       }
-      if (S3P_IS(name, "Prefix")) return echo(t, rw_.prefix_echo, seen_prefix_);
+      if (S3P_IS(name, "Prefix")) return echo(t, rw_.prefix_echo, seen_prefix_, rw_.prefix_echo_encoded);
       if (S3P_IS(name, "StartAfter")) return echo(t, rw_.start_after_echo, seen_start_after_);
       if (S3P_IS(name, "Marker")) return echo(t, rw_.marker_echo, seen_marker_);
       if (S3P_IS(name, "NextMarker")) {
@@ -733,7 +746,13 @@ void Rewriter::close_root(const Tag& t) {
     if (!v || seen || (skip_empty && v->empty())) return;
     emit_element(name, *v);
   };
-  add("Prefix", rw_.prefix_echo, seen_prefix_, false);
+  if (rw_.prefix_echo && !seen_prefix_ && !rw_.prefix_echo_encoded) {
+    out_.append("<Prefix>");
+    escape_append(out_, *rw_.prefix_echo);
+    out_.append("</Prefix>");
+  } else {
+    add("Prefix", rw_.prefix_echo, seen_prefix_, false);
+  }
   add("StartAfter", rw_.start_after_echo, seen_start_after_, true);
   add("Marker", rw_.marker_echo, seen_marker_, true);
   if (rw_.url_encoded && !seen_encoding_) out_.append("<EncodingType>url</EncodingType>");

@@ -57,6 +57,9 @@ struct ListRewrite {
   // which only empties an element that is present (so a caller may set both from a request that had neither).
   // <Prefix> is always present in S3 listings, so an empty prefix_echo yields <Prefix></Prefix>.
   std::optional<std::string_view> prefix_echo;
+  // Whether the top-level <Prefix> echo follows url_encoded. S3 url-encodes it in ListObjectsV2 only; V1 leaves it
+  // raw (XML-escaped) even under encoding-type=url, and V1 clients (botocore) do not decode it.
+  bool prefix_echo_encoded = true;
   std::optional<std::string_view> start_after_echo;  // V2 <StartAfter>
   std::optional<std::string_view> marker_echo;       // V1 <Marker>
 };

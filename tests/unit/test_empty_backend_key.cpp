@@ -1,0 +1,45 @@
+// No backend request ever carries an empty object key: in path style that URL is the backend bucket itself, and a
+// GET of it lists the whole backend bucket. An empty key inside a repository answers as S3 would (NoSuchKey).
+#include "engine_fixture.h"
+#include "worker/core/backend_fetch.h"
+
+using namespace s3p;
+
+TEST_CASE("an empty key in a repository with an empty backend prefix is NoSuchKey, without a backend request",
+          "[route][empty-key]") {
+  enginetest::Host h;
+  for (const char* method : {"GET", "HEAD"}) {
+    for (const char* path : {"/acct/root/", "/acct/root"}) {
+      INFO(method << " " << path);
+      const uint32_t id = h.begin(method, path);
+      const Action a = h.next(id);
+      REQUIRE(a.kind == ActionKind::Respond);  // not a Fetch
+      CHECK(a.respond.status == 404);
+      if (std::string(method) == "GET") CHECK(a.respond.body.bytes.find("<Code>NoSuchKey</Code>") != std::string::npos);
+      h.engine.release(id);
+    }
+  }
+  // With a non-empty prefix, the repository's own "directory" key is a real backend key.
+  const uint32_t id = h.begin("GET", "/acct/pre/");
+  const Action a = h.next(id);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  CHECK(a.fetch.url == "http://127.0.0.1:9000/backend-bucket/pre/");
+  h.engine.release(id);
+}
+
+TEST_CASE("backend object URLs refuse an empty key; only bucket-scope requests address the bucket",
+          "[route][empty-key]") {
+  Backend b;
+  b.scheme = "http";
+  b.authority = "127.0.0.1:9000";
+  b.bucket = "bkt";
+  sigv4::SigningKeyCache keys;
+  const sigv4::Credentials creds{"AKID", "SECRET", ""};
+  for (const sigv4::Credentials* c : {static_cast<const sigv4::Credentials*>(nullptr), &creds}) {
+    CHECK(backend_fetch(BackendTarget{&b, "", {}}, "GET", {}, c, 0, keys).url.empty());
+    CHECK(backend_fetch(BackendTarget{&b, "k", {}}, "GET", {}, c, 0, keys).url == "http://127.0.0.1:9000/bkt/k");
+    CHECK(backend_fetch(BackendTarget{&b, "", {}, BackendTarget::Scope::Bucket}, "GET", {}, c, 0, keys).url ==
+          "http://127.0.0.1:9000/bkt/");
+    CHECK(backend_fetch(BackendTarget{&b, "k", {}, BackendTarget::Scope::Bucket}, "GET", {}, c, 0, keys).url.empty());
+  }
+}
