@@ -11,7 +11,7 @@ export function demoFederationSecrets() {
 }
 
 // The demo's access key (config/demo.json names it; its secret is the Worker secret DEMO_USER_SECRET): may read
-// and list demo-org/secret-data and demo-org/federated-data. A fresh secret per process, printed by ./scripts/run.
+// and list demo-org/secret-data and demo-org/federated-data, and read, write and delete in demo-org/uploads. A fresh secret per process, printed by ./scripts/run.
 export const DEMO_USER_ACCESS_KEY_ID = "AKIDDEMOUSER0000001";
 export function demoUserSecrets() {
   return { DEMO_USER_SECRET: crypto.randomBytes(30).toString("base64") };

@@ -83,7 +83,7 @@ describe("auth: private repositories, signed clients, and the refusals", () => {
         assert.equal(String(stdout), HELLO);
         const ls = await client(bin, ["--endpoint-url", proxy.url, "s3", "ls", "s3://demo-org/"]);
         assert.deepEqual(String(ls.stdout).trim().split("\n").map((l) => l.trim()),
-          ["PRE federated-data/", "PRE public-data/", "PRE secret-data/"]);
+          ["PRE federated-data/", "PRE public-data/", "PRE secret-data/", "PRE uploads/"]);
       });
       it(`${name}: s3 presign makes a URL curl can GET (SigV2 from v1, SigV4 from v2)`, async () => {
         const { stdout } = await client(bin, ["--endpoint-url", proxy.url, "s3", "presign", "s3://demo-org/secret-data/hello.txt"]);

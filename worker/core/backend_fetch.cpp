@@ -36,6 +36,7 @@ FetchAction backend_fetch(const BackendTarget& target, std::string_view method, 
     f.url += '?';
     f.url += query;
   }
+  f.body = target.body;
   f.timeout_ms = b.timeout_ms;
   f.mode = ResponseMode::StreamUnlessError;
   f.max_body = 64 * 1024;
@@ -45,7 +46,7 @@ FetchAction backend_fetch(const BackendTarget& target, std::string_view method, 
     signed_headers.reserve(forwarded.size() + 5);
     signed_headers.push_back({"host", b.authority});
     for (const auto& h : forwarded) signed_headers.push_back({h.name, h.value});
-    sigv4::sign_request(method, path, query, signed_headers, sigv4::kEmptyPayloadHash, *creds, b.region, "s3", now_s, keys);
+    sigv4::sign_request(method, path, query, signed_headers, target.payload_hash, *creds, b.region, "s3", now_s, keys);
     f.headers.reserve(signed_headers.size());
     for (auto& h : signed_headers)
       if (h.name != "host") f.headers.push_back({std::move(h.name), std::move(h.value)});  // fetch sets Host itself

@@ -19,6 +19,10 @@ struct BackendTarget {
   std::string_view key;                       // full backend key (repository prefix + client key)
   std::vector<http::QueryParam> query;        // forwarded query parameters (decoded)
   Scope scope = Scope::Object;
+  // What the request sends and how it is signed: no body (the empty hash), or the client's body by handle with
+  // the payload hash the client declared (so the backend itself rejects a body that does not match it).
+  Body body;
+  std::string_view payload_hash = sigv4::kEmptyPayloadHash;
 };
 
 // `creds` null = unsigned (anonymous backend). An Object target with an empty key is refused: the result has an

@@ -5,6 +5,8 @@
 
 #include "worker/auth/authorize.h"
 #include "worker/core/backend_fetch.h"
+#include "worker/core/delete_object_op.h"
+#include "worker/core/put_object_op.h"
 #include "worker/core/list_op.h"
 #include "worker/core/log_line.h"
 #include "worker/core/object_op.h"
@@ -108,15 +110,53 @@ Action ClientRequest::plan(double now_ms) {
 
   const Account* account = cfg.find(route_.account);
   if (!account) return error(errors::NoSuchBucket);
-  if (!read) return error(errors::MethodNotAllowed);
-  if (route_.kind == Route::Kind::Account) return plan_account(*account, now_ms);
-  if (account->flat) {
-    route_.key = route_.tail;
-    return plan_object(*account, account->repositories.front(), now_ms);
+  // POST is multipart (create, complete) and DeleteObjects, which come next; until then a clear 501.
+  if (head_.method == "POST") return error(errors::NotImplemented, "POST operations are not implemented yet");
+  if (route_.kind == Route::Kind::Account) {
+    if (!read) return error(errors::MethodNotAllowed);
+    return plan_account(*account, now_ms);
   }
-  const Repository* repo = account->find(route_.repo);
+  if (account->flat) route_.key = route_.tail;
+  const Repository* repo = account->flat ? &account->repositories.front() : account->find(route_.repo);
   if (!repo) return error(errors::NoSuchKey, "unknown repository");
-  return plan_object(*account, *repo, now_ms);
+  if (read) return plan_object(*account, *repo, now_ms);
+  if (head_.method == "PUT") return plan_put(*account, *repo, now_ms);
+  if (head_.method == "DELETE") return plan_delete(*account, *repo, now_ms);
+  return error(errors::MethodNotAllowed);
+}
+
+Action ClientRequest::plan_put(const Account& account, const Repository& repo, double now_ms) {
+  op_name_ = "PutObject";
+  for (const auto& p : params_)
+    if (p.name != "x-id") return error(errors::NotImplemented, "unsupported PUT sub-resource " + p.name);
+  if (find_header(head_.headers, "x-amz-copy-source")) return error(errors::NotImplemented, "CopyObject");
+  if (!auth::allows(caller_, account, repo, kPermWrite, route_.key))
+    return error(errors::AccessDenied, "no write permission for this key");
+  if (route_.key.empty()) return error(errors::InvalidArgument, "empty key");
+  // The backend request is signed with the hash the client declared: the backend recomputes it over the bytes
+  // it receives, so a body changed after signing is refused there and never stored.
+  std::string payload = payload_hash_.empty() ? std::string(sigv4::kUnsignedPayload) : payload_hash_;
+  // Signed chunks are bound to the client's own seed signature, which no re-signed request can carry.
+  if (starts_with(payload, "STREAMING-") && payload != "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+    return error(errors::SignedChunksUnsupported, "signed aws-chunked upload");
+  return start_op(std::make_unique<PutObjectOp>(*repo.backend, repo.prefix + route_.key, head_.headers,
+                                                std::move(payload), repo.name.empty()),
+                  now_ms);
+}
+
+Action ClientRequest::plan_delete(const Account& account, const Repository& repo, double now_ms) {
+  op_name_ = "DeleteObject";
+  std::vector<http::QueryParam> forwarded;
+  for (auto& p : params_) {
+    if (p.name == "versionId") forwarded.push_back(std::move(p));
+    else if (p.name != "x-id") return error(errors::NotImplemented, "unsupported DELETE sub-resource " + p.name);
+  }
+  if (!auth::allows(caller_, account, repo, kPermDelete, route_.key))
+    return error(errors::AccessDenied, "no delete permission for this key");
+  if (route_.key.empty()) return error(errors::InvalidArgument, "empty key");
+  return start_op(std::make_unique<DeleteObjectOp>(*repo.backend, repo.prefix + route_.key, std::move(forwarded),
+                                                   repo.name.empty()),
+                  now_ms);
 }
 
 bool ClientRequest::authenticated(std::string_view raw_path, double now_ms, Action& refusal) {
@@ -129,6 +169,7 @@ bool ClientRequest::authenticated(std::string_view raw_path, double now_ms, Acti
     return false;
   }
   caller_ = v.key;
+  payload_hash_ = std::move(v.payload_hash);
   auth::strip_auth_params(params_);
   return true;
 }
@@ -265,7 +306,8 @@ Action ClientRequest::finish(OpStep&& step) {
 
 Action ClientRequest::preflight() {
   op_name_ = "Preflight";
-  Headers h = {{"access-control-allow-methods", "GET, HEAD"}, {"access-control-max-age", "86400"}};
+  // Every method S3 clients use; whether the caller may is decided on the actual request.
+  Headers h = {{"access-control-allow-methods", "GET, HEAD, PUT, POST, DELETE"}, {"access-control-max-age", "86400"}};
   if (const std::string* req = find_header(head_.headers, "access-control-request-headers"); req && !has_ctl_break(*req))
     h.push_back({"access-control-allow-headers", *req});
   return respond(204, std::move(h), {});

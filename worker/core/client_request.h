@@ -28,6 +28,8 @@ class ClientRequest : public Task {
   Action plan_account(const Account& account, double now_ms);
   Action plan_listing_for(const Account& account, double now_ms);
   Action plan_object(const Account& account, const Repository& repo, double now_ms);
+  Action plan_put(const Account& account, const Repository& repo, double now_ms);
+  Action plan_delete(const Account& account, const Repository& repo, double now_ms);
   // Backend operations: obtain credentials for op_->backend(), send its request, hand back the response.
   Action start_op(std::unique_ptr<BackendOp> op, double now_ms);
   Action begin_round(double now_ms);
@@ -48,6 +50,7 @@ class ClientRequest : public Task {
   std::vector<http::QueryParam> params_;  // the decoded query, authentication parameters removed
   const AccessKey* caller_ = nullptr;     // the verified access key; null = anonymous
   std::string_view auth_scheme_ = "anonymous";
+  std::string payload_hash_;  // the x-amz-content-sha256 a SigV4 header signature declared ("" otherwise)
   Account listing_view_;  // the part of an account a listing may show this caller (outlives op_)
   double start_ms_;
   double now_ms_;

@@ -43,6 +43,13 @@ inline constexpr S3Error BadContentSha256{"InvalidArgument", 400, "x-amz-content
 inline constexpr S3Error TwoAuthMechanisms{"InvalidArgument", 400, "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"};
 inline constexpr S3Error UnsupportedAlgorithm{"InvalidArgument", 400, "Unsupported authorization type"};
 inline constexpr S3Error AnonymousOverrides{"InvalidRequest", 400, "Request specific response headers cannot be used for anonymous GET requests."};
+// Writes.
+inline constexpr S3Error BadDigest{"BadDigest", 400, "The Content-MD5 or checksum value that you specified did not match what the server received."};
+inline constexpr S3Error InvalidDigest{"InvalidDigest", 400, "The Content-MD5 or checksum value that you specified is not valid."};
+inline constexpr S3Error EntityTooLarge{"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size."};
+inline constexpr S3Error MissingContentLength{"MissingContentLength", 411, "You must provide the Content-Length HTTP header."};
+inline constexpr S3Error InvalidRequest{"InvalidRequest", 400, "Invalid Request"};
+inline constexpr S3Error SignedChunksUnsupported{"NotImplemented", 501, "Signed aws-chunked uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) are not supported; sign the payload or send it unsigned."};
 }  // namespace errors
 
 }  // namespace s3p

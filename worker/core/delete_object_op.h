@@ -1,0 +1,24 @@
+// DeleteObject: one backend DELETE; S3 answers 204 whether or not the key existed.
+#pragma once
+#include "worker/core/backend_op.h"
+#include "worker/http/uri.h"
+
+namespace s3p {
+
+class DeleteObjectOp : public BackendOp {
+ public:
+  DeleteObjectOp(const Backend& backend, std::string key, std::vector<http::QueryParam> query, bool flat)
+      : backend_(backend), key_(std::move(key)), query_(std::move(query)), flat_(flat) {}
+  std::string_view name() const override { return "DeleteObject"; }
+  const Backend& backend() const override { return backend_; }
+  FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
+  OpStep on_response(FetchResult&& r) override;
+
+ private:
+  const Backend& backend_;
+  std::string key_;
+  std::vector<http::QueryParam> query_;  // versionId
+  bool flat_;
+};
+
+}  // namespace s3p
