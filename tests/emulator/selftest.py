@@ -664,8 +664,8 @@ def awscli_v1_smoke(ctx: Ctx):
                               "s3://private-bucket/repos/secret-data/hello.txt", "-"],
                              env=env, capture_output=True, timeout=60)
     except FileNotFoundError:
-        print("    (aws CLI not found, skipped)")
-        return
+        # A missing client proves nothing: it is a failure, not a pass.
+        raise AssertionError("aws CLI not found on PATH (the image's pyenv awscli v1 is required)") from None
     assert out.returncode == 0 and out.stdout == seed.HELLO_TEXT, out.stderr.decode()[-500:]
 
 
