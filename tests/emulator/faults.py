@@ -141,13 +141,13 @@ def s3_error(status: int, code: Optional[str] = None, message: str = "Injected f
             f"</Error>").encode()
 
 
-def sts_error(status: int, code: Optional[str] = None) -> bytes:
+def sts_error(status: int, code: Optional[str] = None, message: Optional[str] = None) -> bytes:
     if status == 403:
         kind, code = "Sender", code or "AccessDenied"
-        message = "Injected fault: not authorized to perform sts:AssumeRoleWithWebIdentity"
+        message = message or "Injected fault: not authorized to perform sts:AssumeRoleWithWebIdentity"
     else:
         kind, code = ("Sender" if 400 <= status < 500 else "Receiver"), code or "InternalFailure"
-        message = "Injected fault"
+        message = message or "Injected fault"
     return (f"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>"
-            f"<Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+            f"<Type>{kind}</Type><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
             f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>").encode()

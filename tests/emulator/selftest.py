@@ -39,10 +39,12 @@ from botocore.exceptions import ClientError
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import seed  # noqa: E402
+from jwt_issuer import DiscoveryServer, Issuer  # noqa: E402
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/test"
-FAKE_JWT = ("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJzZWxmdGVzdCIsImF1ZCI6InMzZW11In0."
-            "c2lnbmF0dXJlLW5vdC1jaGVja2Vk")
+# Tokens are real RS256 JWTs from a throwaway issuer whose JWKS is registered with the emulator's STS (the
+# issuer URL itself is never fetched: .invalid does not resolve, and the emulator only reaches loopback).
+ISSUER = Issuer("https://selftest-issuer.invalid")
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
@@ -54,6 +56,7 @@ class Ctx:
         self.akid, self.secret = akid, secret
         self.s3 = seed.client(self.endpoint, akid, secret)
         self.sts_exchanges = 0  # how many AssumeRoleWithWebIdentity calls we made
+        self.jwks_registered = False
 
     # ---- raw HTTP -------------------------------------------------------
 
@@ -95,12 +98,16 @@ class Ctx:
     def fault(self, **spec):
         return self.control("POST", "fault", spec)
 
-    def assume(self, timeout: float = 15, session: str = "selftest"):
-        """Raw, unsigned AssumeRoleWithWebIdentity form POST."""
+    def assume(self, timeout: float = 15, session: str = "selftest", token: str = None):
+        """Raw, unsigned AssumeRoleWithWebIdentity form POST (a valid token unless given one)."""
+        if not self.jwks_registered:
+            self.control("POST", "jwks", {"issuer": ISSUER.issuer, "jwks": ISSUER.jwks()})
+            self.jwks_registered = True
         self.sts_exchanges += 1
+        self.last_token = token if token is not None else ISSUER.token()
         form = urllib.parse.urlencode({
             "Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15",
-            "RoleArn": ROLE_ARN, "RoleSessionName": session, "WebIdentityToken": FAKE_JWT,
+            "RoleArn": ROLE_ARN, "RoleSessionName": session, "WebIdentityToken": self.last_token,
             "DurationSeconds": "3600"})
         return self.raw("POST", "/", form.encode(),
                         {"Content-Type": "application/x-www-form-urlencoded"}, timeout)
@@ -568,7 +575,52 @@ def sts_web_identity_credentials(ctx: Ctx):
     status, _, body = ctx.raw("GET", url[len(ctx.endpoint):])
     assert status == 200 and body == seed.HELLO_TEXT, (status, body[:300])
     last = ctx.control("GET", "stats")["last_sts_request"]
-    assert last["RoleArn"] == ROLE_ARN and last["WebIdentityToken"] == FAKE_JWT, last
+    assert last["RoleArn"] == ROLE_ARN and last["WebIdentityToken"] == ctx.last_token, last
+
+
+@test
+def sts_refuses_bad_web_identity_tokens(ctx: Ctx):
+    # STS's own codes: a token it cannot accept is 400 InvalidIdentityToken, an expired one ExpiredTokenException,
+    # an issuer whose keys cannot be fetched IDPCommunicationError. None of them issues credentials.
+    issued = ctx.control("GET", "stats")["sts_credentials_issued"]
+    now = int(time.time())
+    other = Issuer(ISSUER.issuer)  # same issuer and kid, a key the issuer never published
+    header, claims, sig = ISSUER.token().split(".")
+    cases = [
+        ("garbage", "not.a.jwt", "InvalidIdentityToken"),
+        ("not three parts", "abc", "InvalidIdentityToken"),
+        ("signed by another key", other.token(), "InvalidIdentityToken"),
+        ("claims swapped under a valid signature", f"{header}.{other.token().split('.')[1]}.{sig}",
+         "InvalidIdentityToken"),
+        ("wrong audience", ISSUER.token(aud="s3emu"), "InvalidIdentityToken"),
+        ("no audience", ISSUER.token(aud=None), "InvalidIdentityToken"),
+        ("expired", ISSUER.token(iat=now - 600, nbf=now - 600, exp=now - 1), "ExpiredTokenException"),
+        ("unknown issuer", Issuer("https://unregistered.invalid").token(), "IDPCommunicationError"),
+    ]
+    for what, token, code in cases:
+        status, _, body = ctx.assume(token=token)
+        assert (status, error_code(body)) == (400, code), (what, status, body[:300])
+    assert ctx.control("GET", "stats")["sts_credentials_issued"] == issued
+    assert ctx.control("GET", "stats")["last_token_rejection"].startswith("IDPCommunicationError")
+    # STS's clock moved past exp: the same valid token is now expired.
+    ctx.control("POST", "sts-clock", {"offset_seconds": 301})
+    try:
+        status, _, body = ctx.assume()
+        assert (status, error_code(body)) == (400, "ExpiredTokenException"), (status, body[:300])
+    finally:
+        ctx.control("POST", "sts-clock", {"offset_seconds": 0})
+    status, _, body = ctx.assume()
+    assert status == 200, (status, body[:300])
+
+
+@test
+def sts_fetches_jwks_through_discovery(ctx: Ctx):
+    # An issuer with nothing registered: the emulator follows {iss}/.well-known/openid-configuration → jwks_uri.
+    with DiscoveryServer() as served:
+        status, _, body = ctx.assume(token=served.token())
+        assert status == 200, (status, body[:300])
+        status, _, body = ctx.assume(token=Issuer(served.issuer, served.kid).token())
+        assert (status, error_code(body)) == (400, "InvalidIdentityToken"), (status, body[:300])
 
 
 @test
