@@ -21,6 +21,7 @@ export async function startWorker({ config, bindings = {}, port = 0, wasm = "dis
       { type: "ESModule", path: path.join(ROOT, "js/host.mjs") },
       { type: "ESModule", path: path.join(ROOT, "js/core.mjs") },
       { type: "ESModule", path: path.join(ROOT, "js/hostcalls.mjs") },
+      { type: "ESModule", path: path.join(ROOT, "js/init.mjs") },
       { type: "CompiledWasm", path: path.join(ROOT, "dist/core.wasm"), contents: fs.readFileSync(wasmPath) },
     ],
     modulesRoot: ROOT,
