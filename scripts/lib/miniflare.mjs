@@ -22,10 +22,13 @@ export async function startWorker({ config, bindings = {}, port = 0, wasm = "dis
       { type: "ESModule", path: path.join(ROOT, "js/core.mjs") },
       { type: "ESModule", path: path.join(ROOT, "js/hostcalls.mjs") },
       { type: "ESModule", path: path.join(ROOT, "js/init.mjs") },
+      { type: "ESModule", path: path.join(ROOT, "js/body.mjs") },
+      { type: "ESModule", path: path.join(ROOT, "js/test_hooks.mjs") },
       { type: "CompiledWasm", path: path.join(ROOT, "dist/core.wasm"), contents: fs.readFileSync(wasmPath) },
     ],
     modulesRoot: ROOT,
     compatibilityDate: "2026-04-01",
+    compatibilityFlags: ["enable_request_signal"], // keep in step with wrangler.toml
     bindings: { S3P_CONFIG: config, ...bindings },
     host: "127.0.0.1",
     port,

@@ -24,8 +24,10 @@ export function demoConfig(mutate) {
 // `cachePersist`: a directory for the Cache API's storage; proxies given the same one share it (like one colo).
 // `registerJwks` (default true): tell the emulator's STS which keys the proxy's issuer publishes (see
 // registerIssuer); false leaves STS trusting whatever was registered before (negative tests).
-export async function startProxy({ config = demoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist, registerJwks = true } = {}) {
+// `testHooks`: serve js/test_hooks.mjs's /__test/ routes (core introspection, trap injection).
+export async function startProxy({ config = demoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist, registerJwks = true, testHooks = false } = {}) {
   const logs = [];
+  if (testHooks) bindings = { ...bindings, S3P_TEST_HOOKS: "1" };
   const w = await startWorker({ config, bindings, wasm, cachePersist, log: (s) => logs.push(...s.split("\n").filter(Boolean)) });
   if (registerJwks) await registerIssuer(w.url, JSON.parse(config).federation?.issuer);
   return { ...w, logs };
