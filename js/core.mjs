@@ -90,6 +90,7 @@ export class Core {
     let max = 0;
     for (const p of parts) max += typeof p === "number" ? 4 : 4 + (typeof p === "string" ? p.length * 3 : p.length);
     const base = this.x.core_in(max);
+    this.inBase = base;
     this.#views(); // after core_in: it may have grown memory
     const mem = this.u8, view = this.dv;
     let off = base;
@@ -160,11 +161,17 @@ export class Core {
   }
 
   // ---- the ABI ----
+  // `env`: the secrets the core may read (js/init.mjs chooses them). The input buffer is zeroed once the core has
+  // decoded it, so the secrets stay only where the core keeps them.
   init(configJson, env) {
     const parts = [configJson];
     Core.#headerParts(parts, Object.entries(env));
-    const status = this.x.core_init(this.#write(parts));
-    return { ok: status === 0, error: status === 0 ? "" : this.#outText() };
+    const len = this.#write(parts);
+    const status = this.x.core_init(len);
+    const error = status === 0 ? "" : this.#outText();
+    this.#views();
+    this.u8.fill(0, this.inBase, this.inBase + len);
+    return { ok: status === 0, error };
   }
 
   #outText() {

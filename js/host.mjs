@@ -1,58 +1,77 @@
 // The action loop: drives one request (or background task) through the core, performing each action with the
 // runtime's I/O. Object bodies stay here as streams ("handles"); the core only ever sees their numbers.
 import { Body, Core, Kind, Mode, Outcome } from "./core.mjs";
+import { readBodyLimited } from "./body.mjs";
 import { performCall } from "./hostcalls.mjs";
 
 const CLIENT_BODY = 1; // handle of the client's request body
 
-// Parked tasks (Kind.WAIT) by id → resolve(woken). The core names the ones to wake after each feed.
-const waiters = new Map();
+// Per-core host state. Parked tasks (Kind.WAIT) by id → { resolve, timer }: the core names the ones to wake after
+// each feed. Task ids are the core's own, so the map belongs to one core: a fresh core after a trap reuses ids.
+const parkedByCore = new WeakMap();
+const retired = new WeakSet(); // cores that trapped: never called into again
+const RETIRED = Symbol("core retired");
+
+const parkedOf = (core) => {
+  let m = parkedByCore.get(core);
+  if (!m) parkedByCore.set(core, (m = new Map()));
+  return m;
+};
+
+// Thrown into a task's loop when its core trapped meanwhile: the request answers S3 XML 500.
+class CoreRetired extends Error {}
+
+export const isRetired = (core) => retired.has(core);
+
+// A trap (a core bug): the instance is never called again; its parked tasks resume at once and answer 500.
+export function retire(core) {
+  if (retired.has(core)) return;
+  retired.add(core);
+  const parked = parkedOf(core);
+  for (const p of parked.values()) {
+    clearTimeout(p.timer);
+    p.resolve(RETIRED);
+  }
+  parked.clear();
+}
 
 function wakeParked(core) {
+  const parked = parkedOf(core);
   for (const id of core.wakeups()) {
-    const resolve = waiters.get(id);
-    if (resolve) {
-      waiters.delete(id);
-      resolve(true);
+    const p = parked.get(id);
+    if (p) {
+      parked.delete(id);
+      clearTimeout(p.timer);
+      p.resolve(true);
     }
   }
 }
 
-function park(id, timeoutMs) {
+function park(core, id, timeoutMs) {
+  const parked = parkedOf(core);
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
-      waiters.delete(id);
+      parked.delete(id);
       resolve(false);
     }, timeoutMs);
-    waiters.set(id, (woken) => {
-      clearTimeout(timer);
-      resolve(woken);
-    });
+    parked.set(id, { resolve, timer });
   });
 }
 
-async function readLimited(stream, max) {
-  if (!stream) return new Uint8Array(0);
-  const reader = stream.getReader();
-  const chunks = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > max) {
-      reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
+function unpark(core, id) {
+  const p = parkedOf(core).get(id);
+  if (p) {
+    clearTimeout(p.timer);
+    parkedOf(core).delete(id);
   }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
+}
+
+// Releases a task's state in the core, then resumes whoever that release woke (a released leader of an STS
+// exchange wakes its waiters, and one of them leads anew).
+function freeTask(core, id) {
+  if (retired.has(core)) return;
+  core.free(id);
+  wakeParked(core);
 }
 
 // Performs a Fetch action. Never throws: timeouts and transport failures become typed results for the core.
@@ -72,9 +91,7 @@ async function performFetch(a, handles) {
     const result = { outcome: Outcome.OK, status: resp.status, headers: resp.headers, handle: 0, body: "" };
     const buffer = a.mode === Mode.BUFFER || (a.mode === Mode.STREAM_UNLESS_ERROR && resp.status >= 400);
     if (buffer) {
-      // A declared length within the limit is read in one call (chunk-by-chunk reads cost a listing ~20%).
-      const declared = Number(resp.headers.get("content-length") ?? Infinity);
-      const bytes = declared <= a.maxBody ? new Uint8Array(await resp.arrayBuffer()) : await readLimited(resp.body, a.maxBody);
+      const bytes = await readBodyLimited(resp, a.maxBody); // counts decoded bytes, stops at the cap
       if (bytes === null) result.outcome = Outcome.BODY_TOO_LARGE;
       else result.body = bytes;
     } else if (resp.body) {
@@ -110,16 +127,19 @@ function toResponse(a, handles) {
 // `env` holds the Worker's secrets, which host primitives (signing, sealing) read by the name the core gives.
 export async function runTask(core, id, ctx, handles, env) {
   for (;;) {
+    if (retired.has(core)) throw new CoreRetired();
     const a = core.next(id);
     switch (a.kind) {
       case Kind.FETCH: {
         const res = await performFetch(a, handles);
+        if (retired.has(core)) throw new CoreRetired();
         core.feedFetch(id, res);
         wakeParked(core);
         break;
       }
       case Kind.WAIT: {
-        const woken = await park(id, a.timeoutMs);
+        const woken = await park(core, id, a.timeoutMs);
+        if (woken === RETIRED || retired.has(core)) throw new CoreRetired();
         core.feedWait(id, woken);
         wakeParked(core);
         break;
@@ -134,6 +154,7 @@ export async function runTask(core, id, ctx, handles, env) {
       case Kind.CACHE_MATCH:
       case Kind.CACHE_PUT: {
         const res = await performCall(a, env);
+        if (retired.has(core)) throw new CoreRetired();
         core.feedHost(id, a.kind, res.ok, res.data, res.error ?? "");
         wakeParked(core);
         break;
@@ -152,8 +173,13 @@ async function runBackground(core, id, ctx, env) {
   handles.next = 2;
   try {
     await runTask(core, id, ctx, handles, env);
+  } catch (err) {
+    if (!(err instanceof CoreRetired)) {
+      retire(core); // a trap in a background task: the Worker replaces the core on its next request
+      console.error(JSON.stringify({ level: "error", msg: "core failed in a background task; instance discarded", error: String(err) }));
+    }
   } finally {
-    core.free(id);
+    freeTask(core, id);
     releaseHandles(handles);
   }
 }
@@ -180,13 +206,35 @@ export async function handleRequest(core, request, ctx, env = {}) {
   const handles = new Map();
   handles.next = 2;
   if (request.body) handles.set(CLIENT_BODY, request.body);
-  const id = core.begin(request.method, path, query, request.headers, request.body !== null);
+  let id;
+  try {
+    id = core.begin(request.method, path, query, request.headers, request.body !== null);
+  } catch (err) {
+    retire(core);
+    throw err;
+  }
   if (id === 0) return internalError();
+  // A client that goes away may take this promise chain with it (the runtime cancels the request's I/O and never
+  // resumes it), so the `finally` below cannot be relied on: the abort signal frees the task too.
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    request.signal?.removeEventListener?.("abort", onAbort);
+    unpark(core, id);
+    freeTask(core, id);
+    releaseHandles(handles);
+  };
+  const onAbort = () => finish();
+  request.signal?.addEventListener?.("abort", onAbort);
   try {
     return (await runTask(core, id, ctx, handles, env)) ?? internalError();
+  } catch (err) {
+    if (err instanceof CoreRetired) return internalError(); // its core trapped while this request was in flight
+    retire(core);
+    throw err; // a trap in this request: the Worker logs it and answers 500
   } finally {
-    core.free(id);
-    releaseHandles(handles);
+    finish();
   }
 }
 

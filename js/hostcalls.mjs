@@ -2,6 +2,7 @@
 // Policy (what to sign, what to cache, for how long) is the core's; this file only performs. Secrets are looked up
 // by the name the core passes, imported once per isolate and kept as non-extractable CryptoKeys. Never throws:
 // every failure is a typed result { ok: false, error } for the core (errors never include secret material).
+import { readBodyLimited } from "./body.mjs";
 import { Kind } from "./core.mjs";
 
 const MAX_CACHED_ENTRY = 256 * 1024; // L2 entries are ~3 KB; anything bigger is not ours
@@ -76,8 +77,8 @@ async function cacheMatch(a) {
   if (typeof caches === "undefined") return { ok: false, error: "no Cache API" };
   const resp = await caches.default.match(a.url);
   if (!resp) return { ok: false };
-  const data = new Uint8Array(await resp.arrayBuffer());
-  if (data.length > MAX_CACHED_ENTRY) return { ok: false, error: "cached entry too large" };
+  const data = await readBodyLimited(resp, MAX_CACHED_ENTRY); // stops reading at the cap
+  if (data === null) return { ok: false, error: "cached entry too large" };
   return { ok: true, data };
 }
 

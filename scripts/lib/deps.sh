@@ -1,6 +1,7 @@
 # Sourced by scripts/*: installs what the build and tests need, only when missing.
 # Pinned: Debian bookworm packages (versions listed in README "Toolchain"), npm via package-lock.json.
-set -euo pipefail
+# A sourced library leaves the caller's shell options alone (scripts/test must not become `set -e`); every
+# caller sets its own.
 
 APT_PACKAGES=(emscripten binaryen wabt nlohmann-json3-dev catch2 wasi-libc libc++-14-dev-wasm32
   libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32 libclang-rt-14-dev clang-14 lld-14 dpkg-dev xz-utils cmake g++ make)

@@ -5,7 +5,8 @@ import { loadConfig, startWorker } from "./miniflare.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const cfg = JSON.parse(loadConfig(process.env.S3P_CONFIG_FILE ?? "config/demo.json", process.env.S3P_EMULATOR));
-// The demo is its own OIDC issuer at the address it serves on (the STS emulator does not check the token).
+// The demo is its own OIDC issuer at the address it serves on: the STS emulator fetches its discovery document
+// and JWKS from there to verify each token.
 if (cfg.federation) cfg.federation.issuer = `http://127.0.0.1:${port}`;
 const config = JSON.stringify(cfg);
 const bindings = {

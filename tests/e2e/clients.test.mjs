@@ -2,7 +2,8 @@
 // the verifying emulator (plus virtual-host style where the client resolves *.localhost itself: curl, GDAL). Every
 // assertion compares with ground truth: the bytes tests/emulator/seed.py wrote (recomputed by
 // tests/e2e/clients/fixtures.py) or a direct anonymous GET/HEAD to the emulator — never with what the proxy itself
-// said. A client whose binary is missing after deps_clients (scripts/lib/deps.sh) is skipped.
+// said. Every client is required: a missing one fails "every required client is installed" (and its own tests
+// are skipped, which scripts/test also counts as failed), so a missing client can never look green.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -125,6 +126,8 @@ const HAVE = {
     }
   })(),
 };
+const CLIENT_NAMES = { awsV1: "aws cli v1 (pyenv aws)", awsV2: "aws cli v2 (/usr/bin/aws)", rclone: "rclone", s3cmd: "s3cmd",
+  gdal: "GDAL (gdal-bin)", curl: "curl", chromium: "chromium", boto3: "boto3" };
 const skipUnless = (have, what) => (have ? {} : { skip: `${what} is not installed (scripts/lib/deps.sh deps_clients)` });
 
 const tmpdirs = [];
@@ -162,6 +165,11 @@ const lines = (b) => text(b).split("\n").filter((l) => l.trim() !== "");
 
 // ---------------------------------------------------------------------------------------------- the suite
 describe("real S3 clients against the proxy", () => {
+  it("every required client is installed", () => {
+    const missing = Object.entries(HAVE).filter(([, have]) => !have).map(([k]) => CLIENT_NAMES[k]);
+    assert.deepEqual(missing, [], `missing clients (scripts/lib/deps.sh deps_clients installs them): ${missing.join(", ")}`);
+  });
+
   let proxy, hostPort;
   before(async () => {
     loadGroundTruth();

@@ -42,8 +42,8 @@ function cacheDir() {
   return d;
 }
 const proxies = [];
-async function proxy(session, { federation, cachePersist } = {}) {
-  const p = await startProxy({ config: fedConfig(session, federation), cachePersist });
+async function proxy(session, { federation, cachePersist, bindings, registerJwks } = {}) {
+  const p = await startProxy({ config: fedConfig(session, federation), cachePersist, bindings, registerJwks });
   proxies.push(p);
   return p;
 }
@@ -84,10 +84,12 @@ describe("federation: OIDC provider, STS exchange, L1 and L2 credential caches",
   before(async () => {
     await clearFaults();
     await emu("sts-duration", { seconds: null });
+    await emu("sts-clock", { offset_seconds: 0 });
   });
   after(async () => {
     await clearFaults();
     await emu("sts-duration", { seconds: null });
+    await emu("sts-clock", { offset_seconds: 0 });
     await Promise.all(proxies.map((p) => p.close().catch(() => {})));
     for (const d of tmpdirs) fs.rmSync(d, { recursive: true, force: true });
   });
@@ -243,6 +245,42 @@ describe("federation: OIDC provider, STS exchange, L1 and L2 credential caches",
       assert.equal(ok.status, 200);
       assert.equal((await exchanges()) - before, 2);
       console.log(`# stall (sts_timeout_ms ${limit}): 503 after ${results.map((r) => Math.round(r.ms)).join(", ")} ms`);
+    });
+  }
+
+  // STS verifies the JWT against the issuer's JWKS (tests/emulator/web_identity.py). A token STS refuses is one of
+  // "any other STS error" in the README's failure table: 502, STS's code in the log only; nothing is cached.
+  const otherKey = () => crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" });
+  const refused = [
+    ["signed by a key the issuer does not publish",
+      () => ({ bindings: { ...DEMO_SECRETS, DEMO_OIDC_SIGNING_KEY: otherKey() }, registerJwks: false }), "InvalidIdentityToken"],
+    ["for another audience", () => ({ federation: { audience: "not-sts.example.org" } }), "InvalidIdentityToken"],
+    ["expired by the time STS reads it", () => ({ clockOffset: 301 }), "ExpiredTokenException"],
+  ];
+  for (const [what, setup, code] of refused) {
+    it(`a token ${what} is refused by STS → S3 XML 502, ${code} in the log only, nothing cached`, async () => {
+      const session = uniqueSession("refused");
+      const { clockOffset, ...opts } = setup();
+      const p = await proxy(session, { ...opts, cachePersist: cacheDir() });
+      const before = await emu("stats");
+      if (clockOffset) await emu("sts-clock", { offset_seconds: clockOffset });
+      let r;
+      try {
+        r = await get(p);
+      } finally {
+        await emu("sts-clock", { offset_seconds: 0 });
+      }
+      assert.equal(r.status, 502, r.body);
+      assert.equal(xmlField(r.body, "Code"), "BadGateway");
+      assert.doesNotMatch(r.body, new RegExp(code), "STS details stay in the log");
+      const after = await emu("stats");
+      assert.equal(after.sts_exchanges - before.sts_exchanges, 1);
+      assert.equal(after.sts_tokens_rejected - before.sts_tokens_rejected, 1);
+      assert.match(after.last_token_rejection, new RegExp(`^${code}`));
+      assert.equal(after.sts_credentials_issued, before.sts_credentials_issued);
+      const [line] = await logLines(p, (l) => l.status === 502);
+      assert.match(line.detail, new RegExp(code));
+      assert.equal(await cached(p, l2Key(session)), null, "nothing cached in L2");
     });
   }
 

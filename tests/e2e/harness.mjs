@@ -36,10 +36,25 @@ export function openDemoConfig(mutate) {
 
 // Starts a proxy; `logs` collects the Worker's log lines.
 // `cachePersist`: a directory for the Cache API's storage; proxies given the same one share it (like one colo).
-export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist } = {}) {
+// `registerJwks` (default true): tell the emulator's STS which keys the proxy's issuer publishes (see
+// registerIssuer); false leaves STS trusting whatever was registered before (negative tests).
+// `testHooks`: serve js/test_hooks.mjs's /__test/ routes (core introspection, trap injection).
+export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist, registerJwks = true, testHooks = false } = {}) {
   const logs = [];
+  if (testHooks) bindings = { ...bindings, S3P_TEST_HOOKS: "1" };
   const w = await startWorker({ config, bindings, wasm, cachePersist, log: (s) => logs.push(...s.split("\n").filter(Boolean)) });
+  if (registerJwks) await registerIssuer(w.url, JSON.parse(config).federation?.issuer);
   return { ...w, logs };
+}
+
+// The emulator's STS verifies every web-identity JWT against its issuer's JWKS. Test proxies listen on a port
+// chosen at start, while their configured issuer is fixed (config/demo.json), so STS cannot fetch the issuer's
+// discovery document itself: the JWKS the proxy serves is registered for its issuer instead.
+export async function registerIssuer(proxyUrl, issuer) {
+  if (!issuer) return;
+  const r = await fetch(`${proxyUrl}/.well-known/jwks.json`);
+  if (!r.ok) return; // no valid federation config: nothing to trust
+  await emu("jwks", { issuer, jwks: await r.json() });
 }
 
 export async function emu(path, body) {

@@ -13,11 +13,13 @@ import struct
 import threading
 import time
 import uuid
+import zlib
 from typing import Optional
 from xml.sax.saxutils import escape
 
 TARGETS = ("sts", "s3")
-MODES = ("none", "stall", "status", "garbage", "reset", "delay")
+MODES = ("none", "stall", "status", "garbage", "reset", "delay", "gzip-bomb")
+GZIP_BOMB_BYTES = 64 * 1024 * 1024  # what the gzip-bomb body decodes to (it is ~64 KiB on the wire)
 STALL_MAX_SECONDS = 3600  # safety net for clients that never time out
 GARBAGE = b"this is not XML {\"garbage\": true} <<< \x00\x01 >>>\n"
 
@@ -88,6 +90,11 @@ def apply(handler, target: str, fault: dict) -> bool:
         _stall(handler)
     elif mode == "reset":
         _reset(handler)
+    elif mode == "gzip-bomb":
+        # A small gzip body that decodes huge, declared honestly (content-length = encoded size): a client that
+        # trusts content-length as the size it will buffer is fooled by transparent decoding.
+        ctype = "text/xml" if target == "sts" else "application/xml"
+        handler.send_raw(fault["status"], gzip_bomb(), ctype, {"Content-Encoding": "gzip"})
     elif mode == "garbage":
         ctype = "text/xml" if target == "sts" else "application/xml"
         handler.send_raw(200, GARBAGE, ctype)
@@ -99,6 +106,18 @@ def apply(handler, target: str, fault: dict) -> bool:
             body, ctype = s3_error(status, fault.get("code")), "application/xml"
         handler.send_raw(status, body, ctype)
     return True
+
+
+_bomb: Optional[bytes] = None
+
+
+def gzip_bomb() -> bytes:
+    global _bomb
+    if _bomb is None:
+        z = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: gzip framing
+        block = b"<" + b" " * (1024 * 1024 - 1)  # starts like XML, never ends
+        _bomb = b"".join(z.compress(block) for _ in range(GZIP_BOMB_BYTES // len(block))) + z.flush()
+    return _bomb
 
 
 def _stall(handler) -> None:
@@ -141,13 +160,13 @@ def s3_error(status: int, code: Optional[str] = None, message: str = "Injected f
             f"</Error>").encode()
 
 
-def sts_error(status: int, code: Optional[str] = None) -> bytes:
+def sts_error(status: int, code: Optional[str] = None, message: Optional[str] = None) -> bytes:
     if status == 403:
         kind, code = "Sender", code or "AccessDenied"
-        message = "Injected fault: not authorized to perform sts:AssumeRoleWithWebIdentity"
+        message = message or "Injected fault: not authorized to perform sts:AssumeRoleWithWebIdentity"
     else:
         kind, code = ("Sender" if 400 <= status < 500 else "Receiver"), code or "InternalFailure"
-        message = "Injected fault"
+        message = message or "Injected fault"
     return (f"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>"
-            f"<Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+            f"<Type>{kind}</Type><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
             f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>").encode()

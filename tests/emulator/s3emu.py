@@ -4,9 +4,9 @@
 A stdlib reverse proxy ("front") in front of a stock ``moto_server`` child.
 Stock moto accepts any signature, so the front verifies every S3 request
 itself (sigv4_verify.py) and forwards only valid ones; STS
-AssumeRoleWithWebIdentity is unsigned by design and is forwarded, and the
-credentials it issues are remembered so later S3 requests signed with them
-verify.  A small control API under /__emu/ reports counters and arms faults
+AssumeRoleWithWebIdentity is unsigned by design: its JWT is verified against the
+issuer's JWKS (web_identity.py) and only then forwarded, and the credentials it
+issues are remembered so later S3 requests signed with them verify.  A small control API under /__emu/ reports counters and arms faults
 (faults.py).
 
     python3 tests/emulator/s3emu.py --port 19000 --key AKID:SECRET \
@@ -22,6 +22,9 @@ Control API (JSON; never verified, never forwarded):
                                "count": N, "code": "optional error code"}
     GET|POST /__emu/sts-duration  {"seconds": N | null}: issued credentials expire N s
                                after issue (the Expiration in the STS answer is rewritten)
+    GET|POST /__emu/jwks       {"issuer": URL, "jwks": {"keys": [...]} | null}: the keys STS trusts
+                               for tokens from that issuer (instead of fetching its discovery URL)
+    GET|POST /__emu/sts-clock  {"offset_seconds": N}: STS judges token expiry N s in the future
     GET  /__emu/health
 See README.md for the verification rules and error codes.
 """
@@ -52,6 +55,7 @@ from typing import Optional
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402
 import sigv4_verify as sv  # noqa: E402
+import web_identity  # noqa: E402
 
 COPY_CHUNK = 64 * 1024
 SPOOL_IN_MEMORY = 8 * 1024 * 1024  # request bodies above this spill to a temp file
@@ -79,6 +83,8 @@ class State:
         self.verbose = verbose
         self.faults = faults.FaultTable()
         self.sts_duration: Optional[int] = None
+        self.jwks = web_identity.JwksRegistry()
+        self.sts_clock_offset = 0.0
         self.reset_stats()
 
     def reset_stats(self) -> None:
@@ -86,7 +92,8 @@ class State:
             self.stats = {"sts_exchanges": 0, "sts_requests": 0, "sts_credentials_issued": 0,
                           "s3_requests": 0, "s3_forwarded": 0, "s3_anonymous": 0,
                           "rejected": 0, "last_rejection": None, "rejections_by_code": {},
-                          "faults_injected": 0, "last_sts_request": None}
+                          "faults_injected": 0, "last_sts_request": None,
+                          "sts_tokens_rejected": 0, "last_token_rejection": None}
 
     def bump(self, name: str, n: int = 1) -> None:
         with self.lock:
@@ -391,7 +398,23 @@ class Front(http.server.BaseHTTPRequestHandler):
             self.verdict += f"+fault:{fault['mode']}"
             if faults.apply(self, "sts", fault):
                 return
+        if action == STS_WEB_IDENTITY and not self._token_accepted(params.get("WebIdentityToken", "")):
+            return
         self._forward_sts(body)
+
+    def _token_accepted(self, token: str) -> bool:
+        """Verifies the web-identity JWT as STS would; answers STS's error when it is refused."""
+        state: State = self.server.state
+        try:
+            web_identity.verify(token, state.jwks, time.time() + state.sts_clock_offset)
+            return True
+        except web_identity.TokenRejected as rej:
+            with state.lock:
+                state.stats["sts_tokens_rejected"] += 1
+                state.stats["last_token_rejection"] = f"{rej.code}: {rej.message}"
+            self.verdict += f"+token:{rej.code}"
+            self.send_raw(rej.status, faults.sts_error(rej.status, rej.code, rej.message), "text/xml")
+            return False
 
     def _forward_sts(self, body: Body) -> None:
         """Forward, then learn (and maybe re-date) any credentials in the answer."""
@@ -541,6 +564,19 @@ class Front(http.server.BaseHTTPRequestHandler):
             seconds = payload.get("seconds")
             state.sts_duration = None if seconds is None else int(seconds)
             self._send_json({"seconds": state.sts_duration})
+        elif route == ("GET", "/__emu/jwks"):
+            self._send_json({"issuers": state.jwks.issuers()})
+        elif route == ("POST", "/__emu/jwks"):
+            try:
+                state.jwks.set(payload.get("issuer"), payload.get("jwks"))
+                self._send_json({"issuers": state.jwks.issuers()})
+            except (ValueError, TypeError, AttributeError) as exc:
+                self._send_json({"error": str(exc)}, 400)
+        elif route == ("GET", "/__emu/sts-clock"):
+            self._send_json({"offset_seconds": state.sts_clock_offset})
+        elif route == ("POST", "/__emu/sts-clock"):
+            state.sts_clock_offset = float(payload.get("offset_seconds") or 0)
+            self._send_json({"offset_seconds": state.sts_clock_offset})
         elif route == ("GET", "/__emu/health"):
             self._send_json({"ok": True, "moto_port": state.moto_port})
         else:

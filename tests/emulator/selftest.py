@@ -39,10 +39,12 @@ from botocore.exceptions import ClientError
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import seed  # noqa: E402
+from jwt_issuer import DiscoveryServer, Issuer  # noqa: E402
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/test"
-FAKE_JWT = ("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJzZWxmdGVzdCIsImF1ZCI6InMzZW11In0."
-            "c2lnbmF0dXJlLW5vdC1jaGVja2Vk")
+# Tokens are real RS256 JWTs from a throwaway issuer whose JWKS is registered with the emulator's STS (the
+# issuer URL itself is never fetched: .invalid does not resolve, and the emulator only reaches loopback).
+ISSUER = Issuer("https://selftest-issuer.invalid")
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
@@ -54,6 +56,7 @@ class Ctx:
         self.akid, self.secret = akid, secret
         self.s3 = seed.client(self.endpoint, akid, secret)
         self.sts_exchanges = 0  # how many AssumeRoleWithWebIdentity calls we made
+        self.jwks_registered = False
 
     # ---- raw HTTP -------------------------------------------------------
 
@@ -95,12 +98,16 @@ class Ctx:
     def fault(self, **spec):
         return self.control("POST", "fault", spec)
 
-    def assume(self, timeout: float = 15, session: str = "selftest"):
-        """Raw, unsigned AssumeRoleWithWebIdentity form POST."""
+    def assume(self, timeout: float = 15, session: str = "selftest", token: str = None):
+        """Raw, unsigned AssumeRoleWithWebIdentity form POST (a valid token unless given one)."""
+        if not self.jwks_registered:
+            self.control("POST", "jwks", {"issuer": ISSUER.issuer, "jwks": ISSUER.jwks()})
+            self.jwks_registered = True
         self.sts_exchanges += 1
+        self.last_token = token if token is not None else ISSUER.token()
         form = urllib.parse.urlencode({
             "Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15",
-            "RoleArn": ROLE_ARN, "RoleSessionName": session, "WebIdentityToken": FAKE_JWT,
+            "RoleArn": ROLE_ARN, "RoleSessionName": session, "WebIdentityToken": self.last_token,
             "DurationSeconds": "3600"})
         return self.raw("POST", "/", form.encode(),
                         {"Content-Type": "application/x-www-form-urlencoded"}, timeout)
@@ -168,6 +175,29 @@ def parse_credentials(body: bytes) -> dict:
 
 def hmac_hex(key: bytes, text: str) -> str:
     return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def sign_raw_get(ctx: Ctx, path: str, extra: dict[str, bytes]) -> dict:
+    """A GET signed by hand over raw header bytes (botocore canonicalises with
+    str.split(), which would also collapse the 0x85/0xA0 bytes under test).
+    SigV4 trims values and collapses runs of spaces, nothing else."""
+    amz_date = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    headers = {b"host": f"{ctx.host}:{ctx.port}".encode(), b"x-amz-content-sha256": EMPTY_SHA256.encode(),
+               b"x-amz-date": amz_date.encode(), **{k.encode(): v for k, v in extra.items()}}
+    names = sorted(headers)
+    canonical_headers = b"".join(n + b":" + b" ".join(filter(None, headers[n].split(b" "))) + b"\n"
+                                 for n in names)
+    signed = b";".join(names)
+    creq = b"\n".join([b"GET", path.encode(), b"", canonical_headers, signed, EMPTY_SHA256.encode()])
+    scope = f"{amz_date[:8]}/us-east-1/s3/aws4_request"
+    key = ("AWS4" + ctx.secret).encode()
+    for part in (amz_date[:8], "us-east-1", "s3", "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    sig = hmac_hex(key, "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(creq).hexdigest()]))
+    out = {k.decode(): v.decode("latin-1") for k, v in headers.items() if k != b"host"}
+    out["Authorization"] = (f"AWS4-HMAC-SHA256 Credential={ctx.akid}/{scope}, "
+                            f"SignedHeaders={signed.decode()}, Signature={sig}")
+    return out
 
 
 def aws_chunked_signed(ctx: Ctx, headers: dict, data: bytes, chunk: int) -> bytes:
@@ -303,6 +333,19 @@ def tampered_header_and_path_are_rejected(ctx: Ctx):
     status, _, body = ctx.raw("GET", path, headers={**headers, "Range": "bytes=0-9"})
     expect_error(status, body, 403, "SignatureDoesNotMatch")
     status, _, body = ctx.raw("GET", path.replace("hello", "HELLO"), headers=headers)
+    expect_error(status, body, 403, "SignatureDoesNotMatch")
+
+
+@test
+def non_ascii_header_values_verify(ctx: Ctx):
+    # UTF-8 bytes 0x85 ("Å" = C3 85) and 0xA0 (no-break space C2 A0) are not whitespace to SigV4.
+    path = "/private-bucket/repos/secret-data/hello.txt"
+    value = "Åsa  café\u00a0x".encode("utf-8")
+    headers = sign_raw_get(ctx, path, {"x-amz-meta-note": value})
+    status, _, body = ctx.raw("GET", path, headers=headers)
+    assert status == 200 and body == seed.HELLO_TEXT, (status, body[:300])
+    tampered = {**headers, "x-amz-meta-note": "Åsa  café x".encode("utf-8").decode("latin-1")}
+    status, _, body = ctx.raw("GET", path, headers=tampered)
     expect_error(status, body, 403, "SignatureDoesNotMatch")
 
 
@@ -532,7 +575,52 @@ def sts_web_identity_credentials(ctx: Ctx):
     status, _, body = ctx.raw("GET", url[len(ctx.endpoint):])
     assert status == 200 and body == seed.HELLO_TEXT, (status, body[:300])
     last = ctx.control("GET", "stats")["last_sts_request"]
-    assert last["RoleArn"] == ROLE_ARN and last["WebIdentityToken"] == FAKE_JWT, last
+    assert last["RoleArn"] == ROLE_ARN and last["WebIdentityToken"] == ctx.last_token, last
+
+
+@test
+def sts_refuses_bad_web_identity_tokens(ctx: Ctx):
+    # STS's own codes: a token it cannot accept is 400 InvalidIdentityToken, an expired one ExpiredTokenException,
+    # an issuer whose keys cannot be fetched IDPCommunicationError. None of them issues credentials.
+    issued = ctx.control("GET", "stats")["sts_credentials_issued"]
+    now = int(time.time())
+    other = Issuer(ISSUER.issuer)  # same issuer and kid, a key the issuer never published
+    header, claims, sig = ISSUER.token().split(".")
+    cases = [
+        ("garbage", "not.a.jwt", "InvalidIdentityToken"),
+        ("not three parts", "abc", "InvalidIdentityToken"),
+        ("signed by another key", other.token(), "InvalidIdentityToken"),
+        ("claims swapped under a valid signature", f"{header}.{other.token().split('.')[1]}.{sig}",
+         "InvalidIdentityToken"),
+        ("wrong audience", ISSUER.token(aud="s3emu"), "InvalidIdentityToken"),
+        ("no audience", ISSUER.token(aud=None), "InvalidIdentityToken"),
+        ("expired", ISSUER.token(iat=now - 600, nbf=now - 600, exp=now - 1), "ExpiredTokenException"),
+        ("unknown issuer", Issuer("https://unregistered.invalid").token(), "IDPCommunicationError"),
+    ]
+    for what, token, code in cases:
+        status, _, body = ctx.assume(token=token)
+        assert (status, error_code(body)) == (400, code), (what, status, body[:300])
+    assert ctx.control("GET", "stats")["sts_credentials_issued"] == issued
+    assert ctx.control("GET", "stats")["last_token_rejection"].startswith("IDPCommunicationError")
+    # STS's clock moved past exp: the same valid token is now expired.
+    ctx.control("POST", "sts-clock", {"offset_seconds": 301})
+    try:
+        status, _, body = ctx.assume()
+        assert (status, error_code(body)) == (400, "ExpiredTokenException"), (status, body[:300])
+    finally:
+        ctx.control("POST", "sts-clock", {"offset_seconds": 0})
+    status, _, body = ctx.assume()
+    assert status == 200, (status, body[:300])
+
+
+@test
+def sts_fetches_jwks_through_discovery(ctx: Ctx):
+    # An issuer with nothing registered: the emulator follows {iss}/.well-known/openid-configuration → jwks_uri.
+    with DiscoveryServer() as served:
+        status, _, body = ctx.assume(token=served.token())
+        assert status == 200, (status, body[:300])
+        status, _, body = ctx.assume(token=Issuer(served.issuer, served.kid).token())
+        assert (status, error_code(body)) == (400, "InvalidIdentityToken"), (status, body[:300])
 
 
 @test
@@ -664,8 +752,8 @@ def awscli_v1_smoke(ctx: Ctx):
                               "s3://private-bucket/repos/secret-data/hello.txt", "-"],
                              env=env, capture_output=True, timeout=60)
     except FileNotFoundError:
-        print("    (aws CLI not found, skipped)")
-        return
+        # A missing client proves nothing: it is a failure, not a pass.
+        raise AssertionError("aws CLI not found on PATH (the image's pyenv awscli v1 is required)") from None
     assert out.returncode == 0 and out.stdout == seed.HELLO_TEXT, out.stderr.decode()[-500:]
 
 

@@ -125,12 +125,26 @@ def canonical_query(raw_query: str, exclude: Iterable[str] = ()) -> str:
     return "&".join(f"{n}={v}" for n, v in encoded)
 
 
+_SPACE_RUNS = re.compile(" {2,}")
+
+
+def trim_header_value(value: str) -> str:
+    """SigV4 "Trimall": trim the ends and collapse runs of spaces to one space.
+
+    Only ASCII space (and, at the ends, tab: HTTP's optional whitespace) counts.
+    Not str.split(): values arrive decoded as latin-1, and Python's notion of
+    whitespace includes U+0085 and U+00A0, i.e. the bytes 0x85 and 0xA0 inside
+    UTF-8 text such as "Å" (C3 85) or a no-break space (C2 A0), which SigV4
+    leaves alone.
+    """
+    return _SPACE_RUNS.sub(" ", value.strip(" \t"))
+
+
 def canonical_headers(headers: Iterable[tuple[str, str]], signed: list[str]) -> str:
     """name:value lines for the signed headers; repeated headers joined by ','."""
     values: dict[str, list[str]] = {}
     for name, value in headers:
-        # Trim and collapse inner whitespace runs to one space (SigV4 rule).
-        values.setdefault(name.strip().lower(), []).append(" ".join(value.split()))
+        values.setdefault(name.strip().lower(), []).append(trim_header_value(value))
     return "".join(f"{name}:{','.join(values.get(name, []))}\n" for name in signed)
 
 
