@@ -27,7 +27,9 @@ export function demoConfig(mutate) {
 // listings and objects (who may see what is tests/e2e/auth.test.mjs's subject, on the demo as it ships).
 export function openDemoConfig(mutate) {
   return demoConfig((c) => {
-    delete c.accounts["demo-org"].repositories.uploads; // the writable repository is tests/e2e/writes.test.mjs's
+    // The writable repository (and the demo key's grant on it) is tests/e2e/writes.test.mjs's.
+    delete c.accounts["demo-org"].repositories.uploads;
+    for (const k of Object.values(c.access_keys ?? {})) k.scopes = k.scopes.filter((s) => s.repository !== "uploads");
     mutate?.(c);
     for (const a of Object.values(c.accounts ?? {})) for (const r of Object.values(a.repositories)) r.public = true;
     for (const b of Object.values(c.buckets ?? {})) b.public = true;

@@ -207,8 +207,14 @@ for (const name of MODULES) {
         assert.equal(respond.status, status, path);
         assert.equal(errorOf(respond).code, code, path);
       }
-      const { respond } = run(core, "PUT", "/acme-data/open/k");
-      assert.equal(respond.status, 405);
+      // Writes need a key with write scope: anonymous ones are refused before any backend work.
+      for (const method of ["PUT", "DELETE"]) {
+        const { respond, fetch } = run(core, method, "/acme-data/open/k");
+        assert.equal(fetch, null);
+        assert.equal(errorOf(respond).code, "AccessDenied", method);
+      }
+      assert.equal(run(core, "PATCH", "/acme-data/open/k").respond.status, 405);
+      assert.equal(run(core, "PUT", "/acme-data").respond.status, 405);
     });
 
     it("verifies AWS's presigned example; a tampered or expired one costs no backend request", () => {

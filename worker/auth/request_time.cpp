@@ -5,16 +5,6 @@
 namespace s3p::auth {
 namespace {
 
-bool number(std::string_view s, size_t pos, size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
 bool to_unix(int y, int mo, int d, int h, int mi, int s, int64_t& out) {
   static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || h > 23 || mi > 59 || s > 60) return false;
@@ -29,8 +19,8 @@ bool to_unix(int y, int mo, int d, int h, int mi, int s, int64_t& out) {
 bool parse_amz_date(std::string_view t, int64_t& out) {
   int y, mo, d, h, mi, s;
   if (t.size() != 16 || t[8] != 'T' || t[15] != 'Z') return false;
-  if (!number(t, 0, 4, y) || !number(t, 4, 2, mo) || !number(t, 6, 2, d) || !number(t, 9, 2, h) ||
-      !number(t, 11, 2, mi) || !number(t, 13, 2, s))
+  if (!digits(t, 0, 4, y) || !digits(t, 4, 2, mo) || !digits(t, 6, 2, d) || !digits(t, 9, 2, h) ||
+      !digits(t, 11, 2, mi) || !digits(t, 13, 2, s))
     return false;
   return to_unix(y, mo, d, h, mi, s, out);
 }
@@ -44,8 +34,8 @@ bool parse_http_date(std::string_view t, int64_t& out) {
   const size_t m = kMonths.find(t.substr(8, 3));
   if (m == std::string_view::npos || m % 3 != 0) return false;
   int d, y, h, mi, s;
-  if (!number(t, 5, 2, d) || !number(t, 12, 4, y) || !number(t, 17, 2, h) || !number(t, 20, 2, mi) ||
-      !number(t, 23, 2, s))
+  if (!digits(t, 5, 2, d) || !digits(t, 12, 4, y) || !digits(t, 17, 2, h) || !digits(t, 20, 2, mi) ||
+      !digits(t, 23, 2, s))
     return false;
   return to_unix(y, static_cast<int>(m / 3) + 1, d, h, mi, s, out);
 }

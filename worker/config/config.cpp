@@ -201,6 +201,7 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
   if (cfg.region.empty() || cfg.region.find_first_of("/ ") != std::string::npos)
     return fail(error, "region", "must be a region name such as us-east-1");
   if (!get_bool(root, "unknown_keys_as_anonymous", "config", cfg.unknown_keys_as_anonymous, error)) return false;
+  if (!get_bool(root, "server_timing", "config", cfg.server_timing, error)) return false;
   if (!load_access_keys(root, env, cfg, cfg.access_keys, error)) return false;
   out = std::move(cfg);
   return true;

@@ -57,6 +57,7 @@ struct Config {
   std::string region = "us-east-1";
   std::vector<AccessKey> access_keys;
   bool unknown_keys_as_anonymous = false;
+  bool server_timing = false;  // send Server-Timing (backend and total ms) on responses
   const Account* find(std::string_view account) const;
   const AccessKey* find_key(std::string_view id) const;
 };

@@ -329,21 +329,24 @@ Action ClientRequest::error(const S3Error& e, std::string detail) {
 
 Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   const double total = now_ms_ - start_ms_;
-  std::string timing;
-  if (backend_ms_ >= 0) {
-    timing = "backend;dur=";
-    append_fixed(timing, backend_ms_, 1);
-    timing += ", ";
-  }
-  timing += "total;dur=";
-  append_fixed(timing, total, 1);
   headers.push_back({"x-amz-request-id", request_id_});
   headers.push_back({"access-control-allow-origin", "*"});
   // A stored file must never be sniffed into HTML or script on the origin every account shares.
   headers.push_back({"x-content-type-options", "nosniff"});
   // Exposing headers only matters to a browser's cross-origin read, which always carries Origin.
   if (find_header(head_.headers, "origin")) headers.push_back({"access-control-expose-headers", std::string(kExposeHeaders)});
-  headers.push_back({"server-timing", std::move(timing)});
+  // Timings tell anyone the backend's latency and when an STS exchange ran: only when the deployment asks.
+  if (engine_.configured() && engine_.config().server_timing) {
+    std::string timing;
+    if (backend_ms_ >= 0) {
+      timing = "backend;dur=";
+      append_fixed(timing, backend_ms_, 1);
+      timing += ", ";
+    }
+    timing += "total;dur=";
+    append_fixed(timing, total, 1);
+    headers.push_back({"server-timing", std::move(timing)});
+  }
 
   LogLine log;
   log.str("rid", request_id_).str("op", op_name_).str("method", head_.method).str("path", head_.path).num("status", status);

@@ -1,6 +1,7 @@
 // STS <Expiration> timestamps: "2026-11-26T13:00:00Z", with optional fractional seconds ("...:00.123456Z") and
 // an optional numeric offset instead of Z ("+00:00"). Parsed without a time-zone database (UTC arithmetic only).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -8,6 +9,9 @@ namespace s3p {
 
 // Unix milliseconds, or false when the text is not such a timestamp (or names an impossible date/time).
 bool parse_iso8601_ms(std::string_view text, int64_t& out_ms);
+
+// The n decimal digits of s at pos as a number; false if any is not a digit or s is too short.
+bool digits(std::string_view s, size_t pos, size_t n, int& out);
 
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
