@@ -10,14 +10,15 @@ const ROLE = "arn:aws:iam::123456789012:role/e2e/resilience";
 let seq = 0;
 const session = () => `e2e-resilience-${process.pid}-${++seq}`;
 
-// demo-org/fed-r reads the private bucket through web-identity federation with its own session (cold L1 each time).
+// demo-org/fed-r (public, so anonymous requests reach it) reads the private bucket through web-identity federation
+// with its own session (cold L1 each time).
 function config({ stsTimeoutMs } = {}) {
   return demoConfig((c) => {
     c.federation = { ...c.federation, issuer: "http://127.0.0.1:8787", sts_endpoint: EMU,
       ...(stsTimeoutMs ? { sts_timeout_ms: stsTimeoutMs } : {}) };
     c.backends["fed-r"] = { endpoint: EMU, bucket: "private-bucket", region: "us-east-1", timeout_ms: 10000,
       auth: { type: "web_identity", role_arn: ROLE, subject: "resilience", session_name: session() } };
-    c.accounts["demo-org"].repositories["fed-r"] = { backend: "fed-r", prefix: "repos/secret-data/" };
+    c.accounts["demo-org"].repositories["fed-r"] = { backend: "fed-r", prefix: "repos/secret-data/", public: true };
   });
 }
 
