@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "worker/creds/iso8601.h"
+#include "worker/rules/iso8601.h"
 #include "worker/creds/l2_entry.h"
 #include "worker/creds/rsa_public_key.h"
 #include "worker/creds/sts_response.h"

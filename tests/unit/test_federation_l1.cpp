@@ -7,7 +7,7 @@
 
 #include "federation_fixture.h"
 #include "worker/core/engine.h"
-#include "worker/creds/iso8601.h"
+#include "worker/rules/iso8601.h"
 #include "worker/creds/l1_cache.h"
 #include "worker/creds/l2_entry.h"
 

@@ -7,7 +7,7 @@
 #include "federation_fixture.h"
 #include "worker/config/config.h"
 #include "worker/creds/arn.h"
-#include "worker/creds/iso8601.h"
+#include "worker/rules/iso8601.h"
 #include "worker/creds/jwt.h"
 #include "worker/creds/l2_entry.h"
 #include "worker/creds/rsa_public_key.h"

@@ -1,6 +1,6 @@
 #include "worker/auth/request_time.h"
 
-#include "worker/creds/iso8601.h"
+#include "worker/rules/iso8601.h"
 
 namespace s3p::auth {
 namespace {

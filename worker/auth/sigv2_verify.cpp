@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "worker/auth/path_forms.h"
 #include "worker/auth/request_time.h"
 #include "worker/auth/verifiers.h"
 #include "worker/crypto/base64.h"
@@ -73,14 +74,10 @@ std::string string_to_sign(const SignedRequest& req, std::string_view date_or_ex
   return s;
 }
 
-// Tries the resource path as sent, then canonically re-encoded (clients differ in which bytes they escape).
+// Tries each form of the resource path a client may have signed (path_forms.h).
 Verdict check(const SignedRequest& req, const AccessKey& key, std::string_view date_or_expires,
               std::string_view signature, std::string_view scheme) {
-  std::string decoded;
-  std::string paths[2] = {std::string(req.resource_path), {}};
-  if (http::percent_decode(req.resource_path, decoded)) paths[1] = http::uri_encode(decoded, false);
-  for (const auto& path : paths) {
-    if (path.empty()) continue;
+  for (const std::string& path : path_forms(req.resource_path)) {
     const crypto::Sha1Digest mac = crypto::hmac_sha1(key.secret, string_to_sign(req, date_or_expires, path));
     const std::string expected = b64::encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
     if (crypto::equal_ct(expected, signature)) {
@@ -89,7 +86,6 @@ Verdict check(const SignedRequest& req, const AccessKey& key, std::string_view d
       ok.scheme = scheme;
       return ok;
     }
-    if (paths[1] == paths[0]) break;
   }
   return Verdict::fail(errors::SignatureDoesNotMatch, "signature mismatch");
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "worker/auth/path_forms.h"
 #include "worker/auth/request_time.h"
 #include "worker/auth/verifiers.h"
 #include "worker/crypto/sha256.h"
@@ -88,9 +89,8 @@ bool parse_signed_headers(std::string_view list, std::vector<std::string_view>& 
   return false;
 }
 
-// Everything both forms share once their parameters are parsed: the scope checks, the canonical request (from
-// the path as received, re-encoded canonically; then the path exactly as sent, for clients that sign what they
-// send), and the comparison.
+// Everything both forms share once their parameters are parsed: the scope checks, the canonical request (for
+// each form of the path a client may have signed: path_forms.h), and the comparison.
 Verdict verify(const SignedRequest& req, const Config& cfg, sigv4::SigningKeyCache& keys, const AccessKey* key,
                const CredentialScope& scope,
                std::string_view amz_date, std::string_view signed_header_list, std::string_view signature,
@@ -124,14 +124,7 @@ Verdict verify(const SignedRequest& req, const Config& cfg, sigv4::SigningKeyCac
   const crypto::Digest signing_key = keys.get(key->secret, scope.date, scope.region, "s3");
   const std::string cred_scope = sigv4::credential_scope(scope.date, scope.region, "s3");
 
-  std::string decoded, canonical_uri;
-  if (!http::percent_decode(req.raw_path, decoded)) return Verdict::fail(errors::SignatureDoesNotMatch, "bad path encoding");
-  canonical_uri = http::uri_encode(decoded, false);
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (attempt == 1) {
-      if (canonical_uri == req.raw_path) break;
-      canonical_uri = std::string(req.raw_path);
-    }
+  for (const std::string& canonical_uri : path_forms(req.raw_path)) {
     const std::string creq = sigv4::canonical_request(req.method, canonical_uri, query, signed_headers, payload_hash, nullptr);
     const std::string expected = sigv4::signature(signing_key, sigv4::string_to_sign(amz_date, cred_scope, creq));
     if (crypto::equal_ct(expected, signature)) {

@@ -1,7 +1,7 @@
 #include "worker/core/delete_object_op.h"
 
 #include "worker/core/backend_fetch.h"
-#include "worker/core/put_object_op.h"
+#include "worker/core/write_answer.h"
 
 namespace s3p {
 

@@ -29,8 +29,4 @@ class PutObjectOp : public BackendOp {
   bool flat_;
 };
 
-// Backend write answers a client may see, and the 4xx a write can get, in our key space.
-bool passes_through_write(std::string_view name);
-OpStep write_failure(const FetchResult& r, bool flat);
-
 }  // namespace s3p

@@ -2,7 +2,7 @@
 
 #include <tinyxml2.h>
 
-#include "worker/creds/iso8601.h"
+#include "worker/rules/iso8601.h"
 
 namespace s3p {
 namespace {

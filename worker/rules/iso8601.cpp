@@ -1,4 +1,4 @@
-#include "worker/creds/iso8601.h"
+#include "worker/rules/iso8601.h"
 
 namespace s3p {
 
