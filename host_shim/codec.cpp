@@ -43,6 +43,7 @@ bool decode_result(const uint8_t* p, size_t n, Result& out) {
     case ActionKind::Open:
     case ActionKind::CacheMatch:
     case ActionKind::CachePut:
+    case ActionKind::ReadBody:
       out.flag = r.u32() != 0;
       out.data = r.str();
       out.error = r.str();
@@ -78,7 +79,8 @@ void encode_action(const Action& a, std::string& out) {
       break;
     case ActionKind::Wait:
     case ActionKind::Spawn:
-    case ActionKind::Random: w.u32(a.number); break;
+    case ActionKind::Random:
+    case ActionKind::ReadBody: w.u32(a.number); break;
     case ActionKind::SignRs256:
       w.str(a.call.name);
       w.str(a.call.data);

@@ -5,6 +5,7 @@ export const Kind = Object.freeze({
   FETCH: 1, WAIT: 5, SPAWN: 6, RESPOND: 7, DONE: 8,
   // host primitives (results: ok, data, error)
   RANDOM: 9, SIGN_RS256: 10, SEAL: 11, OPEN: 12, CACHE_MATCH: 13, CACHE_PUT: 14,
+  READ_BODY: 15, // the client's body read whole (small XML documents only), same result shape
 });
 export const Body = Object.freeze({ NONE: 0, BYTES: 1, HANDLE: 2 });
 export const Mode = Object.freeze({ STREAM: 0, BUFFER: 1, STREAM_UNLESS_ERROR: 2 });
@@ -205,6 +206,8 @@ export class Core {
         return { kind, task: r.u32() };
       case Kind.RANDOM:
         return { kind, count: r.u32() };
+      case Kind.READ_BODY:
+        return { kind, maxBytes: r.u32() };
       case Kind.SIGN_RS256:
         return { kind, secret: r.str(), data: r.raw() };
       case Kind.SEAL:
@@ -231,7 +234,7 @@ export class Core {
     return this.x.req_feed(id, this.#write([Kind.WAIT, woken ? 1 : 0]), now);
   }
 
-  // The result of a host primitive (Kind.RANDOM … Kind.CACHE_PUT): ok, output bytes, and why it failed (log only).
+  // The result of a host primitive (Kind.RANDOM … Kind.READ_BODY): ok, output bytes, and why it failed (log only).
   feedHost(id, kind, ok, data = new Uint8Array(0), error = "", now = Date.now()) {
     return this.x.req_feed(id, this.#write([kind, ok ? 1 : 0, data, error]), now);
   }

@@ -1,7 +1,7 @@
 // The action loop: drives one request (or background task) through the core, performing each action with the
 // runtime's I/O. Object bodies stay here as streams ("handles"); the core only ever sees their numbers.
 import { Body, Core, Kind, Mode, Outcome } from "./core.mjs";
-import { readBodyLimited } from "./body.mjs";
+import { readBodyLimited, readLimited } from "./body.mjs";
 import { performCall } from "./hostcalls.mjs";
 
 const CLIENT_BODY = 1; // handle of the client's request body
@@ -113,6 +113,18 @@ async function performFetch(a, handles) {
   }
 }
 
+// The client's body read whole for the core (DeleteObjects, CompleteMultipartUpload XML), never past `max` bytes.
+async function readClientBody(handles, max) {
+  const stream = handles.get(CLIENT_BODY);
+  handles.delete(CLIENT_BODY);
+  try {
+    const bytes = await readLimited(stream, max);
+    return bytes === null ? { ok: false, error: `body larger than ${max} bytes` } : { ok: true, data: bytes };
+  } catch (err) {
+    return { ok: false, error: `client body: ${String(err?.message ?? err)}` };
+  }
+}
+
 function toResponse(a, handles) {
   let body = null;
   if (a.body.kind === Body.BYTES) body = a.body.bytes;
@@ -154,6 +166,13 @@ export async function runTask(core, id, ctx, handles, env) {
       case Kind.CACHE_MATCH:
       case Kind.CACHE_PUT: {
         const res = await performCall(a, env);
+        if (retired.has(core)) throw new CoreRetired();
+        core.feedHost(id, a.kind, res.ok, res.data, res.error ?? "");
+        wakeParked(core);
+        break;
+      }
+      case Kind.READ_BODY: {
+        const res = await readClientBody(handles, a.maxBytes);
         if (retired.has(core)) throw new CoreRetired();
         core.feedHost(id, a.kind, res.ok, res.data, res.error ?? "");
         wakeParked(core);

@@ -1,7 +1,7 @@
 // No backend request ever carries an empty object key: in path style that URL is the backend bucket itself, and a
 // GET of it lists the whole backend bucket. An empty key inside a repository answers as S3 would (NoSuchKey).
 #include "engine_fixture.h"
-#include "worker/core/backend_fetch.h"
+#include "worker/ops/backend_fetch.h"
 
 using namespace s3p;
 

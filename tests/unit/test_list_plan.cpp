@@ -1,7 +1,7 @@
 // Listing plans: which repositories a listing walks, in which order, and where it starts.
 #include <catch2/catch.hpp>
 
-#include "worker/core/list_op.h"
+#include "worker/ops/list_objects.h"
 
 using namespace s3p;
 

@@ -40,7 +40,7 @@ TEST_CASE("a flat bucket mirrors a backend NoSuchBucket; a repository's missing 
     CHECK(a.respond.status >= 501);
     CHECK(a.respond.status <= 599);
     CHECK(a.respond.body.bytes.find("backend-bucket") == std::string::npos);  // no backend name leaks
-    CHECK_THAT(a.respond.log_line, Catch::Contains("config fault"));
+    CHECK_THAT(a.respond.log_line, Catch::Contains("\"fault\":\"config\""));
   }
 }
 

@@ -23,6 +23,8 @@ enum class ActionKind : uint32_t {
   Open = 12,        // the inverse of Seal; flag=false when it does not authenticate (wrong key, tampered, truncated)
   CacheMatch = 13,  // Cache API match of URL call.name; result: flag = hit, data = body
   CachePut = 14,    // Cache API put of call.data under URL call.name with call.headers; result: flag = stored
+  ReadBody = 15,    // read the client's body whole, at most `number` bytes (small XML bodies only: DeleteObjects,
+                    // CompleteMultipartUpload); result: flag = read (false: larger than that, or unreadable), data
 };
 
 enum class BodyKind : uint32_t { None = 0, Bytes = 1, Handle = 2 };
@@ -70,7 +72,7 @@ struct Action {
   FetchAction fetch;      // Fetch
   RespondAction respond;  // Respond
   HostCall call;          // Random … CachePut
-  uint32_t number = 0;    // Wait: timeout ms; Spawn: task id; Random: byte count
+  uint32_t number = 0;    // Wait: timeout ms; Spawn: task id; Random: byte count; ReadBody: byte limit
 };
 
 enum class FetchOutcome : uint32_t { Ok = 0, Timeout = 1, NetworkError = 2, BodyTooLarge = 3 };

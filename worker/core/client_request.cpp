@@ -3,13 +3,8 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "worker/auth/authorize.h"
-#include "worker/core/backend_fetch.h"
-#include "worker/core/delete_object_op.h"
-#include "worker/core/put_object_op.h"
-#include "worker/core/list_op.h"
+#include "worker/auth/authenticate.h"
 #include "worker/core/log_line.h"
-#include "worker/core/object_op.h"
 #include "worker/creds/oidc_routes.h"
 #include "worker/s3/xml.h"
 
@@ -44,40 +39,45 @@ ClientRequest::ClientRequest(Engine& engine, uint32_t id, RequestHead&& head, do
 
 Action ClientRequest::next(double now_ms) {
   now_ms_ = now_ms;
-  Action a;
-  if (finished_) return a;  // Done
-  if (!started_) {
-    started_ = true;
-    a = plan(now_ms);
-  } else if (creds_op_) {
-    a = drive_credentials(now_ms);
-  } else if (ready_) {
-    a = std::move(*ready_);
-    ready_.reset();
-  } else {
-    a = error(errors::InternalError, "next() without a result to act on");  // host misuse
+  switch (phase_) {
+    case Phase::Start: return start();
+    case Phase::BodyRead: return plan();
+    case Phase::Credentials: return drive_credentials();
+    case Phase::Fetched: return on_backend(std::move(fetched_));
+    case Phase::Misused: return fail(host_fault(std::move(misuse_)));
+    case Phase::ReadingBody:
+    case Phase::Fetching: return fail(host_fault("next() while a result is awaited"));
+    case Phase::Answered: break;
   }
-  if (a.kind == ActionKind::Respond) finished_ = true;
-  return a;
+  return Action{};  // Done
 }
 
 void ClientRequest::feed(Result&& result, double now_ms) {
   now_ms_ = now_ms;
-  if (creds_op_)
+  if (phase_ == Phase::Credentials) {
     creds_op_->feed(std::move(result), now_ms);
-  else if (result.kind == ActionKind::Fetch && op_)
-    ready_ = on_backend(std::move(result.fetch), now_ms);
-  else
-    ready_ = error(errors::InternalError, "unexpected result kind");
+  } else if (phase_ == Phase::Fetching && result.kind == ActionKind::Fetch) {
+    fetched_ = std::move(result.fetch);
+    phase_ = Phase::Fetched;
+  } else if (phase_ == Phase::ReadingBody && result.kind == ActionKind::ReadBody) {
+    // Not read: larger than the operation reads (S3 caps these documents too), or the client's body broke off.
+    ctx_->body_read = result.flag;
+    if (result.flag) ctx_->body = std::move(result.data);
+    else body_problem_ = result.error.empty() ? "larger than the limit" : std::move(result.error);
+    phase_ = Phase::BodyRead;
+  } else if (phase_ != Phase::Answered) {
+    misuse_ = "unexpected result kind " + std::to_string(static_cast<uint32_t>(result.kind));
+    phase_ = Phase::Misused;
+  }
 }
 
-Action ClientRequest::plan(double now_ms) {
-  if (!engine_.configured()) return error(errors::ServiceUnavailable, "config: " + engine_.config_error());
+Action ClientRequest::start() {
+  if (!engine_.configured()) return fail(config_fault(errors::ServiceUnavailable, "config: " + engine_.config_error()));
   if (head_.method == "OPTIONS") return preflight();
   // The OIDC provider's documents (federation), under the issuer's path (which may be below an account's).
   if (OidcAnswer doc; oidc_route(engine_.config().federation, head_.method, head_.path, doc)) {
     op_name_ = doc.op;
-    if (doc.error) return error(*doc.error);
+    if (doc.error) return fail(client_fault(*doc.error));
     return respond(200, std::move(doc.headers), Body{doc.body.empty() ? BodyKind::None : BodyKind::Bytes, std::move(doc.body), 0});
   }
 
@@ -87,85 +87,31 @@ Action ClientRequest::plan(double now_ms) {
       head_.path = path_style(*host, engine_.config().virtual_host_domain, head_.path);
   switch (parse_route(head_.path, route_)) {
     case RouteError::None: break;
-    case RouteError::BadEncoding: return error(errors::InvalidURI, "malformed percent-encoding");
-    case RouteError::KeyTooLong: return error(errors::KeyTooLong);
-    case RouteError::DotSegment: return error(errors::InvalidArgument, "key has a '.' or '..' segment");
+    case RouteError::BadEncoding: return fail(client_fault(errors::InvalidURI, "malformed percent-encoding"));
+    case RouteError::KeyTooLong: return fail(client_fault(errors::KeyTooLong));
+    case RouteError::DotSegment: return fail(client_fault(errors::InvalidArgument, "key has a '.' or '..' segment"));
   }
-  if (!http::parse_query(head_.query, params_)) return error(errors::InvalidArgument, "malformed query string");
-  if (Action a; !authenticated(raw_path, now_ms, a)) return a;
+  if (!http::parse_query(head_.query, params_))
+    return fail(client_fault(errors::InvalidArgument, "malformed query string"));
+  Failure refusal;
+  if (!authenticate(raw_path, refusal)) return fail(std::move(refusal));
 
-  const bool read = head_.method == "GET" || head_.method == "HEAD";
-  const Config& cfg = engine_.config();
-
-  if (route_.kind == Route::Kind::Root) {
-    op_name_ = "ListBuckets";
-    if (!read) return error(errors::MethodNotAllowed);
-    std::vector<std::string> names;
-    names.reserve(cfg.accounts.size());
-    for (const auto& a : cfg.accounts)
-      if (auth::can_see(caller_, a)) names.push_back(a.name);
-    return respond(200, {{"content-type", "application/xml"}},
-                   Body{BodyKind::Bytes, xml::list_buckets(cfg.owner_id, names, "2024-01-01T00:00:00.000Z"), 0});
-  }
-
-  const Account* account = cfg.find(route_.account);
-  if (!account) return error(errors::NoSuchBucket);
-  // POST is multipart (create, complete) and DeleteObjects, which come next; until then a clear 501.
-  if (head_.method == "POST") return error(errors::NotImplemented, "POST operations are not implemented yet");
-  if (route_.kind == Route::Kind::Account) {
-    if (!read) return error(errors::MethodNotAllowed);
-    return plan_account(*account, now_ms);
-  }
-  if (account->flat) route_.key = route_.tail;
-  const Repository* repo = account->flat ? &account->repositories.front() : account->find(route_.repo);
-  if (!repo) return error(errors::NoSuchKey, "unknown repository");
-  if (read) return plan_object(*account, *repo, now_ms);
-  if (head_.method == "PUT") return plan_put(*account, *repo, now_ms);
-  if (head_.method == "DELETE") return plan_delete(*account, *repo, now_ms);
-  return error(errors::MethodNotAllowed);
+  Parsed<S3Operation> op = classify(head_.method, route_.kind, params_, head_.headers);
+  if (op.ok) op_name_ = operation_name(op.value);
+  if (!op.ok) return fail(std::move(op.failure));
+  ctx_.emplace(OpContext{engine_.config(), op.value, head_.method, head_.headers, params_, caller_, payload_hash_,
+                         nullptr, nullptr, {}, false, {}, listing_view_});
+  if (!resolve_target(refusal)) return fail(std::move(refusal));
+  return plan();
 }
 
-Action ClientRequest::plan_put(const Account& account, const Repository& repo, double now_ms) {
-  op_name_ = "PutObject";
-  for (const auto& p : params_)
-    if (p.name != "x-id") return error(errors::NotImplemented, "unsupported PUT sub-resource " + p.name);
-  if (find_header(head_.headers, "x-amz-copy-source")) return error(errors::NotImplemented, "CopyObject");
-  if (!auth::allows(caller_, account, repo, kPermWrite, route_.key))
-    return error(errors::AccessDenied, "no write permission for this key");
-  if (route_.key.empty()) return error(errors::InvalidArgument, "empty key");
-  // The backend request is signed with the hash the client declared: the backend recomputes it over the bytes
-  // it receives, so a body changed after signing is refused there and never stored.
-  std::string payload = payload_hash_.empty() ? std::string(sigv4::kUnsignedPayload) : payload_hash_;
-  // Signed chunks are bound to the client's own seed signature, which no re-signed request can carry.
-  if (starts_with(payload, "STREAMING-") && payload != "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
-    return error(errors::SignedChunksUnsupported, "signed aws-chunked upload");
-  return start_op(std::make_unique<PutObjectOp>(*repo.backend, repo.prefix + route_.key, head_.headers,
-                                                std::move(payload), repo.name.empty()),
-                  now_ms);
-}
-
-Action ClientRequest::plan_delete(const Account& account, const Repository& repo, double now_ms) {
-  op_name_ = "DeleteObject";
-  std::vector<http::QueryParam> forwarded;
-  for (auto& p : params_) {
-    if (p.name == "versionId") forwarded.push_back(std::move(p));
-    else if (p.name != "x-id") return error(errors::NotImplemented, "unsupported DELETE sub-resource " + p.name);
-  }
-  if (!auth::allows(caller_, account, repo, kPermDelete, route_.key))
-    return error(errors::AccessDenied, "no delete permission for this key");
-  if (route_.key.empty()) return error(errors::InvalidArgument, "empty key");
-  return start_op(std::make_unique<DeleteObjectOp>(*repo.backend, repo.prefix + route_.key, std::move(forwarded),
-                                                   repo.name.empty()),
-                  now_ms);
-}
-
-bool ClientRequest::authenticated(std::string_view raw_path, double now_ms, Action& refusal) {
+bool ClientRequest::authenticate(std::string_view raw_path, Failure& refusal) {
   const auth::SignedRequest req{head_.method, raw_path, head_.path, params_, head_.headers, head_.has_body};
-  auth::Verdict v = auth::authenticate(req, engine_.config(), static_cast<int64_t>(std::floor(now_ms / 1000)),
+  auth::Verdict v = auth::authenticate(req, engine_.config(), static_cast<int64_t>(std::floor(now_ms_ / 1000)),
                                        engine_.inbound_keys());
   auth_scheme_ = v.scheme;
   if (v.error) {
-    refusal = error(*v.error, std::move(v.detail));
+    refusal = client_fault(*v.error, std::move(v.detail));
     return false;
   }
   caller_ = v.key;
@@ -174,133 +120,92 @@ bool ClientRequest::authenticated(std::string_view raw_path, double now_ms, Acti
   return true;
 }
 
-Action ClientRequest::plan_account(const Account& account, double now_ms) {
-  const bool visible = auth::can_see(caller_, account);
-  for (const auto& p : params_) {
-    if (p.name == "location") {
-      op_name_ = "GetBucketLocation";
-      if (!visible) return error(errors::AccessDenied, "no repository of the account is visible");
-      return respond(200, {{"content-type", "application/xml"}}, Body{BodyKind::Bytes, xml::bucket_location(), 0});
-    }
+bool ClientRequest::resolve_target(Failure& refusal) {
+  if (route_.kind == Route::Kind::Root) return true;
+  const Account* account = engine_.config().find(route_.account);
+  if (!account) return refusal = client_fault(errors::NoSuchBucket), false;
+  ctx_->account = account;
+  if (route_.kind == Route::Kind::Account) return true;
+  if (account->flat) route_.key = route_.tail;
+  const Repository* repo = account->flat ? &account->repositories.front() : account->find(route_.repo);
+  if (!repo) {
+    // Nobody may write to or delete from a repository that does not exist; reading it finds nothing.
+    const bool read = head_.method == "GET" || head_.method == "HEAD";
+    return refusal = client_fault(read ? errors::NoSuchKey : errors::AccessDenied, "unknown repository"), false;
   }
-  if (head_only_) {
-    op_name_ = "HeadBucket";
-    if (!visible) return error(errors::AccessDenied, "no repository of the account is visible");
-    if (account.flat) return start_op(std::make_unique<HeadBucketOp>(*account.repositories.front().backend), now_ms);
-    return respond(200, {{"x-amz-bucket-region", engine_.config().region}}, {});
-  }
-  return plan_listing_for(account, now_ms);
+  ctx_->repo = repo;
+  ctx_->key = route_.key;
+  return true;
 }
 
-Action ClientRequest::plan_listing_for(const Account& account, double now_ms) {
-  ListRequest list;
-  std::string why;
-  if (!parse_list_request(params_, list, why)) {
-    op_name_ = "ListObjects";
-    return error(list.unsupported ? errors::NotImplemented : errors::InvalidArgument, why);
-  }
-  op_name_ = list.v2 ? "ListObjectsV2" : "ListObjects";
-  // The listing runs over a view of the account holding only what this caller may list: a listing inside one
-  // repository needs list permission for its prefix there (else 403, as S3); the repositories as CommonPrefixes
-  // show those the caller can see; a walk across repositories covers those the caller may list whole.
-  listing_view_.name = account.name;
-  listing_view_.flat = account.flat;
-  const size_t slash = list.prefix.find('/');
-  if (account.flat || slash != std::string::npos) {
-    const Repository* repo = account.flat ? &account.repositories.front()
-                                          : account.find(std::string_view(list.prefix).substr(0, slash));
-    const std::string_view rest = account.flat ? std::string_view(list.prefix) : std::string_view(list.prefix).substr(slash + 1);
-    if (repo && !auth::allows(caller_, account, *repo, kPermList, rest))
-      return error(errors::AccessDenied, "no list permission for this prefix");
-    if (repo) listing_view_.repositories.push_back(*repo);
-  } else {
-    const bool walk = list.delimiter != "/";
-    for (const Repository& r : account.repositories)
-      if (walk ? auth::allows(caller_, account, r, kPermList, "") : auth::can_see(caller_, account, r))
-        listing_view_.repositories.push_back(r);
-    if (listing_view_.repositories.empty() && !auth::can_see(caller_, account))
-      return error(errors::AccessDenied, "no repository of the account is visible");
-  }
-  ListPlan plan = plan_listing(listing_view_, list);
-  if (plan.kind == ListPlan::Kind::Invalid) return error(errors::InvalidArgument, plan.why);
-  if (plan.kind == ListPlan::Kind::Local)
-    return respond(200, {{"content-type", "application/xml"}}, Body{BodyKind::Bytes, std::move(plan.document), 0});
-  return start_op(std::make_unique<ListOp>(listing_view_, std::move(list), std::move(plan), engine_.config().owner_id),
-                  now_ms);
+Action ClientRequest::plan() {
+  if (phase_ == Phase::BodyRead && !ctx_->body_read)
+    return fail(client_fault(errors::MalformedXML, "request body: " + body_problem_));
+  return carry_out(planner_for(ctx_->op)(*ctx_));
 }
 
-Action ClientRequest::plan_object(const Account& account, const Repository& repo, double now_ms) {
-  op_name_ = head_only_ ? "HeadObject" : "GetObject";
-  if (!auth::allows(caller_, account, repo, kPermRead, route_.key))
-    return error(errors::AccessDenied, "no read permission for this key");
-  std::string bad;
-  Headers overrides;
-  if (!ObjectOp::take_query(params_, overrides, bad)) {
-    if (starts_with(bad, "response-")) return error(errors::InvalidArgument, "bad override " + bad);
-    return error(errors::NotImplemented, "unsupported query parameter " + bad);
+Action ClientRequest::carry_out(Planned&& planned) {
+  if (planned.op) {
+    op_ = std::move(planned.op);
+    return begin_round();
   }
-  // Response overrides let a link render a stored file as any type on the proxy's shared origin: as S3 does,
-  // only signed requests may use them.
-  if (!overrides.empty() && !caller_) return error(errors::AnonymousOverrides, "response-* while anonymous");
-  // An empty backend key would address the backend bucket itself; no object can have it (S3: NoSuchKey).
-  if (repo.prefix.empty() && route_.key.empty()) return error(errors::NoSuchKey, "empty backend key");
-  return start_op(std::make_unique<ObjectOp>(*repo.backend, head_.method, repo.prefix + route_.key, std::move(params_),
-                                             forwarded_read_headers(head_.headers), std::move(overrides),
-                                             repo.name.empty()),
-                  now_ms);
+  if (planned.read_body) {
+    if (phase_ == Phase::BodyRead || !head_.has_body)
+      return fail(client_fault(errors::MissingRequestBody, "the operation needs a request body"));
+    phase_ = Phase::ReadingBody;
+    Action a;
+    a.kind = ActionKind::ReadBody;
+    a.number = planned.read_body;
+    return a;
+  }
+  OpStep& step = planned.answer;
+  if (step.kind == OpStep::Kind::Error) return fail(std::move(step.failure));
+  return respond(step.status, std::move(step.headers), std::move(step.body));
 }
 
-Action ClientRequest::start_op(std::unique_ptr<BackendOp> op, double now_ms) {
-  op_ = std::move(op);
-  op_name_ = op_->name();
-  return begin_round(now_ms);
-}
-
-Action ClientRequest::begin_round(double now_ms) {
-  if (++rounds_ > kMaxRounds) return error(errors::InternalError, "too many backend rounds");
+Action ClientRequest::begin_round() {
+  if (++rounds_ > kMaxRounds) return fail(core_fault("too many backend rounds"));
   const Backend& b = op_->backend();
   switch (b.auth) {
-    case BackendAuth::Anonymous: return send_round(nullptr, now_ms);
+    case BackendAuth::Anonymous: return send_round(nullptr);
     case BackendAuth::Static: {
       cred_source_ = "static";
       sigv4::Credentials creds{b.access_key_id, b.secret_access_key, b.session_token};
-      return send_round(&creds, now_ms);
+      return send_round(&creds);
     }
     case BackendAuth::WebIdentity:
       creds_op_ = engine_.federation().acquire(engine_, b, id_);
-      return drive_credentials(now_ms);
+      phase_ = Phase::Credentials;
+      return drive_credentials();
   }
-  return error(errors::InternalError, "unknown backend auth");
+  return fail(core_fault("unknown backend auth"));
 }
 
-Action ClientRequest::drive_credentials(double now_ms) {
-  Action a = creds_op_->next(now_ms);
+Action ClientRequest::drive_credentials() {
+  Action a = creds_op_->next(now_ms_);
   if (a.kind != ActionKind::Done) return a;
   std::unique_ptr<CredentialOp> op = std::move(creds_op_);
   cred_source_ = op->source();
   cred_note_ = op->note();
-  if (!op->ok()) return error(op->error(), op->detail());
-  return send_round(&op->credentials(), now_ms);
+  if (!op->ok()) return fail(backend_fault(op->error(), op->detail()));
+  return send_round(&op->credentials());
 }
 
-Action ClientRequest::send_round(const sigv4::Credentials* creds, double now_ms) {
+Action ClientRequest::send_round(const sigv4::Credentials* creds) {
   Action a;
   a.kind = ActionKind::Fetch;
-  a.fetch = op_->request(creds, static_cast<int64_t>(std::floor(now_ms / 1000)), engine_.signing_keys());
-  if (a.fetch.url.empty()) return error(errors::InternalError, "backend request refused as built");
+  a.fetch = op_->request(creds, static_cast<int64_t>(std::floor(now_ms_ / 1000)), engine_.signing_keys());
+  if (a.fetch.url.empty()) return fail(core_fault("backend request refused as built"));
+  phase_ = Phase::Fetching;
   return a;
 }
 
-Action ClientRequest::on_backend(FetchResult&& r, double now_ms) {
+Action ClientRequest::on_backend(FetchResult&& r) {
   backend_ms_ = std::max(backend_ms_, 0.0) + r.elapsed_ms;
   backend_status_ = r.status;
   OpStep step = op_->on_response(std::move(r));
-  if (step.kind == OpStep::Kind::Again) return begin_round(now_ms);
-  return finish(std::move(step));
-}
-
-Action ClientRequest::finish(OpStep&& step) {
-  if (step.kind == OpStep::Kind::Error) return error(*step.error, std::move(step.detail));
+  if (step.kind == OpStep::Kind::Again) return begin_round();
+  if (step.kind == OpStep::Kind::Error) return fail(std::move(step.failure));
   return respond(step.status, std::move(step.headers), std::move(step.body));
 }
 
@@ -313,9 +218,11 @@ Action ClientRequest::preflight() {
   return respond(204, std::move(h), {});
 }
 
-Action ClientRequest::error(const S3Error& e, std::string detail) {
-  detail_ = std::move(detail);
+Action ClientRequest::fail(Failure&& f) {
+  const S3Error& e = *f.error;
+  detail_ = std::move(f.detail);
   code_ = e.code;
+  fault_ = fault_name(f.fault);
   Headers h;
   Body body;
   // HEAD answers carry no body (S3 sends the status alone).
@@ -358,7 +265,7 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   if (backend_ms_ >= 0) log.num("backend_ms", backend_ms_);
   if (backend_status_ != 0) log.num("backend_status", backend_status_);
   if (rounds_ > 1) log.num("rounds", rounds_);
-  if (!code_.empty()) log.str("code", code_);
+  if (!code_.empty()) log.str("code", code_).str("fault", fault_);
   if (!detail_.empty()) log.str("detail", detail_);
   log.num("total_ms", total);
 
@@ -368,6 +275,7 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   a.respond.headers = std::move(headers);
   a.respond.body = std::move(body);
   a.respond.log_line = log.finish();
+  phase_ = Phase::Answered;
   return a;
 }
 

@@ -1,17 +1,19 @@
-// One client request: route, decide, drive a backend operation (with credentials), and answer. Every exit goes
-// through `respond`, which adds the common headers (request id, CORS, Server-Timing) and the log line.
+// One client request as an explicit phase machine: route, authenticate, classify (the operation table), plan
+// (the operation's own file decides), optionally read a small body, obtain credentials, talk to the backend, and
+// answer. Every exit goes through `respond`, which adds the common headers (request id, CORS, Server-Timing) and
+// the log line.
 #pragma once
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "worker/auth/authenticate.h"
-#include "worker/core/backend_op.h"
 #include "worker/core/engine.h"
 #include "worker/core/task.h"
 #include "worker/creds/credential_op.h"
+#include "worker/ops/backend_op.h"
+#include "worker/ops/op_context.h"
 #include "worker/route/route.h"
-#include "worker/s3/errors.h"
+#include "worker/s3/failure.h"
 
 namespace s3p {
 
@@ -22,50 +24,61 @@ class ClientRequest : public Task {
   void feed(Result&& result, double now_ms) override;
 
  private:
-  Action plan(double now_ms);
-  // False with `refusal` set when the request's signature does not hold.
-  bool authenticated(std::string_view raw_path, double now_ms, Action& refusal);
-  Action plan_account(const Account& account, double now_ms);
-  Action plan_listing_for(const Account& account, double now_ms);
-  Action plan_object(const Account& account, const Repository& repo, double now_ms);
-  Action plan_put(const Account& account, const Repository& repo, double now_ms);
-  Action plan_delete(const Account& account, const Repository& repo, double now_ms);
+  // Where the request is. `next` acts on the phase; `feed` only records a result and moves to the phase that
+  // consumes it.
+  enum class Phase {
+    Start,        // next: route, authenticate, classify, plan
+    ReadingBody,  // a ReadBody action is out
+    BodyRead,     // next: plan again, with the body
+    Credentials,  // the credential operation drives (its actions, its results)
+    Fetching,     // a backend Fetch is out
+    Fetched,      // next: hand the response to the operation
+    Misused,      // the host fed something that was not asked for: next answers 500
+    Answered,     // Respond was given: next is Done
+  };
+
+  Action start();
+  Action plan();
+  Action carry_out(Planned&& planned);
+  bool authenticate(std::string_view raw_path, Failure& refusal);
+  bool resolve_target(Failure& refusal);  // account, repository and key for the operation
   // Backend operations: obtain credentials for op_->backend(), send its request, hand back the response.
-  Action start_op(std::unique_ptr<BackendOp> op, double now_ms);
-  Action begin_round(double now_ms);
-  Action drive_credentials(double now_ms);
-  Action send_round(const sigv4::Credentials* creds, double now_ms);
-  Action on_backend(FetchResult&& r, double now_ms);
-  Action finish(OpStep&& step);
+  Action begin_round();
+  Action drive_credentials();
+  Action send_round(const sigv4::Credentials* creds);
+  Action on_backend(FetchResult&& r);
 
   Action preflight();
-  Action error(const S3Error& e, std::string detail = {});
+  Action fail(Failure&& f);
   Action respond(uint32_t status, Headers&& headers, Body&& body);
 
   Engine& engine_;
   uint32_t id_;
   RequestHead head_;
   std::string request_id_;
+  Phase phase_ = Phase::Start;
   Route route_;
   std::vector<http::QueryParam> params_;  // the decoded query, authentication parameters removed
   const AccessKey* caller_ = nullptr;     // the verified access key; null = anonymous
   std::string_view auth_scheme_ = "anonymous";
   std::string payload_hash_;  // the x-amz-content-sha256 a SigV4 header signature declared ("" otherwise)
+  std::optional<OpContext> ctx_;  // the operation's view of the request, once classified
   Account listing_view_;  // the part of an account a listing may show this caller (outlives op_)
   double start_ms_;
   double now_ms_;
   bool head_only_;
-  bool started_ = false;
-  bool finished_ = false;
-  std::optional<Action> ready_;
   std::unique_ptr<BackendOp> op_;
   std::unique_ptr<CredentialOp> creds_op_;
+  FetchResult fetched_;   // Fetched: the backend's response
+  std::string misuse_;    // Misused: what the host did
+  std::string body_problem_;  // BodyRead without a body: why
   int rounds_ = 0;
 
   // For the log line.
   std::string_view op_name_ = "Unknown";
   std::string_view code_;  // our error code, if answering with one
   std::string detail_;
+  std::string_view fault_;
   std::string_view cred_source_;
   std::string cred_note_;
   double backend_ms_ = -1;

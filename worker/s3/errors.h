@@ -49,6 +49,14 @@ inline constexpr S3Error InvalidDigest{"InvalidDigest", 400, "The Content-MD5 or
 inline constexpr S3Error EntityTooLarge{"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size."};
 inline constexpr S3Error MissingContentLength{"MissingContentLength", 411, "You must provide the Content-Length HTTP header."};
 inline constexpr S3Error InvalidRequest{"InvalidRequest", 400, "Invalid Request"};
+inline constexpr S3Error MalformedXML{"MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema."};
+inline constexpr S3Error MissingRequestBody{"MissingRequestBodyError", 400, "Request Body is empty"};
+inline constexpr S3Error NoSuchUpload{"NoSuchUpload", 404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed."};
+inline constexpr S3Error InvalidPart{"InvalidPart", 400, "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag."};
+inline constexpr S3Error InvalidPartOrder{"InvalidPartOrder", 400, "The list of parts was not in ascending order. Parts must be ordered by part number."};
+inline constexpr S3Error EntityTooSmall{"EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size."};
+inline constexpr S3Error InvalidCopySource{"InvalidArgument", 400, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"};
+inline constexpr S3Error CrossBackendCopy{"NotImplemented", 501, "Copying between repositories on different backends is not supported; download and upload instead."};
 inline constexpr S3Error SignedChunksUnsupported{"NotImplemented", 501, "Signed aws-chunked uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) are not supported; sign the payload or send it unsigned."};
 }  // namespace errors
 

@@ -8,10 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "worker/core/backend_op.h"
+#include "worker/ops/op_context.h"
 #include "worker/http/uri.h"
 
 namespace s3p {
+
+// ListObjects and ListObjectsV2 (GET /{account}).
+Planned plan_list_objects(OpContext& ctx);
 
 struct ListRequest {
   bool v2 = false;

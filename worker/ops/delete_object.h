@@ -1,9 +1,11 @@
 // DeleteObject: one backend DELETE; S3 answers 204 whether or not the key existed.
 #pragma once
-#include "worker/core/backend_op.h"
 #include "worker/http/uri.h"
+#include "worker/ops/op_context.h"
 
 namespace s3p {
+
+Planned plan_delete_object(OpContext& ctx);
 
 class DeleteObjectOp : public BackendOp {
  public:

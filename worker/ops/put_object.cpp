@@ -1,9 +1,32 @@
-#include "worker/core/put_object_op.h"
+#include "worker/ops/put_object.h"
 
-#include "worker/core/backend_fetch.h"
-#include "worker/core/write_answer.h"
+#include "worker/auth/authorize.h"
+#include "worker/ops/backend_fetch.h"
+#include "worker/ops/write_answer.h"
 
 namespace s3p {
+
+Planned plan_put_object(OpContext& ctx) {
+  if (!auth::allows(ctx.caller, *ctx.account, *ctx.repo, kPermWrite, ctx.key))
+    return Planned::refuse(errors::AccessDenied, "no write permission for this key");
+  if (ctx.key.empty()) return Planned::refuse(errors::InvalidArgument, "empty key");
+  std::string payload;
+  if (Failure f; !backend_payload_hash(ctx.payload_hash, payload, f)) return Planned::refuse(std::move(f));
+  return Planned::run(std::make_unique<PutObjectOp>(*ctx.repo->backend, ctx.backend_key(), ctx.headers,
+                                                    std::move(payload), ctx.flat()));
+}
+
+bool backend_payload_hash(std::string_view declared, std::string& out, Failure& failure) {
+  // The backend request is signed with the hash the client declared: the backend recomputes it over the bytes
+  // it receives, so a body changed after signing is refused there and never stored.
+  out = declared.empty() ? std::string(sigv4::kUnsignedPayload) : std::string(declared);
+  // Signed chunks are bound to the client's own seed signature, which no re-signed request can carry.
+  if (starts_with(out, "STREAMING-") && out != "STREAMING-UNSIGNED-PAYLOAD-TRAILER") {
+    failure = client_fault(errors::SignedChunksUnsupported, "signed aws-chunked upload");
+    return false;
+  }
+  return true;
+}
 
 Headers PutObjectOp::forwarded_headers(const Headers& client) {
   static constexpr std::string_view kForward[] = {

@@ -1,6 +1,7 @@
-#include "worker/core/object_op.h"
+#include "worker/ops/get_object.h"
 
-#include "worker/core/backend_fetch.h"
+#include "worker/auth/authorize.h"
+#include "worker/ops/backend_fetch.h"
 #include "worker/s3/xml.h"
 
 namespace s3p {
@@ -24,20 +25,23 @@ bool passes_through(std::string_view name) {
 
 }  // namespace
 
-bool backend_failure(const FetchResult& r, OpStep& out) {
-  if (r.outcome == FetchOutcome::Timeout) {
-    out = OpStep::fail(errors::ServiceUnavailable, "backend timeout: " + r.error);
-    return true;
+Planned plan_get_object(OpContext& ctx) {
+  if (!auth::allows(ctx.caller, *ctx.account, *ctx.repo, kPermRead, ctx.key))
+    return Planned::refuse(errors::AccessDenied, "no read permission for this key");
+  std::string bad;
+  Headers overrides;
+  if (!ObjectOp::take_query(ctx.params, overrides, bad)) {
+    if (starts_with(bad, "response-")) return Planned::refuse(errors::InvalidArgument, "bad override " + bad);
+    return Planned::refuse(errors::NotImplemented, "unsupported query parameter " + bad);
   }
-  if (r.outcome != FetchOutcome::Ok) {
-    out = OpStep::fail(errors::ServiceUnavailable, "backend transport: " + r.error);
-    return true;
-  }
-  if (r.status == 500 || r.status == 502 || r.status == 503 || r.status == 504) {
-    out = OpStep::fail(errors::ServiceUnavailable, "backend unavailable");
-    return true;
-  }
-  return false;
+  // Response overrides let a link render a stored file as any type on the proxy's shared origin: as S3 does,
+  // only signed requests may use them.
+  if (!overrides.empty() && !ctx.caller) return Planned::refuse(errors::AnonymousOverrides, "response-* while anonymous");
+  // An empty backend key would address the backend bucket itself; no object can have it (S3: NoSuchKey).
+  if (ctx.repo->prefix.empty() && ctx.key.empty()) return Planned::refuse(errors::NoSuchKey, "empty backend key");
+  return Planned::run(std::make_unique<ObjectOp>(*ctx.repo->backend, std::string(ctx.method), ctx.backend_key(),
+                                                 std::move(ctx.params), forwarded_read_headers(ctx.headers),
+                                                 std::move(overrides), ctx.flat()));
 }
 
 bool ObjectOp::take_query(std::vector<http::QueryParam>& params, Headers& overrides, std::string& bad) {
@@ -100,31 +104,6 @@ OpStep ObjectOp::on_response(FetchResult&& r) {
     case 412: return OpStep::fail(errors::PreconditionFailed, detail);
     case 416: return OpStep::fail(errors::InvalidRange, detail);
     case 400: return OpStep::fail(errors::InvalidArgument, detail);
-    default: return OpStep::fail(errors::BadGateway, detail);
-  }
-}
-
-OpStep missing_backend_bucket(bool flat, std::string detail) {
-  if (flat) return OpStep::fail(errors::NoSuchBucket, std::move(detail));
-  return OpStep::fail(errors::BadGateway, detail + ": config fault: the repository's backend bucket does not exist");
-}
-
-FetchAction HeadBucketOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
-  BackendTarget target{&backend_, "", {}, BackendTarget::Scope::Bucket};
-  return backend_fetch(target, "HEAD", {}, creds, now_s, keys);
-}
-
-OpStep HeadBucketOp::on_response(FetchResult&& r) {
-  OpStep step;
-  if (backend_failure(r, step)) return step;
-  const std::string detail = "backend HeadBucket " + std::to_string(r.status);
-  switch (r.status) {
-    case 200:
-      step.status = 200;
-      step.headers = {{"x-amz-bucket-region", backend_.region}};
-      return step;
-    case 404: return missing_backend_bucket(true, detail);  // HEAD answers carry no code: 404 is the bucket
-    case 403: return OpStep::fail(errors::AccessDenied, detail);
     default: return OpStep::fail(errors::BadGateway, detail);
   }
 }

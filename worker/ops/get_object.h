@@ -2,10 +2,13 @@
 #pragma once
 #include <vector>
 
-#include "worker/core/backend_op.h"
+#include "worker/ops/op_context.h"
 #include "worker/http/uri.h"
 
 namespace s3p {
+
+// GetObject and HeadObject (the method tells them apart).
+Planned plan_get_object(OpContext& ctx);
 
 class ObjectOp : public BackendOp {
  public:
@@ -36,23 +39,5 @@ class ObjectOp : public BackendOp {
   Headers overrides_;  // from response-* parameters, applied to a successful answer
   bool flat_;
 };
-
-// HeadBucket on a flat bucket: asks the backend (HEAD of its bucket), so a missing or forbidden backend bucket
-// answers as S3 would (404 / 403) instead of a blind 200.
-class HeadBucketOp : public BackendOp {
- public:
-  explicit HeadBucketOp(const Backend& backend) : backend_(backend) {}
-  std::string_view name() const override { return "HeadBucket"; }
-  const Backend& backend() const override { return backend_; }
-  FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
-  OpStep on_response(FetchResult&& r) override;
-
- private:
-  const Backend& backend_;
-};
-
-// How a backend's 404 NoSuchBucket answers the client: a flat bucket mirrors it; for a repository it is a
-// configuration fault (the config names a bucket that does not exist): 502, with the fault in the log detail.
-OpStep missing_backend_bucket(bool flat, std::string detail);
 
 }  // namespace s3p

@@ -1,10 +1,10 @@
-#include "worker/core/list_op.h"
+#include "worker/ops/list_objects.h"
 
 #include <algorithm>
 #include <cstdlib>
 
-#include "worker/core/backend_fetch.h"
-#include "worker/core/object_op.h"
+#include "worker/auth/authorize.h"
+#include "worker/ops/backend_fetch.h"
 #include "worker/s3/list_rewrite.h"
 #include "worker/s3/xml.h"
 
@@ -336,6 +336,40 @@ OpStep ListOp::on_response(FetchResult&& r) {
   step.headers = {{"content-type", "application/xml"}};
   step.body = Body{BodyKind::Bytes, std::move(doc), 0};
   return step;
+}
+
+Planned plan_list_objects(OpContext& ctx) {
+  const Account& account = *ctx.account;
+  ListRequest list;
+  std::string why;
+  if (!parse_list_request(ctx.params, list, why))
+    return Planned::refuse(list.unsupported ? errors::NotImplemented : errors::InvalidArgument, why);
+  // The listing runs over a view of the account holding only what this caller may list: a listing inside one
+  // repository needs list permission for its prefix there (else 403, as S3); the repositories as CommonPrefixes
+  // show those the caller can see; a walk across repositories covers those the caller may list whole.
+  Account& view = ctx.listing_view;
+  view.name = account.name;
+  view.flat = account.flat;
+  const size_t slash = list.prefix.find('/');
+  if (account.flat || slash != std::string::npos) {
+    const Repository* repo = account.flat ? &account.repositories.front()
+                                          : account.find(std::string_view(list.prefix).substr(0, slash));
+    const std::string_view rest = account.flat ? std::string_view(list.prefix) : std::string_view(list.prefix).substr(slash + 1);
+    if (repo && !auth::allows(ctx.caller, account, *repo, kPermList, rest))
+      return Planned::refuse(errors::AccessDenied, "no list permission for this prefix");
+    if (repo) view.repositories.push_back(*repo);
+  } else {
+    const bool walk = list.delimiter != "/";
+    for (const Repository& r : account.repositories)
+      if (walk ? auth::allows(ctx.caller, account, r, kPermList, "") : auth::can_see(ctx.caller, account, r))
+        view.repositories.push_back(r);
+    if (view.repositories.empty() && !auth::can_see(ctx.caller, account))
+      return Planned::refuse(errors::AccessDenied, "no repository of the account is visible");
+  }
+  ListPlan plan = plan_listing(view, list);
+  if (plan.kind == ListPlan::Kind::Invalid) return Planned::refuse(errors::InvalidArgument, plan.why);
+  if (plan.kind == ListPlan::Kind::Local) return Planned::xml(std::move(plan.document));
+  return Planned::run(std::make_unique<ListOp>(view, std::move(list), std::move(plan), ctx.config.owner_id));
 }
 
 }  // namespace s3p

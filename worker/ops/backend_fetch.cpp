@@ -1,4 +1,4 @@
-#include "worker/core/backend_fetch.h"
+#include "worker/ops/backend_fetch.h"
 
 namespace s3p {
 

@@ -2,9 +2,16 @@
 // headers forwarded and the backend request signed with the payload hash the client declared, so that a body
 // changed after the client signed it is refused by the backend and never becomes an object.
 #pragma once
-#include "worker/core/backend_op.h"
+#include "worker/ops/op_context.h"
 
 namespace s3p {
+
+Planned plan_put_object(OpContext& ctx);
+
+// The payload hash a backend request carrying the client's body is signed with (PutObject, UploadPart): the one
+// the client declared (a hex digest, UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER); UNSIGNED-PAYLOAD when
+// it declared none (presigned URLs, SigV2). False for what cannot be re-signed (signed chunks).
+bool backend_payload_hash(std::string_view declared, std::string& out, Failure& failure);
 
 class PutObjectOp : public BackendOp {
  public:

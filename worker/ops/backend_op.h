@@ -9,7 +9,7 @@
 
 #include "worker/config/config.h"
 #include "worker/core/action.h"
-#include "worker/s3/errors.h"
+#include "worker/s3/failure.h"
 #include "worker/sign/sigv4.h"
 
 namespace s3p {
@@ -22,21 +22,21 @@ struct OpStep {
   Headers headers;
   Body body;
   // Error
-  const S3Error* error = nullptr;
-  std::string detail;  // log only
+  Failure failure;
 
   static OpStep again() {
     OpStep s;
     s.kind = Kind::Again;
     return s;
   }
-  static OpStep fail(const S3Error& e, std::string detail = {}) {
+  static OpStep fail(Failure f) {
     OpStep s;
     s.kind = Kind::Error;
-    s.error = &e;
-    s.detail = std::move(detail);
+    s.failure = std::move(f);
     return s;
   }
+  // A failure read off a backend's answer (who is at fault follows from the error: see from_backend).
+  static OpStep fail(const S3Error& e, std::string detail = {}) { return fail(from_backend(e, std::move(detail))); }
 };
 
 class BackendOp {
@@ -52,5 +52,9 @@ class BackendOp {
 // Backend failures common to every operation: transport errors and 5xx become 503 (retryable), anything else
 // unexpected 502. Returns true and sets `out` when `r` is such a failure.
 bool backend_failure(const FetchResult& r, OpStep& out);
+
+// How a backend's 404 NoSuchBucket answers the client: a flat bucket mirrors it; for a repository it is a
+// configuration fault (the config names a bucket that does not exist): 502, with the fault in the log detail.
+OpStep missing_backend_bucket(bool flat, std::string detail);
 
 }  // namespace s3p

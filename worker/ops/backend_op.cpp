@@ -1,0 +1,26 @@
+#include "worker/ops/backend_op.h"
+
+namespace s3p {
+
+bool backend_failure(const FetchResult& r, OpStep& out) {
+  if (r.outcome == FetchOutcome::Timeout) {
+    out = OpStep::fail(backend_fault(errors::ServiceUnavailable, "backend timeout: " + r.error));
+    return true;
+  }
+  if (r.outcome != FetchOutcome::Ok) {
+    out = OpStep::fail(backend_fault(errors::ServiceUnavailable, "backend transport: " + r.error));
+    return true;
+  }
+  if (r.status == 500 || r.status == 502 || r.status == 503 || r.status == 504) {
+    out = OpStep::fail(errors::ServiceUnavailable, "backend unavailable");
+    return true;
+  }
+  return false;
+}
+
+OpStep missing_backend_bucket(bool flat, std::string detail) {
+  if (flat) return OpStep::fail(errors::NoSuchBucket, std::move(detail));
+  return OpStep::fail(config_fault(errors::BadGateway, detail + ": the repository's backend bucket does not exist"));
+}
+
+}  // namespace s3p

@@ -1,0 +1,33 @@
+#include "worker/ops/delete_object.h"
+
+#include "worker/auth/authorize.h"
+#include "worker/ops/backend_fetch.h"
+#include "worker/ops/write_answer.h"
+
+namespace s3p {
+
+Planned plan_delete_object(OpContext& ctx) {
+  if (!auth::allows(ctx.caller, *ctx.account, *ctx.repo, kPermDelete, ctx.key))
+    return Planned::refuse(errors::AccessDenied, "no delete permission for this key");
+  if (ctx.key.empty()) return Planned::refuse(errors::InvalidArgument, "empty key");
+  std::vector<http::QueryParam> version;
+  for (auto& p : ctx.params)
+    if (p.name == "versionId") version.push_back(std::move(p));
+  return Planned::run(std::make_unique<DeleteObjectOp>(*ctx.repo->backend, ctx.backend_key(), std::move(version), ctx.flat()));
+}
+
+FetchAction DeleteObjectOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
+  BackendTarget target{&backend_, key_, query_};
+  return backend_fetch(target, "DELETE", {}, creds, now_s, keys);
+}
+
+OpStep DeleteObjectOp::on_response(FetchResult&& r) {
+  if (r.outcome != FetchOutcome::Ok || (r.status != 204 && r.status != 200)) return write_failure(r, flat_);
+  OpStep step;
+  step.status = 204;
+  for (auto& h : r.headers)
+    if (h.name == "x-amz-version-id" || h.name == "x-amz-delete-marker") step.headers.push_back(std::move(h));
+  return step;
+}
+
+}  // namespace s3p

@@ -1,0 +1,36 @@
+#include "worker/ops/head_bucket.h"
+
+#include "worker/auth/authorize.h"
+#include "worker/ops/backend_fetch.h"
+
+namespace s3p {
+
+Planned plan_head_bucket(OpContext& ctx) {
+  const Account& account = *ctx.account;
+  if (!auth::can_see(ctx.caller, account))
+    return Planned::refuse(errors::AccessDenied, "no repository of the account is visible");
+  if (account.flat) return Planned::run(std::make_unique<HeadBucketOp>(*account.repositories.front().backend));
+  return Planned::respond(200, {{"x-amz-bucket-region", ctx.config.region}});
+}
+
+FetchAction HeadBucketOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
+  BackendTarget target{&backend_, "", {}, BackendTarget::Scope::Bucket};
+  return backend_fetch(target, "HEAD", {}, creds, now_s, keys);
+}
+
+OpStep HeadBucketOp::on_response(FetchResult&& r) {
+  OpStep step;
+  if (backend_failure(r, step)) return step;
+  const std::string detail = "backend HeadBucket " + std::to_string(r.status);
+  switch (r.status) {
+    case 200:
+      step.status = 200;
+      step.headers = {{"x-amz-bucket-region", backend_.region}};
+      return step;
+    case 404: return missing_backend_bucket(true, detail);  // HEAD answers carry no code: 404 is the bucket
+    case 403: return OpStep::fail(errors::AccessDenied, detail);
+    default: return OpStep::fail(errors::BadGateway, detail);
+  }
+}
+
+}  // namespace s3p
