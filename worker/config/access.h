@@ -12,8 +12,8 @@ namespace s3p {
 enum Permission : uint8_t {
   kPermRead = 1,    // GetObject, HeadObject, the source of a copy
   kPermList = 2,    // ListObjects inside a repository (and seeing the repository in account listings)
-  kPermWrite = 4,   // PutObject, multipart, the target of a copy
-  kPermDelete = 8,  // DeleteObject(s), AbortMultipartUpload
+  kPermWrite = 4,   // PutObject, the multipart steps (abort and list parts included), the target of a copy
+  kPermDelete = 8,  // DeleteObject(s) (aborting an upload is a writer's: its parts are its own)
 };
 
 // One grant: an account, one repository of it (or every one: "*"), a key prefix inside the repository ("" = all

@@ -1,0 +1,99 @@
+#include "worker/ops/complete_multipart_upload.h"
+
+#include "worker/auth/authorize.h"
+#include "worker/crypto/sha256.h"
+#include "worker/http/uri.h"
+#include "worker/ops/client_body.h"
+#include "worker/ops/multipart_common.h"
+#include "worker/ops/single_request_op.h"
+#include "worker/ops/upload_part.h"
+#include "worker/ops/write_answer.h"
+#include "worker/s3/xml.h"
+
+namespace s3p {
+
+namespace {
+
+class CompleteMultipartUploadOp : public SingleRequestOp {
+ public:
+  CompleteMultipartUploadOp(const Backend& b, BackendCall call, bool flat, std::string bucket, std::string key)
+      : SingleRequestOp("CompleteMultipartUpload", b, std::move(call), flat), bucket_(std::move(bucket)), key_(std::move(key)) {}
+
+  OpStep on_response(FetchResult&& r) override {
+    OpStep step;
+    xml::Document doc;
+    if (failed(r, step) || !parse_result(r, "CompleteMultipartUploadResult", doc, step, flat_)) return step;
+    std::string out = open_result("CompleteMultipartUploadResult");
+    xml::append_element(out, "Location", "/" + http::uri_encode(bucket_, true) + "/" + http::uri_encode(key_, false));
+    xml::append_element(out, "Bucket", bucket_);
+    xml::append_element(out, "Key", key_);
+    xml::copy_fields(out, doc.root(), {"ETag"}, true);
+    out += "</CompleteMultipartUploadResult>";
+    for (auto& h : r.headers)
+      if (passes_through_write(h.name) && h.name != "etag") step.headers.push_back(std::move(h));
+    step.headers.push_back({"content-type", "application/xml"});
+    step.body = Body{BodyKind::Bytes, std::move(out), 0};
+    return step;
+  }
+
+ private:
+  std::string bucket_, key_;
+};
+
+uint32_t part_number(std::string_view text) {
+  uint32_t n = 0;
+  for (char c : text) n = n * 10 + static_cast<uint32_t>(c - '0');
+  return n;
+}
+
+}  // namespace
+
+Parsed<std::string> complete_document(std::string_view body) {
+  auto malformed = [](std::string why) { return Parsed<std::string>::fail(client_fault(errors::MalformedXML, std::move(why))); };
+  xml::Document doc;
+  if (!doc.parse(body) || doc.root().name() != "CompleteMultipartUpload") return malformed("not a CompleteMultipartUpload");
+  std::string out = open_result("CompleteMultipartUpload");
+  uint32_t last = 0, count = 0;
+  for (xml::Element part = doc.root().first(); part; part = part.next()) {
+    if (part.name() != "Part") return malformed("unexpected element " + std::string(part.name()));
+    const std::string_view number = part.child_text("PartNumber");
+    if (!valid_part_number(number)) return malformed("bad PartNumber");
+    if (part.child_text("ETag").empty()) return malformed("Part without ETag");
+    const uint32_t n = part_number(number);
+    if (n <= last) return Parsed<std::string>::fail(client_fault(errors::InvalidPartOrder, "parts out of order"));
+    last = n;
+    if (++count > 10000) return malformed("more than 10000 parts");
+    out += "<Part>";
+    xml::copy_fields(out, part, {"PartNumber", "ETag"}, true);
+    out += "</Part>";
+  }
+  if (count == 0) return malformed("no parts");
+  out += "</CompleteMultipartUpload>";
+  return Parsed<std::string>::of(std::move(out));
+}
+
+Planned plan_complete_multipart_upload(OpContext& ctx) {
+  if (!auth::allows(ctx.caller, *ctx.account, *ctx.repo, kPermWrite, ctx.key))
+    return Planned::refuse(errors::AccessDenied, "no write permission for this key");
+  if (ctx.key.empty()) return Planned::refuse(errors::InvalidArgument, "empty key");
+  if (!ctx.body_read) return Planned::read_body_first(kMaxXmlBody);
+  if (Failure f; !body_matches_declared(ctx.body, ctx.payload_hash, ctx.headers, f)) return Planned::refuse(std::move(f));
+  Parsed<std::string> doc = complete_document(ctx.body);
+  if (!doc.ok) return Planned::refuse(std::move(doc.failure));
+
+  BackendCall call;
+  call.method = "POST";
+  call.key = ctx.backend_key();
+  call.query = take_params(ctx.params, {"uploadId"});
+  call.payload_hash = crypto::hex(crypto::sha256(doc.value));
+  call.body = Body{BodyKind::Bytes, std::move(doc.value), 0};
+  call.headers.push_back({"content-type", "application/xml"});
+  for (const auto& h : ctx.headers)
+    if ((h.name == "if-match" || h.name == "if-none-match" || h.name == "x-amz-mp-object-size" ||
+         (starts_with(h.name, "x-amz-checksum-") )) && !has_ctl_break(h.value))
+      call.headers.push_back(h);
+  return Planned::run(std::make_unique<CompleteMultipartUploadOp>(*ctx.repo->backend, std::move(call), ctx.flat(),
+                                                                  ctx.account->name, ctx.client_key()));
+}
+
+}  // namespace s3p

@@ -1,0 +1,48 @@
+#include "worker/ops/copy_from.h"
+
+#include "worker/auth/authorize.h"
+#include "worker/http/uri.h"
+#include "worker/ops/put_object.h"
+#include "worker/route/copy_source.h"
+
+namespace s3p {
+
+bool backend_copy_source(const OpContext& ctx, std::string& header, Failure& out) {
+  const std::string* raw = find_header(ctx.headers, "x-amz-copy-source");
+  CopySource src;
+  if (!raw || !parse_copy_source(*raw, src)) return out = client_fault(errors::InvalidCopySource, raw ? *raw : ""), false;
+  const Account* account = ctx.config.find(src.route.account);
+  if (!account) return out = client_fault(errors::NoSuchBucket, "copy source bucket"), false;
+  const Repository* repo = account->flat ? &account->repositories.front() : account->find(src.route.repo);
+  const std::string& key = account->flat ? src.route.tail : src.route.key;
+  if (!repo || key.empty()) return out = client_fault(errors::NoSuchKey, "copy source names no object"), false;
+  if (!auth::allows(ctx.caller, *account, *repo, kPermRead, key))
+    return out = client_fault(errors::AccessDenied, "no read permission for the copy source"), false;
+  if (repo->backend != ctx.repo->backend)
+    return out = client_fault(errors::CrossBackendCopy, "copy source on backend " + repo->backend->name), false;
+  header = "/";
+  header += http::uri_encode(repo->backend->bucket, true);
+  header += '/';
+  header += http::uri_encode(repo->prefix + key, false);
+  if (!src.version_id.empty()) {
+    header += "?versionId=";
+    header += http::uri_encode(src.version_id, true);
+  }
+  return true;
+}
+
+Headers forwarded_copy_headers(const Headers& client) {
+  Headers out;
+  for (auto& h : PutObjectOp::forwarded_headers(client))
+    if (h.name != "content-md5" && h.name != "x-amz-decoded-content-length" && h.name != "x-amz-trailer" &&
+        !starts_with(h.name, "x-amz-checksum-") )
+      out.push_back(std::move(h));
+  for (const auto& h : client)
+    if ((starts_with(h.name, "x-amz-copy-source-") || h.name == "x-amz-metadata-directive" ||
+         h.name == "x-amz-tagging-directive" || h.name == "x-amz-checksum-algorithm") &&
+        !has_ctl_break(h.value))
+      out.push_back(h);
+  return out;
+}
+
+}  // namespace s3p

@@ -1,0 +1,19 @@
+// The source of a CopyObject or UploadPartCopy: x-amz-copy-source resolved in our namespace, the caller's read
+// permission on it checked (before any backend work), and mapped to the backend's own copy-source header. A copy
+// runs inside the backend, so both ends must be on the same backend (endpoint, bucket and credentials);
+// anything else is refused with a clear 501.
+#pragma once
+#include <string>
+
+#include "worker/ops/op_context.h"
+
+namespace s3p {
+
+// False with the failure; else `header` is the value for the backend request's x-amz-copy-source.
+bool backend_copy_source(const OpContext& ctx, std::string& header, Failure& out);
+
+// The client headers a copy forwards: the copy conditions, the directives, and (with REPLACE) the new object
+// headers and metadata.
+Headers forwarded_copy_headers(const Headers& client);
+
+}  // namespace s3p

@@ -1,0 +1,168 @@
+#include "worker/ops/delete_objects.h"
+
+#include <algorithm>
+
+#include "worker/auth/authorize.h"
+#include "worker/crypto/md5.h"
+#include "worker/crypto/sha256.h"
+#include "worker/ops/backend_fetch.h"
+#include "worker/ops/client_body.h"
+#include "worker/ops/multipart_common.h"
+#include "worker/route/route.h"
+#include "worker/s3/xml.h"
+
+namespace s3p {
+
+namespace {
+
+constexpr size_t kMaxKeys = 1000;
+
+void append_key_error(std::string& out, const DeleteTarget& t, const S3Error& e) {
+  out += "<Error>";
+  xml::append_element(out, "Key", t.key);
+  if (!t.version_id.empty()) xml::append_element(out, "VersionId", t.version_id);
+  xml::append_element(out, "Code", e.code);
+  xml::append_element(out, "Message", e.message);
+  out += "</Error>";
+}
+
+// The keys of one repository, deleted with one backend request.
+struct DeleteGroup {
+  const Repository* repo;
+  std::vector<DeleteTarget> objects;  // client keys
+};
+
+class DeleteObjectsOp : public BackendOp {
+ public:
+  DeleteObjectsOp(std::vector<DeleteGroup> groups, std::string entries, bool quiet, bool flat)
+      : groups_(std::move(groups)), entries_(std::move(entries)), quiet_(quiet), flat_(flat) {}
+  std::string_view name() const override { return "DeleteObjects"; }
+  const Backend& backend() const override { return *groups_[index_].repo->backend; }
+
+  FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override {
+    const DeleteGroup& g = groups_[index_];
+    std::string body = open_result("Delete");
+    xml::append_element(body, "Quiet", quiet_ ? "true" : "false");
+    for (const auto& o : g.objects) {
+      body += "<Object>";
+      xml::append_element(body, "Key", g.repo->prefix + std::string(in_repo(o.key)));
+      if (!o.version_id.empty()) xml::append_element(body, "VersionId", o.version_id);
+      body += "</Object>";
+    }
+    body += "</Delete>";
+    const std::string hash = crypto::hex(crypto::sha256(body));
+    BackendTarget target{g.repo->backend, "", {{"delete", ""}}, BackendTarget::Scope::Bucket};
+    target.payload_hash = hash;
+    const Headers headers{{"content-md5", crypto::content_md5(body)}, {"content-type", "application/xml"}};
+    target.body = Body{BodyKind::Bytes, std::move(body), 0};
+    FetchAction f = backend_fetch(target, "POST", headers, creds, now_s, keys);
+    f.mode = ResponseMode::Buffer;
+    f.max_body = kMaxXmlBody;
+    return f;
+  }
+
+  OpStep on_response(FetchResult&& r) override {
+    const DeleteGroup& g = groups_[index_];
+    OpStep failure;
+    xml::Document doc;
+    if (backend_failure(r, failure) || r.status != 200 || !doc.parse(r.body) || doc.root().name() != "DeleteResult") {
+      // One repository's backend failing fails its keys, not the others' (already deleted or still to go).
+      const S3Error& e = failure.kind == OpStep::Kind::Error ? *failure.failure.error : errors::BadGateway;
+      for (const auto& o : g.objects) append_key_error(entries_, o, e);
+    } else {
+      for (xml::Element el = doc.root().first(); el; el = el.next()) {
+        const bool deleted = el.name() == "Deleted";
+        if (!deleted && el.name() != "Error") continue;
+        std::string key;
+        if (!client_key_of(g, el.child_text("Key"), key)) continue;  // not ours: never shown
+        if (deleted && quiet_) continue;
+        entries_ += deleted ? "<Deleted>" : "<Error>";
+        xml::append_element(entries_, "Key", key);
+        if (deleted) xml::copy_fields(entries_, el, {"VersionId", "DeleteMarker", "DeleteMarkerVersionId"});
+        else xml::copy_fields(entries_, el, {"VersionId", "Code", "Message"});
+        entries_ += deleted ? "</Deleted>" : "</Error>";
+      }
+    }
+    if (++index_ < groups_.size()) return OpStep::again();
+    OpStep step;
+    std::string out = open_result("DeleteResult");
+    out += entries_;
+    out += "</DeleteResult>";
+    step.headers.push_back({"content-type", "application/xml"});
+    step.body = Body{BodyKind::Bytes, std::move(out), 0};
+    return step;
+  }
+
+ private:
+  // The key inside the repository, from the client's key in the bucket.
+  std::string_view in_repo(std::string_view client_key) const {
+    return flat_ ? client_key : client_key.substr(client_key.find('/') + 1);
+  }
+  bool client_key_of(const DeleteGroup& g, std::string_view backend_key, std::string& out) const {
+    if (backend_key.substr(0, g.repo->prefix.size()) != g.repo->prefix) return false;
+    out = flat_ ? std::string() : g.repo->name + "/";
+    out += backend_key.substr(g.repo->prefix.size());
+    return true;
+  }
+
+  std::vector<DeleteGroup> groups_;
+  std::string entries_;  // <Deleted>/<Error> entries so far (refusals first)
+  bool quiet_;
+  bool flat_;
+  size_t index_ = 0;
+};
+
+}  // namespace
+
+Parsed<DeleteRequest> parse_delete_request(std::string_view body) {
+  auto malformed = [](std::string why) { return Parsed<DeleteRequest>::fail(client_fault(errors::MalformedXML, std::move(why))); };
+  xml::Document doc;
+  if (!doc.parse(body) || doc.root().name() != "Delete") return malformed("not a Delete document");
+  DeleteRequest req;
+  for (xml::Element el = doc.root().first(); el; el = el.next()) {
+    if (el.name() == "Quiet") {
+      req.quiet = el.text() == "true";
+    } else if (el.name() == "Object") {
+      if (req.objects.size() == kMaxKeys) return malformed("more than 1000 keys");
+      if (!el.child("Key")) return malformed("Object without Key");
+      req.objects.push_back({std::string(el.child_text("Key")), std::string(el.child_text("VersionId"))});
+    } else {
+      return malformed("unexpected element " + std::string(el.name()));
+    }
+  }
+  if (req.objects.empty()) return malformed("no keys");
+  return Parsed<DeleteRequest>::of(std::move(req));
+}
+
+Planned plan_delete_objects(OpContext& ctx) {
+  if (!ctx.body_read) return Planned::read_body_first(kMaxXmlBody);
+  if (Failure f; !body_matches_declared(ctx.body, ctx.payload_hash, ctx.headers, f)) return Planned::refuse(std::move(f));
+  Parsed<DeleteRequest> req = parse_delete_request(ctx.body);
+  if (!req.ok) return Planned::refuse(std::move(req.failure));
+
+  const Account& account = *ctx.account;
+  std::string refused;
+  std::vector<DeleteGroup> groups;
+  for (auto& o : req.value.objects) {
+    const size_t slash = account.flat ? 0 : o.key.find('/');
+    const Repository* repo = account.flat ? &account.repositories.front()
+                             : slash == std::string::npos ? nullptr
+                                                          : account.find(std::string_view(o.key).substr(0, slash));
+    const std::string_view key = account.flat ? std::string_view(o.key) : std::string_view(o.key).substr(slash + 1);
+    if (!repo || key.empty() || !auth::allows(ctx.caller, account, *repo, kPermDelete, key)) {
+      append_key_error(refused, o, errors::AccessDenied);
+      continue;
+    }
+    if (key.size() > 1024 || has_dot_segment(key)) {
+      append_key_error(refused, o, errors::InvalidArgument);
+      continue;
+    }
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const DeleteGroup& d) { return d.repo == repo; });
+    if (g == groups.end()) g = groups.insert(groups.end(), DeleteGroup{repo, {}});
+    g->objects.push_back(std::move(o));
+  }
+  if (groups.empty()) return Planned::xml(open_result("DeleteResult") + refused + "</DeleteResult>");
+  return Planned::run(std::make_unique<DeleteObjectsOp>(std::move(groups), std::move(refused), req.value.quiet, account.flat));
+}
+
+}  // namespace s3p

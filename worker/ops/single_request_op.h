@@ -1,0 +1,48 @@
+// The shape most write operations share: one backend request on one backend key (method, forwarded query and
+// headers, maybe a body), then an answer read off the response. Subclasses only decide the answer.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "worker/http/uri.h"
+#include "worker/ops/backend_fetch.h"
+#include "worker/ops/backend_op.h"
+
+namespace s3p {
+
+struct BackendCall {
+  std::string method;
+  std::string key;                      // full backend key (repository prefix + client key), never empty…
+  BackendTarget::Scope scope = BackendTarget::Scope::Object;  // …but for a bucket-level request
+  std::vector<http::QueryParam> query;  // forwarded (decoded)
+  Headers headers;                      // forwarded, and signed
+  Body body;                            // the client's body by handle, or bytes the core made
+  std::string payload_hash = std::string(sigv4::kEmptyPayloadHash);
+  // XML answers (results of copies and multipart steps) are read whole; object-like answers stream.
+  ResponseMode mode = ResponseMode::Buffer;
+  uint32_t max_body = 1 << 20;
+};
+
+class SingleRequestOp : public BackendOp {
+ public:
+  SingleRequestOp(std::string_view name, const Backend& backend, BackendCall call, bool flat)
+      : name_(name), backend_(backend), call_(std::move(call)), flat_(flat) {}
+  std::string_view name() const override { return name_; }
+  const Backend& backend() const override { return backend_; }
+  FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
+
+ protected:
+  // The common failures of a write (transport, 5xx, the backend's 4xx in our key space), or, for a 2xx, false.
+  bool failed(const FetchResult& r, OpStep& out) const;
+
+  std::string_view name_;
+  const Backend& backend_;
+  BackendCall call_;
+  bool flat_;
+};
+
+// Forwarded query parameters named in `names`, taken out of `params`.
+std::vector<http::QueryParam> take_params(std::vector<http::QueryParam>& params,
+                                          std::initializer_list<std::string_view> names);
+
+}  // namespace s3p

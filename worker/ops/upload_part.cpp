@@ -1,0 +1,57 @@
+#include "worker/ops/upload_part.h"
+
+#include "worker/auth/authorize.h"
+#include "worker/ops/put_object.h"
+#include "worker/ops/single_request_op.h"
+#include "worker/ops/write_answer.h"
+
+namespace s3p {
+
+namespace {
+
+class UploadPartOp : public SingleRequestOp {
+ public:
+  UploadPartOp(const Backend& b, BackendCall call, bool flat) : SingleRequestOp("UploadPart", b, std::move(call), flat) {}
+
+  OpStep on_response(FetchResult&& r) override {
+    OpStep step;
+    if (failed(r, step)) return step;
+    for (auto& h : r.headers)
+      if (passes_through_write(h.name)) step.headers.push_back(std::move(h));
+    return step;
+  }
+};
+
+}  // namespace
+
+bool valid_part_number(std::string_view text) {
+  if (text.empty() || text.size() > 5 || text.front() == '0') return false;
+  uint32_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<uint32_t>(c - '0');
+  }
+  return n >= 1 && n <= 10000;
+}
+
+Planned plan_upload_part(OpContext& ctx) {
+  if (!auth::allows(ctx.caller, *ctx.account, *ctx.repo, kPermWrite, ctx.key))
+    return Planned::refuse(errors::AccessDenied, "no write permission for this key");
+  if (ctx.key.empty()) return Planned::refuse(errors::InvalidArgument, "empty key");
+  BackendCall call;
+  call.method = "PUT";
+  call.key = ctx.backend_key();
+  call.query = take_params(ctx.params, {"partNumber", "uploadId"});
+  for (const auto& p : call.query)
+    if (p.name == "partNumber" && !valid_part_number(p.value))
+      return Planned::refuse(errors::InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
+  Failure refusal;
+  if (!backend_payload_hash(ctx.payload_hash, call.payload_hash, refusal)) return Planned::refuse(std::move(refusal));
+  call.body = Body{BodyKind::Handle, {}, 1};  // the client's request body
+  call.headers = PutObjectOp::forwarded_headers(ctx.headers);
+  call.mode = ResponseMode::StreamUnlessError;
+  call.max_body = 64 * 1024;
+  return Planned::run(std::make_unique<UploadPartOp>(*ctx.repo->backend, std::move(call), ctx.flat()));
+}
+
+}  // namespace s3p
