@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -306,5 +307,45 @@ print(json.dumps({"deleted": sorted(x["Key"] for x in d.get("Deleted", [])),
     assert.match(r.headers.get("access-control-allow-methods"), /POST/);
     const put = await signed("PUT", "/demo-org/uploads/cors.txt", "cors", { headers: { origin: "https://app.example" } });
     assert.match(put.headers.get("access-control-expose-headers"), /ETag/);
+  });
+
+  it("headless Chromium: a page on another origin PUTs through a presigned URL (preflight, ETag readable)", async () => {
+    const presign = `
+import boto3, botocore.config, sys
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1", config=botocore.config.Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+print(s3.generate_presigned_url("put_object", Params={"Bucket": "demo-org", "Key": "uploads/browser.txt", "ContentType": "text/plain"}, ExpiresIn=300))`;
+    const target = String((await client("python3", ["-c", presign, proxy.url])).stdout).trim();
+    const body = "written by a browser on another origin\n";
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      // Content-Type text/plain is signed, and a PUT always needs a preflight.
+      res.end(`<!doctype html><title>loading</title><script>
+(async () => {
+  try {
+    const r = await fetch(${JSON.stringify(target)}, { method: "PUT", headers: { "content-type": "text/plain" }, body: ${JSON.stringify(body)} });
+    document.title = JSON.stringify({ status: r.status, etag: r.headers.get("etag"), text: await r.text() });
+  } catch (e) { document.title = JSON.stringify({ error: String(e) }); }
+})();
+</script>`);
+    });
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", timeout: 30_000,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${server.address().port}/`);
+      await page.waitForFunction(() => document.title.startsWith("{"), null, { timeout: 20_000 });
+      const got = JSON.parse(await page.title());
+      assert.equal(got.error, undefined, got.error);
+      assert.equal(got.status, 200, got.text);
+      assert.equal(got.etag, `"${crypto.createHash("md5").update(body).digest("hex")}"`, "the ETag is exposed to the page");
+      const back = await digest("/demo-org/uploads/browser.txt");
+      assert.equal(back.sha, sha256(body));
+      assert.equal(back.headers.get("content-type"), "text/plain");
+    } finally {
+      await browser.close();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
