@@ -74,23 +74,45 @@ function freeTask(core, id) {
   wakeParked(core);
 }
 
+// The client's body on its way to the backend, and when it has been sent whole. A backend answers an upload only
+// after its last byte, so the response timeout must start there, not when the upload starts (a 1 GiB PutObject
+// takes longer than any first-byte timeout). The body goes through the runtime's native identity stream — a
+// FixedLengthStream when the length is known, so the backend request keeps its Content-Length — whose pipe
+// tells us when it is done at no per-chunk JavaScript cost. Hosts without these streams (node) send it as is.
+function uploadBody(stream, length) {
+  if (!stream || typeof IdentityTransformStream === "undefined") return { body: stream, sent: Promise.resolve() };
+  const through = Number.isSafeInteger(length) && length >= 0 ? new FixedLengthStream(length) : new IdentityTransformStream();
+  const sent = stream.pipeTo(through.writable);
+  return { body: through.readable, sent };
+}
+
 // Performs a Fetch action. Never throws: timeouts and transport failures become typed results for the core.
 async function performFetch(a, handles) {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), a.timeoutMs);
+  let timer;
+  const arm = () => (timer = setTimeout(() => controller.abort(), a.timeoutMs));
   const started = Date.now();
   const init = { method: a.method, headers: a.headers, signal: controller.signal, redirect: "manual" };
   if (a.body.kind === Body.BYTES) init.body = a.body.bytes;
   if (a.body.kind === Body.HANDLE) {
-    init.body = handles.get(a.body.handle) ?? null;
+    const declared = handles.lengths?.get(a.body.handle);
+    const length = declared == null || declared === "" ? NaN : Number(declared);
+    const { body, sent } = uploadBody(handles.get(a.body.handle) ?? null, length);
     handles.delete(a.body.handle);
+    init.body = body;
     init.duplex = "half";
+    // The timeout runs once the body is sent; a client body that breaks off aborts the upload at once, so a
+    // backend never completes an object from part of it.
+    sent.then(() => timer === undefined && arm(), () => controller.abort());
+  } else {
+    arm();
   }
   try {
     const resp = await fetch(a.url, init);
     const result = { outcome: Outcome.OK, status: resp.status, headers: resp.headers, handle: 0, body: "" };
     const buffer = a.mode === Mode.BUFFER || (a.mode === Mode.STREAM_UNLESS_ERROR && resp.status >= 400);
     if (buffer) {
+      if (timer === undefined) arm(); // a backend may answer (an error) before the upload ends
       const bytes = await readBodyLimited(resp, a.maxBody); // counts decoded bytes, stops at the cap
       if (bytes === null) result.outcome = Outcome.BODY_TOO_LARGE;
       else result.body = bytes;
@@ -101,7 +123,7 @@ async function performFetch(a, handles) {
     result.elapsedMs = Date.now() - started;
     return result;
   } catch (err) {
-    const timedOut = controller.signal.aborted;
+    const timedOut = controller.signal.aborted && timer !== undefined;
     return {
       outcome: timedOut ? Outcome.TIMEOUT : Outcome.NETWORK_ERROR,
       status: 0,
@@ -110,18 +132,6 @@ async function performFetch(a, handles) {
     };
   } finally {
     clearTimeout(timer);
-  }
-}
-
-// The client's body read whole for the core (DeleteObjects, CompleteMultipartUpload XML), never past `max` bytes.
-async function readClientBody(handles, max) {
-  const stream = handles.get(CLIENT_BODY);
-  handles.delete(CLIENT_BODY);
-  try {
-    const bytes = await readLimited(stream, max);
-    return bytes === null ? { ok: false, error: `body larger than ${max} bytes` } : { ok: true, data: bytes };
-  } catch (err) {
-    return { ok: false, error: `client body: ${String(err?.message ?? err)}` };
   }
 }
 
@@ -224,7 +234,10 @@ export async function handleRequest(core, request, ctx, env = {}) {
   const query = queryAt < 0 ? "" : url.slice(queryAt + 1);
   const handles = new Map();
   handles.next = 2;
-  if (request.body) handles.set(CLIENT_BODY, request.body);
+  if (request.body) {
+    handles.set(CLIENT_BODY, request.body);
+    handles.lengths = new Map([[CLIENT_BODY, request.headers.get("content-length")]]);
+  }
   let id;
   try {
     id = core.begin(request.method, path, query, request.headers, request.body !== null);

@@ -111,6 +111,32 @@ print(s3.generate_presigned_url("put_object", Params={"Bucket": "demo-org", "Key
     assert.equal((await get("/demo-org/uploads/tampered.txt")).status, 404);
   });
 
+  it("an upload that takes longer than the backend's timeout still lands (the timeout starts after the last byte)", async () => {
+    // A backend timeout of 1 s, and a body that takes ~2.5 s to arrive.
+    const slow = await startProxy({ config: demoConfig((c) => (c.backends["local-signed"].timeout_ms = 1000)) });
+    try {
+      const chunks = Array.from({ length: 5 }, (_, i) => Buffer.alloc(20_000, 97 + i));
+      const whole = Buffer.concat(chunks);
+      const s = await new AwsV4Signer({ url: `${slow.url}/demo-org/uploads/slow.bin`, method: "PUT",
+        headers: { "x-amz-content-sha256": sha256(whole), "content-length": String(whole.length) },
+        accessKeyId: DEMO_USER.id, secretAccessKey: DEMO_USER.secret, service: "s3", region: "us-east-1" }).sign();
+      let i = 0;
+      const body = new ReadableStream({
+        async pull(controller) {
+          if (i === chunks.length) return controller.close();
+          await new Promise((r) => setTimeout(r, 500));
+          controller.enqueue(chunks[i++]);
+        },
+      });
+      const r = await fetch(s.url, { method: "PUT", headers: s.headers, body, duplex: "half" });
+      assert.equal(r.status, 200, await r.text());
+      const back = await get("/demo-org/uploads/slow.bin");
+      assert.equal(sha256(back.body), sha256(whole));
+    } finally {
+      await slow.close();
+    }
+  });
+
   const refusals = [
     ["anonymous write", 403, "AccessDenied", () => fetch(url("/demo-org/uploads/anon.txt"), { method: "PUT", body: "x" })],
     ["write to a read-only repository", 403, "AccessDenied", () => put("/demo-org/public-data/x.txt", "x")],

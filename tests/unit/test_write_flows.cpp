@@ -5,6 +5,7 @@
 
 #include "tests/unit/engine_fixture.h"
 #include "worker/crypto/sha256.h"
+#include "worker/ops/single_request_op.h"
 #include "worker/sign/sigv4.h"
 
 using namespace s3p;
@@ -135,6 +136,7 @@ TEST_CASE("DeleteObjects / Complete: a body over the limit or not what was signe
   a = host.next(id);
   REQUIRE(a.kind == ActionKind::Fetch);
   CHECK(a.fetch.url == "http://127.0.0.1:9000/backend-bucket/pa/obj?uploadId=u1");
+  CHECK(a.fetch.timeout_ms == kLongOperationMs);  // the backend assembles the parts before it answers
   host.answer(id, 200, "<Error><Code>InvalidPart</Code><Message>m</Message></Error>");  // a failure inside a 200
   a = host.next(id);
   REQUIRE(a.kind == ActionKind::Respond);

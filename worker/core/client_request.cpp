@@ -97,8 +97,8 @@ Action ClientRequest::start() {
   if (!authenticate(raw_path, refusal)) return fail(std::move(refusal));
 
   Parsed<S3Operation> op = classify(head_.method, route_.kind, params_, head_.headers);
-  if (op.ok) op_name_ = operation_name(op.value);
   if (!op.ok) return fail(std::move(op.failure));
+  op_name_ = operation_name(op.value);
   ctx_.emplace(OpContext{engine_.config(), op.value, head_.method, head_.headers, params_, caller_, payload_hash_,
                          nullptr, nullptr, {}, false, {}, listing_view_});
   if (!resolve_target(refusal)) return fail(std::move(refusal));
@@ -141,7 +141,9 @@ bool ClientRequest::resolve_target(Failure& refusal) {
 Action ClientRequest::plan() {
   if (phase_ == Phase::BodyRead && !ctx_->body_read)
     return fail(client_fault(errors::MalformedXML, "request body: " + body_problem_));
-  return carry_out(planner_for(ctx_->op)(*ctx_));
+  const Planner planner = planner_for(ctx_->op);
+  if (!planner) return fail(core_fault("no planner for " + std::string(operation_name(ctx_->op))));
+  return carry_out(planner(*ctx_));
 }
 
 Action ClientRequest::carry_out(Planned&& planned) {

@@ -15,6 +15,7 @@ Planned plan_copy_object(OpContext& ctx) {
   std::string source;
   if (!backend_copy_source(ctx, source, refusal)) return Planned::refuse(std::move(refusal));
   call.method = "PUT";
+  call.long_running = true;
   call.key = ctx.backend_key();
   call.headers = forwarded_copy_headers(ctx.headers);
   call.headers.push_back({"x-amz-copy-source", std::move(source)});

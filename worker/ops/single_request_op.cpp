@@ -1,5 +1,7 @@
 #include "worker/ops/single_request_op.h"
 
+#include <algorithm>
+
 #include "worker/ops/backend_fetch.h"
 #include "worker/ops/write_answer.h"
 
@@ -12,6 +14,7 @@ FetchAction SingleRequestOp::request(const sigv4::Credentials* creds, int64_t no
   FetchAction f = backend_fetch(target, call_.method, call_.headers, creds, now_s, keys);
   f.mode = call_.mode;
   f.max_body = call_.max_body;
+  if (call_.long_running) f.timeout_ms = std::max(f.timeout_ms, kLongOperationMs);
   return f;
 }
 

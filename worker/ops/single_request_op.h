@@ -21,7 +21,12 @@ struct BackendCall {
   // XML answers (results of copies and multipart steps) are read whole; object-like answers stream.
   ResponseMode mode = ResponseMode::Buffer;
   uint32_t max_body = 1 << 20;
+  // Operations the backend works on before it answers (assembling parts, copying): S3 takes minutes for large
+  // objects, so the first-byte timeout is at least kLongOperationMs for them.
+  bool long_running = false;
 };
+
+inline constexpr uint32_t kLongOperationMs = 10 * 60 * 1000;
 
 class SingleRequestOp : public BackendOp {
  public:

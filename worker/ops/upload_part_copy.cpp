@@ -16,6 +16,7 @@ Planned plan_upload_part_copy(OpContext& ctx) {
   std::string source;
   if (!backend_copy_source(ctx, source, refusal)) return Planned::refuse(std::move(refusal));
   call.method = "PUT";
+  call.long_running = true;
   call.key = ctx.backend_key();
   call.query = take_params(ctx.params, {"partNumber", "uploadId"});
   for (const auto& p : call.query)
