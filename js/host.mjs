@@ -135,6 +135,18 @@ async function performFetch(a, handles) {
   }
 }
 
+// The client's body read whole for the core (DeleteObjects, CompleteMultipartUpload XML), never past `max` bytes.
+async function readClientBody(handles, max) {
+  const stream = handles.get(CLIENT_BODY);
+  handles.delete(CLIENT_BODY);
+  try {
+    const bytes = await readLimited(stream, max);
+    return bytes === null ? { ok: false, error: `body larger than ${max} bytes` } : { ok: true, data: bytes };
+  } catch (err) {
+    return { ok: false, error: `client body: ${String(err?.message ?? err)}` };
+  }
+}
+
 function toResponse(a, handles) {
   let body = null;
   if (a.body.kind === Body.BYTES) body = a.body.bytes;
