@@ -9,7 +9,7 @@
 
 namespace s3p::codec {
 
-bool decode_init(const uint8_t* p, size_t n, std::string& config, Env& env);
+bool decode_init(const uint8_t* p, size_t n, std::string& config, Env& env, std::string& seed);
 bool decode_head(const uint8_t* p, size_t n, RequestHead& head);
 bool decode_result(const uint8_t* p, size_t n, Result& r);
 void encode_action(const Action& a, std::string& out);

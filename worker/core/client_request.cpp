@@ -221,11 +221,12 @@ Action ClientRequest::plan_listing_for(const Account& account, double now_ms) {
     if (listing_view_.repositories.empty() && !auth::can_see(caller_, account))
       return error(errors::AccessDenied, "no repository of the account is visible");
   }
-  ListPlan plan = plan_listing(listing_view_, list);
-  if (plan.kind == ListPlan::Kind::Invalid) return error(errors::InvalidArgument, plan.why);
+  ListPlan plan = plan_listing(listing_view_, list, engine_.config().listing_token_keys);
+  if (plan.kind == ListPlan::Kind::Invalid) return error(plan.error, plan.why);
   if (plan.kind == ListPlan::Kind::Local)
     return respond(200, {{"content-type", "application/xml"}}, Body{BodyKind::Bytes, std::move(plan.document), 0});
-  return start_op(std::make_unique<ListOp>(listing_view_, std::move(list), std::move(plan), engine_.config().owner_id),
+  return start_op(std::make_unique<ListOp>(listing_view_, std::move(list), std::move(plan), engine_.config().owner_id,
+                                          engine_.config().listing_token_keys),
                   now_ms);
 }
 

@@ -34,7 +34,9 @@ class Engine {
   // A bad config does not stop the engine: every request then answers 503 and logs the reason. Returns false,
   // changing nothing, while tasks are in flight: they hold references into the current config (backends,
   // repositories, federation settings), so replacing it under them would leave them dangling.
-  bool init(std::string_view config_json, const Env& env);
+  // `seed`: host randomness (≥ 16 bytes) for what must differ per core: the listing-token key of a config with
+  // no secrets to derive one from.
+  bool init(std::string_view config_json, const Env& env, std::string_view seed);
   const std::string& config_error() const { return config_error_; }
   bool configured() const { return config_error_.empty(); }
 
