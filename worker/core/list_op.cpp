@@ -136,14 +136,8 @@ void remove_element(std::string& doc, std::string_view name) {
   if (a != std::string::npos) doc.erase(a, empty.size());
 }
 
-std::string escaped(std::string_view s) {
-  std::string out;
-  xml::append_escaped(out, s);
-  return out;
-}
-
 // A key-like value as element text: url-encoded when the client asked for encoding-type=url, else escaped.
-std::string encoded(std::string_view s, bool url) { return url ? http::uri_encode(s, false) : escaped(s); }
+std::string encoded(std::string_view s, bool url) { return url ? http::uri_encode(s, false) : xml::escaped(s); }
 
 }  // namespace
 
@@ -344,12 +338,12 @@ OpStep ListOp::on_response(FetchResult&& r) {
   } else {
     // The backend's own tokens never reach the client: its <ContinuationToken> echoes what we sent it (after empty
     // rounds, a token the client never had) and its <NextContinuationToken> is sealed into ours.
-    if (req_.has_token) set_element(doc, "ContinuationToken", escaped(req_.token));
+    if (req_.has_token) set_element(doc, "ContinuationToken", xml::escaped(req_.token));
     else remove_element(doc, "ContinuationToken");
     if (truncated) {
       // "{repo}/{backend token}"; in a flat bucket the repository name is empty.
       std::string next = page.truncated ? repo.name + "/" + page.next_token : plan_.repos[plan_.index + 1]->name + "/";
-      set_element(doc, "NextContinuationToken", escaped(list_token::seal(token_keys_, listing_of(account_, req_), next)));
+      set_element(doc, "NextContinuationToken", xml::escaped(list_token::seal(token_keys_, listing_of(account_, req_), next)));
     } else {
       remove_element(doc, "NextContinuationToken");
     }
