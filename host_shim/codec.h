@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "worker/config/config.h"
-#include "worker/core/action.h"
 #include "worker/core/engine.h"
+#include "worker/proto/action.h"
 
 namespace s3p::codec {
 

@@ -8,8 +8,8 @@
 #include "worker/auth/authenticate.h"
 #include "worker/core/backend_op.h"
 #include "worker/core/engine.h"
-#include "worker/core/task.h"
 #include "worker/creds/credential_op.h"
+#include "worker/proto/task.h"
 #include "worker/route/route.h"
 #include "worker/s3/errors.h"
 
