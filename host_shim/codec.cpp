@@ -4,11 +4,12 @@
 
 namespace s3p::codec {
 
-bool decode_init(const uint8_t* p, size_t n, std::string& config, Env& env) {
+bool decode_init(const uint8_t* p, size_t n, std::string& config, Env& env, std::string& seed) {
   wire::Reader r(p, n);
   config = r.str();
   for (auto& h : r.headers()) env[std::move(h.name)] = std::move(h.value);
-  return r.ok();
+  seed = r.str();
+  return r.ok() && seed.size() >= 16;
 }
 
 bool decode_head(const uint8_t* p, size_t n, RequestHead& head) {

@@ -4,12 +4,12 @@
 #include <vector>
 
 #include "worker/config/config.h"
-#include "worker/core/action.h"
 #include "worker/core/engine.h"
+#include "worker/proto/action.h"
 
 namespace s3p::codec {
 
-bool decode_init(const uint8_t* p, size_t n, std::string& config, Env& env);
+bool decode_init(const uint8_t* p, size_t n, std::string& config, Env& env, std::string& seed);
 bool decode_head(const uint8_t* p, size_t n, RequestHead& head);
 bool decode_result(const uint8_t* p, size_t n, Result& r);
 void encode_action(const Action& a, std::string& out);

@@ -29,17 +29,18 @@ S3P_EXPORT("core_in") uint8_t* core_in(uint32_t size) {
 S3P_EXPORT("core_out_ptr") const uint8_t* core_out_ptr() { return reinterpret_cast<const uint8_t*>(g_out.data()); }
 S3P_EXPORT("core_out_len") uint32_t core_out_len() { return static_cast<uint32_t>(g_out.size()); }
 
-// Input: str config_json, u32 n, (str name, str value)* (the Worker's string bindings). Returns 0 when the
-// config is valid, 1 otherwise with the reason in the out buffer (the engine then answers 503 to everything),
-// 2 when refused because tasks are in flight (the current config stays; see Engine::init).
+// Input: str config_json, u32 n, (str name, str value)* (the secrets the config names), str seed (≥ 16 random
+// bytes). Returns 0 when the config is valid, 1 otherwise with the reason in the out buffer (the engine then
+// answers 503 to everything), 2 when refused because tasks are in flight (the current config stays; see
+// Engine::init).
 S3P_EXPORT("core_init") uint32_t core_init(uint32_t len) {
   s3p::Env env;
-  std::string config;
-  if (!s3p::codec::decode_init(reinterpret_cast<const uint8_t*>(g_in.data()), len, config, env)) {
+  std::string config, seed;
+  if (!s3p::codec::decode_init(reinterpret_cast<const uint8_t*>(g_in.data()), len, config, env, seed)) {
     g_out = "init: malformed input";
     return 1;
   }
-  if (!engine().init(config, env)) {
+  if (!engine().init(config, env, seed)) {
     g_out = "init: refused while requests or background tasks are in flight; the current config stays";
     return 2;
   }

@@ -167,6 +167,7 @@ export class Core {
   init(configJson, env) {
     const parts = [configJson];
     Core.#headerParts(parts, Object.entries(env));
+    parts.push(crypto.getRandomValues(new Uint8Array(32))); // the seed: a per-core listing-token key needs one
     const len = this.#write(parts);
     const status = this.x.core_init(len);
     const error = status === 0 ? "" : this.#outText();

@@ -1,6 +1,6 @@
 // Serves the Worker on a fixed port until interrupted: `node scripts/lib/serve.mjs` (used by ./scripts/run).
 // Env: PORT, S3P_EMULATOR (backend URL), S3P_CONFIG_FILE, and the demo backend secrets.
-import { DEMO_USER_ACCESS_KEY_ID, demoFederationSecrets, demoUserSecrets } from "./demo-keys.mjs";
+import { DEMO_USER_ACCESS_KEY_ID, demoFederationSecrets, demoListingSecrets, demoUserSecrets } from "./demo-keys.mjs";
 import { loadConfig, startWorker } from "./miniflare.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
@@ -14,6 +14,7 @@ const bindings = {
   DEMO_BACKEND_SECRET_ACCESS_KEY: process.env.DEMO_BACKEND_SECRET_ACCESS_KEY ?? "",
   ...demoFederationSecrets(),
   ...demoUserSecrets(),
+  ...demoListingSecrets(),
 };
 const keyEnv = `AWS_ACCESS_KEY_ID=${DEMO_USER_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY='${bindings.DEMO_USER_SECRET}' AWS_DEFAULT_REGION=us-east-1`;
 const worker = await startWorker({ config, bindings, port, log: (s) => process.stdout.write(s) });

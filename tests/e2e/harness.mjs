@@ -2,7 +2,7 @@
 // started (EMU_URL), plus the emulator's control API and real-client runners.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { DEMO_USER_ACCESS_KEY_ID, demoFederationSecrets, demoUserSecrets } from "../../scripts/lib/demo-keys.mjs";
+import { DEMO_USER_ACCESS_KEY_ID, demoFederationSecrets, demoListingSecrets, demoUserSecrets } from "../../scripts/lib/demo-keys.mjs";
 import { loadConfig, startWorker } from "../../scripts/lib/miniflare.mjs";
 
 export const EMU = process.env.EMU_URL;
@@ -13,6 +13,7 @@ export const DEMO_SECRETS = {
   DEMO_BACKEND_SECRET_ACCESS_KEY: process.env.DEMO_BACKEND_SECRET_ACCESS_KEY,
   ...demoFederationSecrets(), // the OIDC signing key and L2 key config/demo.json's federation section names
   ...demoUserSecrets(), // the secret of the demo access key
+  ...demoListingSecrets(), // the key that seals listing continuation tokens
 };
 // The demo access key as a client holds it (may read demo-org/secret-data and federated-data).
 export const DEMO_USER = { id: DEMO_USER_ACCESS_KEY_ID, secret: DEMO_SECRETS.DEMO_USER_SECRET };

@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static s3p::Engine& engine = *[] {
     auto* e = new s3p::Engine;
     e->init(R"({"backends":{"b":{"endpoint":"http://127.0.0.1:9","bucket":"x"}},
-                "accounts":{"acct":{"repositories":{"r":{"backend":"b","prefix":"p/","public":true}}}}})", {});
+                "accounts":{"acct":{"repositories":{"r":{"backend":"b","prefix":"p/","public":true}}}}})", {}, "fuzz_abi seed, fixed for replay");
     return e;
   }();
   size_t half = size / 2;

@@ -4,11 +4,11 @@
 #include <string>
 #include <string_view>
 
-#include "worker/rules/iso8601.h"
 #include "worker/creds/l2_entry.h"
-#include "worker/creds/rsa_public_key.h"
 #include "worker/creds/sts_response.h"
 #include "worker/crypto/base64.h"
+#include "worker/rules/iso8601.h"
+#include "worker/rules/rsa_public_key.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);

@@ -1,7 +1,5 @@
-// libFuzzer target for worker/s3/list_rewrite (not built by CMake). Build and run from the repository root:
-//   clang++-14 -g -O1 -std=c++17 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. \
-//     tests/fuzz/fuzz_list_rewrite.cpp worker/s3/list_rewrite.cpp worker/http/uri.cpp -o /tmp/fuzz_list_rewrite
-//   /tmp/fuzz_list_rewrite -max_total_time=60 -max_len=4096 [-dict=<file>] <corpus dir>
+// libFuzzer target for worker/s3/list_rewrite (its policy, xml_scanner and xml_escape). scripts/fuzz builds and
+// runs it with the others; by hand: build/fuzz/fuzz_list_rewrite -max_total_time=60 -max_len=4096 [-dict=<file>] DIR
 // Seeds: real moto/AWS listings prefixed with a selector byte (0x01: P = "datasets/climate/", 0x09: the same with
 // encoding-type=url). A dictionary of the element names (kwd="<Contents>", "</Key>", "&amp;", "%2B", ...) helps.
 //

@@ -27,10 +27,13 @@ inline std::string config() {
   })";
 }
 
+// Host randomness for Engine::init (the per-core listing-token key of a config without secrets).
+inline constexpr std::string_view kSeed = "unit-test seed, 32 bytes long...";
+
 struct Host {
   s3p::Engine engine;
   explicit Host(const std::string& cfg = config()) {
-    engine.init(cfg, {});
+    engine.init(cfg, {}, kSeed);
     REQUIRE(engine.configured());
   }
   uint32_t begin(const std::string& method, const std::string& path, const std::string& query = "") {

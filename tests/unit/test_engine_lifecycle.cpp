@@ -8,7 +8,7 @@ TEST_CASE("init is refused while tasks are in flight, and the current config sta
   enginetest::Host h;
   const uint32_t id = h.begin("GET", "/acct/a/key");
   REQUIRE(h.next(id).kind == ActionKind::Fetch);  // the request now refers to backend "main"
-  CHECK_FALSE(h.engine.init(R"({"backends": {}, "accounts": {}})", {}));
+  CHECK_FALSE(h.engine.init(R"({"backends": {}, "accounts": {}})", {}, enginetest::kSeed));
   CHECK(h.engine.configured());
   CHECK(h.engine.config().find("acct") != nullptr);
   // The request still completes against the config it started with.
@@ -19,7 +19,7 @@ TEST_CASE("init is refused while tasks are in flight, and the current config sta
   h.engine.release(id);
   // Idle: a new config is taken.
   CHECK(h.engine.init(R"({"backends": {"x": {"endpoint": "http://127.0.0.1:1", "bucket": "bkt"}},
-                          "accounts": {"other": {"repositories": {"r": {"backend": "x"}}}}})", {}));
+                          "accounts": {"other": {"repositories": {"r": {"backend": "x"}}}}})", {}, enginetest::kSeed));
   CHECK(h.engine.config().find("acct") == nullptr);
   CHECK(h.engine.config().find("other") != nullptr);
 }

@@ -195,7 +195,7 @@ struct Host {
   Engine engine;
   int sts_fetches = 0;
   explicit Host(const std::string& cfg = fedtest::config(R"(, "sts_timeout_ms": 2000)")) {
-    engine.init(cfg, fedtest::env());
+    engine.init(cfg, fedtest::env(), "federation L1 test seed");
     REQUIRE(engine.configured());
   }
   uint32_t begin(double now) {

@@ -6,15 +6,15 @@
 
 #include "federation_fixture.h"
 #include "worker/config/config.h"
-#include "worker/creds/arn.h"
-#include "worker/rules/iso8601.h"
-#include "worker/creds/jwt.h"
 #include "worker/creds/l2_entry.h"
-#include "worker/creds/rsa_public_key.h"
-#include "worker/creds/session_name.h"
 #include "worker/creds/sts_request.h"
 #include "worker/creds/sts_response.h"
 #include "worker/crypto/base64.h"
+#include "worker/rules/arn.h"
+#include "worker/rules/iso8601.h"
+#include "worker/rules/jwt.h"
+#include "worker/rules/rsa_public_key.h"
+#include "worker/rules/session_name.h"
 
 using namespace s3p;
 

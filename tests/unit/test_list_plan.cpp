@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "worker/ops/list_objects.h"
+#include "worker/s3/continuation_token.h"
 
 using namespace s3p;
 
@@ -21,6 +22,13 @@ Config make_config() {
   cfg.accounts.push_back(std::move(acct));
   return cfg;
 }
+
+const crypto::SivKeys kKeys = crypto::siv_keys("test key for listing plans, 32+ bytes");
+
+ListPlan plan_listing(const Account& account, const ListRequest& req) { return s3p::plan_listing(account, req, kKeys); }
+
+// A token as the proxy would have handed it out for the walk of account "acct" (no prefix, no delimiter).
+std::string walk_token(std::string_view plaintext) { return list_token::seal(kKeys, {"acct", "", ""}, plaintext); }
 
 ListRequest req(std::vector<http::QueryParam> params) {
   ListRequest r;
@@ -83,12 +91,16 @@ TEST_CASE("a recursive listing walks matching repositories in key order and resu
   CHECK(names(all) == std::vector<std::string>{"a-b", "a", "zeta"});
   CHECK(all.index == 0);
 
-  ListPlan tok = plan_listing(a, req({{"list-type", "2", true}, {"continuation-token", "a/backend-token/with/slashes", true}}));
+  ListPlan tok = plan_listing(a, req({{"list-type", "2", true}, {"continuation-token", walk_token("a/backend-token/with/slashes"), true}}));
   CHECK(tok.index == 1);
   CHECK(tok.backend_token == "backend-token/with/slashes");
 
-  ListPlan bad = plan_listing(a, req({{"list-type", "2", true}, {"continuation-token", "zz/x", true}}));
-  CHECK(bad.kind == ListPlan::Kind::Invalid);
+  // A sealed token for a repository this listing does not walk, and an unsealed one.
+  for (const std::string& t : {walk_token("zz/x"), std::string("a/backend-token")}) {
+    ListPlan bad = plan_listing(a, req({{"list-type", "2", true}, {"continuation-token", t, true}}));
+    CHECK(bad.kind == ListPlan::Kind::Invalid);
+    CHECK(bad.error->message == errors::InvalidContinuationToken.message);
+  }
 
   ListPlan after = plan_listing(a, req({{"list-type", "2", true}, {"start-after", "a/k1", true}}));
   CHECK(after.index == 1);

@@ -36,7 +36,7 @@ TEST_CASE("an issuer with a path serves discovery and JWKS under that path, with
   for (const std::string issuer : {"https://proxy.example.org/oidc", "https://proxy.example.org/a/b/"}) {
     INFO(issuer);
     Engine e;
-    e.init(config_with_issuer(issuer), fedtest::env());
+    e.init(config_with_issuer(issuer), fedtest::env(), "oidc issuer path test seed");
     REQUIRE(e.configured());
     std::string base = issuer.substr(issuer.find('/', 8));
     while (base.back() == '/') base.pop_back();

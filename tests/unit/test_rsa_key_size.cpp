@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "worker/creds/rsa_public_key.h"
 #include "worker/crypto/base64.h"
+#include "worker/rules/rsa_public_key.h"
 
 using namespace s3p;
 

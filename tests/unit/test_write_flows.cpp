@@ -30,7 +30,7 @@ struct WriteHost {
   Engine engine;
   sigv4::SigningKeyCache keys;
   WriteHost() {
-    engine.init(write_config(), {{"KEY_SECRET", "test-secret"}});
+    engine.init(write_config(), {{"KEY_SECRET", "test-secret"}}, enginetest::kSeed);
     REQUIRE(engine.configured());
   }
   // A request signed by AKIDTEST over `body` (SigV4 header form, at the engine's clock: 0).

@@ -6,6 +6,7 @@
 
 #include "worker/config/access_keys.h"
 #include "worker/config/json_fields.h"
+#include "worker/config/listing_token_key.h"
 
 namespace s3p {
 namespace {
@@ -203,6 +204,7 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
   if (!get_bool(root, "unknown_keys_as_anonymous", "config", cfg.unknown_keys_as_anonymous, error)) return false;
   if (!get_bool(root, "server_timing", "config", cfg.server_timing, error)) return false;
   if (!load_access_keys(root, env, cfg, cfg.access_keys, error)) return false;
+  if (!load_listing_token_key(root, env, cfg, error)) return false;
   out = std::move(cfg);
   return true;
 }

@@ -10,6 +10,7 @@
 
 #include "worker/config/access.h"
 #include "worker/config/federation.h"
+#include "worker/crypto/siv_hmac.h"
 
 namespace s3p {
 
@@ -58,6 +59,12 @@ struct Config {
   std::vector<AccessKey> access_keys;
   bool unknown_keys_as_anonymous = false;
   bool server_timing = false;  // send Server-Timing (backend and total ms) on responses
+  // Seals ListObjectsV2 continuation tokens (worker/s3/continuation_token.h). Where the key comes from decides
+  // where a token opens: a configured secret or one derived from the config's secrets works on every isolate of
+  // the deployment; a per-core random key (no secrets at all) only on the isolate that made it.
+  enum class TokenKeySource { None, Secret, Derived, PerCore };
+  crypto::SivKeys listing_token_keys;
+  TokenKeySource listing_token_key_source = TokenKeySource::None;
   const Account* find(std::string_view account) const;
   const AccessKey* find_key(std::string_view id) const;
 };

@@ -2,11 +2,11 @@
 
 #include "worker/config/json_fields.h"
 
-#include "worker/core/log_line.h"
-#include "worker/creds/arn.h"
-#include "worker/creds/rsa_public_key.h"
-#include "worker/creds/session_name.h"
 #include "worker/crypto/base64.h"
+#include "worker/http/json_escape.h"
+#include "worker/rules/arn.h"
+#include "worker/rules/rsa_public_key.h"
+#include "worker/rules/session_name.h"
 
 namespace s3p {
 namespace {

@@ -8,10 +8,10 @@
 #include <string>
 
 #include "worker/core/engine.h"
-#include "worker/core/task.h"
 #include "worker/creds/credential_op.h"
 #include "worker/ops/backend_op.h"
 #include "worker/ops/op_context.h"
+#include "worker/proto/task.h"
 #include "worker/route/route.h"
 #include "worker/s3/failure.h"
 

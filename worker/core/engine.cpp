@@ -1,14 +1,16 @@
 #include "worker/core/engine.h"
 
+#include "worker/config/listing_token_key.h"
 #include "worker/core/client_request.h"
 
 namespace s3p {
 
-bool Engine::init(std::string_view config_json, const Env& env) {
+bool Engine::init(std::string_view config_json, const Env& env, std::string_view seed) {
   if (!tasks_.empty()) return false;
   Config cfg;
   std::string error;
   if (load_config(config_json, env, cfg, error)) {
+    if (cfg.listing_token_key_source == Config::TokenKeySource::None) use_per_core_listing_token_key(cfg, seed);
     config_ = std::move(cfg);
     config_error_.clear();
   } else {

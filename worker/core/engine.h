@@ -8,9 +8,10 @@
 #include <vector>
 
 #include "worker/config/config.h"
-#include "worker/core/task.h"
+#include "worker/creds/credential_host.h"
 #include "worker/creds/federation.h"
 #include "worker/http/headers.h"
+#include "worker/proto/task.h"
 #include "worker/sign/sigv4.h"
 
 namespace s3p {
@@ -24,7 +25,7 @@ struct RequestHead {
   uint64_t random = 0;  // host-supplied randomness for the request id
 };
 
-class Engine {
+class Engine : public CredentialHost {
  public:
   Engine() = default;
   // Tasks go first: their destructors release credential claims (federation_) and wake waiters (wakeups_).
@@ -34,13 +35,15 @@ class Engine {
   // A bad config does not stop the engine: every request then answers 503 and logs the reason. Returns false,
   // changing nothing, while tasks are in flight: they hold references into the current config (backends,
   // repositories, federation settings), so replacing it under them would leave them dangling.
-  bool init(std::string_view config_json, const Env& env);
+  // `seed`: host randomness (≥ 16 bytes) for what must differ per core: the listing-token key of a config with
+  // no secrets to derive one from.
+  bool init(std::string_view config_json, const Env& env, std::string_view seed);
   const std::string& config_error() const { return config_error_; }
   bool configured() const { return config_error_.empty(); }
 
   uint32_t begin(RequestHead&& head, double now_ms);
   // Registers a background task; the host learns its id from a Spawn action and runs it under waitUntil.
-  uint32_t spawn(std::unique_ptr<Task> task);
+  uint32_t spawn(std::unique_ptr<Task> task) override;
   Action next(uint32_t id, double now_ms);
   void feed(uint32_t id, Result&& result, double now_ms);
   void release(uint32_t id);
@@ -50,12 +53,13 @@ class Engine {
 
   // Ids parked in Wait that may now proceed (drained by the host after every call that can change state).
   std::vector<uint32_t> take_wakeups() { return std::move(wakeups_); }
-  void wake(uint32_t id) { wakeups_.push_back(id); }
+  void wake(uint32_t id) override { wakeups_.push_back(id); }
 
   const Config& config() const { return config_; }
   sigv4::SigningKeyCache& signing_keys() { return signing_keys_; }
   sigv4::SigningKeyCache& inbound_keys() { return inbound_keys_; }  // for verifying clients' signatures
-  Federation& federation() { return federation_; }
+  Federation& federation() override { return federation_; }
+  const FederationSettings& federation_settings() const override { return config_.federation; }
 
  private:
   Config config_;

@@ -1,24 +1,10 @@
 #include "worker/core/log_line.h"
 
 #include <cmath>
-#include <cstdio>
+
+#include "worker/http/json_escape.h"
 
 namespace s3p {
-
-void append_json_escaped(std::string& out, std::string_view s) {
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-}
 
 void append_fixed(std::string& out, double value, int decimals) {
   static constexpr double kScale[] = {1, 10, 100, 1000};

@@ -20,9 +20,6 @@ class LogLine {
   std::string out_;
 };
 
-// JSON string escaping (quotes, backslash, control characters).
-void append_json_escaped(std::string& out, std::string_view s);
-
 // A non-negative number with a fixed number of decimals (0–3), without printf: it is on every request's path and
 // printf's machinery is slow in wasm. Negative or huge values are clamped to the range [0, 1e15).
 void append_fixed(std::string& out, double value, int decimals);

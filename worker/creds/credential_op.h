@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "worker/config/config.h"
-#include "worker/core/action.h"
+#include "worker/proto/action.h"
 #include "worker/s3/errors.h"
 #include "worker/sign/sigv4.h"
 

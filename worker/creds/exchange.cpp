@@ -3,12 +3,11 @@
 #include <cmath>
 #include <memory>
 
-#include "worker/core/engine.h"
-#include "worker/creds/jwt.h"
 #include "worker/creds/l2_entry.h"
 #include "worker/creds/l2_writer.h"
 #include "worker/creds/sts_request.h"
 #include "worker/crypto/sha256.h"
+#include "worker/rules/jwt.h"
 
 namespace s3p {
 
@@ -16,9 +15,9 @@ namespace {
 constexpr uint32_t kJtiBytes = 16;
 }
 
-Exchange::Exchange(Engine& engine, const FederationSettings& settings, const WebIdentityAuth& auth,
+Exchange::Exchange(CredentialHost& host, const FederationSettings& settings, const WebIdentityAuth& auth,
                    std::string cache_key)
-    : engine_(engine), settings_(settings), auth_(auth), cache_key_(std::move(cache_key)) {}
+    : host_(host), settings_(settings), auth_(auth), cache_key_(std::move(cache_key)) {}
 
 void Exchange::fail(const S3Error& e, std::string detail) {
   ok_ = false;
@@ -73,7 +72,7 @@ Action Exchange::next(double now_ms) {
                                                l2::plaintext(expires_at_ms, sts_body_), l2_ttl_s_);
       sts_body_.clear();
       a.kind = ActionKind::Spawn;
-      a.number = engine_.spawn(std::move(writer));
+      a.number = host_.spawn(std::move(writer));
       step_ = Step::Done;
       return a;
     }

@@ -8,16 +8,15 @@
 #include <string>
 
 #include "worker/config/config.h"
-#include "worker/core/action.h"
+#include "worker/creds/credential_host.h"
 #include "worker/creds/l1_cache.h"
+#include "worker/proto/action.h"
 
 namespace s3p {
 
-class Engine;
-
 class Exchange {
  public:
-  Exchange(Engine& engine, const FederationSettings& settings, const WebIdentityAuth& auth, std::string cache_key);
+  Exchange(CredentialHost& host, const FederationSettings& settings, const WebIdentityAuth& auth, std::string cache_key);
   Action next(double now_ms);  // Done once finished
   void feed(Result&& result, double now_ms);
 
@@ -36,7 +35,7 @@ class Exchange {
   void on_sts(const FetchResult& r, double now_ms);
   void fail(const S3Error& e, std::string detail);
 
-  Engine& engine_;
+  CredentialHost& host_;
   const FederationSettings& settings_;
   const WebIdentityAuth& auth_;
   std::string cache_key_;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "worker/core/engine.h"
 #include "worker/creds/exchange.h"
 #include "worker/creds/l2_entry.h"
 
@@ -18,26 +17,26 @@ constexpr int kMaxDecisions = 3;
 // using the current credentials meanwhile.
 class RenewTask : public Task {
  public:
-  RenewTask(Engine& engine, const Backend& b, std::string key, uint64_t flight)
-      : engine_(engine),
+  RenewTask(CredentialHost& host, const Backend& b, std::string key, uint64_t flight)
+      : host_(host),
         key_(std::move(key)),
         flight_(flight),
-        exchange_(engine, engine.config().federation, b.web_identity, l2::cache_key(b.web_identity.role_arn,
+        exchange_(host, host.federation_settings(), b.web_identity, l2::cache_key(b.web_identity.role_arn,
                                                                                      b.web_identity.session_name)) {}
   ~RenewTask() override {
-    if (!finished_) engine_.federation().abandon_flight(engine_, key_, flight_);
+    if (!finished_) host_.federation().abandon_flight(host_, key_, flight_);
   }
   Action next(double now_ms) override { return exchange_.next(now_ms); }
   void feed(Result&& r, double now_ms) override {
     exchange_.feed(std::move(r), now_ms);
     if (exchange_.has_outcome() && !finished_) {
       finished_ = true;
-      engine_.federation().finish_flight(engine_, key_, flight_, exchange_, now_ms);
+      host_.federation().finish_flight(host_, key_, flight_, exchange_, now_ms);
     }
   }
 
  private:
-  Engine& engine_;
+  CredentialHost& host_;
   std::string key_;
   uint64_t flight_;
   Exchange exchange_;
@@ -47,11 +46,11 @@ class RenewTask : public Task {
 // What a client request drives: an L1 decision, then serving, leading the exchange, or waiting for the leader.
 class FederatedOp : public CredentialOp {
  public:
-  FederatedOp(Engine& engine, const Backend& b, uint32_t task_id)
-      : engine_(engine), backend_(b), task_id_(task_id), key_(Federation::l1_key(b.web_identity)) {}
+  FederatedOp(CredentialHost& host, const Backend& b, uint32_t task_id)
+      : host_(host), backend_(b), task_id_(task_id), key_(Federation::l1_key(b.web_identity)) {}
   ~FederatedOp() override {
-    if (state_ == State::Waiting) engine_.federation().l1().remove_waiter(key_, task_id_);
-    if (state_ == State::Leading && !flight_finished_) engine_.federation().abandon_flight(engine_, key_, flight_);
+    if (state_ == State::Waiting) host_.federation().l1().remove_waiter(key_, task_id_);
+    if (state_ == State::Leading && !flight_finished_) host_.federation().abandon_flight(host_, key_, flight_);
   }
 
   Action next(double now_ms) override {
@@ -86,7 +85,7 @@ class FederatedOp : public CredentialOp {
       give_up(errors::InternalError, "credential op: unexpected result");
       return;
     }
-    L1Cache& l1 = engine_.federation().l1();
+    L1Cache& l1 = host_.federation().l1();
     l1.remove_waiter(key_, task_id_);
     L1Cache::AfterWait after = l1.after_wait(key_, flight_, now_ms);
     switch (after.kind) {
@@ -117,28 +116,28 @@ class FederatedOp : public CredentialOp {
 
   Action decide(double now_ms) {
     ++decisions_;
-    const FederationSettings& s = engine_.config().federation;
-    L1Cache::Decision d = engine_.federation().l1().decide(key_, now_ms, Federation::claim_ttl_ms(s));
+    const FederationSettings& s = host_.federation_settings();
+    L1Cache::Decision d = host_.federation().l1().decide(key_, now_ms, Federation::claim_ttl_ms(s));
     Action a;
     switch (d.verdict) {
       case L1Cache::Verdict::Serve: serve(d.creds, "L1"); return a;
       case L1Cache::Verdict::ServeAndRenew:
         serve(d.creds, "L1+refresh");
         a.kind = ActionKind::Spawn;
-        a.number = engine_.spawn(std::make_unique<RenewTask>(engine_, backend_, key_, d.flight));
+        a.number = host_.spawn(std::make_unique<RenewTask>(host_, backend_, key_, d.flight));
         return a;
       case L1Cache::Verdict::Lead:
         state_ = State::Leading;
         flight_ = d.flight;
         flight_finished_ = false;
         exchange_ = std::make_unique<Exchange>(
-            engine_, s, backend_.web_identity,
+            host_, s, backend_.web_identity,
             l2::cache_key(backend_.web_identity.role_arn, backend_.web_identity.session_name));
         return next(now_ms);
       case L1Cache::Verdict::Wait:
         state_ = State::Waiting;
         flight_ = d.flight;
-        engine_.federation().l1().add_waiter(key_, task_id_);
+        host_.federation().l1().add_waiter(key_, task_id_);
         a.kind = ActionKind::Wait;
         a.number = static_cast<uint32_t>(std::max(1.0, std::ceil(d.wait_until_ms - now_ms)));
         return a;
@@ -148,7 +147,7 @@ class FederatedOp : public CredentialOp {
 
   void finish_flight(double now_ms) {
     flight_finished_ = true;
-    engine_.federation().finish_flight(engine_, key_, flight_, *exchange_, now_ms);
+    host_.federation().finish_flight(host_, key_, flight_, *exchange_, now_ms);
   }
 
   void serve(const sigv4::Credentials& creds, std::string_view source) {
@@ -159,13 +158,13 @@ class FederatedOp : public CredentialOp {
   }
 
   Action give_up(const S3Error& e, std::string detail) {
-    if (state_ == State::Waiting) engine_.federation().l1().remove_waiter(key_, task_id_);
+    if (state_ == State::Waiting) host_.federation().l1().remove_waiter(key_, task_id_);
     failure_ = {&e, std::move(detail)};
     state_ = State::Finished;
     return Action{};
   }
 
-  Engine& engine_;
+  CredentialHost& host_;
   const Backend& backend_;
   uint32_t task_id_;
   std::string key_;
@@ -205,20 +204,20 @@ std::string Federation::l1_key(const WebIdentityAuth& auth) {
   return key;
 }
 
-std::unique_ptr<CredentialOp> Federation::acquire(Engine& engine, const Backend& backend, uint32_t task_id) {
-  if (!engine.config().federation.enabled) return std::make_unique<Misconfigured>();
-  return std::make_unique<FederatedOp>(engine, backend, task_id);
+std::unique_ptr<CredentialOp> Federation::acquire(CredentialHost& host, const Backend& backend, uint32_t task_id) {
+  if (!host.federation_settings().enabled) return std::make_unique<Misconfigured>();
+  return std::make_unique<FederatedOp>(host, backend, task_id);
 }
 
-void Federation::finish_flight(Engine& engine, const std::string& key, uint64_t flight, const Exchange& exchange,
+void Federation::finish_flight(CredentialHost& host, const std::string& key, uint64_t flight, const Exchange& exchange,
                                double now_ms) {
   std::vector<uint32_t> woken = exchange.ok() ? l1_.succeed(key, flight, exchange.credentials(), exchange.expires_ms())
                                               : l1_.fail(key, flight, exchange.failure(), now_ms);
-  for (uint32_t id : woken) engine.wake(id);
+  for (uint32_t id : woken) host.wake(id);
 }
 
-void Federation::abandon_flight(Engine& engine, const std::string& key, uint64_t flight) {
-  for (uint32_t id : l1_.abandon(key, flight)) engine.wake(id);
+void Federation::abandon_flight(CredentialHost& host, const std::string& key, uint64_t flight) {
+  for (uint32_t id : l1_.abandon(key, flight)) host.wake(id);
 }
 
 }  // namespace s3p

@@ -1,17 +1,18 @@
 // Backend credentials by web-identity federation: the per-isolate L1 cache (single-flight, refresh-ahead), the
-// per-colo L2 cache (Cache API, encrypted) and the STS exchange. Process-wide state, owned by the Engine.
+// per-colo L2 cache (Cache API, encrypted) and the STS exchange. Process-wide state, owned by the Engine (reached
+// here only through CredentialHost).
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "worker/config/config.h"
+#include "worker/creds/credential_host.h"
 #include "worker/creds/credential_op.h"
 #include "worker/creds/l1_cache.h"
 
 namespace s3p {
 
-class Engine;
 class Exchange;
 
 class Federation {
@@ -21,7 +22,7 @@ class Federation {
 
   // Starts obtaining credentials for a WebIdentity backend on behalf of task `task_id` (which may be parked and
   // woken by id). The returned op yields the actions to perform.
-  std::unique_ptr<CredentialOp> acquire(Engine& engine, const Backend& backend, uint32_t task_id);
+  std::unique_ptr<CredentialOp> acquire(CredentialHost& host, const Backend& backend, uint32_t task_id);
 
   L1Cache& l1() { return l1_; }
   static std::string l1_key(const WebIdentityAuth& auth);
@@ -29,8 +30,8 @@ class Federation {
 
   // The end of a flight (its exchange has an outcome) or its abandonment (its owner went away first): updates L1
   // and wakes the tasks that waited on it.
-  void finish_flight(Engine& engine, const std::string& key, uint64_t flight, const Exchange& exchange, double now_ms);
-  void abandon_flight(Engine& engine, const std::string& key, uint64_t flight);
+  void finish_flight(CredentialHost& host, const std::string& key, uint64_t flight, const Exchange& exchange, double now_ms);
+  void abandon_flight(CredentialHost& host, const std::string& key, uint64_t flight);
 
  private:
   L1Cache l1_;

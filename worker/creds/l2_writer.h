@@ -4,7 +4,7 @@
 #pragma once
 #include <string>
 
-#include "worker/core/task.h"
+#include "worker/proto/task.h"
 
 namespace s3p {
 

@@ -5,9 +5,9 @@
 #include <string_view>
 
 #include "worker/config/federation.h"
-#include "worker/core/action.h"
 #include "worker/creds/l1_cache.h"
 #include "worker/creds/sts_response.h"
+#include "worker/proto/action.h"
 
 namespace s3p {
 

@@ -30,13 +30,32 @@ std::string encode_with(std::string_view in, const char* alphabet, bool pad) {
   return out;
 }
 
-int value_of(char c) {
+int value_of(char c, bool url) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
   if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
+  if (c == (url ? '-' : '+')) return 62;
+  if (c == (url ? '_' : '/')) return 63;
   return -1;
+}
+
+bool decode_with(std::string_view text, bool url, std::string& out) {
+  if (text.size() % 4 == 1) return false;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v = value_of(c, url);
+    if (v < 0) return false;
+    acc = acc << 6 | uint32_t(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  // Leftover bits must be zero, so that every byte string has exactly one encoding.
+  return (acc & ((1u << bits) - 1)) == 0;
 }
 
 }  // namespace
@@ -50,22 +69,12 @@ bool decode(std::string_view text, std::string& out) {
     text.remove_suffix(1);
     if (!text.empty() && text.back() == '=') text.remove_suffix(1);
   }
-  if (text.size() % 4 == 1) return false;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v = value_of(c);
-    if (v < 0) return false;
-    acc = acc << 6 | uint32_t(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  // Leftover bits must be zero, so that every byte string has exactly one encoding.
-  return (acc & ((1u << bits) - 1)) == 0;
+  return decode_with(text, false, out);
+}
+
+bool decode_url(std::string_view text, std::string& out) {
+  out.clear();
+  return decode_with(text, true, out);
 }
 
 }  // namespace s3p::b64

@@ -12,5 +12,7 @@ std::string encode_url(std::string_view bytes);  // URL-safe alphabet, no paddin
 // Strict standard-alphabet decoding: padding optional, but bytes outside the alphabet (whitespace included) and
 // impossible lengths are errors. `out` is replaced.
 bool decode(std::string_view text, std::string& out);
+// Strict base64url without padding: the inverse of encode_url, the same rules otherwise.
+bool decode_url(std::string_view text, std::string& out);
 
 }  // namespace s3p::b64

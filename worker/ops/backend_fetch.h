@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "worker/config/config.h"
-#include "worker/core/action.h"
 #include "worker/http/uri.h"
+#include "worker/proto/action.h"
 #include "worker/sign/sigv4.h"
 
 namespace s3p {

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "worker/config/config.h"
-#include "worker/core/action.h"
+#include "worker/proto/action.h"
 #include "worker/s3/failure.h"
 #include "worker/sign/sigv4.h"
 

@@ -5,6 +5,7 @@
 
 #include "worker/auth/authorize.h"
 #include "worker/ops/backend_fetch.h"
+#include "worker/s3/continuation_token.h"
 #include "worker/s3/list_rewrite.h"
 #include "worker/s3/xml.h"
 
@@ -42,9 +43,15 @@ void element(std::string& out, std::string_view name, std::string_view text, boo
   xml::append_element(out, name, url ? http::uri_encode(text, false) : std::string(text));
 }
 
-// The repositories of an account as CommonPrefixes (delimiter "/", prefix within the first key segment).
-std::string local_listing(const Account& account, const ListRequest& req) {
-  std::string start = req.v2 ? (req.has_token ? req.token : req.start_after) : req.marker;
+// What a continuation token is bound to: this listing of this account.
+list_token::Listing listing_of(const Account& account, const ListRequest& req) {
+  return {account.name, req.prefix, req.delimiter};
+}
+
+// The repositories of an account as CommonPrefixes (delimiter "/", prefix within the first key segment), after
+// `start` (the opened continuation token, start-after or marker).
+std::string local_listing(const Account& account, const ListRequest& req, const crypto::SivKeys& keys,
+                          std::string_view start) {
   std::vector<std::string> matches;
   for (const Repository* r : repos_in_key_order(account)) {
     std::string p = r->name + "/";
@@ -77,7 +84,8 @@ std::string local_listing(const Account& account, const ListRequest& req) {
   if (req.url) element(out, "EncodingType", "url", false);
   if (req.v2) {
     if (req.has_token) element(out, "ContinuationToken", req.token, false);
-    if (truncated && !matches.empty()) element(out, "NextContinuationToken", matches.back(), false);
+    if (truncated && !matches.empty())
+      element(out, "NextContinuationToken", list_token::seal(keys, listing_of(account, req), matches.back()), false);
     if (!req.start_after.empty()) element(out, "StartAfter", req.start_after, req.url);
   }
   out += "</ListBucketResult>";
@@ -88,7 +96,7 @@ std::string local_listing(const Account& account, const ListRequest& req) {
 std::string empty_listing(const Account& account, const ListRequest& req) {
   Account none;
   none.name = account.name;
-  return local_listing(none, req);
+  return local_listing(none, req, crypto::SivKeys{}, "");  // nothing listed: no token to seal
 }
 
 ListPlan local_plan(std::string document) {
@@ -128,14 +136,8 @@ void remove_element(std::string& doc, std::string_view name) {
   if (a != std::string::npos) doc.erase(a, empty.size());
 }
 
-std::string escaped(std::string_view s) {
-  std::string out;
-  xml::append_escaped(out, s);
-  return out;
-}
-
 // A key-like value as element text: url-encoded when the client asked for encoding-type=url, else escaped.
-std::string encoded(std::string_view s, bool url) { return url ? http::uri_encode(s, false) : escaped(s); }
+std::string encoded(std::string_view s, bool url) { return url ? http::uri_encode(s, false) : xml::escaped(s); }
 
 }  // namespace
 
@@ -168,15 +170,26 @@ bool parse_list_request(const std::vector<http::QueryParam>& params, ListRequest
       return why = "unsupported bucket sub-resource or parameter " + n, false;
     }
   }
-  if (out.has_token && out.token.empty()) return why = "The continuation token provided is incorrect", false;
   return true;
 }
 
 namespace {
 
-ListPlan plan_rounds(const Account& account, const ListRequest& req) {
+ListPlan invalid_token() {
+  ListPlan plan;
+  plan.kind = ListPlan::Kind::Invalid;
+  plan.error = &errors::InvalidContinuationToken;
+  plan.why = "continuation token does not open";
+  return plan;
+}
+
+ListPlan plan_rounds(const Account& account, const ListRequest& req, const crypto::SivKeys& keys) {
   ListPlan plan;
   const size_t slash = req.prefix.find('/');
+  // A token must open before anything else happens: what it holds decides where the listing starts.
+  std::string token;
+  if (req.has_token && (req.token.empty() || (req.v2 && !list_token::open(keys, listing_of(account, req), req.token, token))))
+    return invalid_token();
 
   if (account.flat) {  // one backend prefix; the backend handles prefix and delimiter itself
     plan.kind = ListPlan::Kind::Backend;
@@ -189,7 +202,7 @@ ListPlan plan_rounds(const Account& account, const ListRequest& req) {
     plan.repos = {repo};
     plan.rest = req.prefix.substr(slash + 1);
   } else if (req.delimiter == "/") {
-    plan.document = local_listing(account, req);
+    plan.document = local_listing(account, req, keys, req.v2 ? (req.has_token ? token : req.start_after) : req.marker);
     return plan;
   } else if (!req.delimiter.empty()) {
     plan.kind = ListPlan::Kind::Invalid;
@@ -202,18 +215,15 @@ ListPlan plan_rounds(const Account& account, const ListRequest& req) {
     if (plan.repos.empty()) return local_plan(empty_listing(account, req));
   }
 
-  // Where to start: a continuation token names its repository; start-after/marker is a client key.
+  // Where to start: a continuation token names its repository ("{repo}/{backend token}"); start-after/marker is a
+  // client key. A sealed token names a repository of this listing unless the caller may no longer list it.
   if (req.v2 && req.has_token) {
-    size_t cut = req.token.find('/');
-    std::string_view repo = std::string_view(req.token).substr(0, cut);
+    size_t cut = token.find('/');
+    std::string_view repo = std::string_view(token).substr(0, cut);
     auto it = std::find_if(plan.repos.begin(), plan.repos.end(), [&](const Repository* r) { return r->name == repo; });
-    if (cut == std::string::npos || it == plan.repos.end()) {
-      plan.kind = ListPlan::Kind::Invalid;
-      plan.why = "The continuation token provided is incorrect";
-      return plan;
-    }
+    if (cut == std::string::npos || it == plan.repos.end()) return invalid_token();
     plan.index = static_cast<size_t>(it - plan.repos.begin());
-    plan.backend_token = req.token.substr(cut + 1);
+    plan.backend_token = token.substr(cut + 1);
     return plan;
   }
   const std::string& start = req.v2 ? req.start_after : req.marker;
@@ -233,16 +243,17 @@ ListPlan plan_rounds(const Account& account, const ListRequest& req) {
 
 }  // namespace
 
-ListPlan plan_listing(const Account& account, const ListRequest& req) {
-  ListPlan plan = plan_rounds(account, req);
+ListPlan plan_listing(const Account& account, const ListRequest& req, const crypto::SivKeys& token_keys) {
+  ListPlan plan = plan_rounds(account, req, token_keys);
   // max-keys=0: S3 answers an empty, untruncated listing. No backend page can add to that, and a backend that
   // answered "truncated" with no entries would leave nothing to resume from.
   if (plan.kind == ListPlan::Kind::Backend && req.max_keys == 0) return local_plan(empty_listing(account, req));
   return plan;
 }
 
-ListOp::ListOp(const Account& account, ListRequest req, ListPlan plan, std::string_view owner_id)
-    : account_(account), req_(std::move(req)), plan_(std::move(plan)), owner_id_(owner_id) {}
+ListOp::ListOp(const Account& account, ListRequest req, ListPlan plan, std::string_view owner_id,
+               const crypto::SivKeys& token_keys)
+    : account_(account), req_(std::move(req)), plan_(std::move(plan)), owner_id_(owner_id), token_keys_(token_keys) {}
 
 FetchAction ListOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
   const Repository& repo = *plan_.repos[plan_.index];
@@ -325,11 +336,16 @@ OpStep ListOp::on_response(FetchResult&& r) {
       set_element(doc, "NextMarker",
                   encoded(page.truncated ? std::max(page.last_key, page.last_prefix) : after_repository(repo), req_.url));
   } else {
-    if (req_.has_token) set_element(doc, "ContinuationToken", escaped(req_.token));
+    // The backend's own tokens never reach the client: its <ContinuationToken> echoes what we sent it (after empty
+    // rounds, a token the client never had) and its <NextContinuationToken> is sealed into ours.
+    if (req_.has_token) set_element(doc, "ContinuationToken", xml::escaped(req_.token));
+    else remove_element(doc, "ContinuationToken");
     if (truncated) {
       // "{repo}/{backend token}"; in a flat bucket the repository name is empty.
       std::string next = page.truncated ? repo.name + "/" + page.next_token : plan_.repos[plan_.index + 1]->name + "/";
-      set_element(doc, "NextContinuationToken", escaped(next));
+      set_element(doc, "NextContinuationToken", xml::escaped(list_token::seal(token_keys_, listing_of(account_, req_), next)));
+    } else {
+      remove_element(doc, "NextContinuationToken");
     }
   }
   step.status = 200;
@@ -366,10 +382,11 @@ Planned plan_list_objects(OpContext& ctx) {
     if (view.repositories.empty() && !auth::can_see(ctx.caller, account))
       return Planned::refuse(errors::AccessDenied, "no repository of the account is visible");
   }
-  ListPlan plan = plan_listing(view, list);
-  if (plan.kind == ListPlan::Kind::Invalid) return Planned::refuse(errors::InvalidArgument, plan.why);
+  ListPlan plan = plan_listing(view, list, ctx.config.listing_token_keys);
+  if (plan.kind == ListPlan::Kind::Invalid) return Planned::refuse(*plan.error, plan.why);
   if (plan.kind == ListPlan::Kind::Local) return Planned::xml(std::move(plan.document));
-  return Planned::run(std::make_unique<ListOp>(view, std::move(list), std::move(plan), ctx.config.owner_id));
+  return Planned::run(std::make_unique<ListOp>(view, std::move(list), std::move(plan), ctx.config.owner_id,
+                                               ctx.config.listing_token_keys));
 }
 
 }  // namespace s3p

@@ -2,12 +2,15 @@
 // repository, so a listing is either answered locally (the repositories themselves, as CommonPrefixes) or by
 // one or more backend listings, rewritten into the client's key space. A listing without a delimiter whose
 // prefix does not reach into one repository walks the matching repositories in key order, one backend page per
-// client page; continuation tokens carry the repository: "{repo}/{backend token}".
+// client page. V2 continuation tokens are sealed (worker/s3/continuation_token.h) and bound to the listing; inside,
+// "{repo}/{backend token}" for listings that reach the backend, the last repository prefix for the local listing of
+// repositories. V1 markers are client keys, as S3 defines them, and never hold a backend's token.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "worker/crypto/siv_hmac.h"
 #include "worker/ops/op_context.h"
 #include "worker/http/uri.h"
 
@@ -36,7 +39,8 @@ struct ListPlan {
   enum class Kind { Local, Backend, Invalid };
   Kind kind = Kind::Local;
   std::string document;  // Local: the whole response body
-  std::string why;       // Invalid
+  const S3Error* error = &errors::InvalidArgument;  // Invalid
+  std::string why;                                  // Invalid, for the log
   // Backend: the repositories this listing walks (in key order) and where it starts.
   std::vector<const Repository*> repos;
   size_t index = 0;
@@ -45,11 +49,14 @@ struct ListPlan {
   std::string backend_start;  // start-after / marker for repos[index], in backend key space
 };
 
-ListPlan plan_listing(const Account& account, const ListRequest& req);
+// `token_keys` open the request's continuation token (one that does not open is an Invalid plan: no backend
+// request) and seal the ones a local answer hands out.
+ListPlan plan_listing(const Account& account, const ListRequest& req, const crypto::SivKeys& token_keys);
 
 class ListOp : public BackendOp {
  public:
-  ListOp(const Account& account, ListRequest req, ListPlan plan, std::string_view owner_id);
+  ListOp(const Account& account, ListRequest req, ListPlan plan, std::string_view owner_id,
+         const crypto::SivKeys& token_keys);
   std::string_view name() const override { return req_.v2 ? "ListObjectsV2" : "ListObjects"; }
   const Backend& backend() const override { return *plan_.repos[plan_.index]->backend; }
   FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
@@ -60,6 +67,7 @@ class ListOp : public BackendOp {
   ListRequest req_;
   ListPlan plan_;
   std::string owner_id_;
+  const crypto::SivKeys& token_keys_;  // the config's, which outlives every request
   int empty_rounds_ = 0;
 };
 

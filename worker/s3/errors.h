@@ -5,10 +5,13 @@
 
 namespace s3p {
 
+// Only the constants below exist: failures point at them, so a copy (whose address could dangle) cannot be made.
 struct S3Error {
   std::string_view code;
   uint32_t status;
   std::string_view message;
+  S3Error(const S3Error&) = delete;
+  S3Error& operator=(const S3Error&) = delete;
 };
 
 namespace errors {
@@ -17,6 +20,7 @@ inline constexpr S3Error NoSuchKey{"NoSuchKey", 404, "The specified key does not
 inline constexpr S3Error AccessDenied{"AccessDenied", 403, "Access Denied"};
 inline constexpr S3Error InvalidURI{"InvalidURI", 400, "Couldn't parse the specified URI."};
 inline constexpr S3Error InvalidArgument{"InvalidArgument", 400, "Invalid Argument"};
+inline constexpr S3Error InvalidContinuationToken{"InvalidArgument", 400, "The continuation token provided is incorrect"};
 inline constexpr S3Error KeyTooLong{"KeyTooLongError", 400, "Your key is too long."};
 inline constexpr S3Error MethodNotAllowed{"MethodNotAllowed", 405, "The specified method is not allowed against this resource."};
 inline constexpr S3Error NotImplemented{"NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."};

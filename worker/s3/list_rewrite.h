@@ -1,6 +1,7 @@
 // Rewrites a backend ListBucketResult (ListObjects V1 or V2) into the client's key space in one forward pass over
 // the text: no DOM, output reserved once and appended in spans (a 1000-key, 255 KB listing must cost well under
-// 1 ms of wasm CPU).
+// 1 ms of wasm CPU). Three files: the policy below (list_rewrite.cpp), the scanner it drives (xml_scanner.h) and
+// the escaper (xml_escape.h).
 //
 // The proxy maps client bucket = account, client key = "{repo}/{rest}" onto backend bucket B, key prefix P. The
 // backend was asked for prefix = P + rest-of-client-prefix; in its answer every key-like value loses P and gains
@@ -26,9 +27,9 @@
 // in the text is taken literally (moto writes one for a key containing CR; no end-of-line normalisation).
 // Output: with url encoding, http::uri_encode(value, /*encode_slash=*/false) — every byte but A-Z a-z 0-9 - . _ ~
 // and '/' becomes %XX, so the value needs no XML escaping and '/' stays readable (AWS also leaves '/' raw; any
-// form decoder reads %20 and %2B back correctly). Without, XML-escaped: & < > as entities, and C0 controls other
-// than TAB and LF as &#N; (CR as &#13;, which survives a parser's end-of-line normalisation). A value holding NUL
-// (raw, or %00 decoded) has no XML form: the rewrite fails unless the client asked for url encoding.
+// form decoder reads %20 and %2B back correctly). Without, XML-escaped by the core's one escaper (xml_escape.h:
+// & < > " ' as entities, C0 controls other than TAB and LF as &#N;, CR as &#13;). A value holding NUL (raw, or
+// %00 decoded) has no XML form: the rewrite fails unless the client asked for url encoding.
 // Inside <Contents>, leaf elements other than Key and Owner (LastModified, ETag, Size, ...) are skipped as
 // "<X ...>text</X ...>" spans without tokenizing their names — they are copied verbatim either way.
 //

@@ -4,20 +4,6 @@
 
 namespace s3p::xml {
 
-void append_escaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#13;"; break;  // keep CR through XML end-of-line normalisation
-      default: out += c;
-    }
-  }
-}
-
 void append_element(std::string& out, std::string_view name, std::string_view text) {
   out += '<';
   out += name;

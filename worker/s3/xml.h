@@ -4,10 +4,10 @@
 #include <string_view>
 #include <vector>
 
+#include "worker/s3/xml_escape.h"
+
 namespace s3p::xml {
 
-// Escapes text for element content / attribute values.
-void append_escaped(std::string& out, std::string_view text);
 // <name>escaped text</name>
 void append_element(std::string& out, std::string_view name, std::string_view text);
 

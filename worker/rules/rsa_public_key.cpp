@@ -1,11 +1,11 @@
-#include "worker/creds/rsa_public_key.h"
+#include "worker/rules/rsa_public_key.h"
 
 #include <algorithm>
 #include <cstdint>
 
-#include "worker/core/log_line.h"
 #include "worker/crypto/base64.h"
 #include "worker/crypto/sha256.h"
+#include "worker/http/json_escape.h"
 
 namespace s3p {
 namespace {

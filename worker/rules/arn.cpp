@@ -1,4 +1,4 @@
-#include "worker/creds/arn.h"
+#include "worker/rules/arn.h"
 
 namespace s3p {
 namespace {

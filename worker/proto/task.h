@@ -2,7 +2,7 @@
 #pragma once
 #include <cstdint>
 
-#include "worker/core/action.h"
+#include "worker/proto/action.h"
 
 namespace s3p {
 

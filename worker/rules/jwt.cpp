@@ -1,7 +1,7 @@
-#include "worker/creds/jwt.h"
+#include "worker/rules/jwt.h"
 
-#include "worker/core/log_line.h"
 #include "worker/crypto/base64.h"
+#include "worker/http/json_escape.h"
 
 namespace s3p::jwt {
 namespace {

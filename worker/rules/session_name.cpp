@@ -1,4 +1,4 @@
-#include "worker/creds/session_name.h"
+#include "worker/rules/session_name.h"
 
 namespace s3p {
 

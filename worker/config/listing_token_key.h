@@ -1,0 +1,22 @@
+// The key that seals listing continuation tokens: "listing_token_key_secret": "WORKER_SECRET_NAME" (any text of
+// at least 32 bytes). Without it, a key derived from the secrets the config already holds (access keys, static
+// backend keys), so that every isolate of a deployment agrees on it without another secret to manage.
+#pragma once
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "worker/config/config.h"
+
+namespace s3p {
+
+inline constexpr size_t kMinListingTokenKeySize = 32;
+
+// Call after the backends and access keys are loaded. Leaves the source None when the config holds no secret at
+// all (Engine::init then gives the core a random key: use_per_core_listing_token_key).
+bool load_listing_token_key(const nlohmann::json& root, const Env& env, Config& cfg, std::string& error);
+
+// A key from host-supplied randomness, for configs without secrets.
+void use_per_core_listing_token_key(Config& cfg, std::string_view random_seed);
+
+}  // namespace s3p
