@@ -3,6 +3,7 @@
 import { Body, Core, Kind, Mode, Outcome } from "./core.mjs";
 import { readBodyLimited, readLimited } from "./body.mjs";
 import { performCall } from "./hostcalls.mjs";
+import { decodeSignedChunks } from "./signed_chunks.mjs";
 
 const CLIENT_BODY = 1; // handle of the client's request body
 
@@ -74,8 +75,15 @@ function freeTask(core, id) {
   wakeParked(core);
 }
 
+// A signed-chunks body the host refused, as the typed outcome the core answers the client with.
+function refusedBody(err, started) {
+  const outcome = err.kind === "signature" ? Outcome.BODY_SIGNATURE_MISMATCH
+    : err.kind === "malformed" ? Outcome.BODY_MALFORMED : Outcome.NETWORK_ERROR;
+  return { outcome, status: 0, error: err.message, elapsedMs: Date.now() - started };
+}
+
 // Performs a Fetch action. Never throws: timeouts and transport failures become typed results for the core.
-async function performFetch(a, handles) {
+async function performFetch(a, handles, env) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), a.timeoutMs);
   const started = Date.now();
@@ -86,8 +94,19 @@ async function performFetch(a, handles) {
     handles.delete(a.body.handle);
     init.duplex = "half";
   }
+  let decoded = null;
+  if (a.body.kind === Body.SIGNED_CHUNKS) {
+    decoded = decodeSignedChunks(handles.get(a.body.handle), a.body, env);
+    handles.delete(a.body.handle);
+    init.body = decoded.body;
+    init.duplex = "half";
+  }
   try {
     const resp = await fetch(a.url, init);
+    if (decoded?.failure()) { // the backend answered before the body failed its check: the check decides
+      resp.body?.cancel().catch(() => {});
+      return refusedBody(decoded.failure(), started);
+    }
     const result = { outcome: Outcome.OK, status: resp.status, headers: resp.headers, handle: 0, body: "" };
     const buffer = a.mode === Mode.BUFFER || (a.mode === Mode.STREAM_UNLESS_ERROR && resp.status >= 400);
     if (buffer) {
@@ -101,6 +120,7 @@ async function performFetch(a, handles) {
     result.elapsedMs = Date.now() - started;
     return result;
   } catch (err) {
+    if (decoded?.failure()) return refusedBody(decoded.failure(), started);
     const timedOut = controller.signal.aborted;
     return {
       outcome: timedOut ? Outcome.TIMEOUT : Outcome.NETWORK_ERROR,
@@ -143,7 +163,7 @@ export async function runTask(core, id, ctx, handles, env) {
     const a = core.next(id);
     switch (a.kind) {
       case Kind.FETCH: {
-        const res = await performFetch(a, handles);
+        const res = await performFetch(a, handles, env);
         if (retired.has(core)) throw new CoreRetired();
         core.feedFetch(id, res);
         wakeParked(core);
