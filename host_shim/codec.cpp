@@ -30,6 +30,7 @@ bool decode_result(const uint8_t* p, size_t n, Result& out) {
   switch (out.kind) {
     case ActionKind::Fetch:
       out.fetch.outcome = static_cast<FetchOutcome>(r.u32());
+      if (static_cast<uint32_t>(out.fetch.outcome) > static_cast<uint32_t>(FetchOutcome::BodyMalformed)) return false;
       out.fetch.status = r.u32();
       out.fetch.headers = r.headers();
       out.fetch.handle = r.u32();
@@ -58,6 +59,14 @@ static void encode_body(wire::Writer& w, const Body& b) {
   w.u32(static_cast<uint32_t>(b.kind));
   if (b.kind == BodyKind::Bytes) w.str(b.bytes);
   if (b.kind == BodyKind::Handle) w.u32(b.handle);
+  if (b.kind == BodyKind::SignedChunks) {
+    w.u32(b.handle);
+    w.str(b.chunks.secret);
+    w.str(b.chunks.amz_date);
+    w.str(b.chunks.scope);
+    w.str(b.chunks.seed_signature);
+    w.str(std::to_string(b.chunks.decoded_length));  // decimal: up to 5 TiB, past a u32
+  }
 }
 
 void encode_action(const Action& a, std::string& out) {

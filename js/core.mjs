@@ -7,9 +7,13 @@ export const Kind = Object.freeze({
   RANDOM: 9, SIGN_RS256: 10, SEAL: 11, OPEN: 12, CACHE_MATCH: 13, CACHE_PUT: 14,
   READ_BODY: 15, // the client's body read whole (small XML documents only), same result shape
 });
-export const Body = Object.freeze({ NONE: 0, BYTES: 1, HANDLE: 2 });
+// SIGNED_CHUNKS (Fetch only): the handle's stream is signed aws-chunked; send it decoded (js/signed_chunks.mjs).
+export const Body = Object.freeze({ NONE: 0, BYTES: 1, HANDLE: 2, SIGNED_CHUNKS: 3 });
 export const Mode = Object.freeze({ STREAM: 0, BUFFER: 1, STREAM_UNLESS_ERROR: 2 });
-export const Outcome = Object.freeze({ OK: 0, TIMEOUT: 1, NETWORK_ERROR: 2, BODY_TOO_LARGE: 3 });
+// BODY_SIGNATURE_MISMATCH / BODY_MALFORMED: a SIGNED_CHUNKS body failed its check, so the fetch was aborted.
+export const Outcome = Object.freeze({
+  OK: 0, TIMEOUT: 1, NETWORK_ERROR: 2, BODY_TOO_LARGE: 3, BODY_SIGNATURE_MISMATCH: 4, BODY_MALFORMED: 5,
+});
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -155,6 +159,12 @@ export class Core {
         const kind = r.u32();
         if (kind === Body.BYTES) return { kind, bytes: r.raw() };
         if (kind === Body.HANDLE) return { kind, handle: r.u32() };
+        if (kind === Body.SIGNED_CHUNKS) {
+          return {
+            kind, handle: r.u32(), secret: r.str(), amzDate: r.str(), scope: r.str(), seedSignature: r.str(),
+            decodedLength: Number(r.str()),
+          };
+        }
         return { kind };
       },
     };

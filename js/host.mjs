@@ -3,6 +3,7 @@
 import { Body, Core, Kind, Mode, Outcome } from "./core.mjs";
 import { readBodyLimited, readLimited } from "./body.mjs";
 import { performCall } from "./hostcalls.mjs";
+import { decodeSignedChunks } from "./signed_chunks.mjs";
 
 const CLIENT_BODY = 1; // handle of the client's request body
 
@@ -86,29 +87,49 @@ function uploadBody(stream, length) {
   return { body: through.readable, sent };
 }
 
+// A signed-chunks body the host refused, as the typed outcome the core answers the client with.
+function refusedBody(err, started) {
+  const outcome = err.kind === "signature" ? Outcome.BODY_SIGNATURE_MISMATCH
+    : err.kind === "malformed" ? Outcome.BODY_MALFORMED : Outcome.NETWORK_ERROR;
+  return { outcome, status: 0, error: err.message, elapsedMs: Date.now() - started };
+}
+
 // Performs a Fetch action. Never throws: timeouts and transport failures become typed results for the core.
-async function performFetch(a, handles) {
+async function performFetch(a, handles, env) {
   const controller = new AbortController();
   let timer;
   const arm = () => (timer = setTimeout(() => controller.abort(), a.timeoutMs));
   const started = Date.now();
   const init = { method: a.method, headers: a.headers, signal: controller.signal, redirect: "manual" };
   if (a.body.kind === Body.BYTES) init.body = a.body.bytes;
+  let sent = null; // an upload: settles when its last byte went on
+  let decoded = null;
   if (a.body.kind === Body.HANDLE) {
     const declared = handles.lengths?.get(a.body.handle);
     const length = declared == null || declared === "" ? NaN : Number(declared);
-    const { body, sent } = uploadBody(handles.get(a.body.handle) ?? null, length);
+    const upload = uploadBody(handles.get(a.body.handle) ?? null, length);
+    init.body = upload.body;
+    sent = upload.sent;
+  } else if (a.body.kind === Body.SIGNED_CHUNKS) {
+    decoded = decodeSignedChunks(handles.get(a.body.handle), a.body, env);
+    init.body = decoded.body;
+    sent = decoded.sent;
+  }
+  if (sent) {
     handles.delete(a.body.handle);
-    init.body = body;
     init.duplex = "half";
-    // The timeout runs once the body is sent; a client body that breaks off aborts the upload at once, so a
-    // backend never completes an object from part of it.
+    // The timeout runs once the body is sent; a body that breaks off (or fails its chunk check) aborts the upload
+    // at once, so a backend never completes an object from part of it.
     sent.then(() => timer === undefined && arm(), () => controller.abort());
   } else {
     arm();
   }
   try {
     const resp = await fetch(a.url, init);
+    if (decoded?.failure()) { // the backend answered before the body failed its check: the check decides
+      resp.body?.cancel().catch(() => {});
+      return refusedBody(decoded.failure(), started);
+    }
     const result = { outcome: Outcome.OK, status: resp.status, headers: resp.headers, handle: 0, body: "" };
     const buffer = a.mode === Mode.BUFFER || (a.mode === Mode.STREAM_UNLESS_ERROR && resp.status >= 400);
     if (buffer) {
@@ -123,6 +144,7 @@ async function performFetch(a, handles) {
     result.elapsedMs = Date.now() - started;
     return result;
   } catch (err) {
+    if (decoded?.failure()) return refusedBody(decoded.failure(), started);
     const timedOut = controller.signal.aborted && timer !== undefined;
     return {
       outcome: timedOut ? Outcome.TIMEOUT : Outcome.NETWORK_ERROR,
@@ -165,7 +187,7 @@ export async function runTask(core, id, ctx, handles, env) {
     const a = core.next(id);
     switch (a.kind) {
       case Kind.FETCH: {
-        const res = await performFetch(a, handles);
+        const res = await performFetch(a, handles, env);
         if (retired.has(core)) throw new CoreRetired();
         core.feedFetch(id, res);
         wakeParked(core);

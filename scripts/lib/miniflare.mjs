@@ -23,6 +23,7 @@ export async function startWorker({ config, bindings = {}, port = 0, wasm = "dis
       { type: "ESModule", path: path.join(ROOT, "js/hostcalls.mjs") },
       { type: "ESModule", path: path.join(ROOT, "js/init.mjs") },
       { type: "ESModule", path: path.join(ROOT, "js/body.mjs") },
+      { type: "ESModule", path: path.join(ROOT, "js/signed_chunks.mjs") },
       { type: "ESModule", path: path.join(ROOT, "js/test_hooks.mjs") },
       { type: "CompiledWasm", path: path.join(ROOT, "dist/core.wasm"), contents: fs.readFileSync(wasmPath) },
     ],

@@ -9,6 +9,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AwsV4Signer } from "aws4fetch";
 import { client, DEMO_USER, demoConfig, emu, startProxy, xmlField } from "./harness.mjs";
+import { signChunkedUpload } from "../lib/signed_chunks_client.mjs";
 
 const AWS_V1 = "aws";
 const AWS_V2 = "/usr/bin/aws";
@@ -135,6 +136,79 @@ print(s3.generate_presigned_url("put_object", Params={"Bucket": "demo-org", "Key
     } finally {
       await slow.close();
     }
+  });
+
+  // Signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD): the host checks every chunk and sends the backend the
+  // decoded body; a changed byte errors the body before its end, so the backend stores nothing.
+  const putChunked = async (p, data, { tamper, query = "" } = {}) => {
+    const u = signChunkedUpload({ url: url(p) + query, data, chunkSize: 65536, accessKeyId: DEMO_USER.id, secretAccessKey: DEMO_USER.secret });
+    const body = Buffer.from(u.body);
+    if (tamper) body[tamper(body)] ^= 0x01;
+    const r = await fetch(url(p) + query, { method: "PUT", headers: u.headers, body });
+    return { status: r.status, text: await r.text(), headers: r.headers };
+  };
+
+  it("signed chunks: a 200 KB PutObject in 64 KiB chunks is stored byte-exact", async () => {
+    const data = crypto.randomBytes(200_000);
+    const r = await putChunked("/demo-org/uploads/chunked.bin", data);
+    assert.equal(r.status, 200, r.text);
+    const back = await get("/demo-org/uploads/chunked.bin");
+    assert.equal(back.status, 200);
+    assert.equal(back.headers.get("content-encoding"), null);
+    assert.ok(back.body.equals(data), "the bytes stored equal the bytes sent");
+  });
+
+  for (const [name, slug, at] of [["the first chunk", "first", (b) => b.indexOf("\r\n") + 10], ["the last data chunk", "last", (b) => b.length - 100]]) {
+    it(`signed chunks: a data byte changed after signing in ${name} → 403 SignatureDoesNotMatch, no object`, async () => {
+      const r = await putChunked(`/demo-org/uploads/chunked-tampered-${slug}.bin`, crypto.randomBytes(200_000), { tamper: at });
+      assert.equal(r.status, 403, r.text);
+      assert.equal(xmlField(r.text, "Code"), "SignatureDoesNotMatch");
+      assert.ok(r.headers.get("x-amz-request-id"));
+      assert.equal((await get(`/demo-org/uploads/chunked-tampered-${slug}.bin`)).status, 404);
+    });
+  }
+
+  it("signed chunks: the final chunk cut off → 400 IncompleteBody, no object", async () => {
+    const data = crypto.randomBytes(100_000);
+    const u = signChunkedUpload({ url: url("/demo-org/uploads/chunked-cut.bin"), data, accessKeyId: DEMO_USER.id, secretAccessKey: DEMO_USER.secret });
+    const r = await fetch(url("/demo-org/uploads/chunked-cut.bin"), { method: "PUT", headers: u.headers, body: u.body.subarray(0, u.body.length - 86) });
+    const text = await r.text();
+    assert.equal(r.status, 400, text);
+    assert.equal(xmlField(text, "Code"), "IncompleteBody");
+    assert.equal((await get("/demo-org/uploads/chunked-cut.bin")).status, 404);
+  });
+
+  it("signed chunks: UploadPart, then complete; the object reads back byte-exact", async () => {
+    const key = "/demo-org/uploads/chunked-multipart.bin";
+    const signed = async (method, query, body = "") => {
+      const s = await new AwsV4Signer({ url: url(key) + query, method, body, accessKeyId: DEMO_USER.id, secretAccessKey: DEMO_USER.secret,
+        service: "s3", region: "us-east-1", headers: { "x-amz-content-sha256": sha256(body) } }).sign();
+      const r = await fetch(s.url, { method, headers: s.headers, body: body || undefined });
+      return { status: r.status, text: await r.text() };
+    };
+    const created = await signed("POST", "?uploads");
+    assert.equal(created.status, 200, created.text);
+    const uploadId = xmlField(created.text, "UploadId");
+    const data = crypto.randomBytes(150_000);
+    const part = await putChunked(key, data, { query: `?partNumber=1&uploadId=${encodeURIComponent(uploadId)}` });
+    assert.equal(part.status, 200, part.text);
+    const etag = part.headers.get("etag");
+    const done = await signed("POST", `?uploadId=${encodeURIComponent(uploadId)}`,
+      `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag></Part></CompleteMultipartUpload>`);
+    assert.equal(done.status, 200, done.text);
+    assert.ok((await get(key)).body.equals(data));
+  });
+
+  it("signed chunks: no x-amz-decoded-content-length → 411; the trailer variant → 501; neither reaches the backend", async () => {
+    const before = await backendCalls();
+    const u = signChunkedUpload({ url: url("/demo-org/uploads/nolen.bin"), data: Buffer.from("abc"), accessKeyId: DEMO_USER.id,
+      secretAccessKey: DEMO_USER.secret, headers: { "x-amz-decoded-content-length": undefined } });
+    delete u.headers["x-amz-decoded-content-length"];
+    const r = await fetch(url("/demo-org/uploads/nolen.bin"), { method: "PUT", headers: u.headers, body: u.body });
+    assert.equal(r.status, 411, await r.text());
+    const t = await put("/demo-org/uploads/trailer.bin", "x", { headers: { "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER" } });
+    assert.equal(t.status, 501, t.text);
+    assert.equal(await backendCalls(), before);
   });
 
   const refusals = [

@@ -26,6 +26,14 @@ struct SignedRequest {
   bool has_body = false;
 };
 
+// What the chunk signatures of a signed aws-chunked body (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) chain from: the
+// request's verified signature, its x-amz-date and credential scope. Empty for every other request.
+struct ChunkSeed {
+  std::string amz_date;
+  std::string scope;      // yyyymmdd/region/s3/aws4_request
+  std::string signature;  // the seed signature (hex)
+};
+
 struct Verdict {
   const S3Error* error = nullptr;  // null: the caller is `key` (or anonymous when key is null)
   std::string detail;              // why, for the log only (never a secret or a computed signature)
@@ -33,6 +41,7 @@ struct Verdict {
   std::string_view scheme = "anonymous";  // anonymous | sigv4 | sigv4-query | sigv2 | sigv2-query | unknown-key
   // The payload hash the client declared (SigV4 header form), for the operation to enforce on a body.
   std::string payload_hash;
+  ChunkSeed chunk_seed;
 
   static Verdict fail(const S3Error& e, std::string detail) {
     Verdict v;

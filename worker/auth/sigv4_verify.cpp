@@ -132,6 +132,8 @@ Verdict verify(const SignedRequest& req, const Config& cfg, sigv4::SigningKeyCac
       ok.key = key;
       ok.scheme = query_form ? "sigv4-query" : "sigv4";
       ok.payload_hash = std::string(payload_hash);
+      if (!query_form && payload_hash == sigv4::kStreamingSignedPayload)
+        ok.chunk_seed = {std::string(amz_date), cred_scope, std::string(signature)};
       return ok;
     }
   }

@@ -68,6 +68,7 @@ bool load_access_keys(const json& root, const Env& env, const Config& cfg, std::
     if (v == env.end() || v->second.empty())
       return fail(error, field + ".secret_access_key_secret", "Worker secret \"" + secret_name + "\" is not set");
     key.secret = v->second;
+    key.secret_name = secret_name;
     auto scopes = it.value().find("scopes");
     if (scopes == it.value().end() || !scopes->is_array()) return fail(error, field + ".scopes", "must be an array");
     for (size_t i = 0; i < scopes->size(); ++i) {

@@ -100,7 +100,7 @@ Action ClientRequest::start() {
   if (!op.ok) return fail(std::move(op.failure));
   op_name_ = operation_name(op.value);
   ctx_.emplace(OpContext{engine_.config(), op.value, head_.method, head_.headers, params_, caller_, payload_hash_,
-                         nullptr, nullptr, {}, false, {}, listing_view_});
+                         nullptr, nullptr, {}, false, {}, listing_view_, &chunk_seed_});
   if (!resolve_target(refusal)) return fail(std::move(refusal));
   return plan();
 }
@@ -116,6 +116,7 @@ bool ClientRequest::authenticate(std::string_view raw_path, Failure& refusal) {
   }
   caller_ = v.key;
   payload_hash_ = std::move(v.payload_hash);
+  chunk_seed_ = std::move(v.chunk_seed);
   auth::strip_auth_params(params_);
   return true;
 }

@@ -62,6 +62,7 @@ class ClientRequest : public Task {
   const AccessKey* caller_ = nullptr;     // the verified access key; null = anonymous
   std::string_view auth_scheme_ = "anonymous";
   std::string payload_hash_;  // the x-amz-content-sha256 a SigV4 header signature declared ("" otherwise)
+  auth::ChunkSeed chunk_seed_;  // what a signed-chunks body's signatures chain from
   std::optional<OpContext> ctx_;  // the operation's view of the request, once classified
   Account listing_view_;  // the part of an account a listing may show this caller (outlives op_)
   double start_ms_;

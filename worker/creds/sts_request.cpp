@@ -62,6 +62,8 @@ bool sts_outcome(const FetchResult& r, StsResponse& response, FlightFailure& fai
       failure = {&errors::ServiceUnavailable, "sts timeout: " + r.error};
       return false;
     case FetchOutcome::NetworkError:
+    case FetchOutcome::BodySignatureMismatch:  // never for an STS form (a body the core made): a host misuse
+    case FetchOutcome::BodyMalformed:
       failure = {&errors::ServiceUnavailable, "sts transport: " + r.error};
       return false;
     case FetchOutcome::BodyTooLarge:

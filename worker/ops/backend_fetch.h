@@ -21,7 +21,7 @@ struct BackendTarget {
   Scope scope = Scope::Object;
   // What the request sends and how it is signed: no body (the empty hash), or the client's body by handle with
   // the payload hash the client declared (so the backend itself rejects a body that does not match it).
-  Body body;
+  Body body = {};
   std::string_view payload_hash = sigv4::kEmptyPayloadHash;
 };
 

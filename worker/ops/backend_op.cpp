@@ -7,6 +7,15 @@ bool backend_failure(const FetchResult& r, OpStep& out) {
     out = OpStep::fail(backend_fault(errors::ServiceUnavailable, "backend timeout: " + r.error));
     return true;
   }
+  // The host refused to pass on a signed-chunks body: the client's, so the client's fault.
+  if (r.outcome == FetchOutcome::BodySignatureMismatch) {
+    out = OpStep::fail(client_fault(errors::SignatureDoesNotMatch, "chunk signature: " + r.error));
+    return true;
+  }
+  if (r.outcome == FetchOutcome::BodyMalformed) {
+    out = OpStep::fail(client_fault(errors::IncompleteBody, "signed chunks: " + r.error));
+    return true;
+  }
   if (r.outcome != FetchOutcome::Ok) {
     out = OpStep::fail(backend_fault(errors::ServiceUnavailable, "backend transport: " + r.error));
     return true;

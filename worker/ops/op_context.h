@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "worker/auth/authenticate.h"
 #include "worker/config/access.h"
 #include "worker/config/config.h"
 #include "worker/http/uri.h"
@@ -29,6 +30,7 @@ struct OpContext {
   bool body_read = false;                 // `body` holds the client's body (the planner asked for it)
   std::string body;
   Account& listing_view;                  // storage for a listing's view of the account (outlives the operation)
+  const auth::ChunkSeed* chunk_seed = nullptr;  // a signed-chunks upload's seed (empty fields otherwise)
 
   std::string backend_key() const { return repo->prefix + std::string(key); }
   // The key as the client names it inside its bucket (the account): "{repository}/{key}", or the key when flat.

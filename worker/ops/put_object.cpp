@@ -2,6 +2,7 @@
 
 #include "worker/auth/authorize.h"
 #include "worker/ops/backend_fetch.h"
+#include "worker/ops/upload_body.h"
 #include "worker/ops/write_answer.h"
 
 namespace s3p {
@@ -10,22 +11,9 @@ Planned plan_put_object(OpContext& ctx) {
   if (!auth::allows(ctx.caller, *ctx.account, *ctx.repo, kPermWrite, ctx.key))
     return Planned::refuse(errors::AccessDenied, "no write permission for this key");
   if (ctx.key.empty()) return Planned::refuse(errors::InvalidArgument, "empty key");
-  std::string payload;
-  if (Failure f; !backend_payload_hash(ctx.payload_hash, payload, f)) return Planned::refuse(std::move(f));
-  return Planned::run(std::make_unique<PutObjectOp>(*ctx.repo->backend, ctx.backend_key(), ctx.headers,
-                                                    std::move(payload), ctx.flat()));
-}
-
-bool backend_payload_hash(std::string_view declared, std::string& out, Failure& failure) {
-  // The backend request is signed with the hash the client declared: the backend recomputes it over the bytes
-  // it receives, so a body changed after signing is refused there and never stored.
-  out = declared.empty() ? std::string(sigv4::kUnsignedPayload) : std::string(declared);
-  // Signed chunks are bound to the client's own seed signature, which no re-signed request can carry.
-  if (starts_with(out, "STREAMING-") && out != "STREAMING-UNSIGNED-PAYLOAD-TRAILER") {
-    failure = client_fault(errors::SignedChunksUnsupported, "signed aws-chunked upload");
-    return false;
-  }
-  return true;
+  UploadBody upload;
+  if (Failure f; !plan_upload_body(ctx, upload, f)) return Planned::refuse(std::move(f));
+  return Planned::run(std::make_unique<PutObjectOp>(*ctx.repo->backend, ctx.backend_key(), std::move(upload), ctx.flat()));
 }
 
 Headers PutObjectOp::forwarded_headers(const Headers& client) {
@@ -43,17 +31,17 @@ Headers PutObjectOp::forwarded_headers(const Headers& client) {
   return out;
 }
 
-PutObjectOp::PutObjectOp(const Backend& backend, std::string key, const Headers& client_headers,
-                         std::string payload_hash, bool flat)
+PutObjectOp::PutObjectOp(const Backend& backend, std::string key, UploadBody upload, bool flat)
     : backend_(backend),
       key_(std::move(key)),
-      forwarded_(forwarded_headers(client_headers)),
-      payload_hash_(std::move(payload_hash)),
+      forwarded_(std::move(upload.headers)),
+      body_(std::move(upload.body)),
+      payload_hash_(std::move(upload.payload_hash)),
       flat_(flat) {}
 
 FetchAction PutObjectOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
   BackendTarget target{&backend_, key_, {}};
-  target.body = Body{BodyKind::Handle, {}, 1};  // the client's request body
+  target.body = body_;
   target.payload_hash = payload_hash_;
   return backend_fetch(target, "PUT", forwarded_, creds, now_s, keys);
 }

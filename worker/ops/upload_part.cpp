@@ -3,6 +3,7 @@
 #include "worker/auth/authorize.h"
 #include "worker/ops/put_object.h"
 #include "worker/ops/single_request_op.h"
+#include "worker/ops/upload_body.h"
 #include "worker/ops/write_answer.h"
 
 namespace s3p {
@@ -45,10 +46,11 @@ Planned plan_upload_part(OpContext& ctx) {
   for (const auto& p : call.query)
     if (p.name == "partNumber" && !valid_part_number(p.value))
       return Planned::refuse(errors::InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
-  Failure refusal;
-  if (!backend_payload_hash(ctx.payload_hash, call.payload_hash, refusal)) return Planned::refuse(std::move(refusal));
-  call.body = Body{BodyKind::Handle, {}, 1};  // the client's request body
-  call.headers = PutObjectOp::forwarded_headers(ctx.headers);
+  UploadBody upload;
+  if (Failure f; !plan_upload_body(ctx, upload, f)) return Planned::refuse(std::move(f));
+  call.body = std::move(upload.body);
+  call.payload_hash = std::move(upload.payload_hash);
+  call.headers = std::move(upload.headers);
   call.mode = ResponseMode::StreamUnlessError;
   call.max_body = 64 * 1024;
   return Planned::run(std::make_unique<UploadPartOp>(*ctx.repo->backend, std::move(call), ctx.flat()));

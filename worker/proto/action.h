@@ -27,12 +27,26 @@ enum class ActionKind : uint32_t {
                     // CompleteMultipartUpload); result: flag = read (false: larger than that, or unreadable), data
 };
 
-enum class BodyKind : uint32_t { None = 0, Bytes = 1, Handle = 2 };
+// SignedChunks (Fetch only): stream `handle` framed as signed aws-chunked (STREAMING-AWS4-HMAC-SHA256-PAYLOAD);
+// the host sends the decoded bytes, checking every chunk's signature before passing its bytes on.
+enum class BodyKind : uint32_t { None = 0, Bytes = 1, Handle = 2, SignedChunks = 3 };
+
+// How the host checks a signed-chunks body. The chunk signatures chain from the seed (the request's own
+// signature, which the core has verified); the signing key derives from the access key's secret, which the host
+// reads from its environment by name, as it does for every secret.
+struct ChunkSignatures {
+  std::string secret;          // name of the Worker secret holding the access key's secret key
+  std::string amz_date;        // the request's x-amz-date
+  std::string scope;           // yyyymmdd/region/s3/aws4_request
+  std::string seed_signature;  // the Authorization header's signature (hex)
+  uint64_t decoded_length = 0; // x-amz-decoded-content-length: exactly this many bytes are sent, or none
+};
 
 struct Body {
   BodyKind kind = BodyKind::None;
   std::string bytes;    // BodyKind::Bytes: small bodies the core made or must send (XML, forms)
-  uint32_t handle = 0;  // BodyKind::Handle: a stream the host owns (1 = the client's request body)
+  uint32_t handle = 0;  // BodyKind::Handle, SignedChunks: a stream the host owns (1 = the client's request body)
+  ChunkSignatures chunks = {};  // BodyKind::SignedChunks
 };
 
 // How the host treats a subrequest's response body.
@@ -75,7 +89,12 @@ struct Action {
   uint32_t number = 0;    // Wait: timeout ms; Spawn: task id; Random: byte count; ReadBody: byte limit
 };
 
-enum class FetchOutcome : uint32_t { Ok = 0, Timeout = 1, NetworkError = 2, BodyTooLarge = 3 };
+// BodySignatureMismatch / BodyMalformed: a SignedChunks body failed the host's check (a chunk signature, or the
+// framing: a broken frame, no final chunk, bytes after it, a total other than the decoded length), so the request
+// to the backend was aborted before its last byte.
+enum class FetchOutcome : uint32_t {
+  Ok = 0, Timeout = 1, NetworkError = 2, BodyTooLarge = 3, BodySignatureMismatch = 4, BodyMalformed = 5,
+};
 
 struct FetchResult {
   FetchOutcome outcome = FetchOutcome::Ok;

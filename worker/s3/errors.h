@@ -61,7 +61,9 @@ inline constexpr S3Error InvalidPartOrder{"InvalidPartOrder", 400, "The list of 
 inline constexpr S3Error EntityTooSmall{"EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size."};
 inline constexpr S3Error InvalidCopySource{"InvalidArgument", 400, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"};
 inline constexpr S3Error CrossBackendCopy{"NotImplemented", 501, "Copying between repositories on different backends is not supported; download and upload instead."};
-inline constexpr S3Error SignedChunksUnsupported{"NotImplemented", 501, "Signed aws-chunked uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) are not supported; sign the payload or send it unsigned."};
+inline constexpr S3Error SignedChunksUnsupported{"NotImplemented", 501, "Signed aws-chunked uploads with trailers or ECDSA signatures are not supported; use STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, a payload hash or UNSIGNED-PAYLOAD."};
+inline constexpr S3Error IncompleteBody{"IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."};
+inline constexpr S3Error BadDecodedLength{"InvalidArgument", 400, "x-amz-decoded-content-length must be a non-negative integer."};
 }  // namespace errors
 
 }  // namespace s3p

@@ -20,6 +20,8 @@ inline constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 inline constexpr std::string_view kEmptyPayloadHash =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
+// A body in signed aws-chunked framing: each chunk signed, chained from the request's signature (the seed).
+inline constexpr std::string_view kStreamingSignedPayload = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
 
 // "YYYYMMDDTHHMMSSZ" in UTC (proleptic Gregorian, no time-zone database). Times outside years 0000..9999 are
 // clamped to that range so the result is always 16 characters. The first 8 characters are the scope date.

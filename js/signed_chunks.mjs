@@ -1,0 +1,191 @@
+// Signed aws-chunked bodies (x-amz-content-sha256: STREAMING-AWS4-HMAC-SHA256-PAYLOAD), decoded in a stream.
+// The body is a series of frames `hex-size;chunk-signature=sig\r\n<size bytes>\r\n` ending with a 0-size frame;
+// each signature is HMAC-SHA256 (the request's SigV4 signing key) over
+//   "AWS4-HMAC-SHA256-PAYLOAD\n{amz date}\n{scope}\n{previous signature}\n{sha256("")}\n{sha256(chunk)}",
+// chained from the request's own signature (the seed, which the core has verified). The core decides that a body
+// is decoded and with what (host_shim/README.md, Fetch body kind 3); this file only performs it.
+//
+// The decoded stream carries a chunk's bytes only once its signature has been checked, and holds the last data
+// chunk back until the final frame has been checked and nothing follows it. So whatever goes wrong (a changed
+// byte or signature, a broken or truncated frame, bytes after the end, a total other than the decoded length),
+// the stream errors before its last byte: a request that must send exactly the decoded length never completes,
+// and no object is stored.
+
+const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+const MAX_HEADER = 256; // "hex-size;chunk-signature=" + 64 hex + CRLF is < 100 bytes
+const MAX_CHUNK = 16 * 1024 * 1024; // a frame is held whole to hash it: bound what one request may make us hold
+const CR = 0x0d, LF = 0x0a;
+
+const encoder = new TextEncoder();
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const hex = (buf) => {
+  const b = new Uint8Array(buf);
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]];
+  return s;
+};
+
+// Why a body was refused: `kind` is "signature" (a chunk signature does not match), "malformed" (the framing or
+// the length is wrong) or "host" (the secret is missing). `message` is for the log; it never holds key material.
+export class ChunkError extends Error {
+  constructor(kind, message) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+// Signing keys by (secret name, scope): derived once per isolate and day, kept as non-extractable CryptoKeys.
+const signingKeys = new Map();
+const MAX_KEYS = 64;
+
+async function hmac(key, data) {
+  const k = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", k, encoder.encode(data)));
+}
+
+async function deriveKey(secret, scope) {
+  const [date, region, service, terminator] = scope.split("/");
+  let k = await hmac(encoder.encode("AWS4" + secret), date);
+  k = await hmac(k, region);
+  k = await hmac(k, service);
+  k = await hmac(k, terminator);
+  return crypto.subtle.importKey("raw", k, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+}
+
+export function signingKey(env, secretName, scope) {
+  const id = `${secretName}\n${scope}`;
+  let p = signingKeys.get(id);
+  if (!p) {
+    const secret = env?.[secretName];
+    if (typeof secret !== "string" || secret === "")
+      return Promise.reject(new ChunkError("host", `Worker secret ${secretName} is not set`));
+    if (signingKeys.size >= MAX_KEYS) signingKeys.clear();
+    p = deriveKey(secret, scope);
+    signingKeys.set(id, p);
+    p.catch(() => signingKeys.delete(id));
+  }
+  return p;
+}
+
+function equalHex(a, b) {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return d === 0;
+}
+
+function concat(parts, total) {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+const FRAME_HEADER = /^([0-9a-fA-F]{1,8});chunk-signature=([0-9a-fA-F]{64})\r\n$/;
+
+// A TransformStream from the framed body to the decoded bytes. `spec`: { amzDate, scope, seedSignature,
+// decodedLength }; `key`: a Promise of the signing key. `failure` is set when (and before) the stream errors.
+export function signedChunksTransform(spec, key) {
+  const HEADER = 0, DATA = 1, TRAILER = 2, DONE = 3;
+  let state = HEADER;
+  let header = ""; // the frame header read so far (ASCII)
+  let size = 0, need = 0, parts = [], crlf = 0, signature = "";
+  let previous = spec.seedSignature;
+  let total = 0; // decoded bytes accepted so far
+  let held = null; // the last verified data chunk, released once the next frame verifies (or at the end)
+  const t = { failure: null, stream: null };
+  const fail = (kind, message) => {
+    t.failure = new ChunkError(kind, message);
+    throw t.failure;
+  };
+
+  async function endOfFrame(controller) {
+    const data = concat(parts, size);
+    parts = [];
+    const k = await key;
+    const digest = hex(await crypto.subtle.digest("SHA-256", data));
+    const sts = `AWS4-HMAC-SHA256-PAYLOAD\n${spec.amzDate}\n${spec.scope}\n${previous}\n${EMPTY_SHA256}\n${digest}`;
+    const expected = hex(await crypto.subtle.sign("HMAC", k, encoder.encode(sts)));
+    if (!equalHex(expected, signature)) fail("signature", `chunk at decoded offset ${total} does not match its signature`);
+    previous = expected;
+    total += size;
+    if (total > spec.decodedLength) fail("malformed", `more than the decoded length ${spec.decodedLength}`);
+    if (size === 0) {
+      state = DONE; // the held chunk goes out in flush, once nothing has followed
+      return;
+    }
+    if (held) controller.enqueue(held);
+    held = data;
+    state = HEADER;
+  }
+
+  t.stream = new TransformStream({
+    async transform(input, controller) {
+      if (!(input instanceof Uint8Array)) input = new Uint8Array(input);
+      let off = 0;
+      while (off < input.length) {
+        if (state === HEADER) {
+          const lf = input.indexOf(LF, off);
+          const end = lf < 0 ? input.length : lf + 1;
+          if (header.length + (end - off) > MAX_HEADER) fail("malformed", "frame header too long");
+          for (let i = off; i < end; i++) header += String.fromCharCode(input[i]);
+          off = end;
+          if (lf < 0) break;
+          const m = FRAME_HEADER.exec(header);
+          if (!m) fail("malformed", "unparseable frame header");
+          header = "";
+          size = need = parseInt(m[1], 16);
+          signature = m[2];
+          if (size > MAX_CHUNK) fail("malformed", `chunk of ${size} bytes (at most ${MAX_CHUNK})`);
+          state = DATA;
+        }
+        if (state === DATA) {
+          const take = Math.min(need, input.length - off);
+          if (take > 0) parts.push(input.subarray(off, off + take));
+          need -= take;
+          off += take;
+          if (need === 0) {
+            state = TRAILER;
+            crlf = 0;
+          }
+        }
+        if (state === TRAILER) {
+          while (crlf < 2 && off < input.length) {
+            if (input[off++] !== (crlf === 0 ? CR : LF)) fail("malformed", "chunk data not followed by CRLF");
+            crlf++;
+          }
+          if (crlf === 2) await endOfFrame(controller);
+        }
+        if (state === DONE && off < input.length) fail("malformed", "bytes after the final chunk");
+      }
+    },
+    flush(controller) {
+      if (state !== DONE) fail("malformed", "body ended before the final chunk");
+      if (total !== spec.decodedLength) fail("malformed", `decoded ${total} bytes, declared ${spec.decodedLength}`);
+      if (held) controller.enqueue(held);
+      held = null;
+    },
+  });
+  return t;
+}
+
+// The decoded body of a Fetch action's SignedChunks body: `source` (the client's body) through the decoder, then
+// through workerd's FixedLengthStream so that the backend request has a Content-Length (S3 refuses a PUT without
+// one). Returns { body, sent (settles when the last byte went on), failure() }.
+export function decodeSignedChunks(source, spec, env) {
+  const key = signingKey(env, spec.secret, spec.scope);
+  key.catch(() => {}); // reported through the stream when it is needed
+  const t = signedChunksTransform(spec, key.catch((err) => {
+    t.failure = err instanceof ChunkError ? err : new ChunkError("host", `signing key: ${err?.message ?? err}`);
+    throw t.failure;
+  }));
+  source ??= new ReadableStream({ start: (c) => c.close() });
+  const body = source.pipeThrough(t.stream);
+  if (typeof FixedLengthStream !== "function") return { body, sent: Promise.resolve(), failure: () => t.failure };
+  const fixed = new FixedLengthStream(spec.decodedLength);
+  return { body: fixed.readable, sent: body.pipeTo(fixed.writable), failure: () => t.failure };
+}

@@ -1,0 +1,80 @@
+#include "worker/ops/upload_body.h"
+
+#include "worker/ops/put_object.h"
+
+namespace s3p {
+namespace {
+
+// "aws-chunked" removed from a Content-Encoding list: it names the framing the host takes off, not the object's
+// own encoding (which S3 stores without it). Empty when nothing else remains.
+std::string without_aws_chunked(std::string_view list) {
+  std::string out;
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    std::string_view token = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    if (token.empty() || token == "aws-chunked") continue;
+    if (!out.empty()) out += ',';
+    out += token;
+  }
+  return out;
+}
+
+// The forwarded headers of a decoded signed-chunks body: no framing headers (the backend gets plain bytes).
+Headers decoded_headers(Headers forwarded) {
+  Headers out;
+  for (auto& h : forwarded) {
+    if (h.name == "x-amz-decoded-content-length") continue;
+    if (h.name == "content-encoding") {
+      h.value = without_aws_chunked(h.value);
+      if (h.value.empty()) continue;
+    }
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+}  // namespace
+
+bool parse_decoded_length(std::string_view text, uint64_t& out) {
+  constexpr uint64_t kMax = 5ull << 40;
+  if (text.empty() || text.size() > 13) return false;
+  out = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return out <= kMax;
+}
+
+bool plan_upload_body(const OpContext& ctx, UploadBody& out, Failure& failure) {
+  const std::string_view declared = ctx.payload_hash;
+  out.headers = PutObjectOp::forwarded_headers(ctx.headers);
+  out.body = Body{BodyKind::Handle, {}, 1};  // the client's request body
+  if (declared == sigv4::kStreamingSignedPayload) {
+    const std::string* length = find_header(ctx.headers, "x-amz-decoded-content-length");
+    if (!length) return failure = client_fault(errors::MissingContentLength, "no x-amz-decoded-content-length"), false;
+    ChunkSignatures& c = out.body.chunks;
+    if (!parse_decoded_length(*length, c.decoded_length))
+      return failure = client_fault(errors::BadDecodedLength, "x-amz-decoded-content-length"), false;
+    if (!ctx.caller || !ctx.chunk_seed || ctx.chunk_seed->signature.empty())  // the verifier always sets both
+      return failure = core_fault("signed chunks without a verified seed"), false;
+    out.body.kind = BodyKind::SignedChunks;
+    c.secret = ctx.caller->secret_name;
+    c.amz_date = ctx.chunk_seed->amz_date;
+    c.scope = ctx.chunk_seed->scope;
+    c.seed_signature = ctx.chunk_seed->signature;
+    out.payload_hash = std::string(sigv4::kUnsignedPayload);
+    out.headers = decoded_headers(std::move(out.headers));
+    return true;
+  }
+  if (starts_with(declared, "STREAMING-") && declared != "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+    return failure = client_fault(errors::SignedChunksUnsupported, std::string(declared)), false;
+  // Presigned URLs and SigV2 declare nothing: the body is sent unsigned, as S3 itself takes it from them.
+  out.payload_hash = declared.empty() ? std::string(sigv4::kUnsignedPayload) : std::string(declared);
+  return true;
+}
+
+}  // namespace s3p
