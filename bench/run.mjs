@@ -15,10 +15,13 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { federatedConfig, KEY_ID, proxyConfig, proxySecrets, REGION, SECRET, buckets, routes } from "./lib/config.mjs";
+import { AwsV4Signer } from "aws4fetch";
+import { federatedConfig, KEY_ID, proxyConfig, proxySecrets, REGION, SECRET, SINK_BUCKET, UPLOADER_ID, UPLOADER_SECRET,
+  UPLOADS_REPO, buckets, routes } from "./lib/config.mjs";
 import { ACCOUNT, BIG, BUCKET, PREFIX, REPO, SMALL, writeFixtures } from "./lib/fixtures.mjs";
 import { hey } from "./lib/load.mjs";
 import { startNginx } from "./lib/nginx.mjs";
+import { startSink } from "./lib/sink.mjs";
 import { cpuOfAll } from "./lib/proc.mjs";
 import { busyBetween, coreTimes, median } from "./lib/stats.mjs";
 import { renderLadder, renderTable } from "./lib/table.mjs";
@@ -67,8 +70,10 @@ const inmodule = Object.fromEntries(JSON.parse(fs.readFileSync(inmoduleJson, "ut
 // ---------- origin ----------
 const children = [];
 let nginx = null;
+let sink = null;
 function cleanup() {
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+  if (sink?.child.exitCode === null) sink.child.kill("SIGTERM");
   nginx?.stop();
 }
 process.on("exit", cleanup);
@@ -79,6 +84,10 @@ const originPort = await freePort();
 nginx = startNginx(path.join(STATE, "nginx"), path.join(STATE, "root"), originPort, LOAD_CPU);
 const ORIGIN = `http://127.0.0.1:${originPort}`;
 log(`origin: nginx on ${ORIGIN}`);
+sink = startSink(await freePort(), LOAD_CPU);
+await sink.ready;
+const SINK = sink.url;
+log(`upload origin: ${SINK}`);
 
 // ---------- Worker variants, each its own workerd process (same binary), all pinned to the server core ----------
 const proxyModules = (wasm) => [
@@ -90,7 +99,7 @@ const proxyModules = (wasm) => [
 const DEFS = {
   P: {
     modules: [{ name: "worker.mjs", type: "esModule", file: path.join(ROOT, "bench/workers/passthrough.mjs") }],
-    bindings: { ROUTES: JSON.stringify(routes(ORIGIN)), BUCKETS: JSON.stringify(buckets(ORIGIN)) },
+    bindings: { ROUTES: JSON.stringify(routes(ORIGIN, SINK)), BUCKETS: JSON.stringify(buckets(ORIGIN)) },
   },
   C: {
     modules: [
@@ -99,8 +108,8 @@ const DEFS = {
     ],
     bindings: { ROUTES: JSON.stringify(routes(ORIGIN)), BACKEND_KEY_ID: KEY_ID, BACKEND_SECRET: SECRET, BACKEND_REGION: REGION },
   },
-  B: { modules: proxyModules(SHIPPED), bindings: { S3P_CONFIG: JSON.stringify(proxyConfig(ORIGIN)), ...proxySecrets() } },
-  "B′": { modules: proxyModules(OTHER), bindings: { S3P_CONFIG: JSON.stringify(proxyConfig(ORIGIN)), ...proxySecrets() } },
+  B: { modules: proxyModules(SHIPPED), bindings: { S3P_CONFIG: JSON.stringify(proxyConfig(ORIGIN, SINK)), ...proxySecrets() } },
+  "B′": { modules: proxyModules(OTHER), bindings: { S3P_CONFIG: JSON.stringify(proxyConfig(ORIGIN, SINK)), ...proxySecrets() } },
 };
 
 if (ABLATION) {
@@ -182,6 +191,22 @@ const RANGE = { range: `bytes=${1 << 20}-${(1 << 20) + 65535}` };
 const ALL = ["A", "P", "C", "B"];
 const withOther = [...ALL, "B′"];
 const withFed = (vs) => (DEFS.Bf ? [...vs, "Bf"] : vs);
+// Uploads: one 16 MiB body per PUT. B is called the way a browser or curl uploads to it: a presigned URL of the
+// uploader key (SigV4 query form, UNSIGNED-PAYLOAD), verified and authorized by the core on every request.
+const UPLOAD_SIZE = 16 << 20;
+const UPLOAD_FILE = path.join(STATE, "upload.bin");
+fs.writeFileSync(UPLOAD_FILE, crypto.randomBytes(UPLOAD_SIZE));
+const presignedPut = async (base) => {
+  const signer = new AwsV4Signer({ url: `${base}/${ACCOUNT}/${UPLOADS_REPO}/bench.bin?X-Amz-Expires=86400`, method: "PUT", signQuery: true,
+    accessKeyId: UPLOADER_ID, secretAccessKey: UPLOADER_SECRET, service: "s3", region: REGION });
+  const u = new URL((await signer.sign()).url);
+  return u.pathname + u.search;
+};
+const uploadPath = {};
+for (const v of ["B", "B′"]) uploadPath[v] = await presignedPut(servers[v].url);
+const putPath = (v) => (v === "A" ? `/${SINK_BUCKET}/up/bench.bin` : v === "P" ? `/${ACCOUNT}/${UPLOADS_REPO}/bench.bin` : uploadPath[v]);
+const serverOf = (cell, v) => (cell.upload && v === "A" ? { url: SINK, pids: sink.pids } : servers[v]);
+
 const CELLS = [
   { id: "get16", label: "GET 1 KiB c=16", c: 16, variants: withFed(withOther), path: (v) => objectPath(v, SMALL), status: 200 },
   { id: "get64", label: "GET 1 KiB c=64", c: 64, variants: ALL, path: (v) => objectPath(v, SMALL), status: 200 },
@@ -189,18 +214,21 @@ const CELLS = [
   { id: "head64", label: "HEAD c=64", c: 64, method: "HEAD", variants: ALL, path: (v) => objectPath(v, SMALL), status: 200 },
   { id: "range16", label: "GET 64 KiB range c=16", c: 16, headers: RANGE, variants: withOther, path: (v) => objectPath(v, BIG), status: 206 },
   { id: "stream", label: "GET 64 MiB c=2", c: 2, variants: ALL, path: (v) => objectPath(v, BIG), status: 200, big: true },
+  { id: "put", label: "PUT 16 MiB c=2", c: 2, method: "PUT", variants: ["A", "P", "B"], path: putPath, status: 200, big: true, upload: true },
   { id: "list", label: "ListObjectsV2 1000 keys c=16", c: 16, variants: ["A", "P", "B"], path: listPath, status: 200 },
   ...(ABLATION ? [{ id: "ladder", label: "ablation: GET 1 KiB c=16", c: 16, variants: ["P", "S", "L1", "L2", "L3", "L4", "L5", "L6", "B", "C"],
     path: (v) => objectPath(v, SMALL), status: 200, ladder: true }] : []),
 ].filter((c) => ONLY.length === 0 || ONLY.includes(c.id) || c.ladder);
 
 async function measure(cell, v, { n, seconds }) {
-  const s = servers[v];
+  const s = serverOf(cell, v);
   s.pin?.();
   try {
     const pids = s.pids();
     const cpu0 = cpuOfAll(pids), ct0 = coreTimes(), t0 = performance.now();
-    const r = await hey({ url: s.url + cell.path(v), method: cell.method, headers: cell.headers, c: cell.c, n, seconds, cpu: LOAD_CPU });
+    const r = await hey({ url: s.url + cell.path(v), method: cell.method, headers: cell.headers, bodyFile: cell.upload ? UPLOAD_FILE : undefined,
+      c: cell.c, n, seconds, cpu: LOAD_CPU });
+    if (cell.upload) r.bytes = r.responses * UPLOAD_SIZE; // bytes carried are the bodies sent, not the (empty) answers
     const wall = (performance.now() - t0) / 1000;
     const cpu = cpuOfAll(pids) - cpu0;
     const busy = busyBetween(ct0, coreTimes());
@@ -221,7 +249,8 @@ async function measure(cell, v, { n, seconds }) {
 // Sanity first: every variant answers every workload with the right status (and B's listing is rewritten).
 for (const cell of CELLS)
   for (const v of cell.variants) {
-    const res = await fetch(servers[v].url + cell.path(v), { method: cell.method ?? "GET", headers: cell.headers });
+    const res = await fetch(serverOf(cell, v).url + cell.path(v), { method: cell.method ?? "GET", headers: cell.headers,
+      body: cell.upload ? fs.readFileSync(UPLOAD_FILE) : undefined });
     const body = Buffer.from(await res.arrayBuffer());
     if (res.status !== cell.status) throw new Error(`sanity ${cell.id}/${v}: status ${res.status}: ${body.toString().slice(0, 300)}`);
     if (cell.id === "list" && v === "B" && !body.includes(`<Key>${REPO}/era5/`)) throw new Error("sanity: B's listing is not rewritten");

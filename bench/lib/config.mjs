@@ -1,12 +1,20 @@
 // The configurations every variant gets: the same origin, the same keys, the same namespace.
 import { ACCOUNT, BUCKET, PREFIX, REPO } from "./fixtures.mjs";
 
+export const SINK_BUCKET = "sink-bucket";
+
 export const KEY_ID = "AKIDBENCHBENCHBENCH1";
 export const SECRET = "bench/secret/key/bench/secret/key/bench00";
 export const REGION = "us-east-1";
 
-// B: our worker's S3P_CONFIG, a static-key backend at the origin.
-export function proxyConfig(origin) {
+// The uploader: the only key B knows, allowed to write to the uploads repository (whose backend is the sink).
+export const UPLOADER_ID = "AKIDBENCHUPLOADER001";
+export const UPLOADER_SECRET = "bench/uploader/secret/bench/uploader/00";
+export const UPLOADS_REPO = `${REPO}-uploads`;
+
+// B: our worker's S3P_CONFIG, a static-key backend at the origin; the read repositories are public (the bench's
+// clients are anonymous, as the peers' are); uploads go to `sink` (bench/lib/sink.mjs) when one is given.
+export function proxyConfig(origin, sink = "http://127.0.0.1:9") {
   return {
     owner_id: "bench",
     backends: {
@@ -16,15 +24,26 @@ export function proxyConfig(origin) {
       },
       // the same origin unsigned: the in-module bench times SigV4 as the difference
       "origin-anonymous": { endpoint: origin, bucket: BUCKET, region: REGION, timeout_ms: 10000 },
+      sink: {
+        endpoint: sink, bucket: SINK_BUCKET, region: REGION, timeout_ms: 10000,
+        auth: { type: "static", access_key_id_secret: "BENCH_KEY_ID", secret_access_key_secret: "BENCH_SECRET" },
+      },
+    },
+    access_keys: {
+      [UPLOADER_ID]: { secret_access_key_secret: "BENCH_UPLOADER_SECRET", scopes: [{ account: ACCOUNT, repository: UPLOADS_REPO, actions: ["write"] }] },
     },
     accounts: {
       [ACCOUNT]: {
-        repositories: { [REPO]: { backend: "origin", prefix: PREFIX }, [`${REPO}-anonymous`]: { backend: "origin-anonymous", prefix: PREFIX } },
+        repositories: {
+          [REPO]: { backend: "origin", prefix: PREFIX, public: true },
+          [`${REPO}-anonymous`]: { backend: "origin-anonymous", prefix: PREFIX, public: true },
+          [UPLOADS_REPO]: { backend: "sink", prefix: "up/" },
+        },
       },
     },
   };
 }
-export const proxySecrets = () => ({ BENCH_KEY_ID: KEY_ID, BENCH_SECRET: SECRET });
+export const proxySecrets = () => ({ BENCH_KEY_ID: KEY_ID, BENCH_SECRET: SECRET, BENCH_UPLOADER_SECRET: UPLOADER_SECRET });
 
 // B with web-identity federation (L1-cached temporary credentials from an STS at the origin's /sts).
 // HOOK: federation is being built concurrently; run.mjs only uses this when the core accepts the config.
@@ -38,6 +57,9 @@ export function federatedConfig(origin, issuer) {
   return cfg;
 }
 
-// P and C: the path → origin URL maps a user would hard-code.
-export const routes = (origin) => ({ [`${ACCOUNT}/${REPO}`]: `${origin}/${BUCKET}/${PREFIX}` });
+// P and C: the path → origin URL maps a user would hard-code (uploads: P only, to the sink).
+export const routes = (origin, sink = "http://127.0.0.1:9") => ({
+  [`${ACCOUNT}/${REPO}`]: `${origin}/${BUCKET}/${PREFIX}`,
+  [`${ACCOUNT}/${UPLOADS_REPO}`]: `${sink}/${SINK_BUCKET}/up/`,
+});
 export const buckets = (origin) => ({ [ACCOUNT]: `${origin}/${BUCKET}` });

@@ -2,13 +2,14 @@
 // inserts synthetic samples against workerd) and can send HEAD. Output is parsed from its summary.
 import { spawn } from "node:child_process";
 
-// opts: { url, method, headers: {k: v}, c, n | seconds, cpu }
+// opts: { url, method, headers: {k: v}, bodyFile (sent with every request), c, n | seconds, cpu }
 export function hey(opts) {
   const args = ["-c", String(opts.cpu), "hey", "-cpus", "1", "-disable-compression", "-disable-redirects", "-t", "30",
     "-c", String(opts.c), "-m", opts.method ?? "GET"];
   if (opts.n) args.push("-n", String(Math.max(opts.n, opts.c)));
   else args.push("-z", `${opts.seconds}s`);
   for (const [k, v] of Object.entries(opts.headers ?? {})) args.push("-H", `${k}: ${v}`);
+  if (opts.bodyFile) args.push("-D", opts.bodyFile);
   args.push(opts.url);
   return new Promise((resolve, reject) => {
     const child = spawn("taskset", args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -35,7 +36,7 @@ export function parseHey(out) {
   const statuses = {};
   for (const m of out.matchAll(/\[(\d{3})\]\s+(\d+) responses/g)) statuses[m[1]] = Number(m[2]);
   const responses = Object.values(statuses).reduce((a, b) => a + b, 0);
-  const errors = [...out.matchAll(/\[(\d+)\]\s+(Get|Head|Post)[^\n]*/g)].map((m) => m[0]);
+  const errors = [...out.matchAll(/\[(\d+)\]\s+(Get|Head|Post|Put)[^\n]*/g)].map((m) => m[0]);
   const r = {
     seconds: num(/Total:\s+([\d.]+) secs/),
     rps: num(/Requests\/sec:\s+([\d.]+)/),

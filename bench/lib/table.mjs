@@ -31,8 +31,9 @@ export function renderTable({ agg, inmodule, shipped, other, sts, env, cells, sh
   };
   for (const cell of cells) {
     if (cell.big) {
-      metric(cell, "MB/s", "mbps", f0, (v) => ({ text: "≥ 0.97× P", ok: v.B / v.P >= 0.97 }));
-      metric(cell, "workerd CPU-s/GiB", "cpuPerGiB", f2, (v) => ({ text: "≤ 0.35", ok: v.B <= 0.35 }));
+      const floor = cell.upload ? 0.9 : 0.97; // DESIGN.md: ≥ 0.97× P down, ≥ 0.9× a pass-through upload Worker up
+      metric(cell, "MB/s", "mbps", f0, (v) => ({ text: `≥ ${floor}× P`, ok: v.B / v.P >= floor }));
+      metric(cell, "workerd CPU-s/GiB", "cpuPerGiB", f2, cell.upload ? null : (v) => ({ text: "≤ 0.35", ok: v.B <= 0.35 }));
       continue;
     }
     const rpsTarget = cell.id === "list" ? null : (v) => ({ text: "≥ 0.92× P", ok: v.B / v.P >= 0.92 });
@@ -73,6 +74,9 @@ export function renderTable({ agg, inmodule, shipped, other, sts, env, cells, sh
       `${pct(agg["get16/B"]?.serverCoreBusy)} (P: ${pct(agg["get16/P"]?.util)} / ${pct(agg["get16/P"]?.serverCoreBusy)}); ` +
       `load average at the end: ${env.loadavg}.`,
     `STS: ${stsText}.`,
+    "Uploads (PUT 16 MiB): A is the upload origin itself (a node server that reads each body to its end), P pipes " +
+      "the client's body to it, B verifies a presigned URL (SigV4 query, UNSIGNED-PAYLOAD) and authorizes the " +
+      "uploader's key on every request, then streams the body by handle to the same origin, signing the backend PUT.",
   ];
   return `${lines.join("\n")}\n${notes.join("\n")}\n`;
 }

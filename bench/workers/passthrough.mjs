@@ -1,4 +1,5 @@
-// P — the floor: a bare pass-through Worker. Maps the path to the origin URL, fetches, returns the body.
+// P — the floor: a bare pass-through Worker. Maps the path to the origin URL, fetches (with the client's body, for
+// uploads), returns the body.
 // No signing, no header filtering, no logging: what any Worker proxy costs at minimum on this runtime.
 //   /{account}/{repository}/{key}  → ROUTES["{account}/{repository}"] + key
 //   /{account}?{query}             → BUCKETS["{account}"] + "/?" + query   (listings, passed through unchanged)
@@ -23,7 +24,8 @@ export default {
     }
     if (!target) return new Response("no route", { status: 404 });
     const range = request.headers.get("range");
-    const resp = await fetch(target, { method: request.method, headers: range ? { range } : {} });
+    // Uploads (PUT) carry the client's body stream straight on, as a pass-through upload Worker would.
+    const resp = await fetch(target, { method: request.method, headers: range ? { range } : {}, body: request.body });
     return new Response(resp.body, resp);
   },
 };
