@@ -20,7 +20,7 @@ deps_apt() {
 # The real S3 clients the end-to-end suite drives (tests/e2e/clients.test.mjs): Debian's awscli (v2, /usr/bin/aws;
 # v1 is the image's pyenv `aws`, first on PATH), rclone, s3cmd, GDAL (/vsis3/ and the COG seed) and headless
 # Chromium (driven by playwright-core from package.json). boto3 comes with the image's Python.
-CLIENT_APT_PACKAGES=(awscli rclone s3cmd gdal-bin chromium)
+CLIENT_APT_PACKAGES=(awscli rclone s3cmd gdal-bin chromium s3fs)
 
 deps_clients() {
   deps_apt "${CLIENT_APT_PACKAGES[@]}"

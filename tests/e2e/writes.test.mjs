@@ -93,6 +93,19 @@ print(json.dumps(out))`;
     assert.equal(out.body, "from boto3\n");
   });
 
+  it("a presigned PUT from boto3's default presigner (SigV2 against this endpoint) works with curl", async () => {
+    const py = `
+import boto3, botocore.config, sys
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1", config=botocore.config.Config(s3={"addressing_style": "path"}))
+print(s3.generate_presigned_url("put_object", Params={"Bucket": "demo-org", "Key": "uploads/presigned-v2.txt"}, ExpiresIn=300))`;
+    const u = String((await client("python3", ["-c", py, proxy.url])).stdout).trim();
+    assert.match(u, /[?&]Signature=/, "boto3's default presigner makes a SigV2 URL here");
+    const file = path.join(dir, "presigned-v2.txt");
+    fs.writeFileSync(file, "put by a SigV2 presigned url\n");
+    await client("curl", ["-sS", "--fail-with-body", "-T", file, u]);
+    assert.equal(String((await get("/demo-org/uploads/presigned-v2.txt")).body), "put by a SigV2 presigned url\n");
+  });
+
   it("a presigned PUT (boto3, s3v4) works with curl", async () => {
     const py = `
 import boto3, botocore.config, sys
