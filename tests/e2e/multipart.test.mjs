@@ -84,6 +84,7 @@ describe("multipart uploads, copies and DeleteObjects through the proxy", () => 
     // The demo key without its federated-data grant: a source it may not read, for the CopyObject refusal.
     proxy = await startProxy({ config: demoConfig((c) => {
       for (const k of Object.values(c.access_keys)) k.scopes = k.scopes.filter((s) => s.repository !== "federated-data");
+      c.cors_origins = ["https://app.example"]; // the one page that may read the private repositories
     }) });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "s3p-multipart-"));
   });
@@ -300,23 +301,36 @@ print(json.dumps({"deleted": sorted(x["Key"] for x in d.get("Deleted", [])),
     assert.equal(await backendCalls(), before);
   });
 
-  it("preflight allows the write methods and a browser may read the ETag of a part", async () => {
+  it("preflight allows the write methods to an allowed origin, and a browser may read the ETag of a part", async () => {
     const r = await fetch(url("/demo-org/uploads/x?partNumber=1&uploadId=u"), { method: "OPTIONS",
       headers: { origin: "https://app.example", "access-control-request-method": "PUT", "access-control-request-headers": "content-type" } });
     assert.equal(r.status, 204);
     assert.match(r.headers.get("access-control-allow-methods"), /PUT/);
     assert.match(r.headers.get("access-control-allow-methods"), /POST/);
+    assert.equal(r.headers.get("access-control-allow-origin"), "https://app.example");
     const put = await signed("PUT", "/demo-org/uploads/cors.txt", "cors", { headers: { origin: "https://app.example" } });
     assert.match(put.headers.get("access-control-expose-headers"), /ETag/);
+    assert.equal(put.headers.get("access-control-allow-origin"), "https://app.example");
+    assert.equal(put.headers.get("vary"), "Origin");
   });
 
-  it("headless Chromium: a page on another origin PUTs through a presigned URL (preflight, ETag readable)", async () => {
-    const presign = `
-import boto3, botocore.config, sys
-s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1", config=botocore.config.Config(signature_version="s3v4", s3={"addressing_style": "path"}))
-print(s3.generate_presigned_url("put_object", Params={"Bucket": "demo-org", "Key": "uploads/browser.txt", "ContentType": "text/plain"}, ExpiresIn=300))`;
-    const target = String((await client("python3", ["-c", presign, proxy.url])).stdout).trim();
+  it("private data is not readable from an origin outside cors_origins; public data stays '*'", async () => {
+    const pre = await fetch(url("/demo-org/uploads/x"), { method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "PUT" } });
+    assert.equal(pre.status, 403);
+    assert.equal(xmlField(await pre.text(), "Code"), "AccessForbidden");
+    assert.equal(pre.headers.get("access-control-allow-origin"), null);
+    const get = await signed("GET", "/demo-org/secret-data/hello.txt", "", { headers: { origin: "https://evil.example" } });
+    assert.equal(get.status, 200, "the request itself is served (a browser just may not read it)");
+    assert.equal(get.headers.get("access-control-allow-origin"), null);
+    assert.equal(get.headers.get("vary"), "Origin");
+    const pub = await fetch(url("/demo-org/public-data/README.txt"), { headers: { origin: "https://evil.example" } });
+    assert.equal(pub.headers.get("access-control-allow-origin"), "*");
+  });
+
+  it("headless Chromium: a page on an allowed origin PUTs through a presigned URL (preflight, ETag readable)", async () => {
     const body = "written by a browser on another origin\n";
+    let target = "";
     const server = http.createServer((req, res) => {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       // Content-Type text/plain is signed, and a PUT always needs a preflight.
@@ -330,12 +344,20 @@ print(s3.generate_presigned_url("put_object", Params={"Bucket": "demo-org", "Key
 </script>`);
     });
     await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    const pageOrigin = `http://127.0.0.1:${server.address().port}`;
+    // The uploads repository is private: only the origins in cors_origins may use it from a page.
+    const pageProxy = await startProxy({ config: demoConfig((c) => (c.cors_origins = [pageOrigin])) });
+    const presign = `
+import boto3, botocore.config, sys
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1", config=botocore.config.Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+print(s3.generate_presigned_url("put_object", Params={"Bucket": "demo-org", "Key": "uploads/browser.txt", "ContentType": "text/plain"}, ExpiresIn=300))`;
+    target = String((await client("python3", ["-c", presign, pageProxy.url])).stdout).trim();
     const { chromium } = await import("playwright-core");
     const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", timeout: 30_000,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
     try {
       const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${server.address().port}/`);
+      await page.goto(`${pageOrigin}/`);
       await page.waitForFunction(() => document.title.startsWith("{"), null, { timeout: 20_000 });
       const got = JSON.parse(await page.title());
       assert.equal(got.error, undefined, got.error);
@@ -346,6 +368,7 @@ print(s3.generate_presigned_url("put_object", Params={"Bucket": "demo-org", "Key
       assert.equal(back.headers.get("content-type"), "text/plain");
     } finally {
       await browser.close();
+      await pageProxy.close();
       await new Promise((r) => server.close(r));
     }
   });

@@ -129,6 +129,30 @@ const AccessKey* Config::find_key(std::string_view id) const {
   return it != access_keys.end() && it->id == id ? &*it : nullptr;
 }
 
+namespace {
+
+// "cors_origins": exact origins, as a browser sends them in Origin: a scheme, a host, maybe a port; no path, no
+// wildcard (a private repository is never readable by any page).
+bool load_cors_origins(const json& root, std::vector<std::string>& out, std::string& error) {
+  auto it = root.find("cors_origins");
+  if (it == root.end()) return true;
+  if (!it->is_array()) return fail(error, "cors_origins", "must be an array of origins such as \"https://app.example.org\"");
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& o = (*it)[i];
+    const std::string field = "cors_origins[" + std::to_string(i) + "]";
+    if (!o.is_string()) return fail(error, field, "must be a string");
+    const std::string v = o.get<std::string>();
+    const size_t sep = v.find("://");
+    const bool scheme_ok = sep != std::string::npos && (v.compare(0, sep, "https") == 0 || v.compare(0, sep, "http") == 0);
+    if (!scheme_ok || sep + 3 >= v.size() || v.find_first_of("/*? \t\r\n", sep + 3) != std::string::npos)
+      return fail(error, field, "must be an origin: scheme://host[:port], without a path or wildcard");
+    out.push_back(v);
+  }
+  return true;
+}
+
+}  // namespace
+
 bool load_config(std::string_view json_text, const Env& env, Config& out, std::string& error) {
   json root = json::parse(json_text.begin(), json_text.end(), nullptr, false);
   if (root.is_discarded()) return fail(error, "config", "is not valid JSON");
@@ -203,6 +227,7 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
     return fail(error, "region", "must be a region name such as us-east-1");
   if (!get_bool(root, "unknown_keys_as_anonymous", "config", cfg.unknown_keys_as_anonymous, error)) return false;
   if (!get_bool(root, "server_timing", "config", cfg.server_timing, error)) return false;
+  if (!load_cors_origins(root, cfg.cors_origins, error)) return false;
   if (!load_access_keys(root, env, cfg, cfg.access_keys, error)) return false;
   if (!load_listing_token_key(root, env, cfg, error)) return false;
   out = std::move(cfg);

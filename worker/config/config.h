@@ -59,6 +59,8 @@ struct Config {
   std::vector<AccessKey> access_keys;
   bool unknown_keys_as_anonymous = false;
   bool server_timing = false;  // send Server-Timing (backend and total ms) on responses
+  // Browser origins (scheme://host[:port]) that may read private repositories cross-origin; public ones are "*".
+  std::vector<std::string> cors_origins;
   // Seals ListObjectsV2 continuation tokens (worker/s3/continuation_token.h). Where the key comes from decides
   // where a token opens: a configured secret or one derived from the config's secrets works on every isolate of
   // the deployment; a per-core random key (no secrets at all) only on the isolate that made it.

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "worker/auth/authenticate.h"
+#include "worker/core/cors.h"
 #include "worker/core/log_line.h"
 #include "worker/creds/oidc_routes.h"
 #include "worker/s3/xml.h"
@@ -73,7 +74,6 @@ void ClientRequest::feed(Result&& result, double now_ms) {
 
 Action ClientRequest::start() {
   if (!engine_.configured()) return fail(config_fault(errors::ServiceUnavailable, "config: " + engine_.config_error()));
-  if (head_.method == "OPTIONS") return preflight();
   // The OIDC provider's documents (federation), under the issuer's path (which may be below an account's).
   if (OidcAnswer doc; oidc_route(engine_.config().federation, head_.method, head_.path, doc)) {
     op_name_ = doc.op;
@@ -91,6 +91,7 @@ Action ClientRequest::start() {
     case RouteError::KeyTooLong: return fail(client_fault(errors::KeyTooLong));
     case RouteError::DotSegment: return fail(client_fault(errors::InvalidArgument, "key has a '.' or '..' segment"));
   }
+  if (head_.method == "OPTIONS") return preflight();  // after routing: what may be read cross-origin depends on it
   if (!http::parse_query(head_.query, params_))
     return fail(client_fault(errors::InvalidArgument, "malformed query string"));
   Failure refusal;
@@ -214,6 +215,8 @@ Action ClientRequest::on_backend(FetchResult&& r) {
 
 Action ClientRequest::preflight() {
   op_name_ = "Preflight";
+  if (!cors_allows(cors_policy(engine_.config(), route_), find_header(head_.headers, "origin"), &engine_.config()))
+    return fail(client_fault(errors::CorsForbidden, "origin not in cors_origins"));
   // Every method S3 clients use; whether the caller may is decided on the actual request.
   Headers h = {{"access-control-allow-methods", "GET, HEAD, PUT, POST, DELETE"}, {"access-control-max-age", "86400"}};
   if (const std::string* req = find_header(head_.headers, "access-control-request-headers"); req && !has_ctl_break(*req))
@@ -240,11 +243,13 @@ Action ClientRequest::fail(Failure&& f) {
 Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   const double total = now_ms_ - start_ms_;
   headers.push_back({"x-amz-request-id", request_id_});
-  headers.push_back({"access-control-allow-origin", "*"});
+  const std::string* origin = find_header(head_.headers, "origin");
+  const Config* cfg = engine_.configured() ? &engine_.config() : nullptr;
+  const bool readable = append_cors(headers, cfg ? cors_policy(*cfg, route_) : CorsPolicy::Anyone, origin, cfg);
   // A stored file must never be sniffed into HTML or script on the origin every account shares.
   headers.push_back({"x-content-type-options", "nosniff"});
   // Exposing headers only matters to a browser's cross-origin read, which always carries Origin.
-  if (find_header(head_.headers, "origin")) headers.push_back({"access-control-expose-headers", std::string(kExposeHeaders)});
+  if (origin && readable) headers.push_back({"access-control-expose-headers", std::string(kExposeHeaders)});
   // Timings tell anyone the backend's latency and when an STS exchange ran: only when the deployment asks.
   if (engine_.configured() && engine_.config().server_timing) {
     std::string timing;

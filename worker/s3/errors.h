@@ -53,6 +53,7 @@ inline constexpr S3Error InvalidDigest{"InvalidDigest", 400, "The Content-MD5 or
 inline constexpr S3Error EntityTooLarge{"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size."};
 inline constexpr S3Error MissingContentLength{"MissingContentLength", 411, "You must provide the Content-Length HTTP header."};
 inline constexpr S3Error InvalidRequest{"InvalidRequest", 400, "Invalid Request"};
+inline constexpr S3Error CorsForbidden{"AccessForbidden", 403, "CORSResponse: This CORS request is not allowed."};
 inline constexpr S3Error MalformedXML{"MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema."};
 inline constexpr S3Error MissingRequestBody{"MissingRequestBodyError", 400, "Request Body is empty"};
 inline constexpr S3Error NoSuchUpload{"NoSuchUpload", 404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed."};
