@@ -25,6 +25,8 @@ Control API (JSON; never verified, never forwarded):
     GET|POST /__emu/jwks       {"issuer": URL, "jwks": {"keys": [...]} | null}: the keys STS trusts
                                for tokens from that issuer (instead of fetching its discovery URL)
     GET|POST /__emu/sts-clock  {"offset_seconds": N}: STS judges token expiry N s in the future
+    GET  /__emu/requests?since=SEQ  what the backend received (S3 and STS): method, raw target, headers
+    GET  /__emu/credentials    the temporary credentials STS issued and the web-identity tokens it received
     GET  /__emu/health
 See README.md for the verification rules and error codes.
 """
@@ -50,6 +52,7 @@ import time
 import traceback
 import urllib.parse
 import xml.etree.ElementTree as ET
+from collections import deque
 from typing import Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -64,6 +67,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer",
               "proxy-authorization"}
 STS_WEB_IDENTITY = "AssumeRoleWithWebIdentity"
 _RAW_HIGH_BYTES = re.compile("[\x80-\xff]")
+REQUEST_LOG_SIZE = 2000  # the most recent requests /__emu/requests can show
 PR_SET_PDEATHSIG = 1
 
 
@@ -85,7 +89,18 @@ class State:
         self.sts_duration: Optional[int] = None
         self.jwks = web_identity.JwksRegistry()
         self.sts_clock_offset = 0.0
+        # What the backend actually received (S3 and STS), newest last: tests assert on the exact request target
+        # and headers (nothing injected, no key outside a prefix). Sequence numbers let a test read only its own.
+        self.requests: deque = deque(maxlen=REQUEST_LOG_SIZE)
+        self.request_seq = 0
+        self.web_identity_tokens: deque = deque(maxlen=REQUEST_LOG_SIZE)
         self.reset_stats()
+
+    def log_request(self, target: str, method: str, raw_target: str, headers) -> None:
+        with self.lock:
+            self.request_seq += 1
+            self.requests.append({"seq": self.request_seq, "target": target, "method": method,
+                                  "path": raw_target, "headers": [[n, v] for n, v in headers]})
 
     def reset_stats(self) -> None:
         with self.lock:
@@ -385,12 +400,15 @@ class Front(http.server.BaseHTTPRequestHandler):
     def _sts(self, action: str, params: dict, body: Body) -> None:
         state: State = self.server.state
         state.bump("sts_requests")
+        state.log_request("sts", self.command, self.path, self.headers.items())
         if action == STS_WEB_IDENTITY:
             with state.lock:
                 state.stats["sts_exchanges"] += 1
                 state.stats["last_sts_request"] = {
                     k: params.get(k) for k in ("RoleArn", "RoleSessionName",
                                                "WebIdentityToken", "DurationSeconds")}
+                if params.get("WebIdentityToken"):
+                    state.web_identity_tokens.append(params["WebIdentityToken"])
         self.verdict = f"sts:{action}"
         fault = state.faults.take("sts")
         if fault:
@@ -468,6 +486,7 @@ class Front(http.server.BaseHTTPRequestHandler):
     def _s3(self, path: str, body: Body) -> None:
         state: State = self.server.state
         state.bump("s3_requests")
+        state.log_request("s3", self.command, self.path, self.headers.items())
         fault = state.faults.take("s3")
         if fault:
             state.bump("faults_injected")
@@ -577,6 +596,19 @@ class Front(http.server.BaseHTTPRequestHandler):
         elif route == ("POST", "/__emu/sts-clock"):
             state.sts_clock_offset = float(payload.get("offset_seconds") or 0)
             self._send_json({"offset_seconds": state.sts_clock_offset})
+        elif route == ("GET", "/__emu/requests"):
+            since = int(urllib.parse.parse_qs(sv.split_target(self.path)[1]).get("since", ["0"])[0])
+            with state.lock:
+                entries = [e for e in state.requests if e["seq"] > since]
+                last = state.request_seq
+            self._send_json({"last": last, "requests": entries})
+        elif route == ("GET", "/__emu/credentials"):
+            # Every temporary credential STS handed out: the secret-grep tests search logs and answers for them.
+            with state.lock:
+                issued = [{"access_key_id": akid, "secret_access_key": c.secret, "session_token": c.token}
+                          for akid, c in state.temporary.items()]
+                tokens = list(state.web_identity_tokens)
+            self._send_json({"issued": issued, "web_identity_tokens": tokens})
         elif route == ("GET", "/__emu/health"):
             self._send_json({"ok": True, "moto_port": state.moto_port})
         else:

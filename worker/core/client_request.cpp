@@ -73,6 +73,8 @@ void ClientRequest::feed(Result&& result, double now_ms) {
 
 Action ClientRequest::plan(double now_ms) {
   if (!engine_.configured()) return error(errors::ServiceUnavailable, "config: " + engine_.config_error());
+  if (http::head_bytes(head_.headers, head_.query) > http::kMaxHeadBytes)
+    return error(errors::RequestHeaderSectionTooLarge, "request head over the size limit");
   if (head_.method == "OPTIONS") return preflight();
   // The OIDC provider's documents (federation), under the issuer's path (which may be below an account's).
   if (OidcAnswer doc; oidc_route(engine_.config().federation, head_.method, head_.path, doc)) {
@@ -92,6 +94,9 @@ Action ClientRequest::plan(double now_ms) {
     case RouteError::DotSegment: return error(errors::InvalidArgument, "key has a '.' or '..' segment");
   }
   if (!http::parse_query(head_.query, params_)) return error(errors::InvalidArgument, "malformed query string");
+  if (std::string_view dup = http::duplicate_param(params_); !dup.empty())  // ambiguous: which copy counts?
+    return error(starts_with(dup, "X-Amz-") ? errors::AuthorizationQueryParametersError : errors::InvalidArgument,
+                 "repeated query parameter " + std::string(dup));
   if (Action a; !authenticated(raw_path, now_ms, a)) return a;
 
   const bool read = head_.method == "GET" || head_.method == "HEAD";

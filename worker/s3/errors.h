@@ -18,6 +18,7 @@ inline constexpr S3Error AccessDenied{"AccessDenied", 403, "Access Denied"};
 inline constexpr S3Error InvalidURI{"InvalidURI", 400, "Couldn't parse the specified URI."};
 inline constexpr S3Error InvalidArgument{"InvalidArgument", 400, "Invalid Argument"};
 inline constexpr S3Error KeyTooLong{"KeyTooLongError", 400, "Your key is too long."};
+inline constexpr S3Error RequestHeaderSectionTooLarge{"RequestHeaderSectionTooLarge", 400, "Your request header section exceeds the maximum allowed size."};
 inline constexpr S3Error MethodNotAllowed{"MethodNotAllowed", 405, "The specified method is not allowed against this resource."};
 inline constexpr S3Error NotImplemented{"NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."};
 inline constexpr S3Error PreconditionFailed{"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold."};
