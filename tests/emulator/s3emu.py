@@ -357,6 +357,8 @@ class Front(http.server.BaseHTTPRequestHandler):
                fault: Optional[dict] = None) -> None:
         """Copy status, headers and body; ``body`` replaces the payload if given; ``fault`` (a body mode of
         faults.py) misbehaves once the headers are out."""
+        if fault is not None and fault["mode"] == "truncated" and "xml" not in (resp.getheader("Content-Type") or ""):
+            fault = None  # only documents are cut (an object's bytes are opaque: a short body is a reset's job)
         if fault is not None and fault["mode"] == "truncated":
             data = resp.read()
             body = data[: len(data) // 2]  # a complete HTTP message whose document stops halfway
