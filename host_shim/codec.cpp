@@ -107,7 +107,7 @@ void encode_action(const Action& a, std::string& out) {
       w.headers(a.call.headers);
       w.str(a.call.data);
       break;
-    case ActionKind::Done: break;
+    case ActionKind::Done: w.str(a.log_line); break;
   }
 }
 

@@ -228,8 +228,8 @@ export class Core {
         return { kind, url: r.str() };
       case Kind.CACHE_PUT:
         return { kind, url: r.str(), headers: r.headers(), data: r.raw() };
-      default:
-        return { kind: Kind.DONE };
+      default: // Done (any unknown kind is treated as one)
+        return { kind: Kind.DONE, log: kind === Kind.DONE ? r.str() : "" };
     }
   }
 

@@ -225,7 +225,8 @@ export async function runTask(core, id, ctx, handles, env) {
       case Kind.RESPOND:
         if (a.log) console.log(a.log);
         return toResponse(a, handles);
-      default:
+      default: // Done: a background task's outcome comes with it (a failed renewal is otherwise invisible)
+        if (a.log) console.log(a.log);
         return null;
     }
   }

@@ -18,7 +18,12 @@ from typing import Optional
 from xml.sax.saxutils import escape
 
 TARGETS = ("sts", "s3")
-MODES = ("none", "stall", "status", "garbage", "reset", "delay", "gzip-bomb")
+MODES = ("none", "stall", "status", "garbage", "reset", "delay", "gzip-bomb",
+         "stall-body", "reset-body", "trickle", "truncated", "reset-upload", "stall-upload", "expired")
+# Modes acted out on the backend's own answer (s3emu._relay): the status and headers go out first.
+BODY_MODES = ("stall-body", "reset-body", "trickle", "truncated")
+# Modes acted out while an upload's body is still arriving (s3emu._upload_fault): part of it is read first.
+UPLOAD_MODES = ("reset-upload", "stall-upload")
 GZIP_BOMB_BYTES = 64 * 1024 * 1024  # what the gzip-bomb body decodes to (it is ~64 KiB on the wire)
 STALL_MAX_SECONDS = 3600  # safety net for clients that never time out
 GARBAGE = b"this is not XML {\"garbage\": true} <<< \x00\x01 >>>\n"
@@ -45,7 +50,9 @@ class FaultTable:
         fault = {"mode": mode, "status": int(spec.get("status", 500)),
                  "delay_ms": int(spec.get("delay_ms", 2000)),
                  "count": None if spec.get("count") is None else int(spec["count"]),
-                 "code": spec.get("code")}
+                 "code": spec.get("code"),
+                 "after_bytes": int(spec.get("after_bytes", 1024)),
+                 "chunk_bytes": int(spec.get("chunk_bytes", 4096))}
         with self._lock:
             if mode == "none" or fault["count"] == 0:
                 self._faults.pop(target, None)
@@ -65,6 +72,12 @@ class FaultTable:
                     del self._faults[target]
             self.injected += 1
             return dict(fault)
+
+    def peek(self, target: str, modes) -> bool:
+        """True when the armed fault for ``target`` is one of ``modes`` (nothing is consumed)."""
+        with self._lock:
+            fault = self._faults.get(target)
+            return fault is not None and fault["mode"] in modes
 
     def snapshot(self) -> dict:
         with self._lock:
@@ -120,19 +133,36 @@ def gzip_bomb() -> bytes:
     return _bomb
 
 
+def trickle(handler, data: bytes, fault: dict, chunked: bool) -> None:
+    """Send ``data`` in chunk_bytes pieces, delay_ms apart: a body that keeps coming, slowly."""
+    step = max(1, fault["chunk_bytes"])
+    for i in range(0, len(data), step):
+        piece = data[i:i + step]
+        handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+        handler.wfile.flush()
+        time.sleep(fault["delay_ms"] / 1000.0)
+
+
 def _stall(handler) -> None:
     """Say nothing until the client hangs up (or the server stops)."""
     sock = handler.connection
     deadline = time.monotonic() + STALL_MAX_SECONDS
     handler.close_connection = True
-    while time.monotonic() < deadline and not handler.server.stopping.is_set():
-        try:
-            readable, _, _ = select.select([sock], [], [], 0.5)
-            # Anything the client sends is discarded; EOF/reset means it gave up.
-            if readable and not sock.recv(65536):
+    state = handler.server.state
+    generation = state.stall_generation  # POST /__emu/release-stalls bumps it: every current stall ends
+    state.bump("stalled_now")  # tests wait for 0: the client (the proxy) hung up, or the stall was released
+    try:
+        while (time.monotonic() < deadline and not handler.server.stopping.is_set()
+               and generation == state.stall_generation):
+            try:
+                readable, _, _ = select.select([sock], [], [], 0.2)
+                # Anything the client sends is discarded; EOF/reset means it gave up.
+                if readable and not sock.recv(65536):
+                    return
+            except OSError:
                 return
-        except OSError:
-            return
+    finally:
+        handler.server.state.bump("stalled_now", -1)
 
 
 def _reset(handler) -> None:

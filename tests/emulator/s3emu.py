@@ -25,6 +25,9 @@ Control API (JSON; never verified, never forwarded):
     GET|POST /__emu/jwks       {"issuer": URL, "jwks": {"keys": [...]} | null}: the keys STS trusts
                                for tokens from that issuer (instead of fetching its discovery URL)
     GET|POST /__emu/sts-clock  {"offset_seconds": N}: STS judges token expiry N s in the future
+    GET  /__emu/requests?since=SEQ  what the backend received (S3 and STS): method, raw target, headers
+    GET  /__emu/credentials    the temporary credentials STS issued and the web-identity tokens it received
+    POST /__emu/release-stalls every stalled request ends now (its connection closes)
     GET  /__emu/health
 See README.md for the verification rules and error codes.
 """
@@ -50,6 +53,7 @@ import time
 import traceback
 import urllib.parse
 import xml.etree.ElementTree as ET
+from collections import deque
 from typing import Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -64,6 +68,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer",
               "proxy-authorization"}
 STS_WEB_IDENTITY = "AssumeRoleWithWebIdentity"
 _RAW_HIGH_BYTES = re.compile("[\x80-\xff]")
+REQUEST_LOG_SIZE = 2000  # the most recent requests /__emu/requests can show
 PR_SET_PDEATHSIG = 1
 
 
@@ -85,7 +90,19 @@ class State:
         self.sts_duration: Optional[int] = None
         self.jwks = web_identity.JwksRegistry()
         self.sts_clock_offset = 0.0
+        # What the backend actually received (S3 and STS), newest last: tests assert on the exact request target
+        # and headers (nothing injected, no key outside a prefix). Sequence numbers let a test read only its own.
+        self.requests: deque = deque(maxlen=REQUEST_LOG_SIZE)
+        self.request_seq = 0
+        self.web_identity_tokens: deque = deque(maxlen=REQUEST_LOG_SIZE)
+        self.stall_generation = 0
         self.reset_stats()
+
+    def log_request(self, target: str, method: str, raw_target: str, headers) -> None:
+        with self.lock:
+            self.request_seq += 1
+            self.requests.append({"seq": self.request_seq, "target": target, "method": method,
+                                  "path": raw_target, "headers": [[n, v] for n, v in headers]})
 
     def reset_stats(self) -> None:
         with self.lock:
@@ -93,7 +110,8 @@ class State:
                           "s3_requests": 0, "s3_forwarded": 0, "s3_anonymous": 0,
                           "rejected": 0, "last_rejection": None, "rejections_by_code": {},
                           "faults_injected": 0, "last_sts_request": None,
-                          "sts_tokens_rejected": 0, "last_token_rejection": None}
+                          "sts_tokens_rejected": 0, "last_token_rejection": None,
+                          "stalled_now": getattr(self, "stats", {}).get("stalled_now", 0)}
 
     def bump(self, name: str, n: int = 1) -> None:
         with self.lock:
@@ -177,6 +195,8 @@ class Front(http.server.BaseHTTPRequestHandler):
             path, query = sv.split_target(self.path)
             if path.startswith("/__emu/"):
                 self._control(path)
+                return
+            if self.command in ("PUT", "POST") and self._upload_fault(path):
                 return
             body = self._read_body()
             action, params = self._sts_action(path, query, body)
@@ -329,12 +349,19 @@ class Front(http.server.BaseHTTPRequestHandler):
                 xml = faults.s3_error(503, "ServiceUnavailable", f"moto backend unreachable: {exc}")
                 self.send_raw(503, xml, "application/xml")
                 return
-            self._relay(resp)
+            self._relay(resp, fault=getattr(self, "body_fault", None))
         finally:
             conn.close()
 
-    def _relay(self, resp: http.client.HTTPResponse, body: Optional[bytes] = None) -> None:
-        """Copy status, headers and body; ``body`` replaces the payload if given."""
+    def _relay(self, resp: http.client.HTTPResponse, body: Optional[bytes] = None,
+               fault: Optional[dict] = None) -> None:
+        """Copy status, headers and body; ``body`` replaces the payload if given; ``fault`` (a body mode of
+        faults.py) misbehaves once the headers are out."""
+        if fault is not None and fault["mode"] == "truncated" and "xml" not in (resp.getheader("Content-Type") or ""):
+            fault = None  # only documents are cut (an object's bytes are opaque: a short body is a reset's job)
+        if fault is not None and fault["mode"] == "truncated":
+            data = resp.read()
+            body = data[: len(data) // 2]  # a complete HTTP message whose document stops halfway
         self.send_response_only(resp.status, resp.reason)
         has_length = False
         for name, value in resp.getheaders():
@@ -359,15 +386,47 @@ class Front(http.server.BaseHTTPRequestHandler):
         if body is not None:
             self.wfile.write(body)
             return
+        sent = 0
         while True:
             data = resp.read1(COPY_CHUNK)
             if not data:
                 break
+            if fault is not None and fault["mode"] != "truncated":
+                if fault["mode"] == "trickle":
+                    faults.trickle(self, data, fault, chunked)
+                    continue
+                cut = max(0, fault["after_bytes"] - sent)
+                if cut < len(data):  # stall-body / reset-body: the first after_bytes go out, then the fault
+                    if cut:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (cut, data[:cut]) if chunked else data[:cut])
+                    self.wfile.flush()
+                    faults.apply(self, "s3", {**fault, "mode": fault["mode"].split("-")[0]})
+                    return
+            sent += len(data)
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
         if chunked:
             self.wfile.write(b"0\r\n\r\n")
         elif resp.length:
             self.close_connection = True  # moto sent less than it announced
+
+    def _upload_fault(self, path: str) -> bool:
+        """reset-upload / stall-upload: read only part of an S3 upload's body, then misbehave. True if acted."""
+        state: State = self.server.state
+        if path in ("", "/") or not state.faults.peek("s3", faults.UPLOAD_MODES):
+            return False
+        fault = state.faults.take("s3")
+        state.bump("s3_requests")
+        state.bump("faults_injected")
+        state.log_request("s3", self.command, self.path, self.headers.items())
+        self.verdict = f"fault:{fault['mode']}"
+        remaining = min(fault["after_bytes"], int(self.headers.get("Content-Length") or fault["after_bytes"]))
+        while remaining > 0:
+            data = self.rfile.read1(min(COPY_CHUNK, remaining)) if hasattr(self.rfile, "read1") else self.rfile.read(min(COPY_CHUNK, remaining))
+            if not data:
+                break
+            remaining -= len(data)
+        faults.apply(self, "s3", {**fault, "mode": fault["mode"].split("-")[0]})
+        return True
 
     # ---- STS ------------------------------------------------------------
 
@@ -385,18 +444,24 @@ class Front(http.server.BaseHTTPRequestHandler):
     def _sts(self, action: str, params: dict, body: Body) -> None:
         state: State = self.server.state
         state.bump("sts_requests")
+        state.log_request("sts", self.command, self.path, self.headers.items())
         if action == STS_WEB_IDENTITY:
             with state.lock:
                 state.stats["sts_exchanges"] += 1
                 state.stats["last_sts_request"] = {
                     k: params.get(k) for k in ("RoleArn", "RoleSessionName",
                                                "WebIdentityToken", "DurationSeconds")}
+                if params.get("WebIdentityToken"):
+                    state.web_identity_tokens.append(params["WebIdentityToken"])
         self.verdict = f"sts:{action}"
         fault = state.faults.take("sts")
+        self.sts_fault = None
         if fault:
             state.bump("faults_injected")
             self.verdict += f"+fault:{fault['mode']}"
-            if faults.apply(self, "sts", fault):
+            if fault["mode"] in ("truncated", "expired"):
+                self.sts_fault = fault["mode"]  # acted out on moto's answer (_forward_sts)
+            elif faults.apply(self, "sts", fault):
                 return
         if action == STS_WEB_IDENTITY and not self._token_accepted(params.get("WebIdentityToken", "")):
             return
@@ -434,10 +499,12 @@ class Front(http.server.BaseHTTPRequestHandler):
         finally:
             conn.close()
         if resp.status == 200:
-            data = self._learn_credentials(data)
+            data = self._learn_credentials(data, expired=self.sts_fault == "expired")
+        if self.sts_fault == "truncated":
+            data = data[: len(data) // 2]
         self._relay(resp, data)
 
-    def _learn_credentials(self, data: bytes) -> bytes:
+    def _learn_credentials(self, data: bytes, expired: bool = False) -> bytes:
         state: State = self.server.state
         try:
             root = ET.fromstring(data)
@@ -450,7 +517,12 @@ class Front(http.server.BaseHTTPRequestHandler):
         if not {"AccessKeyId", "SecretAccessKey", "SessionToken"} <= fields.keys():
             return data
         expiration = _parse_iso(fields.get("Expiration", ""))
-        if state.sts_duration is not None:
+        if expired:  # the "expired" fault: credentials that ran out a minute before they were handed over
+            expiration = float(int(time.time()) - 60)
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expiration)).encode()
+            data = re.sub(rb"<Expiration>[^<]*</Expiration>",
+                          b"<Expiration>" + stamp + b"</Expiration>", data, count=1)
+        elif state.sts_duration is not None:
             # Re-date the answer so clients see (and refresh on) a short lifetime.
             # Whole seconds, so the instant we enforce is exactly the one reported.
             expiration = float(int(time.time()) + state.sts_duration)
@@ -468,11 +540,15 @@ class Front(http.server.BaseHTTPRequestHandler):
     def _s3(self, path: str, body: Body) -> None:
         state: State = self.server.state
         state.bump("s3_requests")
+        state.log_request("s3", self.command, self.path, self.headers.items())
         fault = state.faults.take("s3")
+        self.body_fault = None
         if fault:
             state.bump("faults_injected")
             self.verdict = f"fault:{fault['mode']}"
-            if faults.apply(self, "s3", fault):
+            if fault["mode"] in faults.BODY_MODES:
+                self.body_fault = fault  # acted out on moto's answer (_relay)
+            elif faults.apply(self, "s3", fault):
                 return
         headers = self.headers.items()
         if not sv.is_signed(self.path, headers):
@@ -577,6 +653,22 @@ class Front(http.server.BaseHTTPRequestHandler):
         elif route == ("POST", "/__emu/sts-clock"):
             state.sts_clock_offset = float(payload.get("offset_seconds") or 0)
             self._send_json({"offset_seconds": state.sts_clock_offset})
+        elif route == ("GET", "/__emu/requests"):
+            since = int(urllib.parse.parse_qs(sv.split_target(self.path)[1]).get("since", ["0"])[0])
+            with state.lock:
+                entries = [e for e in state.requests if e["seq"] > since]
+                last = state.request_seq
+            self._send_json({"last": last, "requests": entries})
+        elif route == ("POST", "/__emu/release-stalls"):
+            state.stall_generation += 1  # every stalled request closes its connection now
+            self._send_json({"ok": True})
+        elif route == ("GET", "/__emu/credentials"):
+            # Every temporary credential STS handed out: the secret-grep tests search logs and answers for them.
+            with state.lock:
+                issued = [{"access_key_id": akid, "secret_access_key": c.secret, "session_token": c.token}
+                          for akid, c in state.temporary.items()]
+                tokens = list(state.web_identity_tokens)
+            self._send_json({"issued": issued, "web_identity_tokens": tokens})
         elif route == ("GET", "/__emu/health"):
             self._send_json({"ok": True, "moto_port": state.moto_port})
         else:

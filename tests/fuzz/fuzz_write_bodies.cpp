@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case 2: {
       s3p::CopySource src;
-      if (s3p::parse_copy_source(in, src) &&
+      if (s3p::parse_copy_source(in, src) == s3p::CopySourceError::None &&
           (src.route.kind != s3p::Route::Kind::Object || src.route.tail.size() > 1024 || s3p::has_dot_segment(src.route.tail)))
         __builtin_trap();
       break;

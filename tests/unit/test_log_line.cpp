@@ -1,7 +1,7 @@
 // The per-request JSON log line and its number formatting (hand-written: printf is slow in wasm).
 #include <catch2/catch.hpp>
 
-#include "worker/core/log_line.h"
+#include "worker/http/log_line.h"
 
 using namespace s3p;
 

@@ -65,24 +65,24 @@ TEST_CASE("parse_delete_request: quiet, keys, version ids, the 1000-key bound") 
 
 TEST_CASE("parse_copy_source: S3's forms, and nothing a request path could not name") {
   CopySource s;
-  REQUIRE(parse_copy_source("/acct/repo/dir/my%20file.txt", s));
+  REQUIRE(parse_copy_source("/acct/repo/dir/my%20file.txt", s) == CopySourceError::None);
   CHECK(s.route.account == "acct");
   CHECK(s.route.repo == "repo");
   CHECK(s.route.key == "dir/my file.txt");
-  CHECK(s.version_id.empty());
-  REQUIRE(parse_copy_source("acct/repo/k%3Fq?versionId=abc%2B1", s));
+  CHECK_FALSE(s.has_version);
+  REQUIRE(parse_copy_source("acct/repo/k%3Fq?versionId=abc%2B1", s) == CopySourceError::None);
   CHECK(s.route.key == "k?q");
   CHECK(s.version_id == "abc+1");
-  CHECK_FALSE(parse_copy_source("", s));
-  CHECK_FALSE(parse_copy_source("/", s));
-  CHECK_FALSE(parse_copy_source("/acct", s));
-  CHECK_FALSE(parse_copy_source("/acct/", s));
-  CHECK_FALSE(parse_copy_source("/acct/repo/a?partNumber=1", s));
-  CHECK_FALSE(parse_copy_source("/acct/repo/a?versionId=", s));
-  CHECK_FALSE(parse_copy_source("/acct/repo/../other/x", s));
-  CHECK_FALSE(parse_copy_source("/acct/repo/%2e%2e/other/x", s));
-  CHECK_FALSE(parse_copy_source("/acct/repo/%zz", s));
-  CHECK_FALSE(parse_copy_source("/acct/repo/" + std::string(1100, 'k'), s));
+  CHECK(parse_copy_source("", s) != CopySourceError::None);
+  CHECK(parse_copy_source("/", s) != CopySourceError::None);
+  CHECK(parse_copy_source("/acct", s) != CopySourceError::None);
+  CHECK(parse_copy_source("/acct/", s) != CopySourceError::None);
+  CHECK(parse_copy_source("/acct/repo/a?partNumber=1", s) != CopySourceError::None);
+  CHECK(parse_copy_source("/acct/repo/a?versionId=", s) != CopySourceError::None);
+  CHECK(parse_copy_source("/acct/repo/../other/x", s) != CopySourceError::None);
+  CHECK(parse_copy_source("/acct/repo/%2e%2e/other/x", s) != CopySourceError::None);
+  CHECK(parse_copy_source("/acct/repo/%zz", s) != CopySourceError::None);
+  CHECK(parse_copy_source("/acct/repo/" + std::string(1100, 'k'), s) != CopySourceError::None);
 }
 
 TEST_CASE("valid_part_number: 1 to 10000 in plain decimal") {

@@ -5,7 +5,7 @@
 
 #include "worker/auth/authenticate.h"
 #include "worker/core/cors.h"
-#include "worker/core/log_line.h"
+#include "worker/http/log_line.h"
 #include "worker/creds/oidc_routes.h"
 #include "worker/s3/xml.h"
 
@@ -74,6 +74,8 @@ void ClientRequest::feed(Result&& result, double now_ms) {
 
 Action ClientRequest::start() {
   if (!engine_.configured()) return fail(config_fault(errors::ServiceUnavailable, "config: " + engine_.config_error()));
+  if (http::head_bytes(head_.headers, head_.query) > http::kMaxHeadBytes)
+    return fail(client_fault(errors::RequestHeaderSectionTooLarge, "request head over the size limit"));
   // The OIDC provider's documents (federation), under the issuer's path (which may be below an account's).
   if (OidcAnswer doc; oidc_route(engine_.config().federation, head_.method, head_.path, doc)) {
     op_name_ = doc.op;
@@ -94,6 +96,9 @@ Action ClientRequest::start() {
   if (head_.method == "OPTIONS") return preflight();  // after routing: what may be read cross-origin depends on it
   if (!http::parse_query(head_.query, params_))
     return fail(client_fault(errors::InvalidArgument, "malformed query string"));
+  if (std::string_view dup = http::duplicate_param(params_); !dup.empty())  // ambiguous: which copy counts?
+    return fail(client_fault(starts_with(dup, "X-Amz-") ? errors::AuthorizationQueryParametersError : errors::InvalidArgument,
+                             "repeated query parameter " + std::string(dup)));
   Failure refusal;
   if (!authenticate(raw_path, refusal)) return fail(std::move(refusal));
 

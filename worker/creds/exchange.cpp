@@ -153,6 +153,11 @@ void Exchange::on_sts(const FetchResult& r, double now_ms) {
   StsResponse parsed;
   FlightFailure failure;
   if (!sts_outcome(r, parsed, failure)) return fail(*failure.error, std::move(failure.detail));
+  // Credentials that are (nearly) expired on arrival would only make the backend refuse the request: STS gave
+  // an unusable answer (a clock fault on either side), not a client error.
+  if (static_cast<double>(parsed.expiration_ms) - now_ms < L1Cache::kMinRemainingMs)
+    return fail(errors::BadGateway, "sts HTTP 200: credentials expire in under " +
+                                        std::to_string(L1Cache::kMinRemainingMs / 1000) + " s");
   ok_ = true;
   creds_ = std::move(parsed.creds);
   expires_ms_ = parsed.expiration_ms;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "worker/http/log_line.h"
 #include "worker/creds/exchange.h"
 #include "worker/creds/l2_entry.h"
 
@@ -14,11 +15,13 @@ namespace {
 constexpr int kMaxDecisions = 3;
 
 // The background renewal of credentials that entered L1's refresh window. Runs under waitUntil; requests keep
-// using the current credentials meanwhile.
+// using the current credentials meanwhile. It ends with a log line of its own (no client request reports it, so a
+// failed renewal would otherwise be invisible until the credentials run out).
 class RenewTask : public Task {
  public:
   RenewTask(CredentialHost& host, const Backend& b, std::string key, uint64_t flight)
       : host_(host),
+        auth_(b.web_identity),
         key_(std::move(key)),
         flight_(flight),
         exchange_(host, host.federation_settings(), b.web_identity, l2::cache_key(b.web_identity.role_arn,
@@ -26,7 +29,15 @@ class RenewTask : public Task {
   ~RenewTask() override {
     if (!finished_) host_.federation().abandon_flight(host_, key_, flight_);
   }
-  Action next(double now_ms) override { return exchange_.next(now_ms); }
+  Action next(double now_ms) override {
+    if (start_ms_ < 0) start_ms_ = now_ms;
+    Action a = exchange_.next(now_ms);
+    if (a.kind == ActionKind::Done && !logged_) {
+      logged_ = true;
+      a.log_line = log_line(now_ms);
+    }
+    return a;
+  }
   void feed(Result&& r, double now_ms) override {
     exchange_.feed(std::move(r), now_ms);
     if (exchange_.has_outcome() && !finished_) {
@@ -36,11 +47,31 @@ class RenewTask : public Task {
   }
 
  private:
+  // Role and session name identify the credentials without being secret; the detail is STS's code or the
+  // transport failure, never the token or the answer's body.
+  std::string log_line(double now_ms) const {
+    LogLine log;
+    log.str("op", "RenewCredentials").str("task", "background").str("outcome", exchange_.ok() ? "ok" : "failed");
+    log.str("role", auth_.role_arn).str("session", auth_.session_name);
+    if (exchange_.ok()) {
+      log.str("creds", exchange_.source());
+    } else {
+      log.str("code", exchange_.failure().error->code);
+      if (!exchange_.failure().detail.empty()) log.str("detail", exchange_.failure().detail);
+    }
+    if (!exchange_.note().empty()) log.str("creds_note", exchange_.note());
+    log.num("total_ms", now_ms - start_ms_);
+    return log.finish();
+  }
+
   CredentialHost& host_;
+  const WebIdentityAuth& auth_;
   std::string key_;
   uint64_t flight_;
   Exchange exchange_;
   bool finished_ = false;
+  bool logged_ = false;
+  double start_ms_ = -1;
 };
 
 // What a client request drives: an L1 decision, then serving, leading the exchange, or waiting for the leader.

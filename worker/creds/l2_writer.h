@@ -1,6 +1,6 @@
 // The background task that stores one STS response in L2: seal it (AES-GCM, AAD = the cache key), then put it in
-// the Cache API with max-age = its TTL. Spawned, so it runs under waitUntil and never delays a request. Failures
-// are dropped: L2 is an optimisation, and the next miss simply writes again.
+// the Cache API with max-age = its TTL. Spawned, so it runs under waitUntil and never delays a request. A failure
+// is only logged (its Done carries the line): L2 is an optimisation, and the next miss simply writes again.
 #pragma once
 #include <string>
 
@@ -15,8 +15,12 @@ class L2Writer : public Task {
   void feed(Result&& result, double now_ms) override;
 
  private:
+  void fail(std::string detail);
   enum class Step { Seal, Put, Done } step_ = Step::Seal;
   bool awaiting_ = false;
+  bool stored_ = false, logged_ = false;
+  double start_ms_ = -1;
+  std::string detail_;  // why it failed (log only: the host's error text, never the data)
   std::string key_secret_, cache_key_, data_;  // data_: the plaintext, then the sealed bytes
   int64_t ttl_s_;
 };

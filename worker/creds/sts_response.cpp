@@ -15,6 +15,17 @@ std::string text_of(const XMLElement* parent, const char* name) {
   return t ? t : "";
 }
 
+// A credential field as it goes into a header value (Authorization's Credential=, x-amz-security-token): the
+// surrounding whitespace of pretty-printed XML trimmed, then one token of printable ASCII; else "" (unusable).
+std::string token_of(const XMLElement* parent, const char* name) {
+  const std::string t = text_of(parent, name);
+  const size_t b = t.find_first_not_of(" \t\r\n"), e = t.find_last_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  for (size_t i = b; i <= e; ++i)
+    if (static_cast<unsigned char>(t[i]) <= 0x20 || static_cast<unsigned char>(t[i]) >= 0x7f) return "";
+  return t.substr(b, e - b + 1);
+}
+
 }  // namespace
 
 StsResponse parse_sts_response(std::string_view body) {
@@ -36,9 +47,9 @@ StsResponse parse_sts_response(std::string_view body) {
   const XMLElement* result = root->FirstChildElement("AssumeRoleWithWebIdentityResult");
   const XMLElement* creds = result ? result->FirstChildElement("Credentials") : nullptr;
   if (!creds) return out;
-  out.creds.access_key_id = text_of(creds, "AccessKeyId");
-  out.creds.secret_access_key = text_of(creds, "SecretAccessKey");
-  out.creds.session_token = text_of(creds, "SessionToken");
+  out.creds.access_key_id = token_of(creds, "AccessKeyId");
+  out.creds.secret_access_key = token_of(creds, "SecretAccessKey");
+  out.creds.session_token = token_of(creds, "SessionToken");
   if (out.creds.access_key_id.empty() || out.creds.secret_access_key.empty() || out.creds.session_token.empty()) {
     out.creds = {};
     return out;

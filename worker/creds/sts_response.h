@@ -2,7 +2,8 @@
 //   <AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>
 //       <AccessKeyId/><SecretAccessKey/><SessionToken/><Expiration/></Credentials>...
 //   <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>
-// Anything else (garbage, truncated XML, credentials with a field missing) is Unparseable.
+// Anything else (garbage, truncated XML, credentials with a field missing or not one printable-ASCII token) is
+// Unparseable.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -1,5 +1,6 @@
 #include "worker/http/uri.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
@@ -98,6 +99,48 @@ bool parse_query(std::string_view raw, std::vector<QueryParam>& out, bool plus_i
     out.push_back(std::move(p));
   }
   return true;
+}
+
+std::string_view duplicate_param(const std::vector<QueryParam>& params) {
+  std::vector<std::string_view> names;
+  names.reserve(params.size());
+  for (const auto& p : params) names.emplace_back(p.name);
+  std::sort(names.begin(), names.end());  // n log n: a 16 KiB query can hold thousands of names
+  auto it = std::adjacent_find(names.begin(), names.end());
+  return it == names.end() ? std::string_view() : *it;
+}
+
+bool valid_utf8(std::string_view s) {
+  const size_t n = s.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
+    else return false;  // a continuation byte, C0/C1 (always overlong) or F5..FF
+    if (n - i < len) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = cp << 6 | (cc & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+size_t head_bytes(const Headers& headers, std::string_view raw_query) {
+  size_t n = raw_query.size();
+  for (const auto& h : headers) n += h.name.size() + h.value.size();
+  return n;
 }
 
 }  // namespace s3p::http

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "worker/http/headers.h"
+
 namespace s3p::http {
 
 // Appends the SigV4 encoding of s to out (no allocation beyond out's growth).
@@ -36,5 +38,17 @@ struct QueryParam {
 // Splits raw (without the leading '?') on '&', then each part on its first '='; decodes names and values.
 // Empty parts ("a=1&&b=2", a trailing '&') are skipped. Returns false on a malformed escape; out is replaced.
 bool parse_query(std::string_view raw, std::vector<QueryParam>& out, bool plus_is_space = true);
+
+// A name that occurs more than once (case-sensitive), or "" when every name is unique. S3 gives a repeated
+// parameter no meaning, and a signature covering both copies says nothing about which one a reader takes.
+std::string_view duplicate_param(const std::vector<QueryParam>& params);
+
+// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF, no truncated sequence.
+bool valid_utf8(std::string_view s);
+
+// The bytes of a request head the core must hold: header names and values plus the raw query. Bounded by
+// kMaxHeadBytes (S3 itself refuses more than 8 KiB of headers; the edge adds a few hundred bytes of its own).
+size_t head_bytes(const Headers& headers, std::string_view raw_query);
+inline constexpr size_t kMaxHeadBytes = 16 * 1024;
 
 }  // namespace s3p::http

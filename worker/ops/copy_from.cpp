@@ -10,7 +10,15 @@ namespace s3p {
 bool backend_copy_source(const OpContext& ctx, std::string& header, Failure& out) {
   const std::string* raw = find_header(ctx.headers, "x-amz-copy-source");
   CopySource src;
-  if (!raw || !parse_copy_source(*raw, src)) return out = client_fault(errors::InvalidCopySource, raw ? *raw : ""), false;
+  switch (raw ? parse_copy_source(*raw, src) : CopySourceError::Malformed) {
+    case CopySourceError::None: break;
+    case CopySourceError::Malformed: return out = client_fault(errors::InvalidCopySource, "copy source"), false;
+    case CopySourceError::BadEncoding: return out = client_fault(errors::InvalidURI, "copy source encoding"), false;
+    case CopySourceError::DotSegment:
+      return out = client_fault(errors::InvalidArgument, "copy source has a '.' or '..' segment"), false;
+    case CopySourceError::KeyTooLong: return out = client_fault(errors::KeyTooLong, "copy source"), false;
+    case CopySourceError::BadVersionId: return out = client_fault(errors::InvalidVersionId, "copy source"), false;
+  }
   const Account* account = ctx.config.find(src.route.account);
   if (!account) return out = client_fault(errors::NoSuchBucket, "copy source bucket"), false;
   const Repository* repo = account->flat ? &account->repositories.front() : account->find(src.route.repo);

@@ -13,7 +13,7 @@ enum class ActionKind : uint32_t {
   Wait = 5,     // park until woken (another request finished something) or `number` ms pass; result: flag=woken
   Spawn = 6,    // start task `number` under waitUntil and keep going without a result
   Respond = 7,  // final answer to the client; no result; the request then yields Done
-  Done = 8,     // nothing more to do: the host releases the request
+  Done = 8,     // nothing more to do: the host writes Action::log_line (if any) and releases the task
   // Host primitives the core cannot (or must not) do itself. Policy stays in the core; each result is `flag` (ok)
   // + `data` (+ `error`, log only). Secrets are named, never passed: the host reads them from its environment.
   Random = 9,       // `number` bytes from the host's CSPRNG; result: data
@@ -87,6 +87,7 @@ struct Action {
   RespondAction respond;  // Respond
   HostCall call;          // Random … CachePut
   uint32_t number = 0;    // Wait: timeout ms; Spawn: task id; Random: byte count; ReadBody: byte limit
+  std::string log_line;   // Done: a background task's one JSON log line (client requests log with Respond)
 };
 
 // BodySignatureMismatch / BodyMalformed: a SignedChunks body failed the host's check (a chunk signature, or the

@@ -22,6 +22,7 @@ inline constexpr S3Error InvalidURI{"InvalidURI", 400, "Couldn't parse the speci
 inline constexpr S3Error InvalidArgument{"InvalidArgument", 400, "Invalid Argument"};
 inline constexpr S3Error InvalidContinuationToken{"InvalidArgument", 400, "The continuation token provided is incorrect"};
 inline constexpr S3Error KeyTooLong{"KeyTooLongError", 400, "Your key is too long."};
+inline constexpr S3Error RequestHeaderSectionTooLarge{"RequestHeaderSectionTooLarge", 400, "Your request header section exceeds the maximum allowed size."};
 inline constexpr S3Error MethodNotAllowed{"MethodNotAllowed", 405, "The specified method is not allowed against this resource."};
 inline constexpr S3Error NotImplemented{"NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."};
 inline constexpr S3Error PreconditionFailed{"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold."};
@@ -61,6 +62,7 @@ inline constexpr S3Error InvalidPart{"InvalidPart", 400, "One or more of the spe
 inline constexpr S3Error InvalidPartOrder{"InvalidPartOrder", 400, "The list of parts was not in ascending order. Parts must be ordered by part number."};
 inline constexpr S3Error EntityTooSmall{"EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size."};
 inline constexpr S3Error InvalidCopySource{"InvalidArgument", 400, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"};
+inline constexpr S3Error InvalidVersionId{"InvalidArgument", 400, "Invalid version id specified"};
 inline constexpr S3Error CrossBackendCopy{"NotImplemented", 501, "Copying between repositories on different backends is not supported; download and upload instead."};
 inline constexpr S3Error SignedChunksUnsupported{"NotImplemented", 501, "Signed aws-chunked uploads with trailers or ECDSA signatures are not supported; use STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, a payload hash or UNSIGNED-PAYLOAD."};
 inline constexpr S3Error IncompleteBody{"IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."};

@@ -1,4 +1,4 @@
-#include "worker/core/log_line.h"
+#include "worker/http/log_line.h"
 
 #include <cmath>
 
