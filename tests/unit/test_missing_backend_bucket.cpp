@@ -59,3 +59,24 @@ TEST_CASE("HeadBucket on a flat bucket asks the backend", "[backend][no-such-buc
   CHECK(h.next(id).respond.status == 200);
   h.engine.release(id);
 }
+
+TEST_CASE("a backend refusing the proxy's own credentials is the backend's or the config's fault, never the client's") {
+  for (const auto& [code, status, fault] : std::vector<std::tuple<std::string, uint32_t, std::string>>{
+           {"ExpiredToken", 503, "backend"}, {"InvalidToken", 503, "backend"},
+           {"InvalidAccessKeyId", 502, "config"}, {"SignatureDoesNotMatch", 502, "config"}}) {
+    for (const auto& [method, path, query] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"GET", "/acct/a/key", ""}, {"GET", "/acct", "list-type=2&prefix=a%2F"}}) {
+      CAPTURE(code, path);
+      enginetest::Host host;
+      const uint32_t id = host.begin(method, path, query);
+      REQUIRE(host.next(id).kind == ActionKind::Fetch);
+      host.answer(id, 400, "<Error><Code>" + code + "</Code><Message>m</Message></Error>");
+      const Action a = host.next(id);
+      REQUIRE(a.kind == ActionKind::Respond);
+      CHECK(a.respond.status == status);
+      CHECK_THAT(a.respond.log_line, Catch::Contains("\"fault\":\"" + fault + "\""));
+      CHECK(a.respond.body.bytes.find(code) == std::string::npos);  // the backend's code stays in the log
+      host.engine.release(id);
+    }
+  }
+}

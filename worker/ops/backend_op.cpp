@@ -27,6 +27,19 @@ bool backend_failure(const FetchResult& r, OpStep& out) {
   return false;
 }
 
+bool backend_refused_credentials(std::string_view code, const std::string& detail, OpStep& out) {
+  if (code == "ExpiredToken" || code == "InvalidToken" || code == "TokenRefreshRequired") {
+    out = OpStep::fail(backend_fault(errors::ServiceUnavailable, detail + ": the proxy's credentials"));
+    return true;
+  }
+  if (code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "AuthorizationHeaderMalformed" ||
+      code == "InvalidSecurity") {
+    out = OpStep::fail(config_fault(errors::BadGateway, detail + ": the backend refuses the proxy's credentials"));
+    return true;
+  }
+  return false;
+}
+
 OpStep missing_backend_bucket(bool flat, std::string detail) {
   if (flat) return OpStep::fail(errors::NoSuchBucket, std::move(detail));
   return OpStep::fail(config_fault(errors::BadGateway, detail + ": the repository's backend bucket does not exist"));

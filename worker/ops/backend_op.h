@@ -53,6 +53,11 @@ class BackendOp {
 // unexpected 502. Returns true and sets `out` when `r` is such a failure.
 bool backend_failure(const FetchResult& r, OpStep& out);
 
+// A backend error that is about the proxy's own credentials, not the client's request: an expired or unknown
+// session token is retryable (503: the next attempt signs with fresh credentials), a refused key or signature is a
+// configuration fault (502). Returns true and sets `out` for such a code.
+bool backend_refused_credentials(std::string_view code, const std::string& detail, OpStep& out);
+
 // How a backend's 404 NoSuchBucket answers the client: a flat bucket mirrors it; for a repository it is a
 // configuration fault (the config names a bucket that does not exist): 502, with the fault in the log detail.
 OpStep missing_backend_bucket(bool flat, std::string detail);

@@ -96,6 +96,7 @@ OpStep ObjectOp::on_response(FetchResult&& r) {
   }
   std::string code = r.body.empty() ? "" : xml::error_code_of(r.body);
   std::string detail = "backend " + std::to_string(r.status) + (code.empty() ? "" : " " + code);
+  if (OpStep refused; backend_refused_credentials(code, detail, refused)) return refused;
   switch (r.status) {
     case 404:
       if (code == "NoSuchBucket") return missing_backend_bucket(flat_, detail);

@@ -280,7 +280,9 @@ OpStep ListOp::on_response(FetchResult&& r) {
   OpStep step;
   if (backend_failure(r, step)) return step;
   if (r.status != 200) {
-    std::string detail = "backend list " + std::to_string(r.status) + " " + xml::error_code_of(r.body);
+    const std::string code = xml::error_code_of(r.body);
+    const std::string detail = "backend list " + std::to_string(r.status) + " " + code;
+    if (backend_refused_credentials(code, detail, step)) return step;
     if (r.status == 403) return OpStep::fail(errors::AccessDenied, detail);
     if (r.status == 400) return OpStep::fail(errors::InvalidArgument, detail);
     if (r.status == 404) return missing_backend_bucket(account_.flat, detail);

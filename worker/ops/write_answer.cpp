@@ -22,6 +22,7 @@ OpStep write_failure(const FetchResult& r, bool flat) {
 OpStep write_error(uint32_t status, std::string_view code, bool flat) {
   const std::string detail = "backend " + std::to_string(status) + (code.empty() ? "" : " " + std::string(code));
   if (code == "NoSuchBucket") return missing_backend_bucket(flat, detail);
+  if (OpStep refused; backend_refused_credentials(code, detail, refused)) return refused;
   if (code == "XAmzContentSHA256Mismatch") return OpStep::fail(errors::XAmzContentSHA256Mismatch, detail);
   if (code == "BadDigest") return OpStep::fail(errors::BadDigest, detail);
   if (code == "InvalidDigest") return OpStep::fail(errors::InvalidDigest, detail);
