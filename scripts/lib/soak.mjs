@@ -15,7 +15,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { AwsV4Signer } from "aws4fetch";
-import { DEMO_USER_ACCESS_KEY_ID, demoFederationSecrets, demoUserSecrets } from "./demo-keys.mjs";
+import { DEMO_USER_ACCESS_KEY_ID, demoFederationSecrets, demoListingSecrets, demoUserSecrets } from "./demo-keys.mjs";
 import { loadConfig, startWorker } from "./miniflare.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
@@ -54,6 +54,7 @@ const bindings = {
   DEMO_BACKEND_ACCESS_KEY_ID: process.env.DEMO_BACKEND_ACCESS_KEY_ID,
   DEMO_BACKEND_SECRET_ACCESS_KEY: process.env.DEMO_BACKEND_SECRET_ACCESS_KEY,
   ...demoFederationSecrets(),
+  ...demoListingSecrets(), // the key that seals listing continuation tokens (config/demo.json names it)
   DEMO_USER_SECRET: user.DEMO_USER_SECRET,
   S3P_TEST_HOOKS: "1", // /__test/core: the core's in-flight count and memory
 };
