@@ -7,5 +7,4 @@ namespace s3p {
 
 Planned plan_copy_object(OpContext& ctx);
 
-
 }  // namespace s3p
