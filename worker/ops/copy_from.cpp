@@ -39,6 +39,19 @@ bool backend_copy_source(const OpContext& ctx, std::string& header, Failure& out
   return true;
 }
 
+bool plan_copy_call(const OpContext& ctx, BackendCall& call, Failure& out) {
+  if (!auth::allows(ctx.caller, *ctx.account, *ctx.repo, kPermWrite, ctx.key))
+    return out = client_fault(errors::AccessDenied, "no write permission for this key"), false;
+  if (ctx.key.empty()) return out = client_fault(errors::InvalidArgument, "empty key"), false;
+  std::string source;
+  if (!backend_copy_source(ctx, source, out)) return false;
+  call.method = "PUT";
+  call.long_running = true;
+  call.key = ctx.backend_key();
+  call.headers.push_back({"x-amz-copy-source", std::move(source)});
+  return true;
+}
+
 Headers forwarded_copy_headers(const Headers& client) {
   Headers out;
   for (auto& h : PutObjectOp::forwarded_headers(client))

@@ -6,11 +6,17 @@
 #include <string>
 
 #include "worker/ops/op_context.h"
+#include "worker/ops/single_request_op.h"
 
 namespace s3p {
 
 // False with the failure; else `header` is the value for the backend request's x-amz-copy-source.
 bool backend_copy_source(const OpContext& ctx, std::string& header, Failure& out);
+
+// The backend call of a copy into ctx's key (CopyObject, UploadPartCopy): the caller's write permission on the
+// target and read permission on the source checked, the source resolved, the backend's x-amz-copy-source set.
+// False with the refusal.
+bool plan_copy_call(const OpContext& ctx, BackendCall& call, Failure& out);
 
 // The client headers a copy forwards: the copy conditions, the directives, and (with REPLACE) the new object
 // headers and metadata.
