@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { AwsV4Signer } from "aws4fetch";
-import { client, DEMO_SECRETS, DEMO_USER, demoConfig, emu, startProxy, xmlField } from "./harness.mjs";
+import { backendCalls, client, DEMO_SECRETS, DEMO_USER, demoConfig, emu, startProxy, xmlField } from "./harness.mjs";
 
 const AWS_V1 = "aws"; // pyenv, first on PATH
 const AWS_V2 = "/usr/bin/aws";
@@ -20,10 +20,6 @@ const config = demoConfig((c) => {
     scopes: [{ account: "demo-org", repository: "secret-data", prefix: "nested/", actions: ["read", "list"] }] };
 });
 
-const backendCalls = async () => {
-  const s = await emu("stats");
-  return s.s3_requests + s.sts_requests;
-};
 
 const code = (body) => xmlField(body, "Code");
 

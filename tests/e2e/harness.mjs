@@ -1,5 +1,6 @@
 // End-to-end helpers: the Worker in Miniflare (workerd) against the verifying emulator that ./scripts/test
 // started (EMU_URL), plus the emulator's control API and real-client runners.
+import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { DEMO_USER_ACCESS_KEY_ID, demoFederationSecrets, demoListingSecrets, demoUserSecrets } from "../../scripts/lib/demo-keys.mjs";
@@ -64,6 +65,23 @@ export async function emu(path, body) {
   const r = await fetch(`${EMU}/__emu/${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
   if (!r.ok) throw new Error(`emulator control ${path}: ${r.status} ${await r.text()}`);
   return r.json();
+}
+
+// Requests the emulator has received (S3 and STS): a refusal must leave it unchanged.
+export async function backendCalls() {
+  const s = await emu("stats");
+  return s.s3_requests + s.sts_requests;
+}
+
+// A refusal as S3 gives it: the status, S3 XML with the code, and not one backend or STS request spent on it.
+// `send` returns a fetch Response or { status, text }.
+export async function expectRefusal(send, status, code) {
+  const before = await backendCalls();
+  const r = await send();
+  const text = r.text instanceof Function ? await r.text() : r.text;
+  assert.equal(r.status, status, text);
+  assert.equal(xmlField(text, "Code"), code);
+  assert.equal(await backendCalls(), before);
 }
 
 export const clearFaults = () => Promise.all([emu("fault", { target: "s3", mode: "none" }), emu("fault", { target: "sts", mode: "none" })]);
