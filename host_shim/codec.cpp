@@ -29,6 +29,7 @@ bool decode_result(const uint8_t* p, size_t n, Result& out) {
   out.kind = static_cast<ActionKind>(r.u32());
   switch (out.kind) {
     case ActionKind::Fetch:
+    case ActionKind::OpenChunks:  // answered like a Fetch: the assembled stream's handle, or why not
       out.fetch.outcome = static_cast<FetchOutcome>(r.u32());
       if (static_cast<uint32_t>(out.fetch.outcome) > static_cast<uint32_t>(FetchOutcome::BodyMalformed)) return false;
       out.fetch.status = r.u32();
@@ -45,6 +46,7 @@ bool decode_result(const uint8_t* p, size_t n, Result& out) {
     case ActionKind::Open:
     case ActionKind::CacheMatch:
     case ActionKind::CachePut:
+    case ActionKind::CacheDelete:
     case ActionKind::ReadBody:
       out.flag = r.u32() != 0;
       out.data = r.str();
@@ -69,23 +71,40 @@ static void encode_body(wire::Writer& w, const Body& b) {
   }
 }
 
+static void encode_fetch(wire::Writer& w, const FetchAction& f) {
+  w.str(f.method);
+  w.str(f.url);
+  w.headers(f.headers);
+  encode_body(w, f.body);
+  w.u32(f.timeout_ms);
+  w.u32(static_cast<uint32_t>(f.mode));
+  w.u32(f.max_body);
+}
+
 void encode_action(const Action& a, std::string& out) {
   wire::Writer w(out);
   switch (a.kind) {
-    case ActionKind::Fetch:
-      w.str(a.fetch.method);
-      w.str(a.fetch.url);
-      w.headers(a.fetch.headers);
-      encode_body(w, a.fetch.body);
-      w.u32(a.fetch.timeout_ms);
-      w.u32(static_cast<uint32_t>(a.fetch.mode));
-      w.u32(a.fetch.max_body);
-      break;
+    case ActionKind::Fetch: encode_fetch(w, a.fetch); break;
     case ActionKind::Respond:
       w.u32(a.respond.status);
       w.headers(a.respond.headers);
       encode_body(w, a.respond.body);
       w.str(a.respond.log_line);
+      w.u32(static_cast<uint32_t>(a.respond.background.size()));
+      for (uint32_t id : a.respond.background) w.u32(id);
+      break;
+    case ActionKind::OpenChunks:
+      w.headers(a.chunks.store_headers);
+      w.u32(static_cast<uint32_t>(a.chunks.parts.size()));
+      for (const ChunkPart& p : a.chunks.parts) {
+        w.str(p.cache_url);
+        w.str(p.tag);
+        w.u32(p.entity_length);
+        w.u32(p.offset);
+        w.u32(p.length);
+        w.u32(p.handle);
+        encode_fetch(w, p.fetch);
+      }
       break;
     case ActionKind::Wait:
     case ActionKind::Spawn:
@@ -101,7 +120,8 @@ void encode_action(const Action& a, std::string& out) {
       w.str(a.call.aad);
       w.str(a.call.data);
       break;
-    case ActionKind::CacheMatch: w.str(a.call.name); break;
+    case ActionKind::CacheMatch:
+    case ActionKind::CacheDelete: w.str(a.call.name); break;
     case ActionKind::CachePut:
       w.str(a.call.name);
       w.headers(a.call.headers);

@@ -6,6 +6,8 @@ export const Kind = Object.freeze({
   // host primitives (results: ok, data, error)
   RANDOM: 9, SIGN_RS256: 10, SEAL: 11, OPEN: 12, CACHE_MATCH: 13, CACHE_PUT: 14,
   READ_BODY: 15, // the client's body read whole (small XML documents only), same result shape
+  OPEN_CHUNKS: 16, // serve a chunk plan as one stream (js/chunks.mjs); answered like a Fetch
+  CACHE_DELETE: 17,
 });
 // SIGNED_CHUNKS (Fetch only): the handle's stream is signed aws-chunked; send it decoded (js/signed_chunks.mjs).
 export const Body = Object.freeze({ NONE: 0, BYTES: 1, HANDLE: 2, SIGNED_CHUNKS: 3 });
@@ -155,6 +157,12 @@ export class Core {
         for (let i = 0; i < n; i++) hs.append(r.str(), r.str());
         return hs;
       },
+      fetch() {
+        return {
+          method: r.str(), url: r.str(), headers: r.headers(), body: r.body(),
+          timeoutMs: r.u32(), mode: r.u32(), maxBody: r.u32(),
+        };
+      },
       body() {
         const kind = r.u32();
         if (kind === Body.BYTES) return { kind, bytes: r.raw() };
@@ -205,12 +213,22 @@ export class Core {
     const r = this.#reader();
     switch (kind) {
       case Kind.FETCH:
-        return {
-          kind, method: r.str(), url: r.str(), headers: r.headers(), body: r.body(),
-          timeoutMs: r.u32(), mode: r.u32(), maxBody: r.u32(),
-        };
-      case Kind.RESPOND:
-        return { kind, status: r.u32(), headers: r.headers(), body: r.body(), log: r.str() };
+        return { kind, ...r.fetch() };
+      case Kind.RESPOND: {
+        const a = { kind, status: r.u32(), headers: r.headers(), body: r.body(), log: r.str(), background: [] };
+        for (let n = r.u32(); n > 0; n--) a.background.push(r.u32());
+        return a;
+      }
+      case Kind.OPEN_CHUNKS: {
+        const a = { kind, storeHeaders: r.headers(), parts: [] };
+        for (let n = r.u32(); n > 0; n--) {
+          a.parts.push({
+            cacheUrl: r.str(), tag: r.str(), entityLength: r.u32(), offset: r.u32(), length: r.u32(), handle: r.u32(),
+            fetch: r.fetch(),
+          });
+        }
+        return a;
+      }
       case Kind.WAIT:
         return { kind, timeoutMs: r.u32() };
       case Kind.SPAWN:
@@ -225,6 +243,7 @@ export class Core {
       case Kind.OPEN:
         return { kind, secret: r.str(), aad: r.raw(), data: r.raw() };
       case Kind.CACHE_MATCH:
+      case Kind.CACHE_DELETE:
         return { kind, url: r.str() };
       case Kind.CACHE_PUT:
         return { kind, url: r.str(), headers: r.headers(), data: r.raw() };
@@ -234,8 +253,9 @@ export class Core {
   }
 
   // result: { outcome, status, headers: Headers | [[k, v]], handle, body: Uint8Array|string, error, elapsedMs }
-  feedFetch(id, res, now = Date.now()) {
-    const parts = [Kind.FETCH, res.outcome, res.status ?? 0];
+  // `kind`: FETCH, or OPEN_CHUNKS (whose result has the same shape).
+  feedFetch(id, res, now = Date.now(), kind = Kind.FETCH) {
+    const parts = [kind, res.outcome, res.status ?? 0];
     Core.#headerParts(parts, res.headers ?? []);
     parts.push(res.handle ?? 0, res.body ?? "", res.error ?? "", Math.round((res.elapsedMs ?? 0) * 1000));
     return this.x.req_feed(id, this.#write(parts), now);

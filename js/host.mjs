@@ -3,6 +3,7 @@
 import { Body, Core, Kind, Mode, Outcome } from "./core.mjs";
 import { readBodyLimited, readLimited } from "./body.mjs";
 import { performCall } from "./hostcalls.mjs";
+import { openChunks } from "./chunks.mjs";
 import { decodeSignedChunks } from "./signed_chunks.mjs";
 
 const CLIENT_BODY = 1; // handle of the client's request body
@@ -208,7 +209,8 @@ export async function runTask(core, id, ctx, handles, env) {
       case Kind.SEAL:
       case Kind.OPEN:
       case Kind.CACHE_MATCH:
-      case Kind.CACHE_PUT: {
+      case Kind.CACHE_PUT:
+      case Kind.CACHE_DELETE: {
         const res = await performCall(a, env);
         if (retired.has(core)) throw new CoreRetired();
         core.feedHost(id, a.kind, res.ok, res.data, res.error ?? "");
@@ -222,8 +224,16 @@ export async function runTask(core, id, ctx, handles, env) {
         wakeParked(core);
         break;
       }
+      case Kind.OPEN_CHUNKS: {
+        const res = await openChunks(a, handles, ctx);
+        if (retired.has(core)) throw new CoreRetired();
+        core.feedFetch(id, res, Date.now(), Kind.OPEN_CHUNKS);
+        wakeParked(core);
+        break;
+      }
       case Kind.RESPOND:
         if (a.log) console.log(a.log);
+        for (const task of a.background) ctx.waitUntil(runBackground(core, task, ctx, env));
         return toResponse(a, handles);
       default: // Done: a background task's outcome comes with it (a failed renewal is otherwise invisible)
         if (a.log) console.log(a.log);

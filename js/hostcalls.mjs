@@ -88,6 +88,12 @@ async function cachePut(a) {
   return { ok: true };
 }
 
+async function cacheDelete(a) {
+  if (typeof caches === "undefined") return { ok: false, error: "no Cache API" };
+  await caches.default.delete(a.url);
+  return { ok: true };
+}
+
 // Performs one host primitive. Returns { ok, data?: Uint8Array, error?: string }.
 export async function performCall(a, env) {
   try {
@@ -106,6 +112,8 @@ export async function performCall(a, env) {
         return await cacheMatch(a);
       case Kind.CACHE_PUT:
         return await cachePut(a);
+      case Kind.CACHE_DELETE:
+        return await cacheDelete(a);
       default:
         return { ok: false, error: `unknown host call ${a.kind}` };
     }

@@ -17,14 +17,9 @@ export async function startWorker({ config, bindings = {}, port = 0, wasm = "dis
   const wasmPath = path.resolve(ROOT, wasm);
   const mf = new Miniflare({
     modules: [
-      { type: "ESModule", path: path.join(ROOT, "js/worker.mjs") },
-      { type: "ESModule", path: path.join(ROOT, "js/host.mjs") },
-      { type: "ESModule", path: path.join(ROOT, "js/core.mjs") },
-      { type: "ESModule", path: path.join(ROOT, "js/hostcalls.mjs") },
-      { type: "ESModule", path: path.join(ROOT, "js/init.mjs") },
-      { type: "ESModule", path: path.join(ROOT, "js/body.mjs") },
-      { type: "ESModule", path: path.join(ROOT, "js/signed_chunks.mjs") },
-      { type: "ESModule", path: path.join(ROOT, "js/test_hooks.mjs") },
+      // js/worker.mjs is the entry (first); every other js/*.mjs is a module it may import.
+      ...["worker.mjs", ...fs.readdirSync(path.join(ROOT, "js")).filter((f) => f.endsWith(".mjs") && f !== "worker.mjs").sort()]
+        .map((f) => ({ type: "ESModule", path: path.join(ROOT, "js", f) })),
       { type: "CompiledWasm", path: path.join(ROOT, "dist/core.wasm"), contents: fs.readFileSync(wasmPath) },
     ],
     modulesRoot: ROOT,

@@ -36,6 +36,9 @@ function config() {
       auth: { type: "web_identity", role_arn: ROLE, subject: "chaos", session_name: `e2e-chaos-${process.pid}-${++seq}` } };
     c.accounts["demo-org"].repositories["fed-chaos"] = { backend: "fed-chaos", prefix: "repos/secret-data/", public: true };
     c.accounts["demo-org"].repositories["public-data"].public = true;
+    // Origin faults on the read path are this suite's subject: the edge cache would answer repeated reads without
+    // the origin (its own faults are tests/e2e/edge_cache.test.mjs's).
+    for (const r of Object.values(c.accounts["demo-org"].repositories)) r.cache = { enabled: false };
   });
 }
 

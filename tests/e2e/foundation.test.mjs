@@ -130,7 +130,8 @@ describe("foundation: the worker in workerd against the verifying emulator", () 
   it("backend 5xx and connection resets become S3 XML 503, never the runtime's plaintext", async () => {
     for (const fault of [{ mode: "status", status: 500 }, { mode: "status", status: 503 }, { mode: "reset" }]) {
       await emu("fault", { target: "s3", count: 1, ...fault });
-      const r = await fetch(`${proxy.url}/demo-org/public-data/README.txt`);
+      // A key the edge cache has never seen, so the request must reach the failing origin.
+      const r = await fetch(`${proxy.url}/demo-org/public-data/never-read-${fault.mode}-${fault.status ?? 0}.txt`);
       const body = await r.text();
       assert.equal(r.status, 503, JSON.stringify(fault));
       assert.equal(xmlField(body, "Code"), "ServiceUnavailable");

@@ -11,19 +11,19 @@ namespace enginetest {
 
 // Account "acct": repositories "a", "b", ... "k" (eleven, for walks), "root" with an empty backend prefix, "pre"
 // with prefix "pre/"; flat bucket "flat" onto backend bucket "fb" with prefix "f/". All public: these tests are
-// about listings and routing, not who may see them (test_auth.cpp).
+// about listings and routing, not who may see them (test_auth.cpp); none caches objects (test_object_cache.cpp).
 inline std::string config() {
   std::string repos;
-  for (char c = 'a'; c <= 'k'; ++c) repos += std::string("\"") + c + "\": {\"backend\": \"main\", \"prefix\": \"" + c + "/\", \"public\": true},";
+  for (char c = 'a'; c <= 'k'; ++c) repos += std::string("\"") + c + "\": {\"backend\": \"main\", \"prefix\": \"" + c + "/\", \"public\": true, \"cache\": {\"enabled\": false}},";
   return R"({
     "backends": {
       "main": {"endpoint": "http://127.0.0.1:9000", "bucket": "backend-bucket"},
       "flatb": {"endpoint": "http://127.0.0.1:9000", "bucket": "fb"}
     },
-    "buckets": {"flat": {"backend": "flatb", "prefix": "f/", "public": true}},
+    "buckets": {"flat": {"backend": "flatb", "prefix": "f/", "public": true, "cache": {"enabled": false}}},
     "accounts": {"acct": {"repositories": {)" + repos + R"(
-      "root": {"backend": "main", "prefix": "", "public": true},
-      "pre": {"backend": "main", "prefix": "pre/", "public": true}}}}
+      "root": {"backend": "main", "prefix": "", "public": true, "cache": {"enabled": false}},
+      "pre": {"backend": "main", "prefix": "pre/", "public": true, "cache": {"enabled": false}}}}}
   })";
 }
 

@@ -61,7 +61,7 @@ inline std::string config(const std::string& federation_extra = "", const std::s
     "backends": {"fed": {"endpoint": "https://s3.example.org", "bucket": "b", "region": "us-east-1",
       "auth": {"type": "web_identity", "role_arn": "arn:aws:iam::123456789012:role/data/reader",
                "subject": "repo:acme/data")" + auth_extra + R"(}}},
-    "accounts": {"acme": {"repositories": {"data": {"backend": "fed", "prefix": "p/", "public": true}}}}
+    "accounts": {"acme": {"repositories": {"data": {"backend": "fed", "prefix": "p/", "public": true, "cache": {"enabled": false}}}}}
   })";
 }
 

@@ -19,8 +19,8 @@ const CONFIG = {
     },
   },
   accounts: {
-    "acme-data": { repositories: { open: { backend: "anon", prefix: "open/", public: true }, closed: { backend: "keyed", public: true } } },
-    "zeta-org": { repositories: { x: { backend: "anon", public: true } } },
+    "acme-data": { repositories: { open: { backend: "anon", prefix: "open/", public: true, cache: { enabled: false } }, closed: { backend: "keyed", public: true, cache: { enabled: false } } } },
+    "zeta-org": { repositories: { x: { backend: "anon", public: true, cache: { enabled: false } } } },
     // AWS's S3 SigV4 examples address examplebucket/test.txt virtual-host style: path "/test.txt". Path style
     // makes that the bucket "test.txt", which this account is; its repository is private.
     "test.txt": { repositories: { r: { backend: "anon" } } },

@@ -16,7 +16,7 @@ const CONFIG = JSON.stringify({
     sts_endpoint: "https://sts.example.org", l2_key_secret: "L2_KEY" },
   backends: { fed: { endpoint: "https://s3.example.org", bucket: "b",
     auth: { type: "web_identity", role_arn: ROLE, subject: "repo:acme/data", session_name: "acme-data" } } },
-  accounts: { acme: { repositories: { data: { backend: "fed", prefix: "p/", public: true } } } },
+  accounts: { acme: { repositories: { data: { backend: "fed", prefix: "p/", public: true, cache: { enabled: false } } } } },
 });
 const stsXml = (id, expiresMs) =>
   `<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>${id}</AccessKeyId>` +

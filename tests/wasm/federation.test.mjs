@@ -24,7 +24,7 @@ function config(fed = {}) {
       sts_endpoint: "https://sts.example.org", l2_key_secret: "L2_KEY", ...fed },
     backends: { fed: { endpoint: "https://s3.example.org", bucket: "b",
       auth: { type: "web_identity", role_arn: ROLE, subject: "repo:acme/data" } } },
-    accounts: { acme: { repositories: { data: { backend: "fed", prefix: "p/", public: true } } } },
+    accounts: { acme: { repositories: { data: { backend: "fed", prefix: "p/", public: true, cache: { enabled: false } } } } },
   });
 }
 

@@ -93,6 +93,22 @@ bool load_backend(const std::string& name, const json& j, const Env& env, Backen
   return true;
 }
 
+// "cache": {"enabled", "chunk_size", "metadata_ttl_s", "chunk_ttl_s"}; absent = on for a public repository.
+bool load_cache_settings(const json& j, const std::string& repo_field, bool public_read, CacheSettings& out,
+                         std::string& error) {
+  out.enabled = public_read;
+  auto it = j.find("cache");
+  if (it == j.end()) return true;
+  const std::string field = repo_field + ".cache";
+  if (!it->is_object()) return fail(error, field, "must be an object");
+  if (!get_bool(*it, "enabled", field, out.enabled, error)) return false;
+  // 64 KiB .. 64 MiB: smaller chunks cost a cache entry per few reads; larger ones hold a whole chunk in memory.
+  if (!get_uint(*it, "chunk_size", field, 64u << 10, 64u << 20, out.chunk_size, error)) return false;
+  if (!get_uint(*it, "metadata_ttl_s", field, 1, 3600, out.metadata_ttl_s, error)) return false;
+  if (!get_uint(*it, "chunk_ttl_s", field, 60, 30 * 86400, out.chunk_ttl_s, error)) return false;
+  return true;
+}
+
 // {"backend": NAME, "prefix": "..."} — shared by repositories and flat buckets.
 bool load_repository(const json& j, const std::string& field, const Config& cfg, Repository& repo, std::string& error) {
   if (!j.is_object()) return fail(error, field, "must be an object");
@@ -106,7 +122,7 @@ bool load_repository(const json& j, const std::string& field, const Config& cfg,
     return fail(error, field + ".prefix", "must be empty or end with '/' and not start with '/'");
   if (!get_bool(j, "public", field, repo.public_read, error)) return false;
   if (!get_bool(j, "read_only", field, repo.read_only, error)) return false;
-  return true;
+  return load_cache_settings(j, field, repo.public_read, repo.cache, error);
 }
 
 }  // namespace
@@ -230,6 +246,8 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
   if (!load_cors_origins(root, cfg.cors_origins, error)) return false;
   if (!load_access_keys(root, env, cfg, cfg.access_keys, error)) return false;
   if (!load_listing_token_key(root, env, cfg, error)) return false;
+  for (const Account& a : cfg.accounts)
+    for (const Repository& r : a.repositories) cfg.any_cached = cfg.any_cached || r.cache.enabled;
   out = std::move(cfg);
   return true;
 }

@@ -28,12 +28,22 @@ struct Backend {
   WebIdentityAuth web_identity;                                  // (WebIdentity)
 };
 
+// The edge chunk cache for a repository's objects (worker/cache/): object bytes as aligned chunks in the Cache
+// API, keyed by what identifies them (backend, key, ETag, chunk), and each object's metadata for a short time.
+struct CacheSettings {
+  bool enabled = false;                 // default: the repository is public (private data only when configured)
+  uint32_t chunk_size = 4u << 20;       // bytes per chunk
+  uint32_t metadata_ttl_s = 30;         // how long a size/ETag/type is trusted without asking the origin
+  uint32_t chunk_ttl_s = 86400;         // chunks never change (their key holds the ETag): a long TTL is safe
+};
+
 struct Repository {
   std::string name;
   const Backend* backend = nullptr;
   std::string prefix;  // backend key prefix, "" or ending in '/'
   bool public_read = false;  // anyone (anonymous included) may read and list it
   bool read_only = false;    // nobody may write or delete, whatever their scopes say
+  CacheSettings cache;
 };
 
 struct Account {
@@ -66,6 +76,7 @@ struct Config {
   // the deployment; a per-core random key (no secrets at all) only on the isolate that made it.
   enum class TokenKeySource { None, Secret, Derived, PerCore };
   crypto::SivKeys listing_token_keys;
+  bool any_cached = false;  // some repository caches objects: writes must then invalidate what they change
   TokenKeySource listing_token_key_source = TokenKeySource::None;
   const Account* find(std::string_view account) const;
   const AccessKey* find_key(std::string_view id) const;

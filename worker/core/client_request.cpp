@@ -4,6 +4,8 @@
 #include <cstdlib>
 
 #include "worker/auth/authenticate.h"
+#include "worker/cache/cache_write.h"
+#include "worker/cache/chunk_plan.h"
 #include "worker/core/cors.h"
 #include "worker/http/log_line.h"
 #include "worker/creds/oidc_routes.h"
@@ -44,10 +46,10 @@ Action ClientRequest::next(double now_ms) {
     case Phase::Start: return start();
     case Phase::BodyRead: return plan();
     case Phase::Credentials: return drive_credentials();
-    case Phase::Fetched: return on_backend(std::move(fetched_));
+    case Phase::Received: return on_result(std::move(received_));
     case Phase::Misused: return fail(host_fault(std::move(misuse_)));
     case Phase::ReadingBody:
-    case Phase::Fetching: return fail(host_fault("next() while a result is awaited"));
+    case Phase::Awaiting: return fail(host_fault("next() while a result is awaited"));
     case Phase::Answered: break;
   }
   return Action{};  // Done
@@ -57,9 +59,9 @@ void ClientRequest::feed(Result&& result, double now_ms) {
   now_ms_ = now_ms;
   if (phase_ == Phase::Credentials) {
     creds_op_->feed(std::move(result), now_ms);
-  } else if (phase_ == Phase::Fetching && result.kind == ActionKind::Fetch) {
-    fetched_ = std::move(result.fetch);
-    phase_ = Phase::Fetched;
+  } else if (phase_ == Phase::Awaiting && result.kind == awaited_) {
+    received_ = std::move(result);
+    phase_ = Phase::Received;
   } else if (phase_ == Phase::ReadingBody && result.kind == ActionKind::ReadBody) {
     // Not read: larger than the operation reads (S3 caps these documents too), or the client's body broke off.
     ctx_->body_read = result.flag;
@@ -106,7 +108,7 @@ Action ClientRequest::start() {
   if (!op.ok) return fail(std::move(op.failure));
   op_name_ = operation_name(op.value);
   ctx_.emplace(OpContext{engine_.config(), op.value, head_.method, head_.headers, params_, caller_, payload_hash_,
-                         nullptr, nullptr, {}, false, {}, listing_view_, &chunk_seed_});
+                         nullptr, nullptr, {}, false, {}, listing_view_, &chunk_seed_, &engine_.objects(), id_});
   if (!resolve_target(refusal)) return fail(std::move(refusal));
   return plan();
 }
@@ -156,6 +158,7 @@ Action ClientRequest::plan() {
 Action ClientRequest::carry_out(Planned&& planned) {
   if (planned.op) {
     op_ = std::move(planned.op);
+    if (OpStep now; op_->answer_now(now_ms_, now)) return take_step(std::move(now));
     return begin_round();
   }
   if (planned.read_body) {
@@ -167,9 +170,7 @@ Action ClientRequest::carry_out(Planned&& planned) {
     a.number = planned.read_body;
     return a;
   }
-  OpStep& step = planned.answer;
-  if (step.kind == OpStep::Kind::Error) return fail(std::move(step.failure));
-  return respond(step.status, std::move(step.headers), std::move(step.body));
+  return take_step(std::move(planned.answer));
 }
 
 Action ClientRequest::begin_round() {
@@ -201,21 +202,40 @@ Action ClientRequest::drive_credentials() {
 }
 
 Action ClientRequest::send_round(const sigv4::Credentials* creds) {
-  Action a;
-  a.kind = ActionKind::Fetch;
-  a.fetch = op_->request(creds, static_cast<int64_t>(std::floor(now_ms_ / 1000)), engine_.signing_keys());
-  if (a.fetch.url.empty()) return fail(core_fault("backend request refused as built"));
-  phase_ = Phase::Fetching;
+  Action a = op_->step(creds, now_ms_, engine_.signing_keys());
+  if (a.kind == ActionKind::Fetch && a.fetch.url.empty()) return fail(core_fault("backend request refused as built"));
+  awaited_ = a.kind;
+  phase_ = Phase::Awaiting;
   return a;
 }
 
-Action ClientRequest::on_backend(FetchResult&& r) {
-  backend_ms_ = std::max(backend_ms_, 0.0) + r.elapsed_ms;
-  backend_status_ = r.status;
-  OpStep step = op_->on_response(std::move(r));
+Action ClientRequest::on_result(Result&& r) {
+  if (r.kind == ActionKind::Fetch || r.kind == ActionKind::OpenChunks) {
+    backend_ms_ = std::max(backend_ms_, 0.0) + r.fetch.elapsed_ms;
+    if (r.kind == ActionKind::Fetch) backend_status_ = r.fetch.status;
+  }
+  return take_step(op_->on_result(std::move(r), now_ms_));
+}
+
+Action ClientRequest::take_step(OpStep&& step) {
+  for (auto& t : step.background) background_.push_back(std::move(t));
   if (step.kind == OpStep::Kind::Again) return begin_round();
+  forget_changed_objects();
   if (step.kind == OpStep::Kind::Error) return fail(std::move(step.failure));
   return respond(step.status, std::move(step.headers), std::move(step.body));
+}
+
+// A write or delete through the proxy, whatever its outcome (a failed write may still have landed): the object
+// cache must not answer from what it knew of those objects — here at once, in the Cache API soon after.
+void ClientRequest::forget_changed_objects() {
+  if (!op_ || !engine_.configured() || !engine_.config().any_cached) return;
+  std::vector<ObjectRef> changed;
+  op_->changed_objects(changed);
+  for (const ObjectRef& o : changed) {
+    const std::string identity = cache::object_identity(*o.backend, o.key);
+    engine_.objects().forget(identity);
+    background_.push_back(cache::CacheWrite::remove(cache::meta_url(identity)));
+  }
 }
 
 Action ClientRequest::preflight() {
@@ -278,6 +298,7 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   if (backend_ms_ >= 0) log.num("backend_ms", backend_ms_);
   if (backend_status_ != 0) log.num("backend_status", backend_status_);
   if (rounds_ > 1) log.num("rounds", rounds_);
+  if (op_) op_->log_fields(log);
   if (!code_.empty()) log.str("code", code_).str("fault", fault_);
   if (!detail_.empty()) log.str("detail", detail_);
   log.num("total_ms", total);
@@ -288,6 +309,8 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   a.respond.headers = std::move(headers);
   a.respond.body = std::move(body);
   a.respond.log_line = log.finish();
+  for (auto& t : background_) a.respond.background.push_back(engine_.spawn(std::move(t)));
+  background_.clear();
   phase_ = Phase::Answered;
   return a;
 }

@@ -31,8 +31,8 @@ class ClientRequest : public Task {
     ReadingBody,  // a ReadBody action is out
     BodyRead,     // next: plan again, with the body
     Credentials,  // the credential operation drives (its actions, its results)
-    Fetching,     // a backend Fetch is out
-    Fetched,      // next: hand the response to the operation
+    Awaiting,     // the operation's action is out (a backend Fetch, or a cache action)
+    Received,     // next: hand its result to the operation
     Misused,      // the host fed something that was not asked for: next answers 500
     Answered,     // Respond was given: next is Done
   };
@@ -46,7 +46,10 @@ class ClientRequest : public Task {
   Action begin_round();
   Action drive_credentials();
   Action send_round(const sigv4::Credentials* creds);
-  Action on_backend(FetchResult&& r);
+  Action on_result(Result&& r);
+  // An operation's step: answer it, or go another round; collects its background work and what it changed.
+  Action take_step(OpStep&& step);
+  void forget_changed_objects();
 
   Action preflight();
   Action fail(Failure&& f);
@@ -70,7 +73,9 @@ class ClientRequest : public Task {
   bool head_only_;
   std::unique_ptr<BackendOp> op_;
   std::unique_ptr<CredentialOp> creds_op_;
-  FetchResult fetched_;   // Fetched: the backend's response
+  ActionKind awaited_ = ActionKind::Fetch;  // Awaiting: the kind of result expected
+  Result received_;       // Received: the operation's result
+  std::vector<std::unique_ptr<Task>> background_;  // spawned when the request responds
   std::string misuse_;    // Misused: what the host did
   std::string body_problem_;  // BodyRead without a body: why
   int rounds_ = 0;

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "worker/cache/object_cache.h"
 #include "worker/config/config.h"
 #include "worker/creds/credential_host.h"
 #include "worker/creds/federation.h"
@@ -59,6 +60,7 @@ class Engine : public CredentialHost {
   sigv4::SigningKeyCache& signing_keys() { return signing_keys_; }
   sigv4::SigningKeyCache& inbound_keys() { return inbound_keys_; }  // for verifying clients' signatures
   Federation& federation() override { return federation_; }
+  cache::ObjectCache& objects() { return objects_; }
   const FederationSettings& federation_settings() const override { return config_.federation; }
 
  private:
@@ -67,6 +69,7 @@ class Engine : public CredentialHost {
   sigv4::SigningKeyCache signing_keys_;
   sigv4::SigningKeyCache inbound_keys_{64};
   Federation federation_;
+  cache::ObjectCache objects_{*this};
   uint32_t allocate_id();
   std::unordered_map<uint32_t, std::unique_ptr<Task>> tasks_;
   std::vector<uint32_t> wakeups_;

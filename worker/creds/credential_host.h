@@ -12,12 +12,10 @@ namespace s3p {
 
 class Federation;
 
-class CredentialHost {
+class CredentialHost : public Waker {
  public:
   // Registers a background task; the host learns its id from a Spawn action and runs it under waitUntil.
   virtual uint32_t spawn(std::unique_ptr<Task> task) = 0;
-  // Task `id`, parked in Wait, may now proceed.
-  virtual void wake(uint32_t id) = 0;
   virtual Federation& federation() = 0;
   virtual const FederationSettings& federation_settings() const = 0;
 

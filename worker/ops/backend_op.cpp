@@ -1,6 +1,20 @@
 #include "worker/ops/backend_op.h"
 
+#include <cmath>
+
 namespace s3p {
+
+Action BackendOp::step(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys) {
+  Action a;
+  a.kind = ActionKind::Fetch;
+  a.fetch = request(creds, static_cast<int64_t>(std::floor(now_ms / 1000)), keys);
+  return a;
+}
+
+OpStep BackendOp::on_result(Result&& r, double) {
+  if (r.kind != ActionKind::Fetch) return OpStep::fail(core_fault("a backend operation got a result it did not ask for"));
+  return on_response(std::move(r.fetch));
+}
 
 bool backend_failure(const FetchResult& r, OpStep& out) {
   if (r.outcome == FetchOutcome::Timeout) {

@@ -4,11 +4,15 @@
 // repository).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "worker/config/config.h"
+#include "worker/http/log_line.h"
 #include "worker/proto/action.h"
+#include "worker/proto/task.h"
 #include "worker/s3/failure.h"
 #include "worker/sign/sigv4.h"
 
@@ -23,6 +27,8 @@ struct OpStep {
   Body body;
   // Error
   Failure failure;
+  // Work for after the answer (cache writes): the request spawns these when it responds.
+  std::vector<std::unique_ptr<Task>> background;
 
   static OpStep again() {
     OpStep s;
@@ -39,6 +45,12 @@ struct OpStep {
   static OpStep fail(const S3Error& e, std::string detail = {}) { return fail(from_backend(e, std::move(detail))); }
 };
 
+// An object on a backend (the object cache's unit).
+struct ObjectRef {
+  const Backend* backend;
+  std::string key;  // full backend key
+};
+
 class BackendOp {
  public:
   virtual ~BackendOp() = default;
@@ -47,6 +59,18 @@ class BackendOp {
   // `creds` null = anonymous backend.
   virtual FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) = 0;
   virtual OpStep on_response(FetchResult&& r) = 0;
+
+  // An operation that needs more of its host than backend requests (the object cache: cache lookups, waiting for
+  // another request's answer, chunk streams) overrides these two; by default a round is the backend request.
+  // Before any round: an answer the operation can give without I/O (from what the isolate already knows).
+  virtual bool answer_now(double /*now_ms*/, OpStep& /*out*/) { return false; }
+  virtual Action step(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys);
+  virtual OpStep on_result(Result&& r, double now_ms);
+  // Objects this operation may have changed (writes and deletes, whatever their outcome): the object cache
+  // forgets them.
+  virtual void changed_objects(std::vector<ObjectRef>&) const {}
+  // Fields this operation adds to the request's log line.
+  virtual void log_fields(LogLine&) const {}
 };
 
 // Backend failures common to every operation: transport errors and 5xx become 503 (retryable), anything else

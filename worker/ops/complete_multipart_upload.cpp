@@ -84,6 +84,7 @@ Planned plan_complete_multipart_upload(OpContext& ctx) {
   BackendCall call;
   call.method = "POST";
   call.long_running = true;
+  call.changes_object = true;
   call.key = ctx.backend_key();
   call.query = take_params(ctx.params, {"uploadId"});
   call.payload_hash = crypto::hex(crypto::sha256(doc.value));

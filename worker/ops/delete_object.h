@@ -15,6 +15,7 @@ class DeleteObjectOp : public BackendOp {
   const Backend& backend() const override { return backend_; }
   FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
   OpStep on_response(FetchResult&& r) override;
+  void changed_objects(std::vector<ObjectRef>& out) const override { out.push_back({&backend_, key_}); }
 
  private:
   const Backend& backend_;

@@ -61,6 +61,11 @@ class DeleteObjectsOp : public BackendOp {
     return f;
   }
 
+  void changed_objects(std::vector<ObjectRef>& out) const override {
+    for (const DeleteGroup& g : groups_)
+      for (const auto& o : g.objects) out.push_back({g.repo->backend, g.repo->prefix + std::string(in_repo(o.key))});
+  }
+
   OpStep on_response(FetchResult&& r) override {
     const DeleteGroup& g = groups_[index_];
     OpStep failure;

@@ -2,15 +2,12 @@
 
 #include "worker/auth/authorize.h"
 #include "worker/ops/backend_fetch.h"
+#include "worker/ops/cached_object.h"
 #include "worker/s3/xml.h"
 
 namespace s3p {
 
-namespace {
-
-// Backend response headers a client may see. Everything else (backend request ids, server names, redirects to
-// the backend's host) stays behind the proxy.
-bool passes_through(std::string_view name) {
+bool ObjectOp::passes_through(std::string_view name) {
   static constexpr std::string_view kAllowed[] = {
       "content-type",   "content-length",     "content-range",       "etag",          "last-modified",
       "accept-ranges",  "cache-control",      "content-encoding",    "content-disposition", "content-language",
@@ -22,8 +19,6 @@ bool passes_through(std::string_view name) {
     if (name == a) return true;
   return starts_with(name, "x-amz-meta-") || starts_with(name, "x-amz-checksum-");
 }
-
-}  // namespace
 
 Planned plan_get_object(OpContext& ctx) {
   if (!auth::allows(ctx.caller, *ctx.account, *ctx.repo, kPermRead, ctx.key))
@@ -39,6 +34,9 @@ Planned plan_get_object(OpContext& ctx) {
   if (!overrides.empty() && !ctx.caller) return Planned::refuse(errors::AnonymousOverrides, "response-* while anonymous");
   // An empty backend key would address the backend bucket itself; no object can have it (S3: NoSuchKey).
   if (ctx.repo->prefix.empty() && ctx.key.empty()) return Planned::refuse(errors::NoSuchKey, "empty backend key");
+  if (cache_may_answer(ctx))
+    return Planned::run(std::make_unique<CachedObjectOp>(*ctx.objects, ctx.task_id, *ctx.repo, std::string(ctx.method),
+                                                         ctx.backend_key(), ctx.headers, std::move(overrides), ctx.flat()));
   return Planned::run(std::make_unique<ObjectOp>(*ctx.repo->backend, std::string(ctx.method), ctx.backend_key(),
                                                  std::move(ctx.params), forwarded_read_headers(ctx.headers),
                                                  std::move(overrides), ctx.flat()));

@@ -28,8 +28,11 @@ class ObjectOp : public BackendOp {
   // sub-resource we do not implement — it must never silently fall through to "return the object" — or an
   // override value that could split a header.
   static bool take_query(std::vector<http::QueryParam>& params, Headers& overrides, std::string& bad);
+  // Backend response headers a client may see. Everything else (backend request ids, server names, redirects to
+  // the backend's host) stays behind the proxy.
+  static bool passes_through(std::string_view name);
 
- private:
+ protected:
   const Backend& backend_;
   std::string method_;
   bool head_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "worker/auth/authenticate.h"
+#include "worker/cache/object_cache.h"
 #include "worker/config/access.h"
 #include "worker/config/config.h"
 #include "worker/http/uri.h"
@@ -31,6 +32,8 @@ struct OpContext {
   std::string body;
   Account& listing_view;                  // storage for a listing's view of the account (outlives the operation)
   const auth::ChunkSeed* chunk_seed = nullptr;  // a signed-chunks upload's seed (empty fields otherwise)
+  cache::ObjectCache* objects = nullptr;  // the isolate's object cache (worker/cache/)
+  uint32_t task_id = 0;                   // the request's id (what the object cache wakes)
 
   std::string backend_key() const { return repo->prefix + std::string(key); }
   // The key as the client names it inside its bucket (the account): "{repository}/{key}", or the key when flat.

@@ -17,6 +17,7 @@ class PutObjectOp : public BackendOp {
   const Backend& backend() const override { return backend_; }
   FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
   OpStep on_response(FetchResult&& r) override;
+  void changed_objects(std::vector<ObjectRef>& out) const override { out.push_back({&backend_, key_}); }
 
   // The client headers a PutObject forwards: the object's own (type, encoding, disposition, language, cache,
   // expiry, metadata, checksums, storage class), its conditions, and what aws-chunked framing needs.

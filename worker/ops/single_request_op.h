@@ -24,6 +24,7 @@ struct BackendCall {
   // Operations the backend works on before it answers (assembling parts, copying): S3 takes minutes for large
   // objects, so the first-byte timeout is at least kLongOperationMs for them.
   bool long_running = false;
+  bool changes_object = false;  // the call writes or deletes the object at `key` (the object cache forgets it)
 };
 
 inline constexpr uint32_t kLongOperationMs = 10 * 60 * 1000;
@@ -35,6 +36,9 @@ class SingleRequestOp : public BackendOp {
   std::string_view name() const override { return name_; }
   const Backend& backend() const override { return backend_; }
   FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
+  void changed_objects(std::vector<ObjectRef>& out) const override {
+    if (call_.changes_object) out.push_back({&backend_, call_.key});
+  }
 
  protected:
   // The common failures of a write (transport, 5xx, the backend's 4xx in our key space), or, for a 2xx, false.

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "worker/http/headers.h"
 
@@ -25,6 +26,8 @@ enum class ActionKind : uint32_t {
   CachePut = 14,    // Cache API put of call.data under URL call.name with call.headers; result: flag = stored
   ReadBody = 15,    // read the client's body whole, at most `number` bytes (small XML bodies only: DeleteObjects,
                     // CompleteMultipartUpload); result: flag = read (false: larger than that, or unreadable), data
+  OpenChunks = 16,  // open a stream of object bytes assembled from cached chunks (ChunkPlan); result: FetchResult
+  CacheDelete = 17, // Cache API delete of URL call.name; result: flag = done
 };
 
 // SignedChunks (Fetch only): stream `handle` framed as signed aws-chunked (STREAMING-AWS4-HMAC-SHA256-PAYLOAD);
@@ -71,11 +74,34 @@ struct RespondAction {
   Headers headers;
   Body body;
   std::string log_line;  // one JSON line; the host writes it to the log
+  std::vector<uint32_t> background;  // tasks the host runs under waitUntil once it has answered (cache writes)
+};
+
+// One chunk of an OpenChunks plan: where its bytes are (a Cache API entry, or the origin), and which of them the
+// client gets. The host serves a part from, in order: the stream `handle` (bytes already on their way), a fetch of
+// the same entry already running in this isolate, the cache entry (valid only if it carries `tag` and is exactly
+// `entity_length` long), or `fetch`; a chunk it fetched it stores under `cache_url` in the background.
+struct ChunkPart {
+  std::string cache_url;
+  std::string tag;             // the x-s3p-chunk header a valid entry carries
+  uint32_t entity_length = 0;  // the whole chunk's length
+  uint32_t offset = 0;         // the client's bytes within the chunk
+  uint32_t length = 0;
+  uint32_t handle = 0;         // > 0: the chunk's bytes are this stream (a fetch the core already made)
+  FetchAction fetch;           // the chunk from the origin: signed, ranged, conditional on the ETag (If-Match)
+};
+
+// The parts in order. Parts after the first are opened lazily, as the client reads; a part that cannot be served
+// as planned (the origin answers 412: the object changed) ends the stream with an error, so a client never gets
+// bytes of two versions. `store_headers`: the headers of the entries the host stores (max-age, content-type).
+struct ChunkPlan {
+  std::vector<ChunkPart> parts;
+  Headers store_headers;
 };
 
 // Fields of the host primitives (Random … CachePut); which ones are used depends on the kind.
 struct HostCall {
-  std::string name;  // secret name (SignRs256, Seal, Open) or cache URL (CacheMatch, CachePut)
+  std::string name;  // secret name (SignRs256, Seal, Open) or cache URL (CacheMatch, CachePut, CacheDelete)
   std::string aad;   // Seal, Open
   std::string data;  // signing input, plaintext, sealed bytes, or the body to cache
   Headers headers;   // CachePut
@@ -85,11 +111,15 @@ struct Action {
   ActionKind kind = ActionKind::Done;
   FetchAction fetch;      // Fetch
   RespondAction respond;  // Respond
-  HostCall call;          // Random … CachePut
+  HostCall call;          // Random … CachePut, CacheDelete
+  ChunkPlan chunks;       // OpenChunks
   uint32_t number = 0;    // Wait: timeout ms; Spawn: task id; Random: byte count; ReadBody: byte limit
   std::string log_line;   // Done: a background task's one JSON log line (client requests log with Respond)
 };
 
+// OpenChunks answers as a Fetch does: status 200 and the assembled stream as `handle` when the first part could
+// be opened (headers: `x-s3p-source` = cache, shared or origin, where the first part came from); the origin's
+// status (412: the object changed since the plan's ETag) or a transport outcome when it could not.
 // BodySignatureMismatch / BodyMalformed: a SignedChunks body failed the host's check (a chunk signature, or the
 // framing: a broken frame, no final chunk, bytes after it, a total other than the decoded length), so the request
 // to the backend was aborted before its last byte.

@@ -15,4 +15,15 @@ class Task {
   virtual void feed(Result&& result, double now_ms) = 0;
 };
 
+// Whoever can wake a task parked in Wait (the Engine): state shared by tasks (credential exchanges, object
+// metadata being learnt) wakes its waiters through this.
+class Waker {
+ public:
+  // Task `id`, parked in Wait, may now proceed.
+  virtual void wake(uint32_t id) = 0;
+
+ protected:
+  ~Waker() = default;  // not owned through this interface
+};
+
 }  // namespace s3p

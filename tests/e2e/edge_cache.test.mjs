@@ -1,0 +1,247 @@
+// The edge chunk cache end to end: the Worker in workerd (Miniflare's Cache API) in front of the verifying
+// emulator. Objects are written straight to the backend (signed with the backend's keys), so the proxy learns of
+// a change only as a real origin would tell it. Chunks are 64 KiB here, so a few hundred KiB span many of them.
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { AwsClient } from "aws4fetch";
+import { Response as RuntimeResponse } from "miniflare";
+import { DEMO_USER, backendCalls, demoConfig, emu, EMU, startProxy, xmlField } from "./harness.mjs";
+
+const CHUNK = 64 * 1024;
+const PREFIX = `edge-cache-e2e/${process.pid}/`;
+const backend = new AwsClient({
+  accessKeyId: process.env.DEMO_BACKEND_ACCESS_KEY_ID, secretAccessKey: process.env.DEMO_BACKEND_SECRET_ACCESS_KEY,
+  service: "s3", region: "us-east-1",
+});
+const user = new AwsClient({ accessKeyId: DEMO_USER.id, secretAccessKey: DEMO_USER.secret, service: "s3", region: "us-east-1" });
+
+// Deterministic bytes that differ per `seed`, so two versions of an object never share a chunk's content.
+function bytesOf(n, seed) {
+  const out = new Uint8Array(n);
+  let x = seed * 2654435761 >>> 0;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+async function putAtOrigin(key, body) {
+  const r = await backend.fetch(`${EMU}/private-bucket/${PREFIX}${key}`, { method: "PUT", body });
+  assert.equal(r.status, 200, await r.text());
+  return r.headers.get("etag");
+}
+
+// demo-org/cached: public, cached (64 KiB chunks, metadata for 2 s); private-cached: the demo key's, cached because
+// configured; private-plain: the demo key's, private and so not cached; uploads: cached, written through the proxy.
+function config(mutate) {
+  return demoConfig((c) => {
+    const repos = c.accounts["demo-org"].repositories;
+    const cache = { enabled: true, chunk_size: CHUNK, metadata_ttl_s: 2 };
+    repos.cached = { backend: "local-signed", prefix: PREFIX, public: true, cache };
+    repos["private-cached"] = { backend: "local-signed", prefix: PREFIX, cache };
+    repos["private-plain"] = { backend: "local-signed", prefix: PREFIX };
+    repos.uploads.cache = cache;
+    const scopes = c.access_keys[DEMO_USER.id].scopes;
+    for (const r of ["private-cached", "private-plain"]) scopes.push({ account: "demo-org", repository: r, actions: ["read"] });
+    mutate?.(c);
+  });
+}
+
+const origin = async () => (await emu("stats")).s3_requests;
+const rangeOf = (first, last) => ({ range: `bytes=${first}-${last ?? ""}` });
+async function get(p, key, headers = {}, repo = "cached") {
+  const r = await fetch(`${p.url}/demo-org/${repo}/${key}`, { headers });
+  return { status: r.status, headers: r.headers, bytes: new Uint8Array(await r.arrayBuffer()) };
+}
+const equalBytes = (a, b) => a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
+
+describe("edge chunk cache", () => {
+  let p;
+  before(async () => {
+    p = await startProxy({ config: config() });
+  });
+  after(() => p?.close());
+
+  it("random ranges (across chunk boundaries, suffix, open) equal the origin's bytes, and repeat reads hit", async () => {
+    const size = 7 * CHUNK + 12345; // a short last chunk
+    const data = bytesOf(size, 1);
+    await putAtOrigin("ranges.bin", data);
+    const cases = [[0, 0], [0, CHUNK - 1], [CHUNK - 10, CHUNK + 9], [size - 1, size - 1], [3 * CHUNK, 6 * CHUNK + 1],
+      [5, undefined], [6 * CHUNK + 7, undefined], [0, size + 1000]];
+    for (let i = 0; i < 24; i++) {
+      const a = Math.floor(Math.random() * size);
+      cases.push([a, Math.min(size - 1, a + Math.floor(Math.random() * 3 * CHUNK))]);
+    }
+    for (const [first, last] of cases) {
+      const r = await get(p, "ranges.bin", rangeOf(first, last));
+      const end = last === undefined || last >= size ? size - 1 : last;
+      assert.equal(r.status, 206, `${first}-${last}`);
+      assert.equal(r.headers.get("content-range"), `bytes ${first}-${end}/${size}`);
+      assert.equal(r.headers.get("content-length"), String(end - first + 1));
+      assert.ok(equalBytes(r.bytes, data.subarray(first, end + 1)), `bytes ${first}-${last}`);
+    }
+    for (const suffix of [1, 100, CHUNK + 1, size, size + 5]) {
+      const r = await get(p, "ranges.bin", { range: `bytes=-${suffix}` });
+      assert.equal(r.status, 206);
+      assert.ok(equalBytes(r.bytes, data.subarray(Math.max(0, size - suffix))), `suffix ${suffix}`);
+    }
+    const whole = await get(p, "ranges.bin");
+    assert.equal(whole.status, 200);
+    assert.ok(equalBytes(whole.bytes, data));
+    // Everything is cached now: the same reads again cost the origin nothing and say so.
+    const before = await origin();
+    for (const [first, last] of cases.slice(0, 8)) {
+      const r = await get(p, "ranges.bin", rangeOf(first, last));
+      assert.equal(r.headers.get("x-edge-cache"), "hit", `${first}-${last}`);
+    }
+    assert.equal(await origin(), before);
+    const lines = p.logs.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).filter((l) => l.op === "GetObject");
+    assert.ok(lines.some((l) => l.cache === "hit") && lines.some((l) => l.cache === "miss"), "log lines say hit / miss");
+  });
+
+  it("HEAD and conditional reads answer from the cached metadata, with S3's semantics", async () => {
+    const data = bytesOf(3 * CHUNK, 2);
+    const etag = await putAtOrigin("meta.bin", data);
+    assert.equal((await get(p, "meta.bin", rangeOf(0, 9))).status, 206); // learns the metadata
+    const before = await origin();
+    const head = await fetch(`${p.url}/demo-org/cached/meta.bin`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("content-length"), String(data.length));
+    assert.equal(head.headers.get("etag"), etag);
+    assert.equal((await get(p, "meta.bin", { "if-none-match": etag })).status, 304);
+    const other = await fetch(`${p.url}/demo-org/cached/meta.bin`, { method: "HEAD", headers: { "if-none-match": '"other"' } });
+    assert.equal(other.status, 200);
+    const failed = await fetch(`${p.url}/demo-org/cached/meta.bin`, { headers: { "if-match": '"other"' } });
+    assert.equal(failed.status, 412);
+    assert.equal(xmlField(await failed.text(), "Code"), "PreconditionFailed");
+    const lm = head.headers.get("last-modified");
+    assert.equal((await get(p, "meta.bin", { "if-modified-since": lm })).status, 304);
+    assert.equal((await get(p, "meta.bin", { "if-unmodified-since": "Sat, 01 Jan 2000 00:00:00 GMT" })).status, 412);
+    // If-Match true beats If-Unmodified-Since false (S3): 200.
+    const both = await fetch(`${p.url}/demo-org/cached/meta.bin`,
+      { method: "HEAD", headers: { "if-match": etag, "if-unmodified-since": "Sat, 01 Jan 2000 00:00:00 GMT" } });
+    assert.equal(both.status, 200);
+    assert.equal(await origin(), before, "none of these asked the origin");
+  });
+
+  it("N concurrent cold reads of one chunk make one origin request", async () => {
+    const data = bytesOf(4 * CHUNK, 3);
+    await putAtOrigin("herd.bin", data);
+    const before = await origin();
+    const reads = await Promise.all(Array.from({ length: 24 }, (_, i) => get(p, "herd.bin", rangeOf(CHUNK + i * 100, CHUNK + i * 100 + 99))));
+    for (const [i, r] of reads.entries()) assert.ok(equalBytes(r.bytes, data.subarray(CHUNK + i * 100, CHUNK + i * 100 + 100)));
+    assert.equal(await origin() - before, 1);
+  });
+
+  it("an object overwritten at the origin during a read series is never served mixed", async () => {
+    const size = 6 * CHUNK;
+    const v1 = bytesOf(size, 10), v2 = bytesOf(size, 11);
+    await putAtOrigin("flip.bin", v1);
+    assert.equal((await get(p, "flip.bin", rangeOf(0, CHUNK - 1))).status, 206); // chunk 0 and the metadata cached
+    await putAtOrigin("flip.bin", v2);
+    let truncated = 0, whole = 0;
+    const deadline = Date.now() + 4000; // past the 2 s metadata TTL: the series must end on v2
+    let last;
+    while (Date.now() < deadline) {
+      const first = Math.floor(Math.random() * (size - 2 * CHUNK));
+      const end = first + CHUNK + Math.floor(Math.random() * CHUNK);
+      let r;
+      try {
+        r = await get(p, "flip.bin", rangeOf(first, end));
+      } catch {
+        truncated++; // the stream broke off: the only acceptable alternative to one version's bytes
+        continue;
+      }
+      const one = equalBytes(r.bytes, v1.subarray(first, end + 1)) || equalBytes(r.bytes, v2.subarray(first, end + 1));
+      if (!one && r.bytes.length < end - first + 1) {
+        truncated++;
+        continue;
+      }
+      assert.ok(one, `range ${first}-${end} is one version's bytes`);
+      whole++;
+      last = equalBytes(r.bytes, v2.subarray(first, end + 1)) ? 2 : 1;
+    }
+    assert.ok(whole > 0, `complete answers: ${whole}, broken off: ${truncated}`);
+    assert.equal(last, 2, "after the metadata TTL the new version is served");
+  });
+
+  it("a corrupted, truncated or foreign chunk entry is a miss: the origin's bytes are served", async () => {
+    const data = bytesOf(2 * CHUNK, 4);
+    const etag = await putAtOrigin("corrupt.bin", data);
+    assert.equal((await get(p, "corrupt.bin", rangeOf(0, 99))).status, 206);
+    await new Promise((r) => setTimeout(r, 200)); // the chunk's background store
+    // The entry's name, as worker/cache/chunk_plan.cpp derives it.
+    const identity = `${EMU.replace(/\/$/, "")}/private-bucket\n${PREFIX}corrupt.bin`;
+    const tag = `${CHUNK} 0 ${etag}`;
+    const url = `https://object-cache.internal/v1/chunk/${crypto.createHash("sha256").update(`${identity}\n${tag}`).digest("hex")}`;
+    const caches = await p.mf.getCaches();
+    assert.ok(await caches.default.match(url), "the chunk was stored where the core names it");
+    const entries = [
+      ["truncated", new RuntimeResponse(data.subarray(0, CHUNK - 1), { headers: { "x-s3p-chunk": tag, "cache-control": "max-age=600" } })],
+      ["foreign tag", new RuntimeResponse(bytesOf(CHUNK, 99), { headers: { "x-s3p-chunk": "another", "cache-control": "max-age=600" } })],
+      ["no tag", new RuntimeResponse(bytesOf(CHUNK, 98), { headers: { "cache-control": "max-age=600" } })],
+    ];
+    for (const [what, entry] of entries) {
+      await caches.default.put(url, entry);
+      const before = await origin();
+      const r = await get(p, "corrupt.bin", rangeOf(10, 5000));
+      assert.ok(equalBytes(r.bytes, data.subarray(10, 5001)), what);
+      assert.equal(r.headers.get("x-edge-cache"), "miss", what);
+      assert.equal(await origin() - before, 1, `${what}: one origin request`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  it("private repositories are not cached unless configured; configured ones are, after authorization", async () => {
+    const data = bytesOf(CHUNK, 5);
+    await putAtOrigin("private.bin", data);
+    const read = async (repo) => {
+      const r = await user.fetch(`${p.url}/demo-org/${repo}/private.bin`, { headers: rangeOf(0, 99) });
+      return { status: r.status, cache: r.headers.get("x-edge-cache"), bytes: new Uint8Array(await r.arrayBuffer()) };
+    };
+    let before = await origin();
+    for (let i = 0; i < 3; i++) {
+      const r = await read("private-plain");
+      assert.equal(r.status, 206);
+      assert.equal(r.cache, null);
+    }
+    assert.equal(await origin() - before, 3, "every read of an uncached repository reaches the origin");
+    await read("private-cached");
+    before = await origin();
+    const r = await read("private-cached");
+    assert.equal(r.cache, "hit");
+    assert.ok(equalBytes(r.bytes, data.subarray(0, 100)));
+    assert.equal(await origin(), before);
+    // Anonymous callers are refused before the cache is consulted.
+    const anon = await fetch(`${p.url}/demo-org/private-cached/private.bin`);
+    assert.equal(anon.status, 403);
+  });
+
+  it("a write through the proxy is seen at once: the metadata is forgotten, the new bytes served", async () => {
+    const url = `${p.url}/demo-org/uploads/edge-cache-${process.pid}.bin`;
+    const v1 = bytesOf(CHUNK + 10, 6), v2 = bytesOf(CHUNK + 20, 7);
+    for (const [v, n] of [[v1, 1], [v2, 2]]) {
+      const put = await user.fetch(url, { method: "PUT", body: v });
+      assert.equal(put.status, 200, `PUT v${n}`);
+      const r = await user.fetch(url);
+      assert.ok(equalBytes(new Uint8Array(await r.arrayBuffer()), v), `GET after PUT v${n}`);
+      await (await user.fetch(url, { method: "HEAD" })).arrayBuffer();
+    }
+    assert.equal((await user.fetch(url, { method: "DELETE" })).status, 204);
+    assert.equal((await user.fetch(url)).status, 404);
+  });
+
+  it("origin faults on a cold chunk answer S3 XML 503; nothing broken is cached", async () => {
+    const data = bytesOf(2 * CHUNK, 8);
+    await putAtOrigin("faulty.bin", data);
+    await emu("fault", { target: "s3", count: 1, mode: "status", status: 500 });
+    const r = await fetch(`${p.url}/demo-org/cached/faulty.bin`, { headers: rangeOf(0, 99) });
+    assert.equal(r.status, 503);
+    assert.equal(xmlField(await r.text(), "Code"), "ServiceUnavailable");
+    assert.ok(r.headers.get("retry-after"));
+    const ok = await get(p, "faulty.bin", rangeOf(0, 99));
+    assert.ok(equalBytes(ok.bytes, data.subarray(0, 100)));
+  });
+});

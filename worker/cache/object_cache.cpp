@@ -1,0 +1,58 @@
+#include "worker/cache/object_cache.h"
+
+#include <algorithm>
+
+namespace s3p::cache {
+
+const ObjectMeta* ObjectCache::find(const std::string& identity, double now_ms) {
+  auto it = meta_.find(identity);
+  if (it == meta_.end()) return nullptr;
+  if (it->second.expires_ms <= now_ms) {
+    meta_.erase(it);
+    return nullptr;
+  }
+  return &it->second;
+}
+
+// Full: drop what has expired; if nothing has, drop entries until there is room (which ones does not matter much:
+// a dropped entry costs one Cache API lookup, not an origin request).
+void ObjectCache::make_room(double now_ms) {
+  if (meta_.size() < kCapacity) return;
+  for (auto it = meta_.begin(); it != meta_.end();) it = it->second.expires_ms <= now_ms ? meta_.erase(it) : std::next(it);
+  while (meta_.size() >= kCapacity) meta_.erase(meta_.begin());
+}
+
+void ObjectCache::remember(const std::string& identity, ObjectMeta meta, double now_ms) {
+  if (meta.expires_ms <= now_ms) return;
+  if (meta_.find(identity) == meta_.end()) make_room(now_ms);
+  meta_[identity] = std::move(meta);
+}
+
+bool ObjectCache::lead_or_wait(const std::string& identity, uint32_t task) {
+  auto [it, inserted] = discoveries_.try_emplace(identity);
+  if (inserted) {
+    it->second.leader = task;
+    return true;
+  }
+  if (it->second.leader == task) return true;
+  if (std::find(it->second.waiters.begin(), it->second.waiters.end(), task) == it->second.waiters.end())
+    it->second.waiters.push_back(task);
+  return false;
+}
+
+void ObjectCache::finish(const std::string& identity, uint32_t task) {
+  auto it = discoveries_.find(identity);
+  if (it == discoveries_.end() || it->second.leader != task) return;
+  std::vector<uint32_t> waiters = std::move(it->second.waiters);
+  discoveries_.erase(it);
+  for (uint32_t w : waiters) waker_.wake(w);
+}
+
+void ObjectCache::stop_waiting(const std::string& identity, uint32_t task) {
+  auto it = discoveries_.find(identity);
+  if (it == discoveries_.end()) return;
+  auto& w = it->second.waiters;
+  w.erase(std::remove(w.begin(), w.end(), task), w.end());
+}
+
+}  // namespace s3p::cache

@@ -1,0 +1,48 @@
+// The isolate's part of the object cache: the metadata of recently read objects (L1: bounded, each entry until its
+// TTL), and which task is learning an object's metadata right now — so that N concurrent cold requests for one
+// object make one origin request, the others waiting for its answer (the pattern of the credential exchange).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "worker/cache/object_meta.h"
+#include "worker/proto/task.h"
+
+namespace s3p::cache {
+
+class ObjectCache {
+ public:
+  explicit ObjectCache(Waker& waker) : waker_(waker) {}
+  ObjectCache(const ObjectCache&) = delete;
+  ObjectCache& operator=(const ObjectCache&) = delete;
+
+  // Unexpired metadata, or null (an expired entry is dropped).
+  const ObjectMeta* find(const std::string& identity, double now_ms);
+  void remember(const std::string& identity, ObjectMeta meta, double now_ms);
+  void forget(const std::string& identity) { meta_.erase(identity); }
+
+  // The first task to ask about an object leads the discovery (true); later ones are registered as its waiters
+  // (false) and park until the leader finishes.
+  bool lead_or_wait(const std::string& identity, uint32_t task);
+  // The leader is done — it learnt the metadata, or gave up — and every waiter is woken to look again.
+  void finish(const std::string& identity, uint32_t task);
+  // A waiter that stops waiting (its request went away, or it timed out) is no longer woken.
+  void stop_waiting(const std::string& identity, uint32_t task);
+
+  size_t size() const { return meta_.size(); }
+  static constexpr size_t kCapacity = 4096;
+
+ private:
+  void make_room(double now_ms);
+  struct Discovery {
+    uint32_t leader = 0;
+    std::vector<uint32_t> waiters;
+  };
+  Waker& waker_;
+  std::unordered_map<std::string, ObjectMeta> meta_;
+  std::unordered_map<std::string, Discovery> discoveries_;
+};
+
+}  // namespace s3p::cache
