@@ -248,7 +248,7 @@ const CELLS = [
   { id: "stream", label: "GET 64 MiB c=2", c: 2, variants: ALL, path: (v) => objectPath(v, BIG), status: 200, big: true },
   { id: "put", label: "PUT 16 MiB c=2", c: 2, method: "PUT", variants: ["A", "P", "B"], path: putPath, status: 200, big: true, upload: true },
   { id: "list", label: "ListObjectsV2 1000 keys c=16", c: 16, variants: ["A", "P", "CL", "B"], peer: "CL", path: listPath, status: 200 },
-  { id: "cold", label: "cold 64 KiB ranges c=16", c: 16, ranged: true, variants: CACHE_VARIANTS, status: 206, key: COLD,
+  { id: "cold", label: "cold 64 KiB ranges c=16", c: 16, ranged: true, flushesCache: true, variants: CACHE_VARIANTS, status: 206, key: COLD,
     pattern: (v) => ({ kind: "cold", path: farPath(v, COLD), size: COLD_SIZE, chunk: CACHE_CHUNK, start: coldCursor[v] }) },
   { id: "warm", label: "warm 64 KiB ranges c=16", c: 16, ranged: true, variants: CACHE_VARIANTS, status: 206, key: BIG,
     pattern: (v) => ({ kind: "sessions", sessions: WARM.map((range) => [{ path: farPath(v, BIG), range }]) }) },
@@ -341,25 +341,30 @@ if (edgeSeen.Bc && !edgeSeen.Bc.some((x) => x !== null))
 log(`sanity: every variant answers every workload${edgeSeen.Bc && CACHE_NOTE ? `; Bc: ${CACHE_NOTE}` : ""}`);
 
 // Warm-up (JIT tier-up, connection pools) doubles as the throughput estimate that sizes each round's fixed
-// request count: CPU per request is process CPU before/after a fixed number of requests.
+// request count: CPU per request is process CPU before/after a fixed number of requests. Then the rounds, variants
+// rotated. The cold cell runs its warm-up and rounds after every other cell's rounds: each of its requests stores a
+// fresh chunk in the (bounded) cache, which would push the warm cells' chunks out between their rounds.
 const plan = {};
-for (const cell of CELLS)
-  for (const v of cell.variants) {
-    const w = await measure(cell, v, { seconds: WARM_SECONDS });
-    plan[`${cell.id}/${v}`] = Math.max(cell.c * (cell.big ? 2 : 20), Math.round(w.rps * SECONDS));
-  }
-log(`warm-up done; ${ROUNDS} rounds of ~${SECONDS} s per cell`);
-
 const rounds = {};
-for (let r = 0; r < ROUNDS; r++) {
-  for (const cell of CELLS) {
-    const order = cell.variants.map((_, i) => cell.variants[(i + r) % cell.variants.length]); // rotate: no position bias
-    for (const v of order) {
-      const key = `${cell.id}/${v}`;
-      (rounds[key] ??= []).push(await measure(cell, v, { n: plan[key] }));
+for (const cells of [CELLS.filter((c) => !c.flushesCache), CELLS.filter((c) => c.flushesCache)]) {
+  if (!cells.length) continue;
+  for (const cell of cells)
+    for (const v of cell.variants) {
+      const w = await measure(cell, v, { seconds: WARM_SECONDS });
+      plan[`${cell.id}/${v}`] = Math.max(cell.c * (cell.big ? 2 : 20), Math.round(w.rps * SECONDS));
     }
+  const ids = cells.map((c) => c.id).join(", ");
+  log(`warm-up of ${ids} done; ${ROUNDS} rounds of ~${SECONDS} s per cell`);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const cell of cells) {
+      const order = cell.variants.map((_, i) => cell.variants[(i + r) % cell.variants.length]); // rotate: no position bias
+      for (const v of order) {
+        const key = `${cell.id}/${v}`;
+        (rounds[key] ??= []).push(await measure(cell, v, { n: plan[key] }));
+      }
+    }
+    log(`round ${r + 1}/${ROUNDS} of ${ids} done (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
-  log(`round ${r + 1}/${ROUNDS} done (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 
 const agg = {};

@@ -133,7 +133,7 @@ function parseResponse(payload) {
   let body = payload.subarray(end + 4);
   const declared = /^content-length:\s*(\d+)\s*$/im.exec(lines.join("\n"));
   if (declared && Number(declared[1]) < body.length) body = body.subarray(0, Number(declared[1]));
-  return { status: Number(m[1]), statusText: m[2] ?? "", headers, body: body.slice() };
+  return { status: Number(m[1]), statusText: m[2] ?? "", headers, body }; // a view: the payload's buffer is ours
 }
 
 // Seconds the entry stays fresh; 0 = not stored.
