@@ -12,9 +12,21 @@ export const UPLOADER_ID = "AKIDBENCHUPLOADER001";
 export const UPLOADER_SECRET = "bench/uploader/secret/bench/uploader/00";
 export const UPLOADS_REPO = `${REPO}-uploads`;
 
+// The edge-cache cells read FAR_REPO: the same objects behind the delayed origin (bench/lib/nginx.mjs).
+export const FAR_REPO = `${REPO}-far`;
+// The per-repository cache setting the core reads: {"enabled", "chunk_size" (default 4 MiB), "metadata_ttl_s"
+// (30), "chunk_ttl_s" (86400)}; enabled defaults to the repository being public, so every repository of B says
+// "enabled": false explicitly, and only Bc's FAR_REPO turns it on.
+// Chunks of 1 MiB rather than the 4 MiB default: a cold 64 KiB read then costs a 1 MiB origin fetch (16×) rather
+// than 4 MiB (64×), and the windowed reads' ~1 MiB row groups span one or two chunks instead of sharing one.
+export const CACHE_CHUNK = 1 << 20;
+export const NO_CACHE = { enabled: false };
+export const EDGE_CACHE = { enabled: true, chunk_size: CACHE_CHUNK, metadata_ttl_s: 30, chunk_ttl_s: 86400 };
+
 // B: our worker's S3P_CONFIG, a static-key backend at the origin; the read repositories are public (the bench's
-// clients are anonymous, as the peers' are); uploads go to `sink` (bench/lib/sink.mjs) when one is given.
-export function proxyConfig(origin, sink = "http://127.0.0.1:9") {
+// clients are anonymous, as the peers' are) and uncached; uploads go to `sink` (bench/lib/sink.mjs) when one is
+// given. FAR_REPO reads the delayed origin `far` with the cache setting `cache` (Bc: EDGE_CACHE).
+export function proxyConfig(origin, sink = "http://127.0.0.1:9", { far = origin, cache = NO_CACHE } = {}) {
   return {
     owner_id: "bench",
     backends: {
@@ -24,6 +36,10 @@ export function proxyConfig(origin, sink = "http://127.0.0.1:9") {
       },
       // the same origin unsigned: the in-module bench times SigV4 as the difference
       "origin-anonymous": { endpoint: origin, bucket: BUCKET, region: REGION, timeout_ms: 10000 },
+      far: {
+        endpoint: far, bucket: BUCKET, region: REGION, timeout_ms: 10000,
+        auth: { type: "static", access_key_id_secret: "BENCH_KEY_ID", secret_access_key_secret: "BENCH_SECRET" },
+      },
       sink: {
         endpoint: sink, bucket: SINK_BUCKET, region: REGION, timeout_ms: 10000,
         auth: { type: "static", access_key_id_secret: "BENCH_KEY_ID", secret_access_key_secret: "BENCH_SECRET" },
@@ -35,9 +51,10 @@ export function proxyConfig(origin, sink = "http://127.0.0.1:9") {
     accounts: {
       [ACCOUNT]: {
         repositories: {
-          [REPO]: { backend: "origin", prefix: PREFIX, public: true },
-          [`${REPO}-anonymous`]: { backend: "origin-anonymous", prefix: PREFIX, public: true },
-          [UPLOADS_REPO]: { backend: "sink", prefix: "up/" },
+          [REPO]: { backend: "origin", prefix: PREFIX, public: true, cache: NO_CACHE },
+          [`${REPO}-anonymous`]: { backend: "origin-anonymous", prefix: PREFIX, public: true, cache: NO_CACHE },
+          [FAR_REPO]: { backend: "far", prefix: PREFIX, public: true, cache },
+          [UPLOADS_REPO]: { backend: "sink", prefix: "up/", cache: NO_CACHE },
         },
       },
     },
@@ -57,9 +74,11 @@ export function federatedConfig(origin, issuer) {
   return cfg;
 }
 
-// P and C: the path → origin URL maps a user would hard-code (uploads: P only, to the sink).
-export const routes = (origin, sink = "http://127.0.0.1:9") => ({
+// P and C: the path → origin URL maps a user would hard-code (uploads: P only, to the sink; FAR_REPO: the delayed
+// origin).
+export const routes = (origin, sink = "http://127.0.0.1:9", far = origin) => ({
   [`${ACCOUNT}/${REPO}`]: `${origin}/${BUCKET}/${PREFIX}`,
+  [`${ACCOUNT}/${FAR_REPO}`]: `${far}/${BUCKET}/${PREFIX}`,
   [`${ACCOUNT}/${UPLOADS_REPO}`]: `${sink}/${SINK_BUCKET}/up/`,
 });
 export const buckets = (origin) => ({ [ACCOUNT]: `${origin}/${BUCKET}` });

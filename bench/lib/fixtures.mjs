@@ -3,6 +3,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { windowLayout } from "./patterns.mjs";
 
 export const ACCOUNT = "acme";
 export const REPO = "climate";
@@ -12,6 +13,10 @@ export const SMALL = "obj-1k";
 export const BIG = "obj-64m";
 export const BIG_SIZE = 64 << 20;
 export const LIST_FILE = "list1000.xml";
+// The edge-cache cells' objects (read through the delayed origin; patterns in bench/lib/patterns.mjs):
+export const COLD = "cold-32g"; // sparse: 32 GiB of holes, no disk used; every cold request reads a fresh chunk
+export const COLD_SIZE = 32 * 2 ** 30;
+export const WINDOW = "table.parquet"; // a Parquet-shaped file: row groups, then a 64 KiB footer (random bytes)
 
 // A realistic 1000-key ListObjectsV2 page as AWS S3 writes it (~255 KB). Also used by
 // tests/wasm/list_rewrite_bench.mjs; must match bench_listing_1000() in tests/unit/test_list_rewrite.cpp.
@@ -55,4 +60,30 @@ export function writeFixtures(root) {
     fs.renameSync(big + ".tmp", big);
   }
   fs.writeFileSync(path.join(root, LIST_FILE), listing1000());
+  const cold = path.join(dir, COLD);
+  if (!fs.existsSync(cold) || fs.statSync(cold).size !== COLD_SIZE) {
+    const fd = fs.openSync(cold, "w");
+    fs.ftruncateSync(fd, COLD_SIZE);
+    fs.closeSync(fd);
+  }
+  const win = path.join(dir, WINDOW);
+  if (!fs.existsSync(win) || fs.statSync(win).size !== windowLayout().size) {
+    const bytes = crypto.randomBytes(windowLayout().size);
+    bytes.write("PAR1", 0, "latin1");
+    bytes.write("PAR1", bytes.length - 4, "latin1");
+    fs.writeFileSync(win + ".tmp", bytes);
+    fs.renameSync(win + ".tmp", win);
+  }
+}
+
+// The bytes a range of a fixture object should carry (the sanity check compares every variant's answer to them).
+export function fixtureBytes(root, key, start, end) {
+  const fd = fs.openSync(path.join(root, BUCKET, PREFIX, key), "r");
+  try {
+    const b = Buffer.alloc(end - start + 1);
+    fs.readSync(fd, b, 0, b.length, start);
+    return b;
+  } finally {
+    fs.closeSync(fd);
+  }
 }

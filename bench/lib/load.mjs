@@ -1,5 +1,6 @@
-// The load tool: `hey` (Go), pinned to the load core. It reports true per-request latency percentiles (wrk 4.1
-// inserts synthetic samples against workerd) and can send HEAD. Output is parsed from its summary.
+// The load tools, pinned to the load core. `hey` (Go) for one URL: it reports true per-request latency percentiles
+// (wrk 4.1 inserts synthetic samples against workerd) and can send HEAD; output is parsed from its summary.
+// `ranged` (bench/lib/loadgen.mjs) for the edge-cache cells, whose requests each carry their own Range.
 import { spawn } from "node:child_process";
 
 // opts: { url, method, headers: {k: v}, bodyFile (sent with every request), c, n | seconds, cpu }
@@ -50,4 +51,26 @@ export function parseHey(out) {
   if (!Number.isFinite(r.rps) || responses === 0) throw new Error("could not parse hey's output");
   if (Number.isNaN(r.bytes)) r.bytes = 0; // HEAD: hey prints no "Total data"
   return r;
+}
+
+// The edge-cache cells' load: bench/lib/loadgen.mjs (a different Range per request, ordered sessions), pinned to
+// the load core. opts: { base, c, n | seconds, pattern, cpu }; resolves to loadgen's result object.
+const LOADGEN = new URL("./loadgen.mjs", import.meta.url).pathname;
+export function ranged(opts) {
+  const { cpu, ...args } = opts;
+  return new Promise((resolve, reject) => {
+    const child = spawn("taskset", ["-c", String(cpu), process.execPath, LOADGEN, JSON.stringify(args)], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`loadgen exited ${code}: ${err || out}`));
+      try {
+        resolve(JSON.parse(out));
+      } catch (e) {
+        reject(new Error(`could not parse loadgen's output: ${e.message}\n${out}\n${err}`));
+      }
+    });
+  });
 }

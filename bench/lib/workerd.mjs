@@ -1,17 +1,25 @@
 // Raw `workerd serve` (not Miniflare: 3–4× more req/s) with one generated .capnp per Worker variant, every
 // variant on the same workerd binary, pinned to the same core. Loopback outbound needs a network service that
 // allows "local" as the Worker's globalOutbound (the default outbound refuses 127.0.0.1).
+// The Cache API: raw workerd has none unless a Worker names a `cacheApiOutbound` service, so every generated
+// config runs bench/workers/cache.mjs (an in-memory cache speaking workerd's cache protocol) beside the Worker
+// and points the Worker's cacheApiOutbound at it: every variant gets the same Cache API, in the same process.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const CACHE_WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "../workers/cache.mjs");
+export const CACHE_MAX_BYTES = 256 << 20; // the cache service's memory bound (LRU beyond it)
 
 export const COMPAT_DATE = "2026-04-01";
 
 const capnpString = (s) => JSON.stringify(s); // capnp text strings use C-style escapes, as JSON does
 
-// modules: [{ name, file, type: "esModule" | "wasm" }]; bindings: { NAME: "text" }; v8Flags: profiling only
-export function writeCapnp(file, { port, modules, bindings, v8Flags = [] }) {
+// modules: [{ name, file, type: "esModule" | "wasm" }]; bindings: { NAME: "text" }; v8Flags: profiling only;
+// cacheMaxBytes: the cache service's bound
+export function writeCapnp(file, { port, modules, bindings, v8Flags = [], cacheMaxBytes = CACHE_MAX_BYTES }) {
   const dir = path.dirname(file);
   const rel = (f) => path.relative(dir, f);
   const mods = modules.map((m) => `    (name = ${capnpString(m.name)}, ${m.type} = embed ${capnpString(rel(m.file))}),`).join("\n");
@@ -26,6 +34,7 @@ using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
     (name = "main", worker = .mainWorker),
+    (name = "cache", worker = .cacheWorker),
     (name = "loopback", network = (allow = ["public", "private", "local"])),
   ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],${
@@ -41,6 +50,14 @@ ${mods}
 ${binds}
   ],
   globalOutbound = "loopback",
+  cacheApiOutbound = "cache",
+);
+
+# The Cache API behind caches.default / caches.open (bench/workers/cache.mjs): in memory, LRU-bounded.
+const cacheWorker :Workerd.Worker = (
+  modules = [ (name = "cache.mjs", esModule = embed ${capnpString(rel(CACHE_WORKER))}) ],
+  compatibilityDate = "${COMPAT_DATE}",
+  bindings = [ (name = "CACHE_MAX_BYTES", text = "${cacheMaxBytes}") ],
 );
 `,
   );

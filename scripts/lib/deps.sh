@@ -42,9 +42,10 @@ wrangler_env() {
   export NODE_PATH=/usr/share/nodejs   # emscripten 3.1.6 needs acorn from here
 }
 
-# ./scripts/bench only: the origin (nginx), the load tool (hey: true per-request percentiles, can HEAD; wrk is
-# kept for cross-checks) and the peer Worker's signer (aws4fetch, pinned in package.json devDependencies).
-BENCH_APT_PACKAGES=(nginx-light hey wrk)
+# ./scripts/bench only: the origin (nginx; its echo module's echo_sleep makes the delayed origin of the edge-cache
+# cells), the load tool (hey: true per-request percentiles, can HEAD; wrk is kept for cross-checks) and the peer
+# Workers' signer (aws4fetch, pinned in package.json devDependencies).
+BENCH_APT_PACKAGES=(nginx-light libnginx-mod-http-echo hey wrk)
 
 deps_bench() {
   deps_apt "${BENCH_APT_PACKAGES[@]}"
