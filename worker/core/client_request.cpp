@@ -195,8 +195,10 @@ Action ClientRequest::drive_credentials() {
   Action a = creds_op_->next(now_ms_);
   if (a.kind != ActionKind::Done) return a;
   std::unique_ptr<CredentialOp> op = std::move(creds_op_);
-  cred_source_ = op->source();
-  cred_note_ = op->note();
+  // An operation of several rounds acquires credentials for each; the log names the round that did the work
+  // (an exchange or an L2 read), not the L1 hits after it.
+  if (cred_source_.empty() || op->source() != "L1") cred_source_ = op->source();
+  if (!op->note().empty()) cred_note_ = op->note();
   if (!op->ok()) return fail(backend_fault(op->error(), op->detail()));
   return send_round(&op->credentials());
 }

@@ -4,6 +4,11 @@
 
 namespace s3p {
 
+OpStep::OpStep() = default;  // out of line: an OpStep is built on every path of every operation (module size)
+OpStep::~OpStep() = default;
+OpStep::OpStep(OpStep&&) noexcept = default;
+OpStep& OpStep::operator=(OpStep&&) noexcept = default;
+
 Action BackendOp::step(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys) {
   Action a;
   a.kind = ActionKind::Fetch;

@@ -19,6 +19,10 @@
 namespace s3p {
 
 struct OpStep {
+  OpStep();
+  ~OpStep();
+  OpStep(OpStep&&) noexcept;
+  OpStep& operator=(OpStep&&) noexcept;
   enum class Kind { Respond, Error, Again };
   Kind kind = Kind::Respond;
   // Respond

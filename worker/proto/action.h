@@ -46,6 +46,13 @@ struct ChunkSignatures {
 };
 
 struct Body {
+  Body();
+  Body(BodyKind kind, std::string bytes, uint32_t handle);
+  ~Body();
+  Body(const Body&);
+  Body(Body&&) noexcept;
+  Body& operator=(const Body&);
+  Body& operator=(Body&&) noexcept;
   BodyKind kind = BodyKind::None;
   std::string bytes;    // BodyKind::Bytes: small bodies the core made or must send (XML, forms)
   uint32_t handle = 0;  // BodyKind::Handle, SignedChunks: a stream the host owns (1 = the client's request body)
@@ -60,6 +67,12 @@ enum class ResponseMode : uint32_t {
 };
 
 struct FetchAction {
+  FetchAction();
+  ~FetchAction();
+  FetchAction(const FetchAction&);
+  FetchAction(FetchAction&&) noexcept;
+  FetchAction& operator=(const FetchAction&);
+  FetchAction& operator=(FetchAction&&) noexcept;
   std::string method;
   std::string url;  // never empty in an action the core yields (empty = a request refused as it was built)
   Headers headers;
@@ -107,7 +120,15 @@ struct HostCall {
   Headers headers;   // CachePut
 };
 
+// Actions, results and fetches are large aggregates of strings and vectors built on every request path; their
+// special members live in action.cpp so that each use is a call, not another inlined copy (module size).
 struct Action {
+  Action();
+  ~Action();
+  Action(const Action&);
+  Action(Action&&) noexcept;
+  Action& operator=(const Action&);
+  Action& operator=(Action&&) noexcept;
   ActionKind kind = ActionKind::Done;
   FetchAction fetch;      // Fetch
   RespondAction respond;  // Respond
@@ -128,6 +149,12 @@ enum class FetchOutcome : uint32_t {
 };
 
 struct FetchResult {
+  FetchResult();
+  ~FetchResult();
+  FetchResult(const FetchResult&);
+  FetchResult(FetchResult&&) noexcept;
+  FetchResult& operator=(const FetchResult&);
+  FetchResult& operator=(FetchResult&&) noexcept;
   FetchOutcome outcome = FetchOutcome::Ok;
   uint32_t status = 0;
   Headers headers;      // lowercase names
@@ -138,6 +165,12 @@ struct FetchResult {
 };
 
 struct Result {
+  Result();
+  ~Result();
+  Result(const Result&);
+  Result(Result&&) noexcept;
+  Result& operator=(const Result&);
+  Result& operator=(Result&&) noexcept;
   ActionKind kind = ActionKind::Done;  // which action this answers
   FetchResult fetch;
   bool flag = false;  // Wait: true = woken, false = timed out; host primitives: ok
