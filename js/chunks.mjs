@@ -4,9 +4,9 @@
 // host_shim/README.md for the action's fields.
 import { Outcome } from "./core.mjs";
 
-// Chunks being fetched from the origin in this isolate, by cache URL → Promise<Uint8Array | null> (the whole
-// chunk, or null if the fetch failed). A request that needs a chunk another one is fetching waits for those
-// bytes instead of asking the origin again.
+// Chunks being fetched from the origin in this isolate, by cache URL → Promise<boolean> (true once the chunk is
+// in the Cache API). A request that needs a chunk another one is fetching waits for it to be stored and reads it
+// from there instead of asking the origin again.
 const inflight = new Map();
 
 // Why a part could not be served: a transport outcome, or the origin's status (412: the object changed).
@@ -55,66 +55,34 @@ function slice(stream, offset, length) {
   });
 }
 
-function bytesStream(bytes) {
-  return new ReadableStream({
-    start(c) {
-      c.enqueue(bytes);
-      c.close();
-    },
-  });
-}
-
-// Reads a chunk whole (exactly `length` bytes, else null) for the cache and for the requests waiting on it.
-async function collect(stream, length) {
-  const out = new Uint8Array(length);
-  const reader = stream.getReader();
-  let at = 0;
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      if (at + value.byteLength > length) {
-        reader.cancel().catch(() => {});
-        return null;
-      }
-      out.set(value, at);
-      at += value.byteLength;
-    }
-  } catch {
-    return null;
-  }
-  return at === length ? out : null;
-}
-
-// A chunk's bytes arriving from the origin: one branch goes to the client, the other is read whole, shared with
-// concurrent readers and stored. Registered before the first await, so that a request planned a moment later
-// finds it.
-// The entry stays registered until the chunk is in the Cache API, so no reader falls between the two.
+// A chunk's bytes arriving from the origin: one branch goes to the client, the other into the Cache API — through
+// a fixed-length stream, so a chunk that is short or long fails to store instead of being kept wrong. The runtime
+// moves the bytes; no JavaScript touches them on the way to the cache. Registered before the first await, so a
+// request planned a moment later finds it.
 function share(part, plan, ctx) {
   let settle;
-  const bytes = new Promise((resolve) => (settle = resolve));
-  inflight.set(part.cacheUrl, bytes);
-  const unregister = () => inflight.get(part.cacheUrl) === bytes && inflight.delete(part.cacheUrl);
+  const stored = new Promise((resolve) => (settle = resolve));
+  inflight.set(part.cacheUrl, stored);
+  const unregister = (ok) => {
+    if (inflight.get(part.cacheUrl) === stored) inflight.delete(part.cacheUrl);
+    settle(ok);
+  };
   const feed = (stream) => {
     const [client, copy] = stream.tee();
-    const stored = collect(copy, part.entityLength).then(async (b) => {
-      settle(b);
-      const cache = cacheApi();
-      if (b && cache) {
-        const headers = new Headers(plan.storeHeaders);
-        headers.set("x-s3p-chunk", part.tag);
-        await cache.put(part.cacheUrl, new Response(b, { headers })).catch(() => {});
-      }
-      unregister();
-    });
-    ctx.waitUntil(stored);
+    const cache = cacheApi();
+    if (!cache || typeof FixedLengthStream === "undefined") {
+      copy.cancel().catch(() => {});
+      unregister(false);
+      return client;
+    }
+    const fixed = new FixedLengthStream(part.entityLength);
+    copy.pipeTo(fixed.writable).catch(() => {});
+    const headers = new Headers(plan.storeHeaders);
+    headers.set("x-s3p-chunk", part.tag);
+    ctx.waitUntil(cache.put(part.cacheUrl, new Response(fixed.readable, { headers })).then(() => unregister(true), () => unregister(false)));
     return client;
   };
-  const fail = () => {
-    settle(null);
-    unregister();
-  };
-  return { feed, fail, bytes };
+  return { feed, fail: () => unregister(false), stored };
 }
 
 // The part from the Cache API: the client's bytes via a ranged match, valid only if the entry carries the part's
@@ -137,7 +105,7 @@ async function fromCache(part) {
     return resp.body;
   }
   if (resp.status !== 200 || resp.headers.get("content-length") !== String(part.entityLength)) return miss();
-  return whole ? slice(resp.body, 0, part.length) : slice(resp.body, part.offset, part.length);
+  return whole ? resp.body : slice(resp.body, part.offset, part.length); // a cache that ignored the Range
 }
 
 // The part from the origin (a signed, ranged GET conditional on the ETag). The timeout covers the whole chunk,
@@ -164,7 +132,7 @@ async function fromOrigin(part, plan, ctx) {
     throw new PartFailure(Outcome.OK, resp.status, `origin answered ${resp.status} (${length} bytes) for a chunk`);
   }
   const client = shared.feed(resp.body);
-  shared.bytes.finally(() => clearTimeout(timer));
+  shared.stored.finally(() => clearTimeout(timer));
   return { stream: slice(client, part.offset, part.length), source: "origin" };
 }
 
@@ -178,43 +146,42 @@ async function openPart(part, plan, handles, ctx) {
     return { stream: slice(shared.feed(stream), part.offset, part.length), source: "origin" };
   }
   const pending = inflight.get(part.cacheUrl);
-  if (pending) {
-    const bytes = await pending;
-    if (bytes) return { stream: bytesStream(bytes.subarray(part.offset, part.offset + part.length)), source: "shared" };
+  if (pending && (await pending)) {
+    const shared = await fromCache(part);
+    if (shared) return { stream: shared, source: "shared" };
   }
   const cached = await fromCache(part);
   if (cached) return { stream: cached, source: "cache" };
   return fromOrigin(part, plan, ctx);
 }
 
-// The parts after the first, one after another, each opened while the previous one is read (one ahead). A part
-// that fails ends the stream with an error: a client never gets bytes of two versions, or a silently short body.
-function concat(first, rest, plan, handles, ctx) {
-  let reader = first.getReader();
-  let index = 0;
-  const open = (i) => (i < rest.length ? openPart(rest[i], plan, handles, ctx) : null);
-  let next = open(0);
-  next?.catch(() => {}); // observed below; never an unhandled rejection meanwhile
-  return new ReadableStream({
-    async pull(c) {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (!done) return c.enqueue(value);
-        if (!next) return c.close();
-        try {
-          reader = (await next).stream.getReader();
-        } catch (err) {
-          return c.error(err);
-        }
-        next = open(++index);
-        next?.catch(() => {});
-      }
-    },
-    cancel(reason) {
-      reader.cancel(reason).catch(() => {});
-      next?.then((p) => p.stream.cancel().catch(() => {}), () => {});
-    },
+// The answer: every part's stream piped in order into one fixed-length stream (the runtime moves the bytes, and
+// sends the plan's Content-Length), each part opened while the previous one is sent. A part that fails aborts the
+// answer: a client never gets bytes of two versions, or a silently short body.
+function assemble(first, rest, total, plan, handles, ctx) {
+  const out = typeof FixedLengthStream === "undefined" ? new TransformStream() : new FixedLengthStream(total);
+  const open = (i) => {
+    if (i >= rest.length) return null;
+    const p = openPart(rest[i], plan, handles, ctx);
+    p.catch(() => {}); // observed when its turn comes
+    return p;
+  };
+  let next = null;
+  (async () => {
+    let current = first;
+    for (let i = 0; ; i++) {
+      next = open(i);
+      await current.pipeTo(out.writable, { preventClose: true });
+      if (!next) break;
+      current = (await next).stream;
+      next = null;
+    }
+    await out.writable.close();
+  })().catch((err) => {
+    out.writable.abort(err).catch(() => {});
+    next?.then((p) => p.stream.cancel().catch(() => {}), () => {}); // the part opened ahead, never to be sent
   });
+  return out.readable;
 }
 
 // Performs an OPEN_CHUNKS action. The result has a Fetch result's shape: status 200 and the stream's handle, or
@@ -229,14 +196,8 @@ export async function openChunks(a, handles, ctx) {
     for (const p of a.parts) if (p.handle) handles.get(p.handle)?.cancel().catch(() => {});
     return { outcome: e.outcome, status: e.status, error: e.message, elapsedMs: Date.now() - started };
   }
-  let stream = a.parts.length === 1 ? first.stream : concat(first.stream, a.parts.slice(1), a, handles, ctx);
-  // The answer's Content-Length is the plan's: a native fixed-length stream makes the runtime send it.
   const total = a.parts.reduce((n, p) => n + p.length, 0);
-  if (typeof FixedLengthStream !== "undefined") {
-    const fixed = new FixedLengthStream(total);
-    stream.pipeTo(fixed.writable).catch(() => {});
-    stream = fixed.readable;
-  }
+  const stream = assemble(first.stream, a.parts.slice(1), total, a, handles, ctx);
   const handle = handles.next++;
   handles.set(handle, stream);
   return {

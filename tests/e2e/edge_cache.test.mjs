@@ -126,6 +126,20 @@ describe("edge chunk cache", () => {
     assert.equal(await origin(), before, "none of these asked the origin");
   });
 
+  it("after the metadata TTL one conditional request revalidates it (304): the cached chunks serve on, no bytes refetched", async () => {
+    const data = bytesOf(2 * CHUNK, 12);
+    await putAtOrigin("revalidate.bin", data);
+    assert.equal((await get(p, "revalidate.bin", rangeOf(0, 99))).status, 206);
+    await new Promise((r) => setTimeout(r, 2200)); // metadata_ttl_s: 2
+    const before = await origin();
+    const r = await get(p, "revalidate.bin", rangeOf(100, 199));
+    assert.ok(equalBytes(r.bytes, data.subarray(100, 200)));
+    assert.equal(r.headers.get("x-edge-cache"), "hit");
+    assert.equal(await origin() - before, 1, "one If-None-Match request, answered 304");
+    const line = p.logs.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).findLast((l) => l.op === "GetObject");
+    assert.equal(line.cache_meta, "revalidated");
+  });
+
   it("N concurrent cold reads of one chunk make one origin request", async () => {
     const data = bytesOf(4 * CHUNK, 3);
     await putAtOrigin("herd.bin", data);

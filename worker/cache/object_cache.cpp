@@ -5,13 +5,13 @@
 namespace s3p::cache {
 
 const ObjectMeta* ObjectCache::find(const std::string& identity, double now_ms) {
+  const ObjectMeta* m = find_any(identity);
+  return m && m->expires_ms > now_ms ? m : nullptr;
+}
+
+const ObjectMeta* ObjectCache::find_any(const std::string& identity) const {
   auto it = meta_.find(identity);
-  if (it == meta_.end()) return nullptr;
-  if (it->second.expires_ms <= now_ms) {
-    meta_.erase(it);
-    return nullptr;
-  }
-  return &it->second;
+  return it == meta_.end() ? nullptr : &it->second;
 }
 
 // Full: drop what has expired; if nothing has, drop entries until there is room (which ones does not matter much:
@@ -23,7 +23,6 @@ void ObjectCache::make_room(double now_ms) {
 }
 
 void ObjectCache::remember(const std::string& identity, ObjectMeta meta, double now_ms) {
-  if (meta.expires_ms <= now_ms) return;
   if (meta_.find(identity) == meta_.end()) make_room(now_ms);
   meta_[identity] = std::move(meta);
 }

@@ -18,8 +18,11 @@ class ObjectCache {
   ObjectCache(const ObjectCache&) = delete;
   ObjectCache& operator=(const ObjectCache&) = delete;
 
-  // Unexpired metadata, or null (an expired entry is dropped).
+  // Unexpired metadata, or null.
   const ObjectMeta* find(const std::string& identity, double now_ms);
+  // Any metadata, expired or not (an expired entry is kept until room is needed: its ETag lets the next request
+  // revalidate with the origin instead of fetching bytes it has).
+  const ObjectMeta* find_any(const std::string& identity) const;
   void remember(const std::string& identity, ObjectMeta meta, double now_ms);
   void forget(const std::string& identity) { meta_.erase(identity); }
 

@@ -56,8 +56,9 @@ OpStep CachedObjectOp::go(State s) {
 }
 
 bool CachedObjectOp::answer_now(double now_ms, OpStep& out) {
-  const cache::ObjectMeta* m = cache_.find(identity_, now_ms);
-  if (!m) return false;
+  const cache::ObjectMeta* m = cache_.find_any(identity_);
+  if (m && m->expires_ms <= now_ms) keep_stale(*m);
+  if (!m || m->expires_ms <= now_ms) return false;
   meta_ = *m;
   meta_from_ = "l1";
   return decide(out);
@@ -163,6 +164,7 @@ Action CachedObjectOp::discovery_request(const sigv4::Credentials* creds, double
   } else if (has_range_ && !has_ctl_break(range_)) {
     h.push_back({"range", range_});
   }
+  if (have_stale_ && !has_ctl_break(stale_.etag)) h.push_back({"if-none-match", stale_.etag});
   BackendTarget target{&backend_, key_, {}};
   Action a;
   a.kind = ActionKind::Fetch;
@@ -204,7 +206,9 @@ OpStep CachedObjectOp::on_result(Result&& r, double now_ms) {
     case State::Lookup: {
       if (r.kind != ActionKind::CacheMatch) break;
       cache::ObjectMeta m;
-      if (r.flag && cache::parse_meta(r.data, m) && m.expires_ms > now_ms) {
+      const bool parsed = r.flag && cache::parse_meta(r.data, m);
+      if (parsed && m.expires_ms <= now_ms) keep_stale(m);
+      if (parsed && m.expires_ms > now_ms) {
         meta_ = std::move(m);
         meta_from_ = "l2";
         cache_.remember(identity_, meta_, now_ms);
@@ -246,17 +250,26 @@ OpStep CachedObjectOp::direct_answer(FetchResult&& f) {
   return out;
 }
 
+void CachedObjectOp::keep_stale(const cache::ObjectMeta& m) {
+  if (!m.cacheable || (have_stale_ && stale_.expires_ms >= m.expires_ms)) return;
+  stale_ = m;
+  have_stale_ = true;
+}
+
 OpStep CachedObjectOp::on_discovered(FetchResult&& f, double now_ms) {
   cache::ObjectMeta m;
+  const bool revalidated = f.outcome == FetchOutcome::Ok && f.status == 304 && have_stale_;
   const bool answered = f.outcome == FetchOutcome::Ok && (f.status == 200 || f.status == 206);
-  if (!answered || !cache::learn_meta(f.status, f.headers, &ObjectOp::passes_through, m)) {
+  if (revalidated) {
+    m = stale_;  // unchanged at the origin: what we knew holds for another TTL, and its chunks with it
+  } else if (!answered || !cache::learn_meta(f.status, f.headers, &ObjectOp::passes_through, m)) {
     release_lead();
     if (answered && !discovery_is_the_request_) return go(State::Direct);  // a chunk we cannot place
     return direct_answer(std::move(f));  // the origin's error (or odd answer), mapped as always
   }
   m.expires_ms = now_ms + settings_.metadata_ttl_s * 1000.0;
   meta_ = m;
-  meta_from_ = "origin";
+  meta_from_ = revalidated ? "revalidated" : "origin";
   cache_.remember(identity_, m, now_ms);
   release_lead();
   OpStep out;
@@ -283,7 +296,7 @@ OpStep CachedObjectOp::on_discovered(FetchResult&& f, double now_ms) {
       return with_background(OpStep::again());
     }
   }
-  if (discovery_is_the_request_) {
+  if (discovery_is_the_request_ && !revalidated) {
     outcome_ = state_ == State::Direct ? "bypass" : "miss";
     return with_background(direct_answer(std::move(f)));
   }
@@ -294,7 +307,7 @@ OpStep CachedObjectOp::on_opened(FetchResult&& f) {
   if (f.outcome == FetchOutcome::Ok && f.status == 200 && f.handle != 0) {
     const std::string* source = find_header(f.headers, "x-s3p-source");
     const bool cached = source && (*source == "cache" || *source == "shared");
-    outcome_ = cached && meta_from_ != "origin" ? "hit" : "miss";
+    outcome_ = cached && meta_from_ != "origin" ? "hit" : "miss";  // revalidated: the bytes came from the cache
     OpStep out;
     out.status = answer_status_;
     out.headers = answer_headers(answer_status_);

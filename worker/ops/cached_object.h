@@ -6,7 +6,9 @@
 //   Lookup ──(hit)──────────────────────────────┐
 //     │ miss                                    ▼
 //   Discover: one origin request (another     decide: 304 / 412 / HEAD answer ─► done
-//   request already doing it → Wait for it)     │ GET
+//   request already doing it → Wait for it;     │ GET
+//   If-None-Match the expired metadata's ETag:  │
+//   a 304 renews it, no bytes fetched)          │
 //     │ learns the metadata (stored later)      ▼
 //     └───────────────────────────────────────► Serve: OpenChunks ─► 200/206 + stream
 //                                               │ 412 (the object changed): forget, Discover once more
@@ -52,6 +54,7 @@ class CachedObjectOp : public ObjectOp {
   Action open_chunks(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys);
   Headers answer_headers(uint32_t status) const;
   void release_lead();
+  void keep_stale(const cache::ObjectMeta& m);
 
   cache::ObjectCache& cache_;
   uint32_t task_;
@@ -64,11 +67,13 @@ class CachedObjectOp : public ObjectOp {
   bool leading_ = false, waiting_ = false, rediscovered_ = false;
   bool discovery_is_the_request_ = false;  // the discovery fetch asked what the client asked (not a chunk)
   cache::ObjectMeta meta_;
+  cache::ObjectMeta stale_;     // expired metadata (isolate or colo): the discovery asks the origin If-None-Match it
+  bool have_stale_ = false;
   std::vector<cache::ChunkSpan> spans_;
   cache::ByteRange answer_range_;
   uint32_t answer_status_ = 200;
   uint32_t first_handle_ = 0;   // the first chunk's bytes, already fetched by the discovery
-  std::string_view meta_from_ = "";   // l1 | l2 | origin
+  std::string_view meta_from_ = "";   // l1 | l2 | origin | revalidated
   std::string_view outcome_ = "miss"; // hit | miss | bypass
 };
 

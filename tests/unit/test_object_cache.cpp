@@ -1,0 +1,433 @@
+// The edge chunk cache's rules (ranges, chunk plans, preconditions, dates, the metadata record, the isolate's
+// cache) and one request's way through the Engine: lookup, discovery, chunk plan, HEAD from the isolate, and the
+// invalidation a write leaves behind.
+#include <catch2/catch.hpp>
+
+#include "worker/cache/byte_range.h"
+#include "worker/cache/chunk_plan.h"
+#include "worker/cache/object_cache.h"
+#include "worker/cache/object_meta.h"
+#include "worker/cache/preconditions.h"
+#include "worker/config/config.h"
+#include "worker/core/engine.h"
+#include "worker/ops/get_object.h"
+#include "worker/rules/http_date.h"
+#include "worker/sign/sigv4.h"
+
+using namespace s3p;
+using namespace s3p::cache;
+
+namespace {
+
+RangeResolution range(const char* header, uint64_t size) {
+  const std::string h = header ? header : "";
+  return resolve_range(header ? &h : nullptr, size);
+}
+
+struct Wakes : Waker {
+  std::vector<uint32_t> woken;
+  void wake(uint32_t id) override { woken.push_back(id); }
+};
+
+}  // namespace
+
+TEST_CASE("object cache: a Range resolves as S3 answers it, or goes to the origin") {
+  CHECK(range(nullptr, 100).ask == RangeAsk::Whole);
+  CHECK(range(nullptr, 0).ask == RangeAsk::Whole);
+  auto r = range("bytes=0-9", 100);
+  CHECK((r.ask == RangeAsk::Part && r.range.first == 0 && r.range.last == 9));
+  r = range("bytes=90-200", 100);  // clamped to the object
+  CHECK((r.ask == RangeAsk::Part && r.range.first == 90 && r.range.last == 99));
+  r = range("bytes=95-", 100);
+  CHECK((r.ask == RangeAsk::Part && r.range.first == 95 && r.range.last == 99));
+  r = range("bytes=-10", 100);
+  CHECK((r.ask == RangeAsk::Part && r.range.first == 90 && r.range.last == 99));
+  r = range("bytes=-1000", 100);  // a suffix longer than the object: all of it, as a 206
+  CHECK((r.ask == RangeAsk::Part && r.range.first == 0 && r.range.last == 99));
+  // What the origin answers better than we would copy it: unsatisfiable, empty objects, lists, other units, junk.
+  for (const char* h : {"bytes=100-", "bytes=100-200", "bytes=-0", "bytes=5-4", "bytes=0-1,5-6", "items=0-1", "bytes=",
+                        "bytes=-", "bytes= 0-1", "bytes=0x1-2", "bytes=99999999999999999999-", ""})
+    CHECK(range(h, 100).ask == RangeAsk::AskOrigin);
+  CHECK(range("bytes=0-0", 0).ask == RangeAsk::AskOrigin);
+  uint64_t first = 0;
+  CHECK((range_start("bytes=70-", first) && first == 70));
+  CHECK_FALSE(range_start("bytes=-70", first));
+  CHECK_FALSE(range_start("bytes=9-3", first));
+}
+
+TEST_CASE("object cache: the chunks covering a range cover exactly it") {
+  const uint32_t C = 1000;
+  for (uint64_t size : {1ull, 999ull, 1000ull, 1001ull, 5500ull}) {
+    for (uint64_t first = 0; first < size; first += 97) {
+      for (uint64_t last = first; last < size; last += 331) {
+        const auto spans = chunks_covering({first, last}, size, C);
+        REQUIRE(!spans.empty());
+        uint64_t at = first;
+        for (const auto& s : spans) {
+          CHECK(s.first == s.index * C);
+          CHECK(s.entity_length == std::min<uint64_t>(C, size - s.first));
+          CHECK(s.first + s.offset == at);  // contiguous
+          CHECK(s.offset + s.length <= s.entity_length);
+          at += s.length;
+        }
+        CHECK(at == last + 1);
+      }
+    }
+  }
+  CHECK(chunks_covering({0, 10}, 5, C).empty());  // past the end: nothing, never a short plan
+}
+
+TEST_CASE("object cache: entry names depend on the backend, key, ETag, chunk size and index — never the client's URL") {
+  Backend a;
+  a.scheme = "https";
+  a.authority = "s3.example";
+  a.bucket = "b";
+  Backend other = a;
+  other.bucket = "c";
+  const std::string id = object_identity(a, "k");
+  CHECK(id != object_identity(other, "k"));
+  CHECK(id != object_identity(a, "k2"));
+  const std::string u = chunk_url(id, "\"e1\"", 1000, 3);
+  CHECK(u != chunk_url(id, "\"e2\"", 1000, 3));
+  CHECK(u != chunk_url(id, "\"e1\"", 2000, 3));
+  CHECK(u != chunk_url(id, "\"e1\"", 1000, 4));
+  CHECK(u.rfind("https://object-cache.internal/v1/chunk/", 0) == 0);
+  CHECK(meta_url(id) != meta_url(object_identity(a, "k2")));
+  CHECK(chunk_tag("\"e1\"", 1000, 3) == "1000 3 \"e1\"");
+}
+
+TEST_CASE("object cache: preconditions follow RFC 9110's order, as S3 does") {
+  const std::string etag = "\"abc\"", lm = "Wed, 01 Jan 2025 00:00:00 GMT";
+  auto eval = [&](Headers h) { return evaluate_preconditions(h, etag, lm); };
+  CHECK(eval({}) == Precondition::Proceed);
+  CHECK(eval({{"if-match", "\"abc\""}}) == Precondition::Proceed);
+  CHECK(eval({{"if-match", "abc"}}) == Precondition::Proceed);  // unquoted, as some clients send it
+  CHECK(eval({{"if-match", "\"x\", \"abc\""}}) == Precondition::Proceed);
+  CHECK(eval({{"if-match", "*"}}) == Precondition::Proceed);
+  CHECK(eval({{"if-match", "\"x\""}}) == Precondition::Failed);
+  CHECK(eval({{"if-none-match", "\"abc\""}}) == Precondition::NotModified);
+  CHECK(eval({{"if-none-match", "W/\"abc\""}}) == Precondition::NotModified);
+  CHECK(eval({{"if-none-match", "\"x\""}}) == Precondition::Proceed);
+  CHECK(eval({{"if-modified-since", "Thu, 02 Jan 2025 00:00:00 GMT"}}) == Precondition::NotModified);
+  CHECK(eval({{"if-modified-since", "Wed, 01 Jan 2025 00:00:00 GMT"}}) == Precondition::NotModified);
+  CHECK(eval({{"if-modified-since", "Tue, 31 Dec 2024 00:00:00 GMT"}}) == Precondition::Proceed);
+  CHECK(eval({{"if-modified-since", "yesterday"}}) == Precondition::Proceed);  // unreadable: ignored
+  CHECK(eval({{"if-unmodified-since", "Tue, 31 Dec 2024 00:00:00 GMT"}}) == Precondition::Failed);
+  CHECK(eval({{"if-unmodified-since", "Thu, 02 Jan 2025 00:00:00 GMT"}}) == Precondition::Proceed);
+  // If-Match true wins over If-Unmodified-Since false; If-None-Match false wins over If-Modified-Since true.
+  CHECK(eval({{"if-match", "\"abc\""}, {"if-unmodified-since", "Tue, 31 Dec 2024 00:00:00 GMT"}}) == Precondition::Proceed);
+  CHECK(eval({{"if-none-match", "\"x\""}, {"if-modified-since", "Thu, 02 Jan 2025 00:00:00 GMT"}}) == Precondition::Proceed);
+  CHECK(eval({{"if-match", "\"x\""}, {"if-none-match", "\"abc\""}}) == Precondition::Failed);  // 412 before 304
+}
+
+TEST_CASE("object cache: HTTP dates (RFC 9110's example)") {
+  int64_t s = 0;
+  CHECK((parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT", s) && s == 784111777));
+  CHECK((parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT", s) && s == 0));
+  for (const char* bad : {"Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Sun, 06 Nov 1994 08:49:37 UTC",
+                          "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:49:37 GMT", ""})
+    CHECK_FALSE(parse_http_date(bad, s));
+}
+
+TEST_CASE("object cache: metadata is learnt from 200 and 206 answers and kept only when it can be trusted") {
+  ObjectMeta m;
+  Headers h = {{"content-range", "bytes 0-999/123456"}, {"etag", "\"e\""}, {"content-type", "image/tiff"},
+               {"content-length", "1000"}, {"x-amz-meta-a", "1"}, {"x-amz-request-id", "backend"}, {"x-amz-checksum-crc32", "x"}};
+  REQUIRE(learn_meta(206, h, &ObjectOp::passes_through, m));
+  CHECK(m.size == 123456);
+  CHECK(m.cacheable);
+  CHECK(find_header(m.headers, "content-type"));
+  CHECK(find_header(m.headers, "x-amz-meta-a"));
+  CHECK_FALSE(find_header(m.headers, "content-length"));    // computed per answer
+  CHECK_FALSE(find_header(m.headers, "x-amz-request-id"));  // the backend's own, never shown
+  CHECK_FALSE(find_header(m.headers, "x-amz-checksum-crc32"));  // a whole-object checksum on a range is wrong
+  REQUIRE(learn_meta(200, {{"content-length", "5"}, {"etag", "\"e\""}}, &ObjectOp::passes_through, m));
+  CHECK(m.size == 5);
+  CHECK_FALSE(learn_meta(206, {{"content-length", "5"}}, &ObjectOp::passes_through, m));  // no total size
+  CHECK_FALSE(learn_meta(304, {{"content-length", "5"}}, &ObjectOp::passes_through, m));
+  // Not cacheable: bytes stored encoded, a customer-provided key, no ETag.
+  REQUIRE(learn_meta(200, {{"content-length", "5"}, {"etag", "\"e\""}, {"content-encoding", "gzip"}}, &ObjectOp::passes_through, m));
+  CHECK_FALSE(m.cacheable);
+  REQUIRE(learn_meta(200, {{"content-length", "5"}, {"etag", "\"e\""}, {"x-amz-server-side-encryption-customer-algorithm", "AES256"}},
+                     &ObjectOp::passes_through, m));
+  CHECK_FALSE(m.cacheable);
+  REQUIRE(learn_meta(200, {{"content-length", "5"}}, &ObjectOp::passes_through, m));
+  CHECK_FALSE(m.cacheable);
+}
+
+TEST_CASE("object cache: the metadata record round-trips; every truncation or corruption is a miss") {
+  ObjectMeta m;
+  m.size = 42;
+  m.etag = "\"e\"";
+  m.last_modified = "Wed, 01 Jan 2025 00:00:00 GMT";
+  m.cacheable = true;
+  m.headers = {{"content-type", "text/plain"}, {"x-amz-meta-k", "v w"}};
+  m.expires_ms = 1234567;
+  const std::string rec = serialize_meta(m);
+  ObjectMeta back;
+  REQUIRE(parse_meta(rec, back));
+  CHECK(back.size == 42);
+  CHECK(back.etag == m.etag);
+  CHECK(back.last_modified == m.last_modified);
+  CHECK(back.expires_ms == 1234567);
+  CHECK(back.headers.size() == 2);
+  for (size_t n = 0; n < rec.size(); ++n) CHECK_FALSE(parse_meta(rec.substr(0, n), back));
+  CHECK_FALSE(parse_meta(rec + "x", back));
+  CHECK_FALSE(parse_meta("s3p-object-meta 2" + rec.substr(17), back));
+}
+
+TEST_CASE("object cache: the isolate's metadata expires, stays bounded, and discovery has one leader") {
+  Wakes w;
+  ObjectCache c(w);
+  ObjectMeta m;
+  m.expires_ms = 100;
+  c.remember("a", m, 0);
+  CHECK(c.find("a", 99));
+  CHECK_FALSE(c.find("a", 100));
+  CHECK(c.find_any("a"));  // kept, expired: its ETag revalidates
+  for (size_t i = 0; i < ObjectCache::kCapacity + 50; ++i) c.remember(std::to_string(i), m, 0);
+  CHECK(c.size() <= ObjectCache::kCapacity);
+
+  CHECK(c.lead_or_wait("k", 1));
+  CHECK_FALSE(c.lead_or_wait("k", 2));
+  CHECK_FALSE(c.lead_or_wait("k", 3));
+  c.stop_waiting("k", 3);
+  c.finish("k", 2);  // not the leader: nothing happens
+  CHECK(w.woken.empty());
+  c.finish("k", 1);
+  CHECK(w.woken == std::vector<uint32_t>{2});
+  CHECK(c.lead_or_wait("k", 2));  // free again
+}
+
+TEST_CASE("object cache config: public repositories cache by default, private ones only when configured") {
+  auto load = [](const std::string& repos, std::string& error) {
+    Config cfg;
+    load_config(R"({"backends": {"b": {"endpoint": "https://h", "bucket": "bk"}}, "accounts": {"acct": {"repositories": {)" +
+                    repos + "}}}}",
+                {}, cfg, error);
+    return cfg;
+  };
+  std::string error;
+  Config cfg = load(R"("pub": {"backend": "b", "public": true}, "priv": {"backend": "b"},
+                       "priv-on": {"backend": "b", "cache": {"enabled": true, "chunk_size": 65536}})", error);
+  REQUIRE(error.empty());
+  const Account* a = cfg.find("acct");
+  CHECK(a->find("pub")->cache.enabled);
+  CHECK(a->find("pub")->cache.chunk_size == 4u << 20);
+  CHECK_FALSE(a->find("priv")->cache.enabled);
+  CHECK(a->find("priv-on")->cache.enabled);
+  CHECK(a->find("priv-on")->cache.chunk_size == 65536);
+  CHECK(cfg.any_cached);
+  for (const char* bad : {R"("r": {"backend": "b", "cache": {"chunk_size": 1000}})", R"("r": {"backend": "b", "cache": true})",
+                          R"("r": {"backend": "b", "cache": {"metadata_ttl_s": 0}})", R"("r": {"backend": "b", "cache": {"enabled": 1}})"}) {
+    error.clear();
+    load(bad, error);
+    CHECK_THAT(error, Catch::Contains("acct.repositories.r.cache"));
+  }
+}
+
+namespace {
+
+const char* kCachedConfig = R"({
+  "backends": {"main": {"endpoint": "http://127.0.0.1:9000", "bucket": "bb"}},
+  "access_keys": {"AKIDTEST": {"secret_access_key_secret": "KEY_SECRET",
+                               "scopes": [{"account": "acct", "repository": "r", "actions": ["read", "write", "delete"]}]}},
+  "accounts": {"acct": {"repositories": {"r": {"backend": "main", "prefix": "p/", "public": true,
+                                               "cache": {"chunk_size": 65536, "metadata_ttl_s": 30}}}}}})";
+
+struct CacheHost {
+  Engine engine;
+  sigv4::SigningKeyCache keys;
+  CacheHost() {
+    engine.init(kCachedConfig, {{"KEY_SECRET", "test-secret"}}, "unit-test seed, 32 bytes long...");
+    REQUIRE(engine.configured());
+  }
+  // Signed by AKIDTEST, without a body, at the engine's clock 0.
+  uint32_t begin_signed(const std::string& method, const std::string& path) {
+    std::vector<sigv4::Header> h{{"host", "proxy.test"}, {"x-amz-content-sha256", std::string(sigv4::kEmptyPayloadHash)}};
+    sigv4::sign_request(method, path, "", h, sigv4::kEmptyPayloadHash, {"AKIDTEST", "test-secret", ""}, "us-east-1", "s3", 0, keys);
+    Headers headers;
+    for (auto& x : h) headers.push_back({x.name, x.value});
+    return begin(method, path, std::move(headers));
+  }
+  uint32_t begin(const std::string& method, const std::string& path, Headers headers = {}, double now = 0) {
+    RequestHead h;
+    h.method = method;
+    h.path = path;
+    h.headers = std::move(headers);
+    h.random = 7;
+    return engine.begin(std::move(h), now);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("object cache through the Engine: miss → discovery of the aligned chunk → chunk plan; then HEAD from the isolate") {
+  CacheHost host;
+  const uint32_t id = host.begin("GET", "/acct/r/k", {{"range", "bytes=70000-70009"}, {"if-none-match", "\"old\""}});
+  Action a = host.engine.next(id, 0);
+  REQUIRE(a.kind == ActionKind::CacheMatch);  // the colo's metadata first
+  CHECK(a.call.name.rfind("https://object-cache.internal/v1/meta/", 0) == 0);
+  Result miss;
+  miss.kind = ActionKind::CacheMatch;
+  host.engine.feed(id, std::move(miss), 0);
+  a = host.engine.next(id, 0);
+  REQUIRE(a.kind == ActionKind::Fetch);  // the aligned chunk holding byte 70000, without the client's conditions
+  CHECK(*find_header(a.fetch.headers, "range") == "bytes=65536-131071");
+  CHECK_FALSE(find_header(a.fetch.headers, "if-none-match"));
+  CHECK(a.fetch.url == "http://127.0.0.1:9000/bb/p/k");
+
+  // Meanwhile a second cold request for the object waits for this one instead of asking the origin.
+  const uint32_t id2 = host.begin("HEAD", "/acct/r/k");
+  Action w = host.engine.next(id2, 0);
+  REQUIRE(w.kind == ActionKind::Wait);
+
+  Result got;
+  got.kind = ActionKind::Fetch;
+  got.fetch.status = 206;
+  got.fetch.handle = 2;
+  got.fetch.headers = {{"content-range", "bytes 65536-131071/200000"}, {"content-length", "65536"}, {"etag", "\"v1\""},
+                       {"content-type", "application/x-parquet"}};
+  host.engine.feed(id, std::move(got), 0);
+  a = host.engine.next(id, 0);
+  REQUIRE(a.kind == ActionKind::OpenChunks);
+  REQUIRE(a.chunks.parts.size() == 1);
+  CHECK(a.chunks.parts[0].handle == 2);  // the discovery's bytes, not a second origin request
+  CHECK(a.chunks.parts[0].offset == 70000 - 65536);
+  CHECK(a.chunks.parts[0].length == 10);
+  CHECK(a.chunks.parts[0].entity_length == 65536);
+  CHECK(a.chunks.parts[0].tag == "65536 1 \"v1\"");
+  CHECK(host.engine.take_wakeups() == std::vector<uint32_t>{id2});
+
+  Result opened;
+  opened.kind = ActionKind::OpenChunks;
+  opened.fetch.status = 200;
+  opened.fetch.handle = 3;
+  opened.fetch.headers = {{"x-s3p-source", "origin"}};
+  host.engine.feed(id, std::move(opened), 0);
+  a = host.engine.next(id, 0);
+  REQUIRE(a.kind == ActionKind::Respond);
+  CHECK(a.respond.status == 206);
+  CHECK(*find_header(a.respond.headers, "content-range") == "bytes 70000-70009/200000");
+  CHECK(*find_header(a.respond.headers, "content-length") == "10");
+  CHECK(*find_header(a.respond.headers, "x-edge-cache") == "miss");
+  CHECK(a.respond.body.handle == 3);
+  CHECK(a.respond.background.size() == 1);  // the metadata, stored in the colo's cache in the background
+  CHECK_THAT(a.respond.log_line, Catch::Contains("\"cache\":\"miss\""));
+
+  // The waiting HEAD is answered from what the leader learnt.
+  Result woken;
+  woken.kind = ActionKind::Wait;
+  woken.flag = true;
+  host.engine.feed(id2, std::move(woken), 0);
+  a = host.engine.next(id2, 0);
+  REQUIRE(a.kind == ActionKind::Respond);
+  CHECK(a.respond.status == 200);
+  CHECK(*find_header(a.respond.headers, "content-length") == "200000");
+  CHECK(*find_header(a.respond.headers, "etag") == "\"v1\"");
+
+  // A later GET of a range already planned: no lookup, no discovery — the plan at once, each part signed and
+  // conditional on the ETag.
+  const uint32_t id3 = host.begin("GET", "/acct/r/k", {{"range", "bytes=0-70000"}}, 1000);
+  a = host.engine.next(id3, 1000);
+  REQUIRE(a.kind == ActionKind::OpenChunks);
+  REQUIRE(a.chunks.parts.size() == 2);
+  CHECK(*find_header(a.chunks.parts[1].fetch.headers, "if-match") == "\"v1\"");
+  CHECK(*find_header(a.chunks.parts[1].fetch.headers, "range") == "bytes=65536-131071");
+  // The origin says the object changed (412): the metadata is forgotten and learnt again.
+  Result stale;
+  stale.kind = ActionKind::OpenChunks;
+  stale.fetch.status = 412;
+  host.engine.feed(id3, std::move(stale), 1000);
+  a = host.engine.next(id3, 1000);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  CHECK(*find_header(a.fetch.headers, "range") == "bytes=0-65535");
+  for (uint32_t i : {id, id2, id3}) host.engine.release(i);
+}
+
+TEST_CASE("object cache through the Engine: a write forgets the object here and in the colo's cache") {
+  CacheHost host;
+  const uint32_t id = host.begin("HEAD", "/acct/r/k");
+  Action a = host.engine.next(id, 0);
+  REQUIRE(a.kind == ActionKind::CacheMatch);
+  Result miss;
+  miss.kind = ActionKind::CacheMatch;
+  host.engine.feed(id, std::move(miss), 0);
+  a = host.engine.next(id, 0);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  CHECK(a.fetch.method == "HEAD");
+  Result got;
+  got.kind = ActionKind::Fetch;
+  got.fetch.status = 200;
+  got.fetch.headers = {{"content-length", "5"}, {"etag", "\"v1\""}};
+  host.engine.feed(id, std::move(got), 0);
+  REQUIRE(host.engine.next(id, 0).kind == ActionKind::Respond);
+  host.engine.release(id);
+  const std::string identity = object_identity(*host.engine.config().find("acct")->find("r")->backend, "p/k");
+  CHECK(host.engine.objects().find(identity, 1));
+
+  // Anonymous callers may not delete: refused before any backend request, and nothing is forgotten.
+  const uint32_t anon = host.begin("DELETE", "/acct/r/k");
+  a = host.engine.next(anon, 0);
+  REQUIRE(a.kind == ActionKind::Respond);
+  CHECK(a.respond.status == 403);
+  CHECK(host.engine.objects().find(identity, 1));
+  host.engine.release(anon);
+
+  // A DELETE the backend fails still forgets (a write that failed may have landed), here at once and in the
+  // colo's cache by a background task the answer carries.
+  const uint32_t del = host.begin_signed("DELETE", "/acct/r/k");
+  a = host.engine.next(del, 0);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  Result failed;
+  failed.kind = ActionKind::Fetch;
+  failed.fetch.status = 500;
+  host.engine.feed(del, std::move(failed), 0);
+  a = host.engine.next(del, 0);
+  REQUIRE(a.kind == ActionKind::Respond);
+  CHECK(a.respond.status == 503);
+  CHECK_FALSE(host.engine.objects().find(identity, 1));
+  REQUIRE(a.respond.background.size() == 1);
+  Action bg = host.engine.next(a.respond.background[0], 0);
+  CHECK(bg.kind == ActionKind::CacheDelete);
+  CHECK(bg.call.name == meta_url(identity));
+  host.engine.release(del);
+  host.engine.release(a.respond.background[0]);
+}
+
+TEST_CASE("object cache through the Engine: expired metadata is revalidated (If-None-Match), a 304 fetches no bytes") {
+  CacheHost host;
+  const uint32_t id = host.begin("HEAD", "/acct/r/k");
+  REQUIRE(host.engine.next(id, 0).kind == ActionKind::CacheMatch);
+  Result miss;
+  miss.kind = ActionKind::CacheMatch;
+  host.engine.feed(id, std::move(miss), 0);
+  REQUIRE(host.engine.next(id, 0).kind == ActionKind::Fetch);
+  Result got;
+  got.kind = ActionKind::Fetch;
+  got.fetch.status = 200;
+  got.fetch.headers = {{"content-length", "100000"}, {"etag", "\"v1\""}};
+  host.engine.feed(id, std::move(got), 0);
+  REQUIRE(host.engine.next(id, 0).kind == ActionKind::Respond);
+  host.engine.release(id);
+
+  const double later = 31000;  // past the 30 s metadata TTL
+  const uint32_t r = host.begin("GET", "/acct/r/k", {{"range", "bytes=10-19"}}, later);
+  REQUIRE(host.engine.next(r, later).kind == ActionKind::CacheMatch);
+  Result miss2;
+  miss2.kind = ActionKind::CacheMatch;
+  host.engine.feed(r, std::move(miss2), later);
+  Action a = host.engine.next(r, later);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  CHECK(*find_header(a.fetch.headers, "if-none-match") == "\"v1\"");
+  Result same;
+  same.kind = ActionKind::Fetch;
+  same.fetch.status = 304;
+  host.engine.feed(r, std::move(same), later);
+  a = host.engine.next(r, later);
+  REQUIRE(a.kind == ActionKind::OpenChunks);  // the chunks of "v1" are still good: served from the cache
+  REQUIRE(a.chunks.parts.size() == 1);
+  CHECK(a.chunks.parts[0].handle == 0);
+  CHECK(a.chunks.parts[0].tag == "65536 0 \"v1\"");
+  host.engine.release(r);
+}
