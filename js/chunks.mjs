@@ -55,44 +55,46 @@ function slice(stream, offset, length) {
   });
 }
 
-// A chunk's bytes arriving from the origin: one branch goes to the client, the other into the Cache API — through
-// a fixed-length stream, so a chunk that is short or long fails to store instead of being kept wrong. The runtime
-// moves the bytes; no JavaScript touches them on the way to the cache. Registered before the first await, so a
-// request planned a moment later finds it.
-function share(part, plan, ctx) {
+// A claim on a chunk in this isolate by the request that fetches it from the origin: a request that misses
+// meanwhile waits for `ready` (true once the chunk is in the cache) instead of asking the origin again.
+function claim(part) {
   let settle;
-  const stored = new Promise((resolve) => (settle = resolve));
-  inflight.set(part.cacheUrl, stored);
-  const unregister = (ok) => {
-    if (inflight.get(part.cacheUrl) === stored) inflight.delete(part.cacheUrl);
+  const ready = new Promise((resolve) => (settle = resolve));
+  inflight.set(part.cacheUrl, ready);
+  const done = (ok) => {
+    if (inflight.get(part.cacheUrl) === ready) inflight.delete(part.cacheUrl);
     settle(ok);
   };
-  const feed = (stream) => {
-    const [client, copy] = stream.tee();
-    const cache = cacheApi();
-    if (!cache || typeof FixedLengthStream === "undefined") {
-      copy.cancel().catch(() => {});
-      unregister(false);
-      return client;
-    }
-    const fixed = new FixedLengthStream(part.entityLength);
-    copy.pipeTo(fixed.writable).catch(() => {});
-    const headers = new Headers(plan.storeHeaders);
-    headers.set("x-s3p-chunk", part.tag);
-    ctx.waitUntil(cache.put(part.cacheUrl, new Response(fixed.readable, { headers })).then(() => unregister(true), () => unregister(false)));
-    return client;
-  };
-  return { feed, fail: () => unregister(false), stored };
+  return { ready, done };
 }
 
-// The part from the Cache API: the client's bytes via a ranged match, valid only if the entry carries the part's
-// tag and is exactly the chunk's length. Anything else is a miss (null).
+// A chunk's bytes arriving from the origin: one branch goes to the client, the other into the Cache API — through
+// a fixed-length stream, so a chunk that is short or long fails to store instead of being kept wrong. The runtime
+// moves the bytes; no JavaScript touches them on the way to the cache.
+function store(part, plan, ctx, stream, claimed) {
+  const [client, copy] = stream.tee();
+  const cache = cacheApi();
+  if (!cache || typeof FixedLengthStream === "undefined") {
+    copy.cancel().catch(() => {});
+    claimed.done(false);
+    return client;
+  }
+  const fixed = new FixedLengthStream(part.entityLength);
+  copy.pipeTo(fixed.writable).catch(() => {});
+  const headers = new Headers(plan.storeHeaders);
+  headers.set("x-s3p-chunk", part.tag);
+  ctx.waitUntil(cache.put(part.cacheUrl, new Response(fixed.readable, { headers })).then(() => claimed.done(true), () => claimed.done(false)));
+  return client;
+}
+
+// The part from the Cache API: the client's bytes via a ranged match — always ranged, even for the whole chunk,
+// since the 206's Content-Range states the entry's full length, which a 200 need not — valid only if the entry
+// carries the part's tag and is exactly the chunk's length. Anything else is a miss (null).
 async function fromCache(part) {
   const cache = cacheApi();
   if (!cache) return null;
-  const whole = part.offset === 0 && part.length === part.entityLength;
   const last = part.offset + part.length - 1;
-  const req = whole ? part.cacheUrl : new Request(part.cacheUrl, { headers: { range: `bytes=${part.offset}-${last}` } });
+  const req = new Request(part.cacheUrl, { headers: { range: `bytes=${part.offset}-${last}` } });
   const resp = await cache.match(req).catch(() => undefined);
   if (!resp) return null;
   const miss = () => {
@@ -104,14 +106,14 @@ async function fromCache(part) {
     if (resp.headers.get("content-range") !== `bytes ${part.offset}-${last}/${part.entityLength}`) return miss();
     return resp.body;
   }
+  // A cache that ignored the Range: the whole entry, if its declared length is the chunk's.
   if (resp.status !== 200 || resp.headers.get("content-length") !== String(part.entityLength)) return miss();
-  return whole ? resp.body : slice(resp.body, part.offset, part.length); // a cache that ignored the Range
+  return slice(resp.body, part.offset, part.length);
 }
 
 // The part from the origin (a signed, ranged GET conditional on the ETag). The timeout covers the whole chunk,
 // not just the headers: others may be waiting for these bytes.
-async function fromOrigin(part, plan, ctx) {
-  const shared = share(part, plan, ctx);
+async function fromOrigin(part, plan, ctx, claimed) {
   const f = part.fetch;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), f.timeoutMs);
@@ -120,19 +122,19 @@ async function fromOrigin(part, plan, ctx) {
     resp = await fetch(f.url, { method: f.method, headers: f.headers, signal: controller.signal, redirect: "manual" });
   } catch (err) {
     clearTimeout(timer);
-    shared.fail();
+    claimed.done(false);
     const timedOut = controller.signal.aborted;
     throw new PartFailure(timedOut ? Outcome.TIMEOUT : Outcome.NETWORK_ERROR, 0, String(err?.message ?? err));
   }
   const length = resp.headers.get("content-length");
   if ((resp.status !== 200 && resp.status !== 206) || length !== String(part.entityLength) || !resp.body) {
     clearTimeout(timer);
-    shared.fail();
+    claimed.done(false);
     resp.body?.cancel().catch(() => {});
     throw new PartFailure(Outcome.OK, resp.status, `origin answered ${resp.status} (${length} bytes) for a chunk`);
   }
-  const client = shared.feed(resp.body);
-  shared.stored.finally(() => clearTimeout(timer));
+  const client = store(part, plan, ctx, resp.body, claimed);
+  claimed.ready.finally(() => clearTimeout(timer));
   return { stream: slice(client, part.offset, part.length), source: "origin" };
 }
 
@@ -142,17 +144,18 @@ async function openPart(part, plan, handles, ctx) {
   if (part.handle) {
     const stream = handles.get(part.handle);
     handles.delete(part.handle);
-    const shared = share(part, plan, ctx);
-    return { stream: slice(shared.feed(stream), part.offset, part.length), source: "origin" };
+    return { stream: slice(store(part, plan, ctx, stream, claim(part)), part.offset, part.length), source: "origin" };
   }
+  const cached = await fromCache(part);
+  if (cached) return { stream: cached, source: "cache" };
+  // A miss. Checking for a fetch already under way and claiming the chunk happen with no await between them, so of
+  // the requests that missed together exactly one fetches; the others wait for it to be stored.
   const pending = inflight.get(part.cacheUrl);
   if (pending && (await pending)) {
     const shared = await fromCache(part);
     if (shared) return { stream: shared, source: "shared" };
   }
-  const cached = await fromCache(part);
-  if (cached) return { stream: cached, source: "cache" };
-  return fromOrigin(part, plan, ctx);
+  return fromOrigin(part, plan, ctx, claim(part));
 }
 
 // The answer: every part's stream piped in order into one fixed-length stream (the runtime moves the bytes, and
