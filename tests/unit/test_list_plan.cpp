@@ -31,10 +31,9 @@ ListPlan plan_listing(const Account& account, const ListRequest& req) { return s
 std::string walk_token(std::string_view plaintext) { return list_token::seal(kKeys, {"acct", "", ""}, plaintext); }
 
 ListRequest req(std::vector<http::QueryParam> params) {
-  ListRequest r;
-  std::string why;
-  REQUIRE(parse_list_request(params, r, why));
-  return r;
+  Parsed<ListRequest> r = parse_list_request(params);
+  REQUIRE(r.ok);
+  return r.value;
 }
 
 std::vector<std::string> names(const ListPlan& p) {
@@ -46,18 +45,19 @@ std::vector<std::string> names(const ListPlan& p) {
 }  // namespace
 
 TEST_CASE("listing parameters are validated", "[list]") {
-  ListRequest r;
-  std::string why;
-  CHECK(parse_list_request({{"list-type", "2", true}, {"max-keys", "5000", true}}, r, why));
-  CHECK(r.max_keys == 1000);  // clamped like S3
-  CHECK_FALSE(parse_list_request({{"max-keys", "-1", true}}, r, why));
-  CHECK_FALSE(parse_list_request({{"max-keys", "", true}}, r, why));
-  CHECK_FALSE(parse_list_request({{"list-type", "1", true}}, r, why));
-  CHECK_FALSE(parse_list_request({{"encoding-type", "base64", true}}, r, why));
-  ListRequest u;
-  CHECK_FALSE(parse_list_request({{"versions", "", false}}, u, why));
-  CHECK(u.unsupported);
-  CHECK(parse_list_request({{"x-id", "ListObjectsV2", true}, {"fetch-owner", "true", true}}, r, why));
+  Parsed<ListRequest> r = parse_list_request({{"list-type", "2", true}, {"max-keys", "5000", true}});
+  REQUIRE(r.ok);
+  CHECK(r.value.max_keys == 1000);  // clamped like S3
+  for (std::vector<http::QueryParam> bad : std::vector<std::vector<http::QueryParam>>{
+           {{"max-keys", "-1", true}}, {{"max-keys", "", true}}, {{"list-type", "1", true}}, {{"encoding-type", "base64", true}}}) {
+    Parsed<ListRequest> p = parse_list_request(bad);
+    REQUIRE_FALSE(p.ok);
+    CHECK(p.failure.error == &errors::InvalidArgument);
+  }
+  Parsed<ListRequest> u = parse_list_request({{"versions", "", false}});
+  REQUIRE_FALSE(u.ok);
+  CHECK(u.failure.error == &errors::NotImplemented);  // a sub-resource we do not implement
+  CHECK(parse_list_request({{"x-id", "ListObjectsV2", true}, {"fetch-owner", "true", true}}).ok);
 }
 
 TEST_CASE("a prefix inside one repository lists that repository's backend prefix", "[list]") {

@@ -141,18 +141,21 @@ std::string encoded(std::string_view s, bool url) { return url ? http::uri_encod
 
 }  // namespace
 
-bool parse_list_request(const std::vector<http::QueryParam>& params, ListRequest& out, std::string& why) {
+Parsed<ListRequest> parse_list_request(const std::vector<http::QueryParam>& params) {
+  using Result = Parsed<ListRequest>;
+  const auto bad = [](std::string why) { return Result::fail(client_fault(errors::InvalidArgument, std::move(why))); };
+  ListRequest out;
   for (const auto& p : params) {
     const std::string& n = p.name;
     if (n == "list-type") {
-      if (p.value != "2") return why = "list-type must be 2", false;
+      if (p.value != "2") return bad("list-type must be 2");
       out.v2 = true;
     } else if (n == "prefix") {
       out.prefix = p.value;
     } else if (n == "delimiter") {
       out.delimiter = p.value;
     } else if (n == "max-keys") {
-      if (!parse_max_keys(p.value, out.max_keys)) return why = "max-keys must be a non-negative integer", false;
+      if (!parse_max_keys(p.value, out.max_keys)) return bad("max-keys must be a non-negative integer");
     } else if (n == "continuation-token") {
       out.has_token = true;
       out.token = p.value;
@@ -161,16 +164,15 @@ bool parse_list_request(const std::vector<http::QueryParam>& params, ListRequest
     } else if (n == "marker") {
       out.marker = p.value;
     } else if (n == "encoding-type") {
-      if (p.value != "url") return why = "encoding-type must be url", false;
+      if (p.value != "url") return bad("encoding-type must be url");
       out.url = true;
     } else if (n == "fetch-owner") {
       out.fetch_owner = p.value == "true";
     } else if (n != "x-id" && n != "allow-unordered") {
-      out.unsupported = true;
-      return why = "unsupported bucket sub-resource or parameter " + n, false;
+      return Result::fail(client_fault(errors::NotImplemented, "unsupported bucket sub-resource or parameter " + n));
     }
   }
-  return true;
+  return Result::of(std::move(out));
 }
 
 namespace {
@@ -358,10 +360,9 @@ OpStep ListOp::on_response(FetchResult&& r) {
 
 Planned plan_list_objects(OpContext& ctx) {
   const Account& account = *ctx.account;
-  ListRequest list;
-  std::string why;
-  if (!parse_list_request(ctx.params, list, why))
-    return Planned::refuse(list.unsupported ? errors::NotImplemented : errors::InvalidArgument, why);
+  Parsed<ListRequest> parsed = parse_list_request(ctx.params);
+  if (!parsed.ok) return Planned::refuse(std::move(parsed.failure));
+  ListRequest& list = parsed.value;
   // The listing runs over a view of the account holding only what this caller may list: a listing inside one
   // repository needs list permission for its prefix there (else 403, as S3); the repositories as CommonPrefixes
   // show those the caller can see; a walk across repositories covers those the caller may list whole.

@@ -29,11 +29,10 @@ struct ListRequest {
   std::string marker;       // V1
   bool url = false;         // encoding-type=url
   bool fetch_owner = false;
-  bool unsupported = false;  // set with a false return: a sub-resource we do not implement (501)
 };
 
-// False with `why` for a bad or unsupported parameter.
-bool parse_list_request(const std::vector<http::QueryParam>& params, ListRequest& out, std::string& why);
+// A bad parameter is InvalidArgument; a sub-resource we do not implement is NotImplemented (501).
+Parsed<ListRequest> parse_list_request(const std::vector<http::QueryParam>& params);
 
 struct ListPlan {
   enum class Kind { Local, Backend, Invalid };
