@@ -95,6 +95,7 @@ void encode_action(const Action& a, std::string& out) {
       break;
     case ActionKind::OpenChunks:
       w.headers(a.chunks.store_headers);
+      w.str(a.chunks.meta_url);
       w.u32(static_cast<uint32_t>(a.chunks.parts.size()));
       for (const ChunkPart& p : a.chunks.parts) {
         w.str(p.cache_url);

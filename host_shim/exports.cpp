@@ -3,7 +3,10 @@
 #include <string>
 #include <vector>
 
+#include <algorithm>
+
 #include "host_shim/codec.h"
+#include "host_shim/wire.h"
 #include "worker/core/engine.h"
 
 #if defined(__wasm__)
@@ -79,6 +82,14 @@ S3P_EXPORT("core_wakeups") uint32_t core_wakeups() {
   std::vector<uint32_t> ids = engine().take_wakeups();
   s3p::codec::encode_ids(ids, g_out);
   return static_cast<uint32_t>(ids.size());
+}
+
+// Input: str meta_url (an OpenChunks plan's). The object it names changed at the origin: the isolate's object
+// cache forgets it.
+S3P_EXPORT("core_forget") void core_forget(uint32_t len) {
+  s3p::wire::Reader r(reinterpret_cast<const uint8_t*>(g_in.data()), std::min<size_t>(len, g_in.size()));
+  const std::string url = r.str();
+  if (r.ok()) engine().objects().forget_by_meta_url(url);
 }
 
 S3P_EXPORT("core_in_flight") uint32_t core_in_flight() { return static_cast<uint32_t>(engine().in_flight()); }

@@ -9,6 +9,17 @@ import { Outcome } from "./core.mjs";
 // from there instead of asking the origin again.
 const inflight = new Map();
 
+// Metadata entries of objects found changed in the middle of an answer (a later part's fetch answered 412). The
+// answer broke off; the host tells the core to forget these before its next request, so the client's retry
+// learns the new version instead of breaking off again until the metadata expires.
+const changed = new Set();
+export function takeChangedObjects() {
+  if (changed.size === 0) return null;
+  const urls = [...changed];
+  changed.clear();
+  return urls;
+}
+
 // Why a part could not be served: a transport outcome, or the origin's status (412: the object changed).
 class PartFailure extends Error {
   constructor(outcome, status, message) {
@@ -182,6 +193,10 @@ function assemble(first, rest, total, plan, handles, ctx) {
     await out.writable.close();
   })().catch((err) => {
     out.writable.abort(err).catch(() => {});
+    if (err instanceof PartFailure && err.status === 412) {
+      changed.add(plan.metaUrl);
+      ctx.waitUntil(cacheApi()?.delete(plan.metaUrl).catch(() => {}) ?? Promise.resolve());
+    }
     next?.then((p) => p.stream.cancel().catch(() => {}), () => {}); // the part opened ahead, never to be sent
   });
   return out.readable;

@@ -220,7 +220,7 @@ export class Core {
         return a;
       }
       case Kind.OPEN_CHUNKS: {
-        const a = { kind, storeHeaders: r.headers(), parts: [] };
+        const a = { kind, storeHeaders: r.headers(), metaUrl: r.str(), parts: [] };
         for (let n = r.u32(); n > 0; n--) {
           a.parts.push({
             cacheUrl: r.str(), tag: r.str(), entityLength: r.u32(), offset: r.u32(), length: r.u32(), handle: r.u32(),
@@ -268,6 +268,11 @@ export class Core {
   // The result of a host primitive (Kind.RANDOM … Kind.READ_BODY): ok, output bytes, and why it failed (log only).
   feedHost(id, kind, ok, data = new Uint8Array(0), error = "", now = Date.now()) {
     return this.x.req_feed(id, this.#write([kind, ok ? 1 : 0, data, error]), now);
+  }
+
+  // The object whose metadata entry is `metaUrl` changed at the origin (a chunk fetch answered 412 mid-answer).
+  forget(metaUrl) {
+    this.x.core_forget(this.#write([metaUrl]));
   }
 
   free(id) {

@@ -3,7 +3,7 @@
 import { Body, Core, Kind, Mode, Outcome } from "./core.mjs";
 import { readBodyLimited, readLimited } from "./body.mjs";
 import { performCall } from "./hostcalls.mjs";
-import { openChunks } from "./chunks.mjs";
+import { openChunks, takeChangedObjects } from "./chunks.mjs";
 import { decodeSignedChunks } from "./signed_chunks.mjs";
 
 const CLIENT_BODY = 1; // handle of the client's request body
@@ -285,6 +285,8 @@ export async function handleRequest(core, request, ctx, env = {}) {
   }
   let id;
   try {
+    const changed = takeChangedObjects(); // null nearly always: objects found changed under an earlier answer
+    if (changed) for (const url of changed) core.forget(url);
     id = core.begin(request.method, path, query, request.headers, request.body !== null);
   } catch (err) {
     retire(core);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "worker/cache/chunk_plan.h"
+
 namespace s3p::cache {
 
 const ObjectMeta* ObjectCache::find(const std::string& identity, double now_ms) {
@@ -25,6 +27,10 @@ void ObjectCache::make_room(double now_ms) {
 void ObjectCache::remember(const std::string& identity, ObjectMeta meta, double now_ms) {
   if (meta_.find(identity) == meta_.end()) make_room(now_ms);
   meta_[identity] = std::move(meta);
+}
+
+void ObjectCache::forget_by_meta_url(std::string_view url) {
+  for (auto it = meta_.begin(); it != meta_.end();) it = meta_url(it->first) == url ? meta_.erase(it) : std::next(it);
 }
 
 bool ObjectCache::lead_or_wait(const std::string& identity, uint32_t task) {

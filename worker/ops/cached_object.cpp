@@ -178,6 +178,7 @@ Action CachedObjectOp::open_chunks(const sigv4::Credentials* creds, double now_m
   ChunkPlan& plan = a.chunks;
   plan.store_headers = {{"content-type", "application/octet-stream"},
                         {"cache-control", "max-age=" + std::to_string(settings_.chunk_ttl_s)}};
+  plan.meta_url = cache::meta_url(identity_);
   const int64_t now_s = static_cast<int64_t>(std::floor(now_ms / 1000));
   for (size_t i = 0; i < spans_.size(); ++i) {
     const cache::ChunkSpan& c = spans_[i];

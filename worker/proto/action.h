@@ -110,6 +110,9 @@ struct ChunkPart {
 struct ChunkPlan {
   std::vector<ChunkPart> parts;
   Headers store_headers;
+  // The object's metadata entry: when a later part finds the object changed (412), the host deletes this entry and
+  // tells the core to forget it (core_forget), so that the client's retry learns the new version at once.
+  std::string meta_url;
 };
 
 // Fields of the host primitives (Random … CachePut); which ones are used depends on the kind.
