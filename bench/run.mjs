@@ -258,14 +258,16 @@ const CELLS = [
     path: (v) => objectPath(v, SMALL), status: 200, ladder: true }] : []),
 ].filter((c) => ONLY.length === 0 || ONLY.includes(c.id) || c.ladder);
 
-// Origin GETs per distinct (object, Range) of each edge-cache cell and variant over the whole run (sanity,
-// warm-up and rounds): with chunk-aligned fetches, the most-fetched range is the most-fetched chunk.
+// Origin GETs that carried bytes (200/206) per distinct (object, Range) of each edge-cache cell and variant over the
+// whole run (sanity, warm-up and rounds): with chunk-aligned fetches, the most-fetched range is the most-fetched
+// chunk. A 304 is not counted: it is the cache revalidating expired metadata (If-None-Match), once per TTL, and
+// carries no chunk.
 const originRanges = {};
 function tallyOrigin(cell, v, lines) {
   const m = (originRanges[`${cell.id}/${v}`] ??= new Map());
   for (const line of lines) {
-    const [method, uri, range] = line.split(" ");
-    if (method === "GET" && range !== '"-"') m.set(`${uri} ${range}`, (m.get(`${uri} ${range}`) ?? 0) + 1);
+    const [method, uri, range, status] = line.split(" ");
+    if (method === "GET" && range !== '"-"' && (status === "200" || status === "206")) m.set(`${uri} ${range}`, (m.get(`${uri} ${range}`) ?? 0) + 1);
   }
 }
 
