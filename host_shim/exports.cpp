@@ -89,7 +89,7 @@ S3P_EXPORT("core_wakeups") uint32_t core_wakeups() {
 S3P_EXPORT("core_forget") void core_forget(uint32_t len) {
   s3p::wire::Reader r(reinterpret_cast<const uint8_t*>(g_in.data()), std::min<size_t>(len, g_in.size()));
   const std::string url = r.str();
-  if (r.ok()) engine().objects().forget_by_meta_url(url);
+  if (r.ok()) engine().objects().forget_by_meta_url(url, engine().config().object_cache_name_key);
 }
 
 S3P_EXPORT("core_in_flight") uint32_t core_in_flight() { return static_cast<uint32_t>(engine().in_flight()); }

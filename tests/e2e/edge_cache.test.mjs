@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { AwsClient } from "aws4fetch";
 import { Response as RuntimeResponse } from "miniflare";
-import { DEMO_USER, backendCalls, demoConfig, emu, EMU, startProxy, xmlField } from "./harness.mjs";
+import { DEMO_SECRETS, DEMO_USER, demoConfig, emu, EMU, startProxy, xmlField } from "./harness.mjs";
 
 const CHUNK = 64 * 1024;
 const PREFIX = `edge-cache-e2e/${process.pid}/`;
@@ -207,10 +207,14 @@ describe("edge chunk cache", () => {
     const etag = await putAtOrigin("corrupt.bin", data);
     assert.equal((await get(p, "corrupt.bin", rangeOf(0, 99))).status, 206);
     await new Promise((r) => setTimeout(r, 200)); // the chunk's background store
-    // The entry's name, as worker/cache/chunk_plan.cpp derives it.
+    // The entry's name, as worker/cache/chunk_plan.cpp derives it: an HMAC keyed from the deployment's listing-token
+    // secret (worker/config/listing_token_key.cpp), so that only this proxy can find it.
     const identity = `${EMU.replace(/\/$/, "")}/private-bucket\n${PREFIX}corrupt.bin`;
     const tag = `${CHUNK} 0 ${etag}`;
-    const url = `https://object-cache.internal/v1/chunk/${crypto.createHash("sha256").update(`${identity}\n${tag}`).digest("hex")}`;
+    const hmac = (key, data) => crypto.createHmac("sha256", key).update(data).digest();
+    const root = hmac("s3-edge-proxy listing tokens v1: configured", DEMO_SECRETS.DEMO_LISTING_TOKEN_KEY);
+    const nameKey = hmac(root, "s3-edge-proxy object cache entry names v1");
+    const url = `https://object-cache.internal/v1/chunk/${hmac(nameKey, `${identity}\n${tag}`).toString("hex")}`;
     const caches = await p.mf.getCaches();
     assert.ok(await caches.default.match(url), "the chunk was stored where the core names it");
     const entries = [

@@ -87,12 +87,16 @@ TEST_CASE("object cache: entry names depend on the backend, key, ETag, chunk siz
   const std::string id = object_identity(a, "k");
   CHECK(id != object_identity(other, "k"));
   CHECK(id != object_identity(a, "k2"));
-  const std::string u = chunk_url(id, "\"e1\"", 1000, 3);
-  CHECK(u != chunk_url(id, "\"e2\"", 1000, 3));
-  CHECK(u != chunk_url(id, "\"e1\"", 2000, 3));
-  CHECK(u != chunk_url(id, "\"e1\"", 1000, 4));
+  const std::string u = chunk_url(id, "\"e1\"", 1000, 3, "");
+  CHECK(u != chunk_url(id, "\"e2\"", 1000, 3, ""));
+  CHECK(u != chunk_url(id, "\"e1\"", 2000, 3, ""));
+  CHECK(u != chunk_url(id, "\"e1\"", 1000, 4, ""));
+  // Keyed names: nobody without the deployment's secret can find an entry from what identifies the object.
+  CHECK(u != chunk_url(id, "\"e1\"", 1000, 3, "key"));
+  CHECK(chunk_url(id, "\"e1\"", 1000, 3, "key") != chunk_url(id, "\"e1\"", 1000, 3, "other key"));
+  CHECK(meta_url(id, "key") != meta_url(id, ""));
   CHECK(u.rfind("https://object-cache.internal/v1/chunk/", 0) == 0);
-  CHECK(meta_url(id) != meta_url(object_identity(a, "k2")));
+  CHECK(meta_url(id, "") != meta_url(object_identity(a, "k2"), ""));
   CHECK(chunk_tag("\"e1\"", 1000, 3) == "1000 3 \"e1\"");
 }
 
@@ -191,7 +195,7 @@ TEST_CASE("object cache: the isolate's metadata expires, stays bounded, and disc
   m.expires_ms = 1e12;
   c.remember("x", m, 0);
   c.remember("y", m, 0);
-  c.forget_by_meta_url(meta_url("x"));  // what the host names when an answer found the object changed
+  c.forget_by_meta_url(meta_url("x", "k"), "k");  // what the host names when an answer found the object changed
   CHECK_FALSE(c.find_any("x"));
   CHECK(c.find_any("y"));
 
@@ -397,7 +401,8 @@ TEST_CASE("object cache through the Engine: a write forgets the object here and 
   REQUIRE(a.respond.background.size() == 1);
   Action bg = host.engine.next(a.respond.background[0], 0);
   CHECK(bg.kind == ActionKind::CacheDelete);
-  CHECK(bg.call.name == meta_url(identity));
+  CHECK(bg.call.name == meta_url(identity, host.engine.config().object_cache_name_key));
+  CHECK_FALSE(host.engine.config().object_cache_name_key.empty());  // the config has secrets: names are keyed
   host.engine.release(del);
   host.engine.release(a.respond.background[0]);
 }

@@ -41,19 +41,27 @@ std::string object_identity(const Backend& backend, std::string_view key) {
   return id;
 }
 
-std::string meta_url(std::string_view identity) {
-  return std::string(kBase) + "meta/" + crypto::hex(crypto::sha256(identity));
+namespace {
+std::string entry_name(std::string_view material, std::string_view name_key) {
+  return crypto::hex(name_key.empty() ? crypto::sha256(material) : crypto::hmac_sha256(name_key, material));
+}
+
+}  // namespace
+
+std::string meta_url(std::string_view identity, std::string_view name_key) {
+  return std::string(kBase) + "meta/" + entry_name(identity, name_key);
 }
 
 std::string chunk_tag(std::string_view etag, uint32_t chunk_size, uint64_t index) {
   return std::to_string(chunk_size) + " " + std::to_string(index) + " " + std::string(etag);
 }
 
-std::string chunk_url(std::string_view identity, std::string_view etag, uint32_t chunk_size, uint64_t index) {
+std::string chunk_url(std::string_view identity, std::string_view etag, uint32_t chunk_size, uint64_t index,
+                      std::string_view name_key) {
   std::string material(identity);
   material += '\n';
   material += chunk_tag(etag, chunk_size, index);
-  return std::string(kBase) + "chunk/" + crypto::hex(crypto::sha256(material));
+  return std::string(kBase) + "chunk/" + entry_name(material, name_key);
 }
 
 }  // namespace s3p::cache

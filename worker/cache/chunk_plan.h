@@ -27,8 +27,10 @@ std::vector<ChunkSpan> chunks_covering(ByteRange range, uint64_t size, uint32_t 
 // The object a backend request addresses, as one string: the cache's key material.
 std::string object_identity(const Backend& backend, std::string_view key);
 
-std::string meta_url(std::string_view identity);
-std::string chunk_url(std::string_view identity, std::string_view etag, uint32_t chunk_size, uint64_t index);
+// `name_key` (Config::object_cache_name_key): names are HMACs under it, or plain SHA-256 hashes when it is empty.
+std::string meta_url(std::string_view identity, std::string_view name_key);
+std::string chunk_url(std::string_view identity, std::string_view etag, uint32_t chunk_size, uint64_t index,
+                      std::string_view name_key);
 // What a stored chunk carries (the x-s3p-chunk header) and a reader compares: an entry left by another ETag, size
 // or index — or by anything else — is a miss.
 std::string chunk_tag(std::string_view etag, uint32_t chunk_size, uint64_t index);

@@ -29,8 +29,9 @@ void ObjectCache::remember(const std::string& identity, ObjectMeta meta, double 
   meta_[identity] = std::move(meta);
 }
 
-void ObjectCache::forget_by_meta_url(std::string_view url) {
-  for (auto it = meta_.begin(); it != meta_.end();) it = meta_url(it->first) == url ? meta_.erase(it) : std::next(it);
+void ObjectCache::forget_by_meta_url(std::string_view url, std::string_view name_key) {
+  for (auto it = meta_.begin(); it != meta_.end();)
+    it = meta_url(it->first, name_key) == url ? meta_.erase(it) : std::next(it);
 }
 
 bool ObjectCache::lead_or_wait(const std::string& identity, uint32_t task) {

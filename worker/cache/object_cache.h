@@ -27,7 +27,7 @@ class ObjectCache {
   void forget(const std::string& identity) { meta_.erase(identity); }
   // The same, by the object's metadata entry name (what the host knows of it). Rare (an object changed under a
   // read), so a scan is fine.
-  void forget_by_meta_url(std::string_view url);
+  void forget_by_meta_url(std::string_view url, std::string_view name_key);
 
   // The first task to ask about an object leads the discovery (true); later ones are registered as its waiters
   // (false) and park until the leader finishes.

@@ -77,6 +77,10 @@ struct Config {
   enum class TokenKeySource { None, Secret, Derived, PerCore };
   crypto::SivKeys listing_token_keys;
   bool any_cached = false;  // some repository caches objects: writes must then invalidate what they change
+  // Keys the object cache's entry names (worker/cache/chunk_plan.h), from the same deployment-wide secret as the
+  // listing-token key: another Worker of the zone cannot find a private repository's cached bytes. Empty when the
+  // config holds no secret (names are then plain hashes; a per-core key would keep isolates from sharing entries).
+  std::string object_cache_name_key;
   TokenKeySource listing_token_key_source = TokenKeySource::None;
   const Account* find(std::string_view account) const;
   const AccessKey* find_key(std::string_view id) const;

@@ -18,11 +18,17 @@ void put_field(std::string& out, std::string_view field) {
   out.append(field);
 }
 
-// HKDF-extract style: HMAC(label, input keying material); then the SIV's two keys from that.
+constexpr std::string_view kObjectCacheNames = "s3-edge-proxy object cache entry names v1";
+
+// HKDF-extract style: HMAC(label, input keying material); then the SIV's two keys from that, and (for a key every
+// isolate shares) the object cache's naming key.
 void set_keys(Config& cfg, std::string_view label, std::string_view material, Config::TokenKeySource source) {
   const crypto::Digest root = crypto::hmac_sha256(label, material);
   cfg.listing_token_keys = crypto::siv_keys(crypto::as_view(root));
   cfg.listing_token_key_source = source;
+  cfg.object_cache_name_key.clear();
+  if (source != Config::TokenKeySource::PerCore)
+    cfg.object_cache_name_key = std::string(crypto::as_view(crypto::hmac_sha256(crypto::as_view(root), kObjectCacheNames)));
 }
 
 }  // namespace

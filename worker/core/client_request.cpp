@@ -236,7 +236,7 @@ void ClientRequest::forget_changed_objects() {
   for (const ObjectRef& o : changed) {
     const std::string identity = cache::object_identity(*o.backend, o.key);
     engine_.objects().forget(identity);
-    background_.push_back(cache::CacheWrite::remove(cache::meta_url(identity)));
+    background_.push_back(cache::CacheWrite::remove(cache::meta_url(identity, engine_.config().object_cache_name_key)));
   }
 }
 

@@ -28,12 +28,15 @@ bool cache_may_answer(const OpContext& ctx) {
 }
 
 CachedObjectOp::CachedObjectOp(cache::ObjectCache& cache, uint32_t task, const Repository& repo, std::string method,
-                               std::string key, const Headers& client, Headers overrides, bool flat)
+                               std::string key, const Headers& client, Headers overrides, bool flat,
+                               std::string_view name_key)
     : ObjectOp(*repo.backend, std::move(method), key, {}, forwarded_read_headers(client), std::move(overrides), flat),
       cache_(cache),
       task_(task),
       settings_(repo.cache),
-      identity_(cache::object_identity(*repo.backend, key)) {
+      identity_(cache::object_identity(*repo.backend, key)),
+      name_key_(name_key),
+      meta_url_(cache::meta_url(identity_, name_key)) {
   for (const Header& h : client)
     if (is_condition(h.name)) conditions_.push_back(h);
   if (const std::string* r = find_header(client, "range")) range_ = *r, has_range_ = true;
@@ -142,7 +145,7 @@ Action CachedObjectOp::step(const sigv4::Credentials* creds, double now_ms, sigv
       leading_ = true;
       state_ = State::Lookup;
       a.kind = ActionKind::CacheMatch;
-      a.call.name = cache::meta_url(identity_);
+      a.call.name = meta_url_;
       return a;
     case State::Discover: return discovery_request(creds, now_ms, keys);
     case State::Serve: return open_chunks(creds, now_ms, keys);
@@ -178,12 +181,12 @@ Action CachedObjectOp::open_chunks(const sigv4::Credentials* creds, double now_m
   ChunkPlan& plan = a.chunks;
   plan.store_headers = {{"content-type", "application/octet-stream"},
                         {"cache-control", "max-age=" + std::to_string(settings_.chunk_ttl_s)}};
-  plan.meta_url = cache::meta_url(identity_);
+  plan.meta_url = meta_url_;
   const int64_t now_s = static_cast<int64_t>(std::floor(now_ms / 1000));
   for (size_t i = 0; i < spans_.size(); ++i) {
     const cache::ChunkSpan& c = spans_[i];
     ChunkPart part;
-    part.cache_url = cache::chunk_url(identity_, meta_.etag, settings_.chunk_size, c.index);
+    part.cache_url = cache::chunk_url(identity_, meta_.etag, settings_.chunk_size, c.index, name_key_);
     part.tag = cache::chunk_tag(meta_.etag, settings_.chunk_size, c.index);
     part.entity_length = c.entity_length;
     part.offset = c.offset;
@@ -275,7 +278,7 @@ OpStep CachedObjectOp::on_discovered(FetchResult&& f, double now_ms) {
   release_lead();
   OpStep out;
   out.background.push_back(
-      cache::CacheWrite::put(cache::meta_url(identity_), cache::serialize_meta(m), settings_.metadata_ttl_s));
+      cache::CacheWrite::put(meta_url_, cache::serialize_meta(m), settings_.metadata_ttl_s));
   auto with_background = [&out](OpStep step) {
     for (auto& t : out.background) step.background.push_back(std::move(t));
     return step;
@@ -321,7 +324,7 @@ OpStep CachedObjectOp::on_opened(FetchResult&& f) {
   cache_.forget(identity_);
   OpStep out = go(rediscovered_ ? State::Direct : State::Discover);
   rediscovered_ = true;
-  out.background.push_back(cache::CacheWrite::remove(cache::meta_url(identity_)));
+  out.background.push_back(cache::CacheWrite::remove(meta_url_));
   return out;
 }
 

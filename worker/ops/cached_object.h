@@ -31,7 +31,7 @@ bool cache_may_answer(const OpContext& ctx);
 class CachedObjectOp : public ObjectOp {
  public:
   CachedObjectOp(cache::ObjectCache& cache, uint32_t task, const Repository& repo, std::string method,
-                 std::string key, const Headers& client, Headers overrides, bool flat);
+                 std::string key, const Headers& client, Headers overrides, bool flat, std::string_view name_key);
   ~CachedObjectOp() override;
 
   bool answer_now(double now_ms, OpStep& out) override;
@@ -60,6 +60,8 @@ class CachedObjectOp : public ObjectOp {
   uint32_t task_;
   const CacheSettings& settings_;
   std::string identity_;
+  std::string_view name_key_;   // Config::object_cache_name_key
+  std::string meta_url_;
   Headers conditions_;          // the client's If-* headers
   std::string range_;           // the client's Range header…
   bool has_range_ = false;      // …if it sent one

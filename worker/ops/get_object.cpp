@@ -36,7 +36,8 @@ Planned plan_get_object(OpContext& ctx) {
   if (ctx.repo->prefix.empty() && ctx.key.empty()) return Planned::refuse(errors::NoSuchKey, "empty backend key");
   if (cache_may_answer(ctx))
     return Planned::run(std::make_unique<CachedObjectOp>(*ctx.objects, ctx.task_id, *ctx.repo, std::string(ctx.method),
-                                                         ctx.backend_key(), ctx.headers, std::move(overrides), ctx.flat()));
+                                                         ctx.backend_key(), ctx.headers, std::move(overrides), ctx.flat(),
+                                                         ctx.config.object_cache_name_key));
   return Planned::run(std::make_unique<ObjectOp>(*ctx.repo->backend, std::string(ctx.method), ctx.backend_key(),
                                                  std::move(ctx.params), forwarded_read_headers(ctx.headers),
                                                  std::move(overrides), ctx.flat()));
