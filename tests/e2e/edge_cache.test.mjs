@@ -149,6 +149,17 @@ describe("edge chunk cache", () => {
     assert.equal(await origin() - before, 1);
   });
 
+  it("with the metadata known, N concurrent reads of one uncached chunk make one origin request", async () => {
+    const data = bytesOf(3 * CHUNK, 13);
+    await putAtOrigin("herd2.bin", data);
+    assert.equal((await fetch(`${p.url}/demo-org/cached/herd2.bin`, { method: "HEAD" })).status, 200); // metadata only
+    const before = await origin();
+    const at = 2 * CHUNK + 500;
+    const reads = await Promise.all(Array.from({ length: 16 }, (_, i) => get(p, "herd2.bin", rangeOf(at + i * 10, at + i * 10 + 99))));
+    for (const [i, r] of reads.entries()) assert.ok(equalBytes(r.bytes, data.subarray(at + i * 10, at + i * 10 + 100)), `read ${i}`);
+    assert.equal(await origin() - before, 1, "one chunk fetch for 16 readers");
+  });
+
   it("an object overwritten at the origin during a read series is never served mixed", async () => {
     const size = 6 * CHUNK;
     const v1 = bytesOf(size, 10), v2 = bytesOf(size, 11);
