@@ -33,13 +33,15 @@ async function putAtOrigin(key, body) {
   return r.headers.get("etag");
 }
 
-// demo-org/cached: public, cached (64 KiB chunks, metadata for 2 s); private-cached: the demo key's, cached because
-// configured; private-plain: the demo key's, private and so not cached; uploads: cached, written through the proxy.
+// demo-org/cached: public, cached (64 KiB chunks, metadata for 60 s); cached-short: the same with metadata for 2 s
+// (the tests about expiry); private-cached: the demo key's, cached because configured; private-plain: the demo
+// key's, private and so not cached; uploads: cached, written through the proxy.
 function config(mutate) {
   return demoConfig((c) => {
     const repos = c.accounts["demo-org"].repositories;
-    const cache = { enabled: true, chunk_size: CHUNK, metadata_ttl_s: 2 };
+    const cache = { enabled: true, chunk_size: CHUNK, metadata_ttl_s: 60 };
     repos.cached = { backend: "local-signed", prefix: PREFIX, public: true, cache };
+    repos["cached-short"] = { backend: "local-signed", prefix: PREFIX, public: true, cache: { ...cache, metadata_ttl_s: 2 } };
     repos["private-cached"] = { backend: "local-signed", prefix: PREFIX, cache };
     repos["private-plain"] = { backend: "local-signed", prefix: PREFIX };
     repos.uploads.cache = cache;
@@ -129,10 +131,10 @@ describe("edge chunk cache", () => {
   it("after the metadata TTL one conditional request revalidates it (304): the cached chunks serve on, no bytes refetched", async () => {
     const data = bytesOf(2 * CHUNK, 12);
     await putAtOrigin("revalidate.bin", data);
-    assert.equal((await get(p, "revalidate.bin", rangeOf(0, 99))).status, 206);
+    assert.equal((await get(p, "revalidate.bin", rangeOf(0, 99), "cached-short")).status, 206);
     await new Promise((r) => setTimeout(r, 2200)); // metadata_ttl_s: 2
     const before = await origin();
-    const r = await get(p, "revalidate.bin", rangeOf(100, 199));
+    const r = await get(p, "revalidate.bin", rangeOf(100, 199), "cached-short");
     assert.ok(equalBytes(r.bytes, data.subarray(100, 200)));
     assert.equal(r.headers.get("x-edge-cache"), "hit");
     assert.equal(await origin() - before, 1, "one If-None-Match request, answered 304");
@@ -164,7 +166,7 @@ describe("edge chunk cache", () => {
     const size = 6 * CHUNK;
     const v1 = bytesOf(size, 10), v2 = bytesOf(size, 11);
     await putAtOrigin("flip.bin", v1);
-    assert.equal((await get(p, "flip.bin", rangeOf(0, CHUNK - 1))).status, 206); // chunk 0 and the metadata cached
+    assert.equal((await get(p, "flip.bin", rangeOf(0, CHUNK - 1), "cached-short")).status, 206); // chunk 0, metadata
     await putAtOrigin("flip.bin", v2);
     let truncated = 0, whole = 0;
     const deadline = Date.now() + 4000; // past the 2 s metadata TTL: the series must end on v2
@@ -174,7 +176,7 @@ describe("edge chunk cache", () => {
       const end = first + CHUNK + Math.floor(Math.random() * CHUNK);
       let r;
       try {
-        r = await get(p, "flip.bin", rangeOf(first, end));
+        r = await get(p, "flip.bin", rangeOf(first, end), "cached-short");
       } catch {
         truncated++; // the stream broke off: the only acceptable alternative to one version's bytes
         continue;
