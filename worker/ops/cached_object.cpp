@@ -287,24 +287,26 @@ OpStep CachedObjectOp::on_discovered(FetchResult&& f, double now_ms) {
   if (decide(answer)) return with_background(std::move(answer));
   // The discovery's bytes serve the client when they are exactly the plan's first chunk; when they are the
   // client's own answer they go back as they are; a chunk the plan does not start with is dropped.
-  if (state_ == State::Serve) {
-    const cache::ChunkSpan& c = spans_.front();
-    const bool whole_chunk = f.status == 206 ? find_header(f.headers, "content-range") &&
-                                                   *find_header(f.headers, "content-range") ==
-                                                       "bytes " + std::to_string(c.first) + "-" +
-                                                           std::to_string(c.first + c.entity_length - 1) + "/" +
-                                                           std::to_string(meta_.size)
-                                             : c.first == 0 && c.entity_length == meta_.size;
-    if (whole_chunk && f.handle != 0) {
-      first_handle_ = f.handle;
-      return with_background(OpStep::again());
-    }
+  if (state_ == State::Serve && f.handle != 0 && is_first_chunk(f)) {
+    first_handle_ = f.handle;
+    return with_background(OpStep::again());
   }
   if (discovery_is_the_request_ && !revalidated) {
     outcome_ = state_ == State::Direct ? "bypass" : "miss";
     return with_background(direct_answer(std::move(f)));
   }
   return with_background(OpStep::again());  // Serve without the discovery's bytes, or Direct
+}
+
+// Whether an origin answer's body is exactly the plan's first chunk: a 206 for its bytes, or a 200 of an object
+// that is that one chunk.
+bool CachedObjectOp::is_first_chunk(const FetchResult& f) const {
+  const cache::ChunkSpan& c = spans_.front();
+  if (f.status == 200) return c.first == 0 && c.entity_length == meta_.size;
+  const std::string* range = find_header(f.headers, "content-range");
+  return f.status == 206 && range &&
+         *range == "bytes " + std::to_string(c.first) + "-" + std::to_string(c.first + c.entity_length - 1) + "/" +
+                       std::to_string(meta_.size);
 }
 
 OpStep CachedObjectOp::on_opened(FetchResult&& f) {

@@ -48,6 +48,7 @@ class CachedObjectOp : public ObjectOp {
   bool decide(OpStep& out);
   OpStep on_discovered(FetchResult&& f, double now_ms);
   OpStep on_opened(FetchResult&& f);
+  bool is_first_chunk(const FetchResult& f) const;
   OpStep direct_answer(FetchResult&& f);
   OpStep go(State s);
   Action discovery_request(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys);
