@@ -113,7 +113,9 @@ async function perform(url, init) {
     r = await fetch(url, { ...init, signal: ctl.signal });
   } catch (err) {
     clearTimeout(headTimer);
-    return { outcome: ctl.signal.aborted ? "hung" : "wrong", error: String(err), ms: performance.now() - t0 };
+    // undici's "fetch failed" hides the socket's reason in `cause` (a reset, the other side closing, …).
+    const cause = err?.cause ? ` (${err.cause.code ?? ""} ${err.cause.message ?? err.cause})` : "";
+    return { outcome: ctl.signal.aborted ? "hung" : "wrong", error: String(err) + cause, ms: performance.now() - t0 };
   }
   clearTimeout(headTimer);
   const ms = performance.now() - t0;
@@ -346,7 +348,8 @@ console.log(`correct by op: ${[...okByOp].map(([k, v]) => `${k} ${v}`).join(", "
 console.log(`faults switched on: ${[...faultLog].map(([k, v]) => `${k} × ${v}`).join(", ")}`);
 console.log(`workerd RSS (MiB): start ${f1(rss.start)}, after warm-up ${f1(rss.warm)}, middle ${f1(rss.mid)}, end ${f1(rss.end)}; ` +
   `wasm memory ${wasm.start >> 10} → ${wasm.end >> 10} KiB; core in flight after the run ${drained.in_flight}`);
-console.log(`workerd RSS every ${SECONDS / 10} s (MiB): ${trace.map(f1).join(" ")}`);
+console.log(`workerd RSS every ${SECONDS / 10} s (MiB): ${trace.map(f1).join(" ")}; ` +
+  `${f1(((rss.end - rss.warm) * 1024) / Math.max(1, total))} KiB per request after the warm-up`);
 for (const w of wrongSamples) console.log(`wrong: ${w}`);
 
 const checks = [
