@@ -212,8 +212,11 @@ export class Core {
     const kind = this.x.req_next(id, now);
     const r = this.#reader();
     switch (kind) {
-      case Kind.FETCH:
-        return { kind, ...r.fetch() };
+      case Kind.FETCH: {
+        const f = r.fetch(); // on every request's path: no spread copy
+        f.kind = kind;
+        return f;
+      }
       case Kind.RESPOND: {
         const a = { kind, status: r.u32(), headers: r.headers(), body: r.body(), log: r.str(), background: [] };
         for (let n = r.u32(); n > 0; n--) a.background.push(r.u32());
