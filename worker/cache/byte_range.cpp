@@ -2,23 +2,13 @@
 
 #include <string_view>
 
+#include "worker/http/decimal.h"
+
 namespace s3p::cache {
 
 namespace {
 
-constexpr uint64_t kMaxDigitsValue = 999999999999999999ull;  // 18 digits: never overflows, far past 5 TiB
-
-// Digits only, at least one, at most 18.
-bool parse_number(std::string_view s, uint64_t& out) {
-  if (s.empty() || s.size() > 18) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  out = v;
-  return v <= kMaxDigitsValue;
-}
+using http::parse_decimal;
 
 // "bytes=A-B" / "bytes=A-" / "bytes=-N" as three fields; false for any other shape (a list, another unit, spaces).
 struct Spec {
@@ -36,8 +26,8 @@ bool parse_spec(std::string_view h, Spec& out) {
   out.has_first = !a.empty();
   out.has_last = !b.empty();
   if (!out.has_first && !out.has_last) return false;
-  if (out.has_first && !parse_number(a, out.first)) return false;
-  if (out.has_last && !parse_number(b, out.last)) return false;
+  if (out.has_first && !parse_decimal(a, out.first)) return false;
+  if (out.has_last && !parse_decimal(b, out.last)) return false;
   return true;
 }
 

@@ -2,27 +2,20 @@
 
 #include <cstdlib>
 
+#include "worker/http/decimal.h"
+
 namespace s3p::cache {
 
 namespace {
 
 constexpr std::string_view kMagic = "s3p-object-meta 1\n";
 
-bool parse_u64(std::string_view s, uint64_t& out) {
-  if (s.empty() || s.size() > 18) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  out = v;
-  return true;
-}
+using http::parse_decimal;
 
 // "bytes FIRST-LAST/TOTAL" → TOTAL.
 bool content_range_total(std::string_view v, uint64_t& total) {
   const size_t slash = v.rfind('/');
-  return v.substr(0, 6) == "bytes " && slash != std::string_view::npos && parse_u64(v.substr(slash + 1), total);
+  return v.substr(0, 6) == "bytes " && slash != std::string_view::npos && parse_decimal(v.substr(slash + 1), total);
 }
 
 // Next line of `text` (without its '\n'); false at the end or on a line that does not end.
@@ -43,7 +36,7 @@ bool learn_meta(uint32_t status, const Headers& response, bool (*keep)(std::stri
   if (status == 206) {
     if (!range || !content_range_total(*range, m.size)) return false;
   } else if (status == 200) {
-    if (!length || !parse_u64(*length, m.size)) return false;
+    if (!length || !parse_decimal(*length, m.size)) return false;
   } else {
     return false;
   }
@@ -81,8 +74,8 @@ bool parse_meta(std::string_view text, ObjectMeta& out) {
   ObjectMeta m;
   std::string_view line;
   uint64_t expires = 0;
-  if (!next_line(text, line) || !parse_u64(line, m.size)) return false;
-  if (!next_line(text, line) || !parse_u64(line, expires)) return false;
+  if (!next_line(text, line) || !parse_decimal(line, m.size)) return false;
+  if (!next_line(text, line) || !parse_decimal(line, expires)) return false;
   m.expires_ms = static_cast<double>(expires);
   if (!next_line(text, line) || (line != "0" && line != "1")) return false;
   m.cacheable = line == "1";
