@@ -577,3 +577,52 @@ TEST_CASE("empty keys and prefixes with an empty backend prefix are mapped witho
     }
   }
 }
+
+// The caller (ListOp) edits the pagination elements at these spans in one splice, so each must cover exactly its
+// element in the OUTPUT, wherever the backend put it and after KeyCount's recount moved the text behind it.
+TEST_CASE("pagination elements are located in the output, after a recount too", "[list_rewrite]") {
+  const auto span_text = [](const std::string& out, const s3p::xml::OutSpan& s) {
+    return s.present() ? out.substr(s.begin, s.end - s.begin) : std::string("(absent)");
+  };
+  // moto's order: IsTruncated first, the rest after the entries; one foreign entry makes KeyCount 10 -> 9.
+  std::string in = std::string(kDecl) + kRoot + "<IsTruncated>true</IsTruncated>";
+  for (int i = 0; i < 9; ++i) in += moto_v2("datasets/climate/k" + std::to_string(i));
+  in += moto_v2("datasets/other/secret") +
+        "<Name>backend-b</Name><Prefix>datasets/climate/</Prefix><MaxKeys>10</MaxKeys><KeyCount>10</KeyCount>"
+        "<ContinuationToken>c1</ContinuationToken><NextContinuationToken>n2</NextContinuationToken>"
+        "<StartAfter>datasets/climate/a</StartAfter></ListBucketResult>";
+  ListPage page;
+  const std::string out = rewrite_ok(in, climate(), &page);
+  CHECK(span_text(out, page.is_truncated_at) == "<IsTruncated>true</IsTruncated>");
+  CHECK(span_text(out, page.key_count_at) == "<KeyCount>9</KeyCount>");
+  CHECK(span_text(out, page.max_keys_at) == "<MaxKeys>10</MaxKeys>");
+  CHECK(span_text(out, page.continuation_token_at) == "<ContinuationToken>c1</ContinuationToken>");
+  CHECK(span_text(out, page.next_continuation_token_at) == "<NextContinuationToken>n2</NextContinuationToken>");
+  CHECK(span_text(out, page.start_after_at) == "<StartAfter>repo/a</StartAfter>");
+  CHECK(span_text(out, page.marker_at) == "(absent)");
+  CHECK(span_text(out, page.next_marker_at) == "(absent)");
+  CHECK(out.substr(page.root_end_at) == "</ListBucketResult>");
+
+  // AWS's order (all before the entries), self-closing forms, and a dropped foreign NextMarker: empty spans.
+  const std::string aws = std::string(kRoot) + "<Name>b</Name><Prefix>datasets/climate/</Prefix>"
+                          "<Marker>datasets/climate/m</Marker><NextMarker>elsewhere/x</NextMarker><MaxKeys/>"
+                          "<IsTruncated>false</IsTruncated>" + aws_v2("datasets/climate/x") + "</ListBucketResult>";
+  page = ListPage{};
+  const std::string out2 = rewrite_ok(aws, climate(), &page);
+  CHECK(span_text(out2, page.marker_at) == "<Marker>repo/m</Marker>");
+  CHECK(span_text(out2, page.next_marker_at) == "(absent)");
+  CHECK(span_text(out2, page.max_keys_at) == "<MaxKeys/>");
+  CHECK(span_text(out2, page.is_truncated_at) == "<IsTruncated>false</IsTruncated>");
+  CHECK(out2.substr(page.root_end_at) == "</ListBucketResult>");
+}
+
+// A second copy would go out unedited: a raw backend token, or a truncation flag the caller did not decide.
+TEST_CASE("a pagination element sent twice fails the rewrite", "[list_rewrite]") {
+  for (const std::string dup : {"<IsTruncated>false</IsTruncated>", "<NextContinuationToken>raw</NextContinuationToken>",
+                                "<MaxKeys>1</MaxKeys>", "<KeyCount>1</KeyCount>", "<NextMarker>datasets/climate/z</NextMarker>"}) {
+    INFO(dup);
+    const std::string in = std::string(kRoot) + "<Name>b</Name><Prefix>datasets/climate/</Prefix>" + dup +
+                           aws_v2("datasets/climate/x") + dup + "</ListBucketResult>";
+    CHECK(rewrite_error(in, climate()) == "a pagination element appears twice");
+  }
+}

@@ -105,36 +105,52 @@ ListPlan local_plan(std::string document) {
   return plan;
 }
 
-// Replaces the text of top-level element `name` (first occurrence; element text never contains '<', so a tag
-// match is unambiguous for names that only occur at top level), or inserts it before the closing root tag.
-void set_element(std::string& doc, std::string_view name, std::string_view escaped_text) {
-  std::string open = "<" + std::string(name) + ">", close = "</" + std::string(name) + ">";
-  size_t a = doc.find(open);
-  if (a != std::string::npos) {
-    size_t b = doc.find(close, a);
-    if (b != std::string::npos) {
-      doc.replace(a + open.size(), b - a - open.size(), escaped_text);
-      return;
+// The caller's edits of a rewritten listing's top-level elements (xml::ListPage's spans), applied in one copy of
+// the document: a 1000-key listing is ~255 KB, and a search or a mid-document erase per element cost more than
+// the rewrite itself.
+class ListEdits {
+ public:
+  explicit ListEdits(const xml::ListPage& page) : root_end_(page.root_end_at) {}
+
+  // The element's text becomes `escaped_text`; an element the backend did not send is added before the root's end.
+  void set(const xml::OutSpan& at, std::string_view name, std::string_view escaped_text) {
+    std::string element;
+    element.reserve(2 * name.size() + escaped_text.size() + 5);
+    element.append("<").append(name).append(">").append(escaped_text).append("</").append(name).append(">");
+    if (at.present()) {
+      edits_.push_back({at.begin, at.end, std::move(element)});
+    } else {
+      edits_.push_back({root_end_, root_end_, std::move(element)});
     }
   }
-  size_t end = doc.rfind("</ListBucketResult>");
-  if (end == std::string::npos) return;
-  doc.insert(end, open + std::string(escaped_text) + close);
-}
-
-// Removes top-level element `name` (both <n>..</n> and <n/> forms) if present.
-void remove_element(std::string& doc, std::string_view name) {
-  std::string open = "<" + std::string(name) + ">", empty = "<" + std::string(name) + "/>";
-  size_t a = doc.find(open);
-  if (a != std::string::npos) {
-    std::string close = "</" + std::string(name) + ">";
-    size_t b = doc.find(close, a);
-    if (b != std::string::npos) doc.erase(a, b + close.size() - a);
-    return;
+  void remove(const xml::OutSpan& at) {
+    if (at.present()) edits_.push_back({at.begin, at.end, {}});
   }
-  a = doc.find(empty);
-  if (a != std::string::npos) doc.erase(a, empty.size());
-}
+
+  std::string apply(const std::string& doc) && {
+    std::stable_sort(edits_.begin(), edits_.end(), [](const Edit& a, const Edit& b) { return a.begin < b.begin; });
+    size_t grow = 0;
+    for (const Edit& e : edits_) grow += e.text.size();
+    std::string out;
+    out.reserve(doc.size() + grow);
+    size_t at = 0;
+    for (const Edit& e : edits_) {
+      out.append(doc, at, e.begin - at);
+      out.append(e.text);
+      at = e.end;
+    }
+    out.append(doc, at, std::string::npos);
+    return out;
+  }
+
+ private:
+  struct Edit {
+    size_t begin, end;
+    std::string text;
+  };
+  size_t root_end_;
+  std::vector<Edit> edits_;
+};
 
 // A key-like value as element text: url-encoded when the client asked for encoding-type=url, else escaped.
 std::string encoded(std::string_view s, bool url) { return url ? http::uri_encode(s, false) : xml::escaped(s); }
@@ -326,32 +342,36 @@ OpStep ListOp::on_response(FetchResult&& r) {
   if (page.truncated && !backend_more && (req_.v2 || page.entries == 0))
     return OpStep::fail(errors::BadGateway, "backend listing truncated without a continuation token");
   const bool truncated = page.truncated || more_repos;
-  set_element(doc, "IsTruncated", truncated ? "true" : "false");
-  set_element(doc, "MaxKeys", std::to_string(req_.max_keys));
+  ListEdits edits(page);
+  edits.set(page.is_truncated_at, "IsTruncated", truncated ? "true" : "false");
+  edits.set(page.max_keys_at, "MaxKeys", std::to_string(req_.max_keys));
   if (!req_.v2) {
-    for (std::string_view v2_only : {"KeyCount", "ContinuationToken", "NextContinuationToken", "StartAfter"})
-      remove_element(doc, v2_only);
-    set_element(doc, "Marker", encoded(req_.marker, req_.url));
+    for (const xml::OutSpan* v2_only : {&page.key_count_at, &page.continuation_token_at,
+                                        &page.next_continuation_token_at, &page.start_after_at})
+      edits.remove(*v2_only);
+    edits.set(page.marker_at, "Marker", encoded(req_.marker, req_.url));
     if (page.truncated && page.entries == 0)  // empty rounds exhausted inside one repository: no key to resume after
       return OpStep::fail(errors::ServiceUnavailable, "V1 listing: backend pages without entries");
     // NextMarker: within this repository, the last key or common prefix of this page (whichever sorts later);
     // when this repository is exhausted, a marker that sorts after all of its keys and before the next one's.
     if (truncated)
-      set_element(doc, "NextMarker",
-                  encoded(page.truncated ? std::max(page.last_key, page.last_prefix) : after_repository(repo), req_.url));
+      edits.set(page.next_marker_at, "NextMarker",
+                encoded(page.truncated ? std::max(page.last_key, page.last_prefix) : after_repository(repo), req_.url));
   } else {
     // The backend's own tokens never reach the client: its <ContinuationToken> echoes what we sent it (after empty
     // rounds, a token the client never had) and its <NextContinuationToken> is sealed into ours.
-    if (req_.has_token) set_element(doc, "ContinuationToken", xml::escaped(req_.token));
-    else remove_element(doc, "ContinuationToken");
+    if (req_.has_token) edits.set(page.continuation_token_at, "ContinuationToken", xml::escaped(req_.token));
+    else edits.remove(page.continuation_token_at);
     if (truncated) {
       // "{repo}/{backend token}"; in a flat bucket the repository name is empty.
       std::string next = page.truncated ? repo.name + "/" + page.next_token : plan_.repos[plan_.index + 1]->name + "/";
-      set_element(doc, "NextContinuationToken", xml::escaped(list_token::seal(token_keys_, listing_of(account_, req_), next)));
+      edits.set(page.next_continuation_token_at, "NextContinuationToken",
+                xml::escaped(list_token::seal(token_keys_, listing_of(account_, req_), next)));
     } else {
-      remove_element(doc, "NextContinuationToken");
+      edits.remove(page.next_continuation_token_at);
     }
   }
+  doc = std::move(edits).apply(doc);
   step.status = 200;
   step.headers = {{"content-type", "application/xml"}};
   step.body = Body{BodyKind::Bytes, std::move(doc), 0};

@@ -98,6 +98,10 @@ class Rewriter {
   }
 
   bool on_start(const Tag& t, Ctx ctx);
+  bool control(const Tag& t);
+  OutSpan* control_span(std::string_view name);
+  bool tracked(const Tag& t, OutSpan& span);
+  void shift_spans_after(size_t pos, size_t old_len, size_t new_len);
   bool entry_key(const Tag& t);
   bool echo(const Tag& t, const std::optional<std::string_view>& override_value, bool& seen, bool encoded = true);
   void end_entry(size_t end, Ctx ctx);
@@ -217,6 +221,7 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
       }
       break;
     case Ctx::Root:
+      if (OutSpan* span = control_span(name)) return tracked(t, *span);
       if (S3P_IS(name, "Contents") || S3P_IS(name, "CommonPrefixes")) {
         s_.flush(t.begin);
         entry_out_ = out_.size();
@@ -236,50 +241,6 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
         return true;
       }
       if (S3P_IS(name, "Prefix")) return echo(t, rw_.prefix_echo, seen_prefix_, rw_.prefix_echo_encoded);
-      if (S3P_IS(name, "StartAfter")) return echo(t, rw_.start_after_echo, seen_start_after_);
-      if (S3P_IS(name, "Marker")) return echo(t, rw_.marker_echo, seen_marker_);
-      if (S3P_IS(name, "NextMarker")) {
-        TextElem e;
-        if (!s_.text_element(t, e)) return false;
-        std::string_view rest;
-        bool verbatim;
-        if (map_value(e.text, rest, verbatim) != 1) {
-          s_.drop(t.begin, e.end);
-          return true;
-        }
-        page_.has_next_marker = true;
-        page_.next_marker.assign(rw_.client_prefix.data(), rw_.client_prefix.size());
-        page_.next_marker.append(rest.data(), rest.size());
-        put_mapped(t, e, rest, verbatim);
-        return true;
-      }
-      if (S3P_IS(name, "KeyCount")) {
-        TextElem e;
-        if (!s_.text_element(t, e)) return false;
-        if (t.kind == Tag::Start) {
-          s_.flush(e.close_begin);
-          have_key_count_ = true;
-          key_count_out_ = out_.size() - e.text.size();
-          key_count_len_ = e.text.size();
-        }
-        return true;
-      }
-      if (S3P_IS(name, "IsTruncated")) {
-        TextElem e;
-        if (!s_.text_element(t, e)) return false;
-        std::string_view v = e.text;
-        while (!v.empty() && is_space(v.front())) v.remove_prefix(1);
-        while (!v.empty() && is_space(v.back())) v.remove_suffix(1);
-        page_.truncated = S3P_IS(v, "true");
-        return true;
-      }
-      if (S3P_IS(name, "NextContinuationToken")) {
-        TextElem e;
-        if (!s_.text_element(t, e)) return false;
-        if (!unescape(e.text, page_.next_token)) return fail("undecodable NextContinuationToken");
-        page_.has_next_token = true;
-        return true;
-      }
       if (S3P_IS(name, "EncodingType")) {
         TextElem e;
         if (!s_.text_element(t, e)) return false;
@@ -307,6 +268,95 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
   if (!s_.push(name)) return false;
   ctx_[s_.depth() - 1] = push;
   return true;
+}
+
+// A top-level element the caller may set or remove afterwards (ListPage's spans): read, mapped or copied.
+bool Rewriter::control(const Tag& t) {
+  const std::string_view name = t.name;
+  if (S3P_IS(name, "StartAfter")) return echo(t, rw_.start_after_echo, seen_start_after_);
+  if (S3P_IS(name, "Marker")) return echo(t, rw_.marker_echo, seen_marker_);
+  if (S3P_IS(name, "NextMarker")) {
+    TextElem e;
+    if (!s_.text_element(t, e)) return false;
+    std::string_view rest;
+    bool verbatim;
+    if (map_value(e.text, rest, verbatim) != 1) {
+      s_.drop(t.begin, e.end);
+      return true;
+    }
+    page_.has_next_marker = true;
+    page_.next_marker.assign(rw_.client_prefix.data(), rw_.client_prefix.size());
+    page_.next_marker.append(rest.data(), rest.size());
+    put_mapped(t, e, rest, verbatim);
+    return true;
+  }
+  if (S3P_IS(name, "KeyCount")) {
+    TextElem e;
+    if (!s_.text_element(t, e)) return false;
+    if (t.kind == Tag::Start) {
+      s_.flush(e.close_begin);
+      have_key_count_ = true;
+      key_count_out_ = out_.size() - e.text.size();
+      key_count_len_ = e.text.size();
+    }
+    return true;
+  }
+  if (S3P_IS(name, "IsTruncated")) {
+    TextElem e;
+    if (!s_.text_element(t, e)) return false;
+    std::string_view v = e.text;
+    while (!v.empty() && is_space(v.front())) v.remove_prefix(1);
+    while (!v.empty() && is_space(v.back())) v.remove_suffix(1);
+    page_.truncated = S3P_IS(v, "true");
+    return true;
+  }
+  if (S3P_IS(name, "NextContinuationToken")) {
+    TextElem e;
+    if (!s_.text_element(t, e)) return false;
+    if (!unescape(e.text, page_.next_token)) return fail("undecodable NextContinuationToken");
+    page_.has_next_token = true;
+    return true;
+  }
+  // MaxKeys, ContinuationToken: copied as they are (they must be leaves).
+  TextElem e;
+  return s_.text_element(t, e);
+}
+
+OutSpan* Rewriter::control_span(std::string_view name) {
+  if (S3P_IS(name, "IsTruncated")) return &page_.is_truncated_at;
+  if (S3P_IS(name, "MaxKeys")) return &page_.max_keys_at;
+  if (S3P_IS(name, "KeyCount")) return &page_.key_count_at;
+  if (S3P_IS(name, "ContinuationToken")) return &page_.continuation_token_at;
+  if (S3P_IS(name, "NextContinuationToken")) return &page_.next_continuation_token_at;
+  if (S3P_IS(name, "StartAfter")) return &page_.start_after_at;
+  if (S3P_IS(name, "Marker")) return &page_.marker_at;
+  if (S3P_IS(name, "NextMarker")) return &page_.next_marker_at;
+  return nullptr;
+}
+
+// Handles a control element and records where it went in the output (an empty span at its place if dropped).
+// Sent twice, it fails: the caller edits one, and the other would go out unchecked (a raw backend token).
+bool Rewriter::tracked(const Tag& t, OutSpan& span) {
+  if (span.end != 0) return fail("a pagination element appears twice");
+  s_.flush(t.begin);
+  span.begin = out_.size();
+  if (!control(t)) return false;  // leaves only: text_element refuses markup inside
+  s_.flush(s_.position());
+  span.end = out_.size();
+  return true;
+}
+
+// The output moved by new_len - old_len after pos (KeyCount's recount): so do the spans behind it.
+void Rewriter::shift_spans_after(size_t pos, size_t old_len, size_t new_len) {
+  auto shift = [&](size_t& at) {
+    if (at > pos) at = at - old_len + new_len;
+  };
+  for (OutSpan* sp : {&page_.is_truncated_at, &page_.max_keys_at, &page_.key_count_at, &page_.continuation_token_at,
+                      &page_.next_continuation_token_at, &page_.start_after_at, &page_.marker_at, &page_.next_marker_at}) {
+    shift(sp->begin);
+    shift(sp->end);
+  }
+  shift(page_.root_end_at);
 }
 
 void Rewriter::end_entry(size_t end, Ctx ctx) {
@@ -345,6 +395,7 @@ void Rewriter::close_root(const Tag& t) {
   add("StartAfter", rw_.start_after_echo, seen_start_after_, true);
   add("Marker", rw_.marker_echo, seen_marker_, true);
   if (rw_.url_encoded && !seen_encoding_) out_.append("<EncodingType>url</EncodingType>");
+  page_.root_end_at = out_.size();
 }
 
 bool Rewriter::run(bool decode_url) {
@@ -386,7 +437,9 @@ bool Rewriter::run(bool decode_url) {
 
   page_.entries = page_.keys + page_.prefixes;
   if (have_key_count_ && page_.dropped > 0) {
-    out_.replace(key_count_out_, key_count_len_, std::to_string(page_.entries));
+    const std::string count = std::to_string(page_.entries);
+    out_.replace(key_count_out_, key_count_len_, count);
+    shift_spans_after(key_count_out_, key_count_len_, count.size());
   }
   auto mapped = [&](size_t begin, size_t len, std::string& dest) {
     std::string_view v;

@@ -13,6 +13,9 @@
 //   <EncodingType>                          kept when the client asked for url, dropped otherwise; added if missing
 //   <ContinuationToken>/<NextContinuationToken>, everything else: copied verbatim (the caller wraps tokens; the
 //                                           backend's next token is returned in ListPage)
+// The top-level elements the caller sets or removes afterwards (pagination: IsTruncated, MaxKeys, the tokens,
+// markers, KeyCount, StartAfter) are located in the output (ListPage's spans), so that the caller's edits are one
+// splice of the document rather than a search of it per element; such an element sent twice fails the rewrite.
 // Comments and processing instructions (other than the leading XML declaration) are dropped; CDATA and DOCTYPE
 // are rejected. Whitespace and element order are preserved.
 //
@@ -65,6 +68,12 @@ struct ListRewrite {
   std::optional<std::string_view> marker_echo;       // V1 <Marker>
 };
 
+// Where a whole top-level element (tags included) lies in the output; empty if the backend did not send it.
+struct OutSpan {
+  size_t begin = 0, end = 0;
+  bool present() const { return end > begin; }
+};
+
 // What the caller needs for pagination (all values decoded; keys in the client's key space).
 struct ListPage {
   bool truncated = false;         // <IsTruncated>true</IsTruncated>
@@ -78,6 +87,12 @@ struct ListPage {
   uint32_t prefixes = 0;          // kept <CommonPrefixes>
   uint32_t entries = 0;           // keys + prefixes (= the output's KeyCount)
   uint32_t dropped = 0;           // entries dropped (key outside P, or no key)
+
+  // Output positions for the caller's edits: the top-level elements it may set or remove, and where the root's
+  // end tag begins (where elements the backend did not send are added).
+  OutSpan is_truncated_at, max_keys_at, key_count_at, continuation_token_at, next_continuation_token_at,
+      start_after_at, marker_at, next_marker_at;
+  size_t root_end_at = 0;
 };
 
 // Returns false (with `error` set, for the log only) if the document is not a ListBucketResult we understand;

@@ -125,6 +125,7 @@ class Scanner {
 
   const char* data() const { return p_; }
   size_t size() const { return n_; }
+  size_t position() const { return pos_; }  // where the next tag search starts (after what was consumed)
   size_t offset_of(std::string_view inside) const { return static_cast<size_t>(inside.data() - p_); }
 
   // The first structural error (for the log); every failing call returns false through this.
