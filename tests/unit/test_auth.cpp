@@ -360,4 +360,7 @@ TEST_CASE("Request times: amz dates and HTTP dates parse exactly; impossible one
   CHECK(auth::parse_http_date("Tue, 27 Mar 2007 19:36:42 GMT", t));
   CHECK_FALSE(auth::parse_http_date("Tue, 27 Mrz 2007 19:36:42 GMT", t));
   CHECK_FALSE(auth::parse_http_date("Tue, 27 Mar 2007 25:36:42 GMT", t));
+  CHECK_FALSE(auth::parse_http_date("Tue, 27 Mar 2007 19:36:42 +0100", t));  // GMT only, in either spelling
+  CHECK_FALSE(auth::parse_http_date("Tue, 27 Mar 2007 19:36:42 +00000", t));
+  CHECK_FALSE(auth::parse_http_date("Fri, 30 Feb 2007 19:36:42 +0000", t));
 }

@@ -127,9 +127,11 @@ TEST_CASE("object cache: preconditions follow RFC 9110's order, as S3 does") {
 TEST_CASE("object cache: HTTP dates (RFC 9110's example)") {
   int64_t s = 0;
   CHECK((parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT", s) && s == 784111777));
+  CHECK((parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT", s) && s == 951782400));  // a leap day
   CHECK((parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT", s) && s == 0));
   for (const char* bad : {"Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Sun, 06 Nov 1994 08:49:37 UTC",
-                          "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:49:37 GMT", ""})
+                          "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:49:37 GMT",
+                          "Fri, 31 Nov 1994 08:49:37 GMT", "Mon, 29 Feb 2100 08:49:37 GMT", ""})
     CHECK_FALSE(parse_http_date(bad, s));
 }
 
@@ -269,6 +271,20 @@ struct CacheHost {
     h.random = 7;
     return engine.begin(std::move(h), now);
   }
+  // The colo's cache holds no metadata entry for the object (the answer to a CacheMatch).
+  void colo_miss(uint32_t id, double now = 0) {
+    Result r;
+    r.kind = ActionKind::CacheMatch;
+    engine.feed(id, std::move(r), now);
+  }
+  // The backend answers the Fetch (or, with kind OpenChunks, the host the chunk plan).
+  void answer(uint32_t id, int status, Headers headers = {}, double now = 0, ActionKind kind = ActionKind::Fetch) {
+    Result r;
+    r.kind = kind;
+    r.fetch.status = status;
+    r.fetch.headers = std::move(headers);
+    engine.feed(id, std::move(r), now);
+  }
 };
 
 }  // namespace
@@ -279,9 +295,7 @@ TEST_CASE("object cache through the Engine: miss → discovery of the aligned ch
   Action a = host.engine.next(id, 0);
   REQUIRE(a.kind == ActionKind::CacheMatch);  // the colo's metadata first
   CHECK(a.call.name.rfind("https://object-cache.internal/v1/meta/", 0) == 0);
-  Result miss;
-  miss.kind = ActionKind::CacheMatch;
-  host.engine.feed(id, std::move(miss), 0);
+  host.colo_miss(id);
   a = host.engine.next(id, 0);
   REQUIRE(a.kind == ActionKind::Fetch);  // the aligned chunk holding byte 70000, without the client's conditions
   CHECK(*find_header(a.fetch.headers, "range") == "bytes=65536-131071");
@@ -346,10 +360,7 @@ TEST_CASE("object cache through the Engine: miss → discovery of the aligned ch
   CHECK(*find_header(a.chunks.parts[1].fetch.headers, "if-match") == "\"v1\"");
   CHECK(*find_header(a.chunks.parts[1].fetch.headers, "range") == "bytes=65536-131071");
   // The origin says the object changed (412): the metadata is forgotten and learnt again.
-  Result stale;
-  stale.kind = ActionKind::OpenChunks;
-  stale.fetch.status = 412;
-  host.engine.feed(id3, std::move(stale), 1000);
+  host.answer(id3, 412, {}, 1000, ActionKind::OpenChunks);
   a = host.engine.next(id3, 1000);
   REQUIRE(a.kind == ActionKind::Fetch);
   CHECK(*find_header(a.fetch.headers, "range") == "bytes=0-65535");
@@ -361,17 +372,11 @@ TEST_CASE("object cache through the Engine: a write forgets the object here and 
   const uint32_t id = host.begin("HEAD", "/acct/r/k");
   Action a = host.engine.next(id, 0);
   REQUIRE(a.kind == ActionKind::CacheMatch);
-  Result miss;
-  miss.kind = ActionKind::CacheMatch;
-  host.engine.feed(id, std::move(miss), 0);
+  host.colo_miss(id);
   a = host.engine.next(id, 0);
   REQUIRE(a.kind == ActionKind::Fetch);
   CHECK(a.fetch.method == "HEAD");
-  Result got;
-  got.kind = ActionKind::Fetch;
-  got.fetch.status = 200;
-  got.fetch.headers = {{"content-length", "5"}, {"etag", "\"v1\""}};
-  host.engine.feed(id, std::move(got), 0);
+  host.answer(id, 200, {{"content-length", "5"}, {"etag", "\"v1\""}});
   REQUIRE(host.engine.next(id, 0).kind == ActionKind::Respond);
   host.engine.release(id);
   const std::string identity = object_identity(*host.engine.config().find("acct")->find("r")->backend, "p/k");
@@ -390,10 +395,7 @@ TEST_CASE("object cache through the Engine: a write forgets the object here and 
   const uint32_t del = host.begin_signed("DELETE", "/acct/r/k");
   a = host.engine.next(del, 0);
   REQUIRE(a.kind == ActionKind::Fetch);
-  Result failed;
-  failed.kind = ActionKind::Fetch;
-  failed.fetch.status = 500;
-  host.engine.feed(del, std::move(failed), 0);
+  host.answer(del, 500, {}, 0);
   a = host.engine.next(del, 0);
   REQUIRE(a.kind == ActionKind::Respond);
   CHECK(a.respond.status == 503);
@@ -411,31 +413,20 @@ TEST_CASE("object cache through the Engine: expired metadata is revalidated (If-
   CacheHost host;
   const uint32_t id = host.begin("HEAD", "/acct/r/k");
   REQUIRE(host.engine.next(id, 0).kind == ActionKind::CacheMatch);
-  Result miss;
-  miss.kind = ActionKind::CacheMatch;
-  host.engine.feed(id, std::move(miss), 0);
+  host.colo_miss(id);
   REQUIRE(host.engine.next(id, 0).kind == ActionKind::Fetch);
-  Result got;
-  got.kind = ActionKind::Fetch;
-  got.fetch.status = 200;
-  got.fetch.headers = {{"content-length", "100000"}, {"etag", "\"v1\""}};
-  host.engine.feed(id, std::move(got), 0);
+  host.answer(id, 200, {{"content-length", "100000"}, {"etag", "\"v1\""}});
   REQUIRE(host.engine.next(id, 0).kind == ActionKind::Respond);
   host.engine.release(id);
 
   const double later = 31000;  // past the 30 s metadata TTL
   const uint32_t r = host.begin("GET", "/acct/r/k", {{"range", "bytes=10-19"}}, later);
   REQUIRE(host.engine.next(r, later).kind == ActionKind::CacheMatch);
-  Result miss2;
-  miss2.kind = ActionKind::CacheMatch;
-  host.engine.feed(r, std::move(miss2), later);
+  host.colo_miss(r, later);
   Action a = host.engine.next(r, later);
   REQUIRE(a.kind == ActionKind::Fetch);
   CHECK(*find_header(a.fetch.headers, "if-none-match") == "\"v1\"");
-  Result same;
-  same.kind = ActionKind::Fetch;
-  same.fetch.status = 304;
-  host.engine.feed(r, std::move(same), later);
+  host.answer(r, 304, {}, later);
   a = host.engine.next(r, later);
   REQUIRE(a.kind == ActionKind::OpenChunks);  // the chunks of "v1" are still good: served from the cache
   REQUIRE(a.chunks.parts.size() == 1);

@@ -16,9 +16,7 @@ bool parse_http_date(std::string_view t, int64_t& out_s) {
   if (!digits(t, 5, 2, d) || !digits(t, 12, 4, y) || !digits(t, 17, 2, h) || !digits(t, 20, 2, mi) ||
       !digits(t, 23, 2, s))
     return false;
-  if (d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
-  out_s = days_from_civil(y, static_cast<unsigned>(m / 3 + 1), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + s;
-  return true;
+  return civil_to_unix(y, static_cast<int>(m / 3) + 1, d, h, mi, s, out_s);
 }
 
 }  // namespace s3p

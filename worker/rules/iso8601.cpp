@@ -21,11 +21,15 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   return true;
 }
 
-namespace {
-
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-}  // namespace
+bool civil_to_unix(int y, int mo, int d, int h, int mi, int s, int64_t& out_s) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap) || h < 0 || h > 23 || mi < 0 ||
+      mi > 59 || s < 0 || s > 60)
+    return false;
+  out_s = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + s;
+  return true;
+}
 
 bool parse_iso8601_ms(std::string_view s, int64_t& out_ms) {
   int y, mo, d, h, mi, sec;
@@ -33,9 +37,8 @@ bool parse_iso8601_ms(std::string_view s, int64_t& out_ms) {
       !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, h) || s[13] != ':' ||
       !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec))
     return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap(y)) || h > 23 || mi > 59 || sec > 60)
-    return false;
+  int64_t secs;
+  if (!civil_to_unix(y, mo, d, h, mi, sec, secs)) return false;
   size_t pos = 19;
   int64_t frac_ms = 0;
   if (pos < s.size() && s[pos] == '.') {
@@ -64,9 +67,7 @@ bool parse_iso8601_ms(std::string_view s, int64_t& out_ms) {
     return false;  // a time without a zone is ambiguous
   }
   if (pos != s.size()) return false;
-  const int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  const int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
-  out_ms = secs * 1000 + frac_ms;
+  out_ms = (secs - offset_min * 60) * 1000 + frac_ms;
   return true;
 }
 

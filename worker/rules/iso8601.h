@@ -16,4 +16,8 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out);
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 
+// Unix seconds of a UTC date and time, or false for an impossible one (month, day of that month in that year,
+// hour, minute, second up to a leap second's 60). Every timestamp parser of the core validates through this.
+bool civil_to_unix(int y, int mo, int d, int h, int mi, int s, int64_t& out_s);
+
 }  // namespace s3p
