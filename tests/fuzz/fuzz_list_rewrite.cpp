@@ -6,6 +6,8 @@
 // The first input byte picks the rewrite's parameters; the rest is the backend document. Besides memory safety
 // (ASan/UBSan), each successful rewrite is checked for:
 //   - consistent counts (entries = keys + prefixes);
+//   - the pagination spans (what ListOp splices): each present one covers exactly its element in the output
+//     (from "<Name" to the '>' closing it), none overlap, and the root's end tag begins at root_end_at;
 //   - idempotence: rewriting the output again, with the client prefix as the backend prefix and the same echoes,
 //     succeeds, drops nothing and reproduces it byte for byte (so every value we write is one we read back
 //     identically, in both encodings, and the output is a document the scanner accepts).
@@ -15,6 +17,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "worker/s3/list_rewrite.h"
 
@@ -23,6 +26,28 @@ namespace {
 [[noreturn]] void die(const char* what, const std::string& a, const std::string& b) {
   std::fprintf(stderr, "fuzz_list_rewrite: %s\n--- first:\n%s\n--- second:\n%s\n", what, a.c_str(), b.c_str());
   std::abort();
+}
+
+// Every present span is "<Name>...</Name>" or "<Name/>" in `out`, and the spans do not overlap.
+void check_spans(const s3p::xml::ListPage& page, const std::string& doc, const std::string& out) {
+  const std::pair<const s3p::xml::OutSpan*, std::string> spans[] = {
+      {&page.is_truncated_at, "IsTruncated"}, {&page.max_keys_at, "MaxKeys"}, {&page.key_count_at, "KeyCount"},
+      {&page.continuation_token_at, "ContinuationToken"}, {&page.next_continuation_token_at, "NextContinuationToken"},
+      {&page.start_after_at, "StartAfter"}, {&page.marker_at, "Marker"}, {&page.next_marker_at, "NextMarker"}};
+  for (const auto& [span, name] : spans) {
+    if (!span->present()) continue;
+    if (span->end > out.size()) die(("span past the output: " + name).c_str(), doc, out);
+    const std::string text = out.substr(span->begin, span->end - span->begin);
+    const bool full = text.rfind("<" + name + ">", 0) == 0 && text.size() >= name.size() * 2 + 5 &&
+                      text.compare(text.size() - name.size() - 3, std::string::npos, "</" + name + ">") == 0;
+    const bool empty = text.rfind("<" + name, 0) == 0 && text.size() >= 3 && text.compare(text.size() - 2, 2, "/>") == 0;
+    if (!full && !empty) die(("span is not the element " + name + ": " + text).c_str(), doc, out);
+    for (const auto& [other, other_name] : spans) {
+      if (other != span && other->present() && other->begin < span->end && span->begin < other->end)
+        die(("overlapping spans: " + name + ", " + other_name).c_str(), doc, out);
+    }
+  }
+  if (out.compare(page.root_end_at, 18, "</ListBucketResult") != 0) die("root_end_at is not the root's end tag", doc, out);
 }
 
 }  // namespace
@@ -51,6 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (page.entries != page.keys + page.prefixes) die("inconsistent counts", std::string(doc), out);
+  check_spans(page, std::string(doc), out);
 
   s3p::xml::ListRewrite again = rw;
   again.backend_prefix = rw.client_prefix;
