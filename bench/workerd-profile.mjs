@@ -1,6 +1,7 @@
 // A CPU profile of a Worker variant inside workerd itself (V8's sampling profiler over the inspector protocol),
 // under the bench's load: what the runtime really spends per request, JS and wasm frames alike.
 //   node bench/workerd-profile.mjs [--variant B|P|C] [--wasm FILE] [--seconds S] [--c N] [--out FILE] [--list] [--perf]
+//                                  [--heap]
 // --wasm: a module with a "name" section makes wasm frames readable (bench/README.md, "Profiling").
 // The summary is printed by bench/profile.mjs --summarize. Loopback only; nginx and workerd are stopped at exit.
 import fs from "node:fs";
@@ -25,10 +26,15 @@ const WASM = path.resolve(opt("--wasm", path.join(ROOT, "dist/core.wasm")));
 const SECONDS = Number(opt("--seconds", 8));
 const C = Number(opt("--c", 16));
 const OUT = path.resolve(opt("--out", path.join(STATE, `${VARIANT}.cpuprofile`)));
-const PROFILE = !argv.includes("--no-profile") && !argv.includes("--perf"); // --no-profile: without the profiler
+const PROFILE = !argv.includes("--no-profile") && !argv.includes("--perf") && !argv.includes("--heap"); // --no-profile: without the profiler
 // --perf: sample the whole workerd process (native C++, kernel, JIT'd JS and wasm via --perf-basic-prof) with
 // `perf record -e cpu-clock` instead of V8's profiler; report with `perf report -i FILE --no-children --sort dso,sym`
 const PERF = argv.includes("--perf");
+// --heap: instead of a profile, where memory goes under the load: the isolate's JS heap (inspector
+// Runtime.getHeapUsage; workerd's inspector never answers HeapProfiler.collectGarbage, so garbage not yet collected
+// counts too) against the whole process's RSS, sampled ten times. A heap that stays
+// flat while RSS climbs is the runtime's memory, not the Worker's.
+const HEAP = argv.includes("--heap");
 
 fs.mkdirSync(STATE, { recursive: true });
 writeFixtures(path.join(ROOT, ".state/bench/root"));
@@ -57,7 +63,7 @@ const inspectorPort = await freePort();
 const capnp = path.join(STATE, `${VARIANT}.capnp`);
 writeCapnp(capnp, { port, ...defs[VARIANT], v8Flags: PERF ? ["--perf-basic-prof"] : [] });
 const bin = path.join(ROOT, "node_modules/@cloudflare/workerd-linux-64/bin/workerd");
-const wargs = ["-c", "1", bin, "serve", ...(PROFILE ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : []), capnp];
+const wargs = ["-c", "1", bin, "serve", ...(PROFILE || HEAP ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : []), capnp];
 child = spawn("taskset", wargs, { stdio: ["ignore", fs.openSync(path.join(STATE, `${VARIANT}.log`), "w"), "inherit"] });
 await waitForPort(port);
 // --list: ListObjectsV2 of the 1000-key page instead of the 1 KiB GetObject
@@ -74,7 +80,7 @@ const send = (method, params = {}) =>
     pending.set(id, { resolve, reject });
     ws.send(JSON.stringify({ id, method, params }));
   });
-if (PROFILE) {
+if (PROFILE || HEAP) {
   const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json();
   const target = targets.find((t) => t.webSocketDebuggerUrl) ?? targets[0];
   ws = new WebSocket(target.webSocketDebuggerUrl ?? `ws://127.0.0.1:${inspectorPort}/main`);
@@ -86,6 +92,8 @@ if (PROFILE) {
     pending.delete(msg.id);
     msg.error ? p.reject(new Error(JSON.stringify(msg.error))) : p.resolve(msg.result);
   });
+}
+if (PROFILE) {
   await send("Profiler.enable");
   await send("Profiler.setSamplingInterval", { interval: 200 });
   await send("Profiler.start");
@@ -95,6 +103,23 @@ if (PERF) {
   const perfOut = OUT.replace(/\.cpuprofile$/, "") + ".perf.data";
   perf = spawn("perf", ["record", "-e", "cpu-clock", "-F", "4000", "-g", "-o", perfOut, "-p", String(child.pid)], { stdio: "ignore" });
   console.log(`perf data: ${perfOut}`);
+}
+if (HEAP) {
+  const rssMiB = () => Number(fs.readFileSync(`/proc/${child.pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/)[1]) / 1024;
+  const heapMiB = async () => {
+    const { usedSize } = await send("Runtime.getHeapUsage");
+    return usedSize / 2 ** 20;
+  };
+  let served = 0;
+  const f1 = (x) => x.toFixed(1);
+  console.log(`requests   JS heap MiB   process RSS MiB   (${VARIANT}, c=${C}, ${SECONDS / 10} s per step)`);
+  console.log(`${String(served).padStart(8)}   ${f1(await heapMiB()).padStart(11)}   ${f1(rssMiB()).padStart(15)}`);
+  for (let i = 0; i < 10; i++) {
+    served += (await hey({ url, c: C, seconds: SECONDS / 10, cpu: 0 })).responses;
+    console.log(`${String(served).padStart(8)}   ${f1(await heapMiB()).padStart(11)}   ${f1(rssMiB()).padStart(15)}`);
+  }
+  ws.close();
+  process.exit(0);
 }
 const cpu0 = cpuSeconds(child.pid);
 const r = await hey({ url, c: C, seconds: SECONDS, cpu: 0 });
