@@ -92,6 +92,7 @@ void encode_action(const Action& a, std::string& out) {
       w.str(a.respond.log_line);
       w.u32(static_cast<uint32_t>(a.respond.background.size()));
       for (uint32_t id : a.respond.background) w.u32(id);
+      w.u32(a.respond.body_deadline_ms);
       break;
     case ActionKind::OpenChunks:
       w.headers(a.chunks.store_headers);

@@ -220,6 +220,7 @@ export class Core {
       case Kind.RESPOND: {
         const a = { kind, status: r.u32(), headers: r.headers(), body: r.body(), log: r.str(), background: [] };
         for (let n = r.u32(); n > 0; n--) a.background.push(r.u32());
+        a.bodyDeadlineMs = r.u32();
         return a;
       }
       case Kind.OPEN_CHUNKS: {

@@ -170,12 +170,25 @@ async function readClientBody(handles, max) {
   }
 }
 
+// A streamed body the core gave a deadline (a backend can stall after its headers, and a native pipe has no idle
+// timer): piped through the runtime's identity stream, natively, with no per-chunk JavaScript; at the deadline the
+// pipe is aborted, which ends the client's body short and cancels the backend's. Hosts without these streams
+// (node) pass the body as is.
+function withDeadline(stream, ms, declaredLength) {
+  if (typeof IdentityTransformStream === "undefined") return stream;
+  const length = Number(declaredLength ?? NaN);
+  const through = Number.isSafeInteger(length) && length >= 0 ? new FixedLengthStream(length) : new IdentityTransformStream();
+  stream.pipeTo(through.writable, { signal: AbortSignal.timeout(ms) }).catch(() => {});
+  return through.readable;
+}
+
 function toResponse(a, handles) {
   let body = null;
   if (a.body.kind === Body.BYTES) body = a.body.bytes;
   if (a.body.kind === Body.HANDLE) {
     body = handles.get(a.body.handle) ?? null;
     handles.delete(a.body.handle);
+    if (body && a.bodyDeadlineMs > 0) body = withDeadline(body, a.bodyDeadlineMs, a.headers.get("content-length"));
   }
   return new Response(body, { status: a.status, headers: a.headers });
 }

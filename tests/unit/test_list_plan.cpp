@@ -18,7 +18,13 @@ Config make_config() {
   Account acct;
   acct.name = "acct";
   // Sorted by name, as load_config leaves them; "a-b/" sorts before "a/" in key order.
-  for (const char* name : {"a", "a-b", "zeta"}) acct.repositories.push_back(Repository{name, backend, std::string(name) + "-prefix/"});
+  for (const char* name : {"a", "a-b", "zeta"}) {
+    Repository r;
+    r.name = name;
+    r.backend = backend;
+    r.prefix = std::string(name) + "-prefix/";
+    acct.repositories.push_back(std::move(r));
+  }
   cfg.accounts.push_back(std::move(acct));
   return cfg;
 }

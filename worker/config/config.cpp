@@ -66,6 +66,7 @@ bool load_backend(const std::string& name, const json& j, const Env& env, Backen
     return fail(error, field + ".bucket", "must be a bucket name");
   if (!get_string(j, "region", field, false, b.region, error)) return false;
   if (!get_uint(j, "timeout_ms", field, 1, 600000, b.timeout_ms, error)) return false;
+  if (!get_uint(j, "min_body_rate_kib_s", field, 0, 1u << 20, b.min_body_rate_kib_s, error)) return false;
   auto auth = j.find("auth");
   if (auth == j.end()) return true;  // anonymous
   if (!auth->is_object()) return fail(error, field + ".auth", "must be an object");

@@ -9,6 +9,7 @@
 #include "worker/core/cors.h"
 #include "worker/http/log_line.h"
 #include "worker/creds/oidc_routes.h"
+#include "worker/ops/stream_deadline.h"
 #include "worker/s3/xml.h"
 
 namespace s3p {
@@ -311,6 +312,10 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   a.respond.headers = std::move(headers);
   a.respond.body = std::move(body);
   a.respond.log_line = log.finish();
+  // A backend's body streamed straight through may stall after its headers with no signal to the host: it gets a
+  // deadline. (An OpenChunks answer's parts each have the fetch deadline of a buffered chunk already.)
+  if (a.respond.body.kind == BodyKind::Handle && op_ && awaited_ == ActionKind::Fetch)
+    a.respond.body_deadline_ms = stream_deadline_ms(op_->backend(), a.respond.headers);
   for (auto& t : background_) a.respond.background.push_back(engine_.spawn(std::move(t)));
   background_.clear();
   phase_ = Phase::Answered;

@@ -88,6 +88,7 @@ struct RespondAction {
   Body body;
   std::string log_line;  // one JSON line; the host writes it to the log
   std::vector<uint32_t> background;  // tasks the host runs under waitUntil once it has answered (cache writes)
+  uint32_t body_deadline_ms = 0;     // a Handle body is cut when still streaming this long after the answer; 0: never
 };
 
 // One chunk of an OpenChunks plan: where its bytes are (a Cache API entry, or the origin), and which of them the
