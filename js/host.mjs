@@ -172,8 +172,9 @@ async function readClientBody(handles, max) {
 
 // A streamed body the core gave a deadline (a backend can stall after its headers, and a native pipe has no idle
 // timer): piped through the runtime's identity stream, natively, with no per-chunk JavaScript; at the deadline the
-// pipe is aborted, which ends the client's body short and cancels the backend's. Hosts without these streams
-// (node) pass the body as is.
+// pipe is aborted, which ends the client's body short and cancels the backend's. (Aborting the fetch's own signal
+// instead does not reach a body already handed to a Response in workerd; the extra pipe is why the bound is
+// opt-in: ops/stream_deadline.h.) Hosts without these streams (node) pass the body as is.
 function withDeadline(stream, ms, declaredLength) {
   if (typeof IdentityTransformStream === "undefined") return stream;
   const length = Number(declaredLength ?? NaN);

@@ -191,8 +191,8 @@ describe("chaos: origin and STS faults, write-path failures", () => {
     });
 
     // A streamed body has no idle timer (a native pipe gives no signal, and timing every chunk in JavaScript would
-    // cost every download), so the core gives a body larger than 256 KiB a deadline: the backend's timeout plus
-    // its length at min_body_rate_kib_s. A body that stalls after its headers ends short there, and the backend's
+    // cost every download), so with min_body_rate_kib_s set (these proxies: BODY_RATE_KIB_S) the core gives a body
+    // larger than 256 KiB a deadline: the backend's timeout plus its length at that rate. A body that stalls after its headers ends short there, and the backend's
     // stream is cancelled: nothing waits for the client (or anyone) to give up. What must hold: the client has the
     // headers and the bytes sent so far, then a broken body within the deadline; the isolate keeps serving
     // meanwhile; the request's core state is gone; the backend connection is released.

@@ -51,11 +51,15 @@ TEST_CASE("stream deadline: timeout plus the length at the floor rate; none for 
 
 TEST_CASE("stream deadline: a streamed GetObject carries it; the floor rate is configurable and validated", "[respond]") {
   const std::string cfg = enginetest::config();
-  CHECK(deadline_through_engine(cfg, {{"content-length", "2097152"}}) == 30000 + 128000 + 1);  // the defaults
-  CHECK(deadline_through_engine(cfg, {{"content-length", "1024"}}) == 0);
+  CHECK(deadline_through_engine(cfg, {{"content-length", "2097152"}}) == 0);  // off by default (it costs a pipe)
+
+  std::string bounded = cfg;
+  const std::string main = R"("main": {)";
+  bounded.insert(bounded.find(main) + main.size(), R"("min_body_rate_kib_s": 16,)");
+  CHECK(deadline_through_engine(bounded, {{"content-length", "2097152"}}) == 30000 + 128000 + 1);
+  CHECK(deadline_through_engine(bounded, {{"content-length", "1024"}}) == 0);
 
   std::string fast = cfg;
-  const std::string main = R"("main": {)";
   fast.insert(fast.find(main) + main.size(), R"("timeout_ms": 2000, "min_body_rate_kib_s": 1024,)");
   CHECK(deadline_through_engine(fast, {{"content-length", "2097152"}}) == 2000 + 2000 + 1);
 

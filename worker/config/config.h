@@ -23,8 +23,8 @@ struct Backend {
   std::string bucket;
   std::string region = "us-east-1";
   uint32_t timeout_ms = 30000;  // first byte
-  // A streamed answer must average at least this rate, else the host cuts it (rules/stream_deadline.h); 0: never.
-  uint32_t min_body_rate_kib_s = 16;
+  // A streamed answer must average at least this rate, else the host cuts it (ops/stream_deadline.h); 0: never.
+  uint32_t min_body_rate_kib_s = 0;
   BackendAuth auth = BackendAuth::Anonymous;
   std::string access_key_id, secret_access_key, session_token;  // resolved secrets (Static)
   WebIdentityAuth web_identity;                                  // (WebIdentity)
