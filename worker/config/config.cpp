@@ -1,6 +1,7 @@
 #include "worker/config/config.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <nlohmann/json.hpp>
 
@@ -34,6 +35,39 @@ bool valid_repo_name(std::string_view s) {
   return true;
 }
 
+// A backend's authority goes into every URL the host fetches and into the Host header SigV4 signs, so it must be
+// exactly what fetch() will send: host[:port], the host a DNS name (lowercased here, as fetch lowercases it, or
+// the signature would not match), an IPv4 address or a bracketed IPv6 literal; the port 1-65535. Anything else
+// (a control byte, DEL, a backslash, non-ASCII, userinfo, a path) is refused, not sent.
+bool normalize_authority(std::string& a) {
+  size_t host_end;
+  if (!a.empty() && a.front() == '[') {
+    host_end = a.find(']');
+    if (host_end == std::string::npos || host_end < 2) return false;
+    for (size_t i = 1; i < host_end; ++i) {
+      const char c = a[i];
+      if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.')) return false;
+    }
+    ++host_end;
+  } else {
+    host_end = a.find(':');
+    if (host_end == std::string::npos) host_end = a.size();
+    if (host_end == 0 || host_end > 253) return false;
+    for (size_t i = 0; i < host_end; ++i) {
+      const char c = a[i];
+      if (c >= 'A' && c <= 'Z') a[i] = static_cast<char>(c - 'A' + 'a');
+      else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')) return false;
+    }
+  }
+  if (host_end == a.size()) return true;
+  if (a[host_end] != ':' || a.size() - host_end - 1 < 1 || a.size() - host_end - 1 > 5) return false;
+  uint32_t port = 0;
+  for (size_t i = host_end + 1; i < a.size(); ++i) {
+    if (a[i] < '0' || a[i] > '9') return false;
+    port = port * 10 + static_cast<uint32_t>(a[i] - '0');
+  }
+  return port >= 1 && port <= 65535;
+}
 
 bool parse_endpoint(const std::string& url, Backend& b) {
   auto pos = url.find("://");
@@ -42,7 +76,7 @@ bool parse_endpoint(const std::string& url, Backend& b) {
   if (b.scheme != "http" && b.scheme != "https") return false;
   std::string rest = url.substr(pos + 3);
   if (!rest.empty() && rest.back() == '/') rest.pop_back();
-  if (rest.empty() || rest.find_first_of("/?#@ ") != std::string::npos) return false;
+  if (!normalize_authority(rest)) return false;
   // Drop default ports: fetch() omits them from Host, and the signature must match what is sent.
   auto strip = [&](const char* suffix) {
     std::string_view sv(rest), sf(suffix);
