@@ -251,8 +251,8 @@ const char* kCachedConfig = R"({
 struct CacheHost {
   Engine engine;
   sigv4::SigningKeyCache keys;
-  CacheHost() {
-    engine.init(kCachedConfig, {{"KEY_SECRET", "test-secret"}}, "unit-test seed, 32 bytes long...");
+  explicit CacheHost(const std::string& config = kCachedConfig) {
+    engine.init(config, {{"KEY_SECRET", "test-secret"}}, "unit-test seed, 32 bytes long...");
     REQUIRE(engine.configured());
   }
   // Signed by AKIDTEST, without a body, at the engine's clock 0.
@@ -433,4 +433,51 @@ TEST_CASE("object cache through the Engine: expired metadata is revalidated (If-
   CHECK(a.chunks.parts[0].handle == 0);
   CHECK(a.chunks.parts[0].tag == "65536 0 \"v1\"");
   host.engine.release(r);
+}
+
+// The stream deadline (ops/stream_deadline.h) is for a backend body streamed straight through; a chunk plan's parts
+// each have a whole-chunk fetch deadline already, and piping the assembled answer again hung it (found in e2e).
+TEST_CASE("object cache through the Engine: a chunk-plan answer carries no stream deadline; a bypassed one does") {
+  std::string config = kCachedConfig;
+  const std::string bucket = R"("bucket": "bb")";
+  config.insert(config.find(bucket) + bucket.size(), R"(, "min_body_rate_kib_s": 16)");
+  CacheHost host(config);
+  const uint32_t head = host.begin("HEAD", "/acct/r/k");
+  REQUIRE(host.engine.next(head, 0).kind == ActionKind::CacheMatch);
+  host.colo_miss(head);
+  REQUIRE(host.engine.next(head, 0).kind == ActionKind::Fetch);
+  host.answer(head, 200, {{"content-length", "10485760"}, {"etag", "\"v1\""}});
+  REQUIRE(host.engine.next(head, 0).kind == ActionKind::Respond);
+  host.engine.release(head);
+
+  // 1 MiB in 16 chunks of 64 KiB: served by a plan.
+  const uint32_t planned = host.begin("GET", "/acct/r/k", {{"range", "bytes=0-1048575"}});
+  Action a = host.engine.next(planned, 0);
+  REQUIRE(a.kind == ActionKind::OpenChunks);
+  Result opened;
+  opened.kind = ActionKind::OpenChunks;
+  opened.fetch.status = 200;
+  opened.fetch.handle = 3;
+  host.engine.feed(planned, std::move(opened), 0);
+  a = host.engine.next(planned, 0);
+  REQUIRE(a.kind == ActionKind::Respond);
+  CHECK(*find_header(a.respond.headers, "content-length") == "1048576");
+  CHECK(a.respond.body_deadline_ms == 0);
+  host.engine.release(planned);
+
+  // The whole 10 MiB object is more than 16 chunks: it bypasses the cache, streamed from the origin, with a deadline.
+  const uint32_t direct = host.begin("GET", "/acct/r/k");
+  a = host.engine.next(direct, 0);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  Result streamed;
+  streamed.kind = ActionKind::Fetch;
+  streamed.fetch.status = 200;
+  streamed.fetch.handle = 4;
+  streamed.fetch.headers = {{"content-length", "10485760"}, {"etag", "\"v1\""}};
+  host.engine.feed(direct, std::move(streamed), 0);
+  a = host.engine.next(direct, 0);
+  REQUIRE(a.kind == ActionKind::Respond);
+  CHECK(*find_header(a.respond.headers, "x-edge-cache") == "bypass");
+  CHECK(a.respond.body_deadline_ms == 30000 + 640000 + 1);  // 10 MiB at 16 KiB/s after the 30 s first-byte timeout
+  host.engine.release(direct);
 }
