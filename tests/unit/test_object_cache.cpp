@@ -277,11 +277,24 @@ struct CacheHost {
     r.kind = ActionKind::CacheMatch;
     engine.feed(id, std::move(r), now);
   }
+  // A HEAD that finds the object's metadata nowhere and learns it from the backend's answer.
+  void learn_by_head(const std::string& path, Headers backend_headers) {
+    const uint32_t id = begin("HEAD", path);
+    REQUIRE(engine.next(id, 0).kind == ActionKind::CacheMatch);
+    colo_miss(id);
+    REQUIRE(engine.next(id, 0).kind == ActionKind::Fetch);
+    answer(id, 200, std::move(backend_headers));
+    REQUIRE(engine.next(id, 0).kind == ActionKind::Respond);
+    engine.release(id);
+  }
   // The backend answers the Fetch (or, with kind OpenChunks, the host the chunk plan).
-  void answer(uint32_t id, int status, Headers headers = {}, double now = 0, ActionKind kind = ActionKind::Fetch) {
+  // `handle`: the stream of its body, if any.
+  void answer(uint32_t id, int status, Headers headers = {}, double now = 0, ActionKind kind = ActionKind::Fetch,
+              uint32_t handle = 0) {
     Result r;
     r.kind = kind;
     r.fetch.status = status;
+    r.fetch.handle = handle;
     r.fetch.headers = std::move(headers);
     engine.feed(id, std::move(r), now);
   }
@@ -307,13 +320,8 @@ TEST_CASE("object cache through the Engine: miss → discovery of the aligned ch
   Action w = host.engine.next(id2, 0);
   REQUIRE(w.kind == ActionKind::Wait);
 
-  Result got;
-  got.kind = ActionKind::Fetch;
-  got.fetch.status = 206;
-  got.fetch.handle = 2;
-  got.fetch.headers = {{"content-range", "bytes 65536-131071/200000"}, {"content-length", "65536"}, {"etag", "\"v1\""},
-                       {"content-type", "application/x-parquet"}};
-  host.engine.feed(id, std::move(got), 0);
+  host.answer(id, 206, {{"content-range", "bytes 65536-131071/200000"}, {"content-length", "65536"}, {"etag", "\"v1\""},
+                        {"content-type", "application/x-parquet"}}, 0, ActionKind::Fetch, 2);
   a = host.engine.next(id, 0);
   REQUIRE(a.kind == ActionKind::OpenChunks);
   REQUIRE(a.chunks.parts.size() == 1);
@@ -411,13 +419,7 @@ TEST_CASE("object cache through the Engine: a write forgets the object here and 
 
 TEST_CASE("object cache through the Engine: expired metadata is revalidated (If-None-Match), a 304 fetches no bytes") {
   CacheHost host;
-  const uint32_t id = host.begin("HEAD", "/acct/r/k");
-  REQUIRE(host.engine.next(id, 0).kind == ActionKind::CacheMatch);
-  host.colo_miss(id);
-  REQUIRE(host.engine.next(id, 0).kind == ActionKind::Fetch);
-  host.answer(id, 200, {{"content-length", "100000"}, {"etag", "\"v1\""}});
-  REQUIRE(host.engine.next(id, 0).kind == ActionKind::Respond);
-  host.engine.release(id);
+  host.learn_by_head("/acct/r/k", {{"content-length", "100000"}, {"etag", "\"v1\""}});
 
   const double later = 31000;  // past the 30 s metadata TTL
   const uint32_t r = host.begin("GET", "/acct/r/k", {{"range", "bytes=10-19"}}, later);
@@ -442,23 +444,13 @@ TEST_CASE("object cache through the Engine: a chunk-plan answer carries no strea
   const std::string bucket = R"("bucket": "bb")";
   config.insert(config.find(bucket) + bucket.size(), R"(, "min_body_rate_kib_s": 16)");
   CacheHost host(config);
-  const uint32_t head = host.begin("HEAD", "/acct/r/k");
-  REQUIRE(host.engine.next(head, 0).kind == ActionKind::CacheMatch);
-  host.colo_miss(head);
-  REQUIRE(host.engine.next(head, 0).kind == ActionKind::Fetch);
-  host.answer(head, 200, {{"content-length", "10485760"}, {"etag", "\"v1\""}});
-  REQUIRE(host.engine.next(head, 0).kind == ActionKind::Respond);
-  host.engine.release(head);
+  host.learn_by_head("/acct/r/k", {{"content-length", "10485760"}, {"etag", "\"v1\""}});
 
   // 1 MiB in 16 chunks of 64 KiB: served by a plan.
   const uint32_t planned = host.begin("GET", "/acct/r/k", {{"range", "bytes=0-1048575"}});
   Action a = host.engine.next(planned, 0);
   REQUIRE(a.kind == ActionKind::OpenChunks);
-  Result opened;
-  opened.kind = ActionKind::OpenChunks;
-  opened.fetch.status = 200;
-  opened.fetch.handle = 3;
-  host.engine.feed(planned, std::move(opened), 0);
+  host.answer(planned, 200, {}, 0, ActionKind::OpenChunks, 3);
   a = host.engine.next(planned, 0);
   REQUIRE(a.kind == ActionKind::Respond);
   CHECK(*find_header(a.respond.headers, "content-length") == "1048576");
@@ -469,12 +461,7 @@ TEST_CASE("object cache through the Engine: a chunk-plan answer carries no strea
   const uint32_t direct = host.begin("GET", "/acct/r/k");
   a = host.engine.next(direct, 0);
   REQUIRE(a.kind == ActionKind::Fetch);
-  Result streamed;
-  streamed.kind = ActionKind::Fetch;
-  streamed.fetch.status = 200;
-  streamed.fetch.handle = 4;
-  streamed.fetch.headers = {{"content-length", "10485760"}, {"etag", "\"v1\""}};
-  host.engine.feed(direct, std::move(streamed), 0);
+  host.answer(direct, 200, {{"content-length", "10485760"}, {"etag", "\"v1\""}}, 0, ActionKind::Fetch, 4);
   a = host.engine.next(direct, 0);
   REQUIRE(a.kind == ActionKind::Respond);
   CHECK(*find_header(a.respond.headers, "x-edge-cache") == "bypass");
