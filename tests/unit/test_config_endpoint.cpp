@@ -1,5 +1,6 @@
-// Backend endpoints: the authority goes into every backend URL and into the Host header SigV4 signs, so the config
-// keeps it exactly as fetch() will send it, or refuses it (found by fuzz_config: a DEL byte in the host loaded).
+// Backend endpoints and regions: the authority goes into every backend URL and into the Host header SigV4 signs,
+// the region into every credential scope of an Authorization header, so the config keeps them exactly as they will
+// be sent, or refuses them (found by fuzz_config: a DEL byte in a host loaded).
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -8,8 +9,8 @@
 
 namespace {
 
-// The backend "b" of a minimal config with this endpoint: its authority, or "<refused: error>".
-std::string authority_of(const std::string& endpoint) {
+// The backend "b" of a minimal config with this endpoint (and `extra` fields): its authority, or "<refused: error>".
+std::string authority_of(const std::string& endpoint, const std::string& extra = "") {
   std::string escaped;
   for (char c : endpoint) {
     if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') {
@@ -20,7 +21,7 @@ std::string authority_of(const std::string& endpoint) {
       escaped += c;
     }
   }
-  const std::string json = R"({"backends": {"b": {"endpoint": ")" + escaped + R"(", "bucket": "bk"}},
+  const std::string json = R"({"backends": {"b": {"endpoint": ")" + escaped + R"(", "bucket": "bk")" + extra + R"(}},
     "accounts": {"acct": {"repositories": {"r": {"backend": "b", "prefix": "p/", "public": true}}}}})";
   s3p::Config cfg;
   std::string error;
@@ -47,5 +48,17 @@ TEST_CASE("backend endpoints: host[:port] as fetch sends it, or refused", "[conf
         std::string("http://[::1]x"), std::string("https://"), std::string("ftp://s3.example.org")}) {
     INFO(bad);
     CHECK(authority_of(bad) == refused);
+  }
+}
+
+TEST_CASE("regions: a name a header can carry, or refused", "[config]") {
+  for (const char* ok : {"us-east-1", "auto", "garage", "eu_central"}) {
+    INFO(ok);
+    CHECK(authority_of("https://s3.example.org", std::string(R"(, "region": ")") + ok + "\"") == "s3.example.org");
+  }
+  for (const char* bad : {"", "us east", "us-east-1\\n", "r\\u00e9gion", "us/east"}) {
+    INFO(bad);
+    CHECK(authority_of("https://s3.example.org", std::string(R"(, "region": ")") + bad + "\"") ==
+          "<refused: backends.b.region: must be a region name such as us-east-1>");
   }
 }

@@ -35,6 +35,15 @@ bool valid_repo_name(std::string_view s) {
   return true;
 }
 
+// A region goes into every SigV4 credential scope, in the Authorization header, as is: a name such as us-east-1,
+// auto (R2) or garage, never a byte a header cannot carry.
+bool valid_region(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+  return true;
+}
+
 // A backend's authority goes into every URL the host fetches and into the Host header SigV4 signs, so it must be
 // exactly what fetch() will send: host[:port], the host a DNS name (lowercased here, as fetch lowercases it, or
 // the signature would not match), an IPv4 address or a bracketed IPv6 literal; the port 1-65535. Anything else
@@ -99,6 +108,7 @@ bool load_backend(const std::string& name, const json& j, const Env& env, Backen
   if (b.bucket.empty() || b.bucket.find('/') != std::string::npos)
     return fail(error, field + ".bucket", "must be a bucket name");
   if (!get_string(j, "region", field, false, b.region, error)) return false;
+  if (!valid_region(b.region)) return fail(error, field + ".region", "must be a region name such as us-east-1");
   if (!get_uint(j, "timeout_ms", field, 1, 600000, b.timeout_ms, error)) return false;
   if (!get_uint(j, "min_body_rate_kib_s", field, 0, 1u << 20, b.min_body_rate_kib_s, error)) return false;
   auto auth = j.find("auth");
@@ -274,8 +284,7 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
       return fail(error, "buckets." + cfg.accounts[i].name, "is also an account");
 
   if (!get_string(root, "region", "config", false, cfg.region, error)) return false;
-  if (cfg.region.empty() || cfg.region.find_first_of("/ ") != std::string::npos)
-    return fail(error, "region", "must be a region name such as us-east-1");
+  if (!valid_region(cfg.region)) return fail(error, "region", "must be a region name such as us-east-1");
   if (!get_bool(root, "unknown_keys_as_anonymous", "config", cfg.unknown_keys_as_anonymous, error)) return false;
   if (!get_bool(root, "server_timing", "config", cfg.server_timing, error)) return false;
   if (!load_cors_origins(root, cfg.cors_origins, error)) return false;

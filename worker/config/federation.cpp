@@ -25,6 +25,10 @@ bool valid_url(std::string url, std::string& out, std::string& why) {
   const bool http = url.rfind("http://", 0) == 0;
   if (!https && !http) return why = "must be an https:// URL", false;
   if (url.find_first_of("?#@ \t\r\n\"\\") != std::string::npos) return why = "must not hold a query, fragment, user or spaces", false;
+  // The URL is fetched (STS) or compared and published byte for byte (issuer): printable ASCII only, as fetch and
+  // the identity provider's checks see it (a control byte or DEL used to load and fail only at the first request).
+  for (unsigned char c : url)
+    if (c < 0x21 || c > 0x7e) return why = "must be printable ASCII", false;
   const std::string rest = url.substr(https ? 8 : 7);
   const std::string host_port = rest.substr(0, rest.find('/'));
   if (host_port.empty() || host_port[0] == ':') return why = "has no host", false;
