@@ -39,13 +39,14 @@ TEST_CASE("backend endpoints: host[:port] as fetch sends it, or refused", "[conf
   CHECK(authority_of("https://s3.example.org:443") == "s3.example.org");  // default ports are not sent
   CHECK(authority_of("http://[::1]:9000") == "[::1]:9000");
   CHECK(authority_of("http://[fd00::a:1]") == "[fd00::a:1]");
+  CHECK(authority_of("http://[FD00::A:1]:9000") == "[fd00::a:1]:9000");
   const std::string refused = "<refused: backends.b.endpoint: must be http(s)://host[:port]>";
   for (const std::string& bad :
        {std::string("https://s3\x7f" "example.org"), std::string("https://s3\texample.org"), std::string("https://s3\\x.org"),
         std::string("https://s3.ex\xc3\xa4mple.org"), std::string("https://user@s3.example.org"), std::string("https://s3.example.org/path"),
         std::string("https://s3.example.org:0"), std::string("https://s3.example.org:65536"), std::string("https://s3.example.org:9x"),
         std::string("https://s3.example.org:"), std::string("https://:9000"), std::string("http://[]:1"), std::string("http://[::1"),
-        std::string("http://[::1]x"), std::string("https://"), std::string("ftp://s3.example.org")}) {
+        std::string("http://[::1]x"), std::string("http://[::g]"), std::string("https://"), std::string("ftp://s3.example.org")}) {
     INFO(bad);
     CHECK(authority_of(bad) == refused);
   }

@@ -1,7 +1,6 @@
 #include "worker/config/config.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <nlohmann/json.hpp>
 
@@ -46,28 +45,26 @@ bool valid_region(std::string_view s) {
 
 // A backend's authority goes into every URL the host fetches and into the Host header SigV4 signs, so it must be
 // exactly what fetch() will send: host[:port], the host a DNS name (lowercased here, as fetch lowercases it, or
-// the signature would not match), an IPv4 address or a bracketed IPv6 literal; the port 1-65535. Anything else
-// (a control byte, DEL, a backslash, non-ASCII, userinfo, a path) is refused, not sent.
+// the signature would not match), an IPv4 address or a bracketed IPv6 literal (lowercased too; write it in its
+// shortest form, which is how fetch sends it); the port 1-65535. Anything else (a control byte, DEL, a backslash,
+// non-ASCII, userinfo, a path) is refused, not sent.
 bool normalize_authority(std::string& a) {
-  size_t host_end;
-  if (!a.empty() && a.front() == '[') {
-    host_end = a.find(']');
-    if (host_end == std::string::npos || host_end < 2) return false;
-    for (size_t i = 1; i < host_end; ++i) {
-      const char c = a[i];
-      if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.')) return false;
-    }
-    ++host_end;
-  } else {
-    host_end = a.find(':');
-    if (host_end == std::string::npos) host_end = a.size();
-    if (host_end == 0 || host_end > 253) return false;
-    for (size_t i = 0; i < host_end; ++i) {
-      const char c = a[i];
-      if (c >= 'A' && c <= 'Z') a[i] = static_cast<char>(c - 'A' + 'a');
-      else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')) return false;
+  const bool ipv6 = !a.empty() && a.front() == '[';
+  size_t host_end = ipv6 ? a.find(']') : a.find(':');
+  if (ipv6 && (host_end == std::string::npos || host_end < 2)) return false;
+  if (!ipv6 && host_end == std::string::npos) host_end = a.size();
+  if (host_end == 0 || host_end > 253) return false;
+  for (size_t i = ipv6 ? 1 : 0; i < host_end; ++i) {
+    const char c = a[i];
+    if (c >= 'A' && c <= 'Z') {
+      a[i] = static_cast<char>(c - 'A' + 'a');
+      if (ipv6 && c > 'F') return false;
+    } else if (ipv6 ? !((c >= 'a' && c <= 'f') || (c >= '0' && c <= '9') || c == ':' || c == '.')
+                    : !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')) {
+      return false;
     }
   }
+  if (ipv6) ++host_end;
   if (host_end == a.size()) return true;
   if (a[host_end] != ':' || a.size() - host_end - 1 < 1 || a.size() - host_end - 1 > 5) return false;
   uint32_t port = 0;
