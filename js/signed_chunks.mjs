@@ -10,10 +10,18 @@
 // byte or signature, a broken or truncated frame, bytes after the end, a total other than the decoded length),
 // the stream errors before its last byte: a request that must send exactly the decoded length never completes,
 // and no object is stored.
+//
+// Memory: a frame is held whole to hash it, so its size is capped (MAX_CHUNK) and refused as soon as its header
+// declares more — before any of its bytes are buffered or allocated. The decoder then holds at most two frames of
+// an upload at once, each in its own buffer (never a view pinning a larger input buffer): the verified chunk held
+// back, and the frame being filled — 2 × MAX_CHUNK = 2 MiB, 3 MiB while WebCrypto hashes its copy of a frame.
+// (The cap was 16 MiB: ≈ 32 MiB and more per upload, so four uploads could fill an isolate's 128 MB.) Signers use
+// far smaller chunks: aws-sdk-java v1 and v2 and the .NET SDK 128 KiB, minio-go (restic) and AWS's own example
+// 64 KiB; 1 MiB leaves them 8× margin. Bytes already passed on are the backend fetch's, under backpressure.
 
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const MAX_HEADER = 256; // "hex-size;chunk-signature=" + 64 hex + CRLF is < 100 bytes
-const MAX_CHUNK = 16 * 1024 * 1024; // a frame is held whole to hash it: bound what one request may make us hold
+const MAX_CHUNK = 1024 * 1024; // the largest frame accepted (see Memory above); the tests pin it at 1 MiB
 const CR = 0x0d, LF = 0x0a;
 
 const encoder = new TextEncoder();
@@ -74,17 +82,6 @@ function equalHex(a, b) {
   return d === 0;
 }
 
-function concat(parts, total) {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
 const FRAME_HEADER = /^([0-9a-fA-F]{1,8});chunk-signature=([0-9a-fA-F]{64})\r\n$/;
 
 // A TransformStream from the framed body to the decoded bytes. `spec`: { amzDate, scope, seedSignature,
@@ -93,7 +90,8 @@ export function signedChunksTransform(spec, key) {
   const HEADER = 0, DATA = 1, TRAILER = 2, DONE = 3;
   let state = HEADER;
   let header = ""; // the frame header read so far (ASCII)
-  let size = 0, need = 0, parts = [], crlf = 0, signature = "";
+  let size = 0, need = 0, crlf = 0, signature = "";
+  let frame = null; // the frame being filled: its own buffer of exactly `size` bytes (size <= MAX_CHUNK)
   let previous = spec.seedSignature;
   let total = 0; // decoded bytes accepted so far
   let held = null; // the last verified data chunk, released once the next frame verifies (or at the end)
@@ -104,8 +102,8 @@ export function signedChunksTransform(spec, key) {
   };
 
   async function endOfFrame(controller) {
-    const data = concat(parts, size);
-    parts = [];
+    const data = frame;
+    frame = null;
     const k = await key;
     const digest = hex(await crypto.subtle.digest("SHA-256", data));
     const sts = `AWS4-HMAC-SHA256-PAYLOAD\n${spec.amzDate}\n${spec.scope}\n${previous}\n${EMPTY_SHA256}\n${digest}`;
@@ -140,12 +138,14 @@ export function signedChunksTransform(spec, key) {
           header = "";
           size = need = parseInt(m[1], 16);
           signature = m[2];
-          if (size > MAX_CHUNK) fail("malformed", `chunk of ${size} bytes (at most ${MAX_CHUNK})`);
+          // Refused on the header alone: none of its bytes is read, nothing of its size allocated.
+          if (size > MAX_CHUNK) fail("malformed", `chunk of ${size} bytes declared (at most ${MAX_CHUNK})`);
+          frame = new Uint8Array(size);
           state = DATA;
         }
         if (state === DATA) {
           const take = Math.min(need, input.length - off);
-          if (take > 0) parts.push(input.subarray(off, off + take));
+          if (take > 0) frame.set(input.subarray(off, off + take), size - need);
           need -= take;
           off += take;
           if (need === 0) {

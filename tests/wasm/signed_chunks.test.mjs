@@ -1,9 +1,13 @@
 // The host's signed-chunks decoder (js/signed_chunks.mjs) against AWS's published example ("Example: PUT Object",
 // 65536 + 1024 bytes of 'a' in 64 KiB chunks) and the independent test client (tests/lib), fed in random network
-// splits; every kind of tampering errors the stream before its last decoded byte.
+// splits; every kind of tampering errors the stream before its last decoded byte. The chunk-size cap (1 MiB): a
+// chunk of exactly the cap decodes, one byte more is refused on its header alone, and through the host and the
+// wasm core that refusal is a 400 IncompleteBody whose backend request was aborted before any byte reached it.
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { describe, it } from "node:test";
+import fs from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { Core, handleRequest } from "../../js/host.mjs";
 import { signedChunksTransform, signingKey } from "../../js/signed_chunks.mjs";
 import { encodedLength, signChunkedUpload } from "../lib/signed_chunks_client.mjs";
 
@@ -134,3 +138,141 @@ describe("signed chunks: tampering errors the stream before the last byte", () =
     await assert.rejects(signingKey({}, "UNSET_SECRET", AWS.scope), (err) => err.kind === "host");
   });
 });
+
+// The cap is pinned here, not imported: raising it in js/ (to 16 MiB, 1 GiB) must fail these tests.
+const CAP = 1024 * 1024;
+
+// The frame header of an upload's first chunk ("hex-size;chunk-signature=…\r\n"), and the rest of its body.
+const firstHeader = (body) => body.subarray(0, body.indexOf("\r\n") + 2);
+
+// A client body that sends `first` and then neither more bytes nor its end, as a client still uploading would.
+function stalledBody(first) {
+  let pulls = 0;
+  const stream = new ReadableStream({
+    start(c) { c.enqueue(new Uint8Array(first)); },
+    pull() { pulls++; return new Promise(() => {}); }, // never answers: no more bytes will come
+  }, { highWaterMark: 0 });
+  return { stream, pulls: () => pulls };
+}
+
+const within = (ms, p, what) => Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms))]);
+
+describe("signed chunks: at most 1 MiB per chunk", () => {
+  it("a chunk of exactly 1 MiB decodes (twice, then a short one), whatever the splits", async () => {
+    const data = crypto.randomBytes(2 * CAP + 1000);
+    const u = signChunkedUpload({ url: "http://127.0.0.1/b/k", data, accessKeyId: "AKID", secretAccessKey: AWS.secret,
+      amzDate: AWS.amzDate, chunkSize: CAP });
+    assert.equal(firstHeader(u.body).toString(), `100000;chunk-signature=${u.chunkSignatures[0]}\r\n`);
+    for (const [seed, max] of [[11, 70000], [12, 3 * CAP]]) {
+      const { out, error } = await decode(splits(u.body, rng(seed), max), spec(u, data.length));
+      assert.equal(error, null, error?.message);
+      assert.ok(out.equals(data));
+    }
+  });
+
+  it("a correctly signed chunk of 1 MiB + 1 is refused (malformed), and nothing of it comes out", async () => {
+    const data = crypto.randomBytes(CAP + 1);
+    const u = signChunkedUpload({ url: "http://127.0.0.1/b/k", data, accessKeyId: "AKID", secretAccessKey: AWS.secret,
+      amzDate: AWS.amzDate, chunkSize: CAP + 1 });
+    const { out, error } = await decode([new Uint8Array(u.body)], spec(u, data.length));
+    assert.equal(error?.kind, "malformed");
+    assert.match(error.message, /chunk of 1048577 bytes declared \(at most 1048576\)/);
+    assert.equal(out.length, 0);
+  });
+
+  for (const [name, size] of [["1 MiB + 1", CAP + 1], ["4 GiB - 1 (ffffffff)", 0xffffffff]]) {
+    it(`a declared size of ${name} is refused on its header, before any of its bytes arrive`, async () => {
+      const header = Buffer.from(`${size.toString(16)};chunk-signature=${"ab".repeat(32)}\r\n`);
+      const client = stalledBody(header);
+      const t = signedChunksTransform(spec({ seedSignature: AWS.seed }, size), signingKey(env, "CHUNK_TEST_SECRET", AWS.scope));
+      const reader = client.stream.pipeThrough(t.stream).getReader();
+      const error = await within(2000, reader.read().then(() => null, (err) => err), "the refusal");
+      assert.ok(error, "the stream must error");
+      assert.equal(error.kind, "malformed");
+      assert.equal(t.failure, error);
+      assert.match(error.message, new RegExp(`chunk of ${size} bytes declared`));
+    });
+  }
+});
+
+// Through the host (js/host.mjs) and the wasm core: the client sends a chunk header declaring 1 MiB + 1 and then
+// waits. workerd's FixedLengthStream is stood in for (its length check), so that the host's own abort of the
+// backend request — on the decoded body's failure — is what is exercised; the backend is a stub in place of fetch.
+for (const name of ["core-emcc", "core-wasi"]) {
+  describe(`signed chunks through the host and the core (${name}): an oversized chunk`, () => {
+    const CONFIG = {
+      backends: { main: { endpoint: "http://127.0.0.1:9", bucket: "bb",
+        auth: { type: "static", access_key_id_secret: "BK_ID", secret_access_key_secret: "BK_SECRET" } } },
+      access_keys: { AKIDCHUNKS: { secret_access_key_secret: "KEY_SECRET",
+        scopes: [{ account: "acct", repository: "a", actions: ["read", "write"] }] } },
+      accounts: { acct: { repositories: { a: { backend: "main", prefix: "pa/", cache: { enabled: false } } } } },
+    };
+    const ENV = { KEY_SECRET: AWS.secret, BK_ID: "BKID", BK_SECRET: "bk-secret" };
+    const saved = { fetch: globalThis.fetch, FixedLengthStream: globalThis.FixedLengthStream };
+    let backend; // what the stub backend saw of its one request
+    before(() => {
+      globalThis.FixedLengthStream = class extends TransformStream {
+        constructor(length) {
+          let seen = 0;
+          super({
+            transform(c, ctl) {
+              seen += c.byteLength;
+              if (seen > length) throw new TypeError("FixedLengthStream: too many bytes");
+              ctl.enqueue(c);
+            },
+            flush() { if (seen !== length) throw new TypeError("FixedLengthStream: too few bytes"); },
+          });
+        }
+      };
+      globalThis.fetch = async (url, init) => {
+        backend = { url: String(url), method: init.method, signal: init.signal, received: 0, stored: false };
+        const aborted = new Promise((_, reject) => {
+          const abort = () => reject(new DOMException("The operation was aborted", "AbortError"));
+          if (init.signal.aborted) abort();
+          init.signal.addEventListener("abort", abort);
+        });
+        const drained = (async () => {
+          for await (const c of init.body) backend.received += c.byteLength;
+        })();
+        await Promise.race([drained, aborted]); // an S3 backend answers once the body has ended, or never
+        backend.stored = true;
+        return new Response("", { status: 200, headers: { etag: '"stub"' } });
+      };
+    });
+    after(() => {
+      globalThis.fetch = saved.fetch;
+      if (saved.FixedLengthStream === undefined) delete globalThis.FixedLengthStream;
+      else globalThis.FixedLengthStream = saved.FixedLengthStream;
+    });
+
+    it("→ 400 IncompleteBody without its bytes; the backend request was aborted and stored nothing", async () => {
+      const core = new Core(new WebAssembly.Module(fs.readFileSync(new URL(`../../dist/${name}.wasm`, import.meta.url))));
+      assert.deepEqual(core.init(JSON.stringify(CONFIG), ENV), { ok: true, error: "" });
+      const data = Buffer.alloc(CAP + 1, "z");
+      const url = "http://127.0.0.1/acct/a/big.bin";
+      const u = signChunkedUpload({ url, data, chunkSize: CAP + 1, accessKeyId: "AKIDCHUNKS", secretAccessKey: AWS.secret,
+        headers: { "content-length": String(encodedLength(data.length, CAP + 1)) } });
+      const client = stalledBody(firstHeader(u.body));
+      const request = { url, method: "PUT", headers: new Headers({ host: "127.0.0.1", ...u.headers }), body: client.stream };
+      const ctx = { waitUntil() {} };
+      const logs = [];
+      const log = console.log;
+      console.log = (line) => logs.push(line);
+      let resp;
+      try {
+        resp = await within(5000, handleRequest(core, request, ctx, ENV), "the answer");
+      } finally {
+        console.log = log;
+      }
+      const text = await resp.text();
+      assert.equal(resp.status, 400, text);
+      assert.equal(text.match(/<Code>(.*?)<\/Code>/)?.[1], "IncompleteBody", text);
+      assert.ok(backend, "the core planned the backend PUT (the seed signature verified)");
+      assert.equal(backend.url, "http://127.0.0.1:9/bb/pa/big.bin");
+      assert.equal(backend.signal.aborted, true, "the host aborted the backend request");
+      assert.equal(backend.stored, false);
+      assert.equal(backend.received, 0, "no byte of the refused chunk reached the backend");
+      assert.ok(logs.some((l) => /chunk of 1048577 bytes declared/.test(l)), logs.join("\n"));
+    });
+  });
+}
