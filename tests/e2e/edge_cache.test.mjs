@@ -3,10 +3,10 @@
 // a change only as a real origin would tell it. Chunks are 64 KiB here, so a few hundred KiB span many of them.
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import { AwsClient } from "aws4fetch";
 import { Response as RuntimeResponse } from "miniflare";
-import { DEMO_SECRETS, DEMO_USER, demoConfig, emu, EMU, startProxy, xmlField } from "./harness.mjs";
+import { clearFaults, DEMO_SECRETS, DEMO_USER, demoConfig, emu, EMU, eventually, jsonLogs, requestLogs, startProxy, withFault, xmlField } from "./harness.mjs";
 
 const CHUNK = 64 * 1024;
 const PREFIX = `edge-cache-e2e/${process.pid}/`;
@@ -59,17 +59,45 @@ async function get(p, key, headers = {}, repo = "cached") {
 }
 const equalBytes = (a, b) => a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
 
+// Where the core stores chunk `index` of `key` (its ETag `etag`), as worker/cache/chunk_plan.cpp names it: an HMAC
+// keyed from the deployment's listing-token secret (worker/config/listing_token_key.cpp), so only this proxy can
+// find it. Returns { url, tag }.
+function chunkEntry(key, etag, index) {
+  const identity = `${EMU.replace(/\/$/, "")}/private-bucket\n${PREFIX}${key}`;
+  const tag = `${CHUNK} ${index} ${etag}`;
+  const hmac = (k, d) => crypto.createHmac("sha256", k).update(d).digest();
+  const root = hmac("s3-edge-proxy listing tokens v1: configured", DEMO_SECRETS.DEMO_LISTING_TOKEN_KEY);
+  const nameKey = hmac(root, "s3-edge-proxy object cache entry names v1");
+  return { url: `https://object-cache.internal/v1/chunk/${hmac(nameKey, `${identity}\n${tag}`).toString("hex")}`, tag };
+}
+// Chunks are stored by a background task (which logs only failures): waits until chunk `index` of `key` is in the
+// cache, whole and tagged with `etag`, its bytes those of `data` at that chunk.
+async function chunkStored(p, key, etag, index, data) {
+  const { url, tag } = chunkEntry(key, etag, index);
+  const want = data.subarray(index * CHUNK, Math.min(data.length, (index + 1) * CHUNK));
+  const caches = await p.mf.getCaches();
+  await eventually(async () => {
+    const e = await caches.default.match(url);
+    if (!e) return false;
+    const bytes = new Uint8Array(await e.arrayBuffer());
+    return e.headers.get("x-s3p-chunk") === tag && equalBytes(bytes, want);
+  }, { what: `chunk ${index} of ${key} stored` });
+  return url;
+}
+
 describe("edge chunk cache", () => {
   let p;
   before(async () => {
+    await clearFaults();
     p = await startProxy({ config: config() });
   });
+  afterEach(clearFaults); // a test that failed midway never leaves a fault armed for the next
   after(() => p?.close());
 
   it("random ranges (across chunk boundaries, suffix, open) equal the origin's bytes, and repeat reads hit", async () => {
     const size = 7 * CHUNK + 12345; // a short last chunk
     const data = bytesOf(size, 1);
-    await putAtOrigin("ranges.bin", data);
+    const etag = await putAtOrigin("ranges.bin", data);
     const cases = [[0, 0], [0, CHUNK - 1], [CHUNK - 10, CHUNK + 9], [size - 1, size - 1], [3 * CHUNK, 6 * CHUNK + 1],
       [5, undefined], [6 * CHUNK + 7, undefined], [0, size + 1000]];
     for (let i = 0; i < 24; i++) {
@@ -92,14 +120,19 @@ describe("edge chunk cache", () => {
     const whole = await get(p, "ranges.bin");
     assert.equal(whole.status, 200);
     assert.ok(equalBytes(whole.bytes, data));
-    // Everything is cached now: the same reads again cost the origin nothing and say so.
+    // Everything is cached once the background stores have landed: the same reads again cost the origin nothing
+    // and say so.
+    for (let i = 0; i * CHUNK < size; i++) await chunkStored(p, "ranges.bin", etag, i, data);
     const before = await origin();
+    const again = [];
     for (const [first, last] of cases.slice(0, 8)) {
       const r = await get(p, "ranges.bin", rangeOf(first, last));
       assert.equal(r.headers.get("x-edge-cache"), "hit", `${first}-${last}`);
+      again.push(r);
     }
     assert.equal(await origin(), before);
-    const lines = p.logs.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).filter((l) => l.op === "GetObject");
+    await requestLogs(p, again); // the lines trail the answers
+    const lines = jsonLogs(p).filter((l) => l.op === "GetObject");
     assert.ok(lines.some((l) => l.cache === "hit") && lines.some((l) => l.cache === "miss"), "log lines say hit / miss");
   });
 
@@ -130,15 +163,17 @@ describe("edge chunk cache", () => {
 
   it("after the metadata TTL one conditional request revalidates it (304): the cached chunks serve on, no bytes refetched", async () => {
     const data = bytesOf(2 * CHUNK, 12);
-    await putAtOrigin("revalidate.bin", data);
+    const etag = await putAtOrigin("revalidate.bin", data);
     assert.equal((await get(p, "revalidate.bin", rangeOf(0, 99), "cached-short")).status, 206);
-    await new Promise((r) => setTimeout(r, 2200)); // metadata_ttl_s: 2
+    await chunkStored(p, "revalidate.bin", etag, 0, data); // its background store
+    await new Promise((r) => setTimeout(r, 2200)); // metadata_ttl_s: 2, learned before the read returned: a wait on the clock is the point
     const before = await origin();
     const r = await get(p, "revalidate.bin", rangeOf(100, 199), "cached-short");
     assert.ok(equalBytes(r.bytes, data.subarray(100, 200)));
     assert.equal(r.headers.get("x-edge-cache"), "hit");
     assert.equal(await origin() - before, 1, "one If-None-Match request, answered 304");
-    const line = p.logs.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).findLast((l) => l.op === "GetObject");
+    const [line] = await requestLogs(p, [r]);
+    assert.equal(line.op, "GetObject");
     assert.equal(line.cache_meta, "revalidated");
   });
 
@@ -167,29 +202,36 @@ describe("edge chunk cache", () => {
     const v1 = bytesOf(size, 10), v2 = bytesOf(size, 11);
     await putAtOrigin("flip.bin", v1);
     assert.equal((await get(p, "flip.bin", rangeOf(0, CHUNK - 1), "cached-short")).status, 206); // chunk 0, metadata
+    const learned = Date.now(); // the metadata (v1) was learned before this; it expires 2 s after that at the latest
     await putAtOrigin("flip.bin", v2);
     let truncated = 0, whole = 0;
-    const deadline = Date.now() + 4000; // past the 2 s metadata TTL: the series must end on v2
-    let last;
-    while (Date.now() < deadline) {
+    // One read: its version (1 or 2) if whole, or null if it broke off — the only acceptable alternative to one
+    // version's bytes.
+    const readOne = async () => {
       const first = Math.floor(Math.random() * (size - 2 * CHUNK));
       const end = first + CHUNK + Math.floor(Math.random() * CHUNK);
       let r;
       try {
         r = await get(p, "flip.bin", rangeOf(first, end), "cached-short");
       } catch {
-        truncated++; // the stream broke off: the only acceptable alternative to one version's bytes
-        continue;
+        truncated++;
+        return null;
       }
       const one = equalBytes(r.bytes, v1.subarray(first, end + 1)) || equalBytes(r.bytes, v2.subarray(first, end + 1));
       if (!one && r.bytes.length < end - first + 1) {
         truncated++;
-        continue;
+        return null;
       }
       assert.ok(one, `range ${first}-${end} is one version's bytes`);
       whole++;
-      last = equalBytes(r.bytes, v2.subarray(first, end + 1)) ? 2 : 1;
-    }
+      return equalBytes(r.bytes, v2.subarray(first, end + 1)) ? 2 : 1;
+    };
+    const until = learned + 4000; // the series runs across the 2 s metadata TTL
+    while (Date.now() < until) await readOne();
+    // Past the TTL (read started after it, whatever the load did to the series): the new version, whole.
+    const afterTtl = learned + 2000 + 250;
+    await new Promise((r) => setTimeout(r, Math.max(0, afterTtl - Date.now())));
+    const last = await eventually(readOne, { what: "a complete read after the metadata TTL" });
     assert.ok(whole > 0, `complete answers: ${whole}, broken off: ${truncated}`);
     assert.equal(last, 2, "after the metadata TTL the new version is served");
   });
@@ -219,17 +261,10 @@ describe("edge chunk cache", () => {
     const data = bytesOf(2 * CHUNK, 4);
     const etag = await putAtOrigin("corrupt.bin", data);
     assert.equal((await get(p, "corrupt.bin", rangeOf(0, 99))).status, 206);
-    await new Promise((r) => setTimeout(r, 200)); // the chunk's background store
-    // The entry's name, as worker/cache/chunk_plan.cpp derives it: an HMAC keyed from the deployment's listing-token
-    // secret (worker/config/listing_token_key.cpp), so that only this proxy can find it.
-    const identity = `${EMU.replace(/\/$/, "")}/private-bucket\n${PREFIX}corrupt.bin`;
-    const tag = `${CHUNK} 0 ${etag}`;
-    const hmac = (key, data) => crypto.createHmac("sha256", key).update(data).digest();
-    const root = hmac("s3-edge-proxy listing tokens v1: configured", DEMO_SECRETS.DEMO_LISTING_TOKEN_KEY);
-    const nameKey = hmac(root, "s3-edge-proxy object cache entry names v1");
-    const url = `https://object-cache.internal/v1/chunk/${hmac(nameKey, `${identity}\n${tag}`).toString("hex")}`;
+    // The chunk's background store lands where the core names it (chunkEntry).
+    const url = await chunkStored(p, "corrupt.bin", etag, 0, data);
+    const { tag } = chunkEntry("corrupt.bin", etag, 0);
     const caches = await p.mf.getCaches();
-    assert.ok(await caches.default.match(url), "the chunk was stored where the core names it");
     const entries = [
       ["truncated", new RuntimeResponse(data.subarray(0, CHUNK - 1), { headers: { "x-s3p-chunk": tag, "cache-control": "max-age=600" } })],
       ["foreign tag", new RuntimeResponse(bytesOf(CHUNK, 99), { headers: { "x-s3p-chunk": "another", "cache-control": "max-age=600" } })],
@@ -242,13 +277,15 @@ describe("edge chunk cache", () => {
       assert.ok(equalBytes(r.bytes, data.subarray(10, 5001)), what);
       assert.equal(r.headers.get("x-edge-cache"), "miss", what);
       assert.equal(await origin() - before, 1, `${what}: one origin request`);
-      await new Promise((r) => setTimeout(r, 200));
+      // The miss stores the origin's chunk again in the background: let it land before the next entry is planted,
+      // or it would overwrite that entry.
+      await chunkStored(p, "corrupt.bin", etag, 0, data);
     }
   });
 
   it("private repositories are not cached unless configured; configured ones are, after authorization", async () => {
     const data = bytesOf(CHUNK, 5);
-    await putAtOrigin("private.bin", data);
+    const etag = await putAtOrigin("private.bin", data);
     const read = async (repo) => {
       const r = await user.fetch(`${p.url}/demo-org/${repo}/private.bin`, { headers: rangeOf(0, 99) });
       return { status: r.status, cache: r.headers.get("x-edge-cache"), bytes: new Uint8Array(await r.arrayBuffer()) };
@@ -261,6 +298,7 @@ describe("edge chunk cache", () => {
     }
     assert.equal(await origin() - before, 3, "every read of an uncached repository reaches the origin");
     await read("private-cached");
+    await chunkStored(p, "private.bin", etag, 0, data); // its background store
     before = await origin();
     const r = await read("private-cached");
     assert.equal(r.cache, "hit");
@@ -288,11 +326,12 @@ describe("edge chunk cache", () => {
   it("origin faults on a cold chunk answer S3 XML 503; nothing broken is cached", async () => {
     const data = bytesOf(2 * CHUNK, 8);
     await putAtOrigin("faulty.bin", data);
-    await emu("fault", { target: "s3", count: 1, mode: "status", status: 500 });
-    const r = await fetch(`${p.url}/demo-org/cached/faulty.bin`, { headers: rangeOf(0, 99) });
-    assert.equal(r.status, 503);
-    assert.equal(xmlField(await r.text(), "Code"), "ServiceUnavailable");
-    assert.ok(r.headers.get("retry-after"));
+    await withFault({ target: "s3", count: 1, mode: "status", status: 500 }, async () => {
+      const r = await fetch(`${p.url}/demo-org/cached/faulty.bin`, { headers: rangeOf(0, 99) });
+      assert.equal(r.status, 503);
+      assert.equal(xmlField(await r.text(), "Code"), "ServiceUnavailable");
+      assert.ok(r.headers.get("retry-after"));
+    });
     const ok = await get(p, "faulty.bin", rangeOf(0, 99));
     assert.ok(equalBytes(ok.bytes, data.subarray(0, 100)));
   });

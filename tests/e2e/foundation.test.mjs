@@ -2,9 +2,12 @@
 // signature-verifying emulator, driven by real clients.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { BIG_SIZE, blob, clearFaults, client, openDemoConfig, DEMO_SECRETS, emu, EMU, startProxy, xmlField } from "./harness.mjs";
+import { BIG_SIZE, blob, clearFaults, client, openDemoConfig, DEMO_SECRETS, emu, EMU, requestLogs, startProxy, withFault, xmlField } from "./harness.mjs";
 
 const AWS = "aws"; // awscli v1 (pyenv), first on PATH
+// How long a stalled origin may hold an answer past its timeout before the test calls it a hang: a bound on a hang
+// (the stall itself lasts until released), never a measurement, so a loaded machine cannot reach it.
+const HANG_SLACK_MS = 10_000;
 
 describe("foundation: the worker in workerd against the verifying emulator", () => {
   let proxy;
@@ -110,41 +113,48 @@ describe("foundation: the worker in workerd against the verifying emulator", () 
   it("a stalled origin yields S3 XML 503 within its timeout, and the isolate keeps serving", async () => {
     const stalled = await startProxy({ config: openDemoConfig((c) => { c.backends["local-public"].timeout_ms = 1500; }) });
     try {
-      await emu("fault", { target: "s3", mode: "stall", count: 1 });
-      const t0 = Date.now();
-      const r = await fetch(`${stalled.url}/demo-org/public-data/README.txt`);
-      const elapsed = Date.now() - t0;
-      assert.equal(r.status, 503);
-      assert.equal(r.headers.get("retry-after"), "1");
-      assert.equal(xmlField(await r.text(), "Code"), "ServiceUnavailable");
-      assert.ok(elapsed >= 1400 && elapsed < 2000, `answered after ${elapsed} ms (timeout 1500 ms)`);
+      const r = await withFault({ target: "s3", mode: "stall", count: 1 }, async () => {
+        const t0 = Date.now();
+        const r = await fetch(`${stalled.url}/demo-org/public-data/README.txt`);
+        const elapsed = Date.now() - t0;
+        assert.equal(r.status, 503);
+        assert.equal(r.headers.get("retry-after"), "1");
+        assert.equal(xmlField(await r.text(), "Code"), "ServiceUnavailable");
+        // Not before the timeout (load only makes it later); well before the stall would end by itself.
+        assert.ok(elapsed >= 1400 && elapsed < 1500 + HANG_SLACK_MS, `answered after ${elapsed} ms (timeout 1500 ms)`);
+        return r;
+      });
+      // It was the timeout that answered, not some other failure of the stalled request.
+      const [line] = await requestLogs(stalled, [r]);
+      assert.match(line.detail, /backend timeout/, JSON.stringify(line));
       const again = await fetch(`${stalled.url}/demo-org/public-data/README.txt`);
       assert.equal(again.status, 200);
       assert.match(await again.text(), /^Public test data/);
     } finally {
-      await clearFaults();
       await stalled.close();
     }
   });
 
   it("backend 5xx and connection resets become S3 XML 503, never the runtime's plaintext", async () => {
     for (const fault of [{ mode: "status", status: 500 }, { mode: "status", status: 503 }, { mode: "reset" }]) {
-      await emu("fault", { target: "s3", count: 1, ...fault });
-      // A key the edge cache has never seen, so the request must reach the failing origin.
-      const r = await fetch(`${proxy.url}/demo-org/public-data/never-read-${fault.mode}-${fault.status ?? 0}.txt`);
-      const body = await r.text();
-      assert.equal(r.status, 503, JSON.stringify(fault));
-      assert.equal(xmlField(body, "Code"), "ServiceUnavailable");
+      await withFault({ target: "s3", count: 1, ...fault }, async () => {
+        // A key the edge cache has never seen, so the request must reach the failing origin.
+        const r = await fetch(`${proxy.url}/demo-org/public-data/never-read-${fault.mode}-${fault.status ?? 0}.txt`);
+        const body = await r.text();
+        assert.equal(r.status, 503, JSON.stringify(fault));
+        assert.equal(xmlField(body, "Code"), "ServiceUnavailable");
+      });
     }
   });
 
   it("writes one JSON log line per request naming op, status and backend time", async () => {
-    proxy.logs.length = 0;
-    await (await fetch(`${proxy.url}/demo-org/public-data/README.txt`)).text();
-    await new Promise((r) => setTimeout(r, 100));
-    const lines = proxy.logs.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-    const line = lines.find((l) => l.op === "GetObject");
-    assert.ok(line, proxy.logs.join("\n"));
+    const r = await fetch(`${proxy.url}/demo-org/public-data/README.txt`);
+    await r.text();
+    // Its line, found by its request id (waited for: workerd's stdout trails the response), and only one.
+    const [line] = await requestLogs(proxy, [r]);
+    assert.equal(proxy.logs.filter((l) => l.includes(r.headers.get("x-amz-request-id"))).length, 1, "one line per request");
+    assert.equal(line.op, "GetObject");
+    assert.equal(line.path, "/demo-org/public-data/README.txt");
     assert.equal(line.status, 200);
     assert.equal(typeof line.backend_ms, "number");
   });

@@ -46,7 +46,15 @@ export function openDemoConfig(mutate) {
 export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist, registerJwks = true, testHooks = false } = {}) {
   const logs = [];
   if (testHooks) bindings = { ...bindings, S3P_TEST_HOOKS: "1" };
-  const w = await startWorker({ config, bindings, wasm, cachePersist, log: (s) => logs.push(...s.split("\n").filter(Boolean)) });
+  // workerd's output arrives in pipe-sized pieces (4 KiB): a longer line comes in several, so a piece's last
+  // line is kept until its newline arrives, and `logs` only ever holds whole lines.
+  let partial = "";
+  const log = (s) => {
+    const lines = (partial + s).split("\n");
+    partial = lines.pop();
+    logs.push(...lines.filter(Boolean));
+  };
+  const w = await startWorker({ config, bindings, wasm, cachePersist, log });
   if (registerJwks) await registerIssuer(w.url, JSON.parse(config).federation?.issuer);
   return { ...w, logs };
 }
@@ -85,6 +93,67 @@ export async function expectRefusal(send, status, code) {
 }
 
 export const clearFaults = () => Promise.all([emu("fault", { target: "s3", mode: "none" }), emu("fault", { target: "sts", mode: "none" })]);
+// Ends every request the emulator holds (stall, hold): its connection closes (stall) or it proceeds (hold).
+export const releaseStalls = () => emu("release-stalls", {});
+
+// Arms `spec` (one fault, {target, mode, ...}, or a list of them), runs `fn`, and whatever happens disarms the
+// targets it armed and releases any request still held or stalled, so a failing test never leaves a fault (or a
+// stalled connection) behind for the next one. Returns what `fn` returns.
+export async function withFault(spec, fn) {
+  const specs = Array.isArray(spec) ? spec : [spec];
+  try {
+    for (const s of specs) await emu("fault", s);
+    return await fn();
+  } finally {
+    for (const target of new Set(specs.map((s) => s.target))) await emu("fault", { target, mode: "none" });
+    await releaseStalls();
+  }
+}
+
+// Polls `probe` (sync or async) until `until(value)` holds (default: the value is truthy) and returns that value.
+// Fails with `what` and the last value seen once `timeoutMs` have passed: the deadline is a bound on a hang,
+// generous enough for a loaded 2-core machine, never a measurement. A probe that throws is retried until then,
+// except for a failed assert, which fails at once (a wrong answer is not a late one).
+export async function eventually(probe, { timeoutMs = 20_000, intervalMs = 25, until = Boolean, what = "a condition" } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let v, err;
+    try {
+      v = await probe();
+      if (until(v)) return v;
+    } catch (e) {
+      if (e instanceof assert.AssertionError) throw e;
+      err = e;
+    }
+    if (Date.now() > deadline) {
+      const last = err ? `threw ${err.message ?? err}` : `last: ${JSON.stringify(v)?.slice(0, 500)}`;
+      assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}; ${last}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+// The Worker's JSON log lines so far (workerd's stdout reaches us through a pipe: a line can trail its response).
+export const jsonLogs = (p) => p.logs.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+
+// Waits for the request log lines of `responses` (fetch Responses, or anything with `headers`, or request ids) and
+// returns them in the same order. Each line names its request id ("rid" = x-amz-request-id).
+export async function requestLogs(p, responses, opts = {}) {
+  const rids = responses.map((r) => (typeof r === "string" ? r : r.headers.get?.("x-amz-request-id") ?? r.headers["x-amz-request-id"]));
+  assert.ok(rids.every(Boolean), "every response carries x-amz-request-id");
+  return eventually(() => {
+    const byRid = new Map(jsonLogs(p).filter((l) => l.rid).map((l) => [l.rid, l]));
+    const lines = rids.map((rid) => byRid.get(rid));
+    return lines.every(Boolean) ? lines : null;
+  }, { what: `the log lines of ${rids.length} request(s)`, ...opts });
+}
+
+// Waits until at least `n` log lines satisfy `filter`; returns all of those present then.
+export const logsMatching = (p, filter, n = 1, opts = {}) =>
+  eventually(() => {
+    const lines = jsonLogs(p).filter(filter);
+    return lines.length >= n ? lines : null;
+  }, { what: `${n} log line(s) matching ${filter}`, ...opts });
 
 // The seed's deterministic 2 MiB object (tests/emulator/seed.py: blob()).
 export function blob(n) {

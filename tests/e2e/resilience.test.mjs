@@ -4,7 +4,7 @@
 // Waits are on observable state (emulator counters, the core's in-flight count), never on fixed sleeps.
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
-import { clearFaults, demoConfig, emu, EMU, startProxy, xmlField } from "./harness.mjs";
+import { clearFaults, demoConfig, emu, EMU, releaseStalls, startProxy, withFault, xmlField } from "./harness.mjs";
 
 const ROLE = "arn:aws:iam::123456789012:role/e2e/resilience";
 let seq = 0;
@@ -30,8 +30,8 @@ async function proxy(opts) {
 }
 const coreState = async (p) => (await fetch(`${p.url}/__test/core`)).json();
 
-// Polls `probe` until `ok(value)`; fails with the last value after `timeoutMs`.
-async function waitFor(probe, ok, timeoutMs = 10000, what = "condition") {
+// Polls `probe` until `ok(value)`; fails with the last value after `timeoutMs` (a bound on a hang, not a measurement).
+async function waitFor(probe, ok, timeoutMs = 20_000, what = "condition") {
   const deadline = Date.now() + timeoutMs;
   let v;
   for (;;) {
@@ -41,7 +41,8 @@ async function waitFor(probe, ok, timeoutMs = 10000, what = "condition") {
     await new Promise((r) => setTimeout(r, 25));
   }
 }
-const inFlight = (p, n, what) => waitFor(() => coreState(p), (s) => s.in_flight === n, 10000, what ?? `core_in_flight == ${n}`);
+// The backend timeout (10 s, config/demo.json) can be what frees a request's state (see below): wait well past it.
+const inFlight = (p, n, what) => waitFor(() => coreState(p), (s) => s.in_flight === n, 30_000, what ?? `core_in_flight == ${n}`);
 const stat = (name) => async () => (await emu("stats"))[name];
 
 // A request the test can abandon: { done: Promise<{status, body, ms}>, abort() }.
@@ -61,7 +62,10 @@ describe("resilience: abandoned requests, traps, decoded-size caps", () => {
     await clearFaults();
     await emu("sts-clock", { offset_seconds: 0 });
   });
-  afterEach(clearFaults); // a test that failed midway never leaves a fault armed for the next
+  afterEach(async () => { // a test that failed midway never leaves a fault armed, or a request stalled, for the next
+    await clearFaults();
+    await releaseStalls();
+  });
   after(async () => {
     await clearFaults();
     await Promise.all(proxies.map((p) => p.close().catch(() => {})));
@@ -74,9 +78,9 @@ describe("resilience: abandoned requests, traps, decoded-size caps", () => {
     const p = await proxy();
     await inFlight(p, 0);
     const s3Before = await stat("s3_requests")();
-    await emu("fault", { target: "s3", mode: "stall", count: 1 });
+    await emu("fault", { target: "s3", mode: "stall", count: 1 }); // disarmed and released by afterEach
     const r = start(p, PUBLIC);
-    await waitFor(stat("s3_requests"), (n) => n > s3Before, 10000, "the backend request");
+    await waitFor(stat("s3_requests"), (n) => n > s3Before, 20_000, "the backend request");
     await inFlight(p, 1);
     r.abort();
     assert.equal((await r.done).status, 0);
@@ -87,26 +91,32 @@ describe("resilience: abandoned requests, traps, decoded-size caps", () => {
   });
 
   it("a trap while requests are in flight: they answer S3 XML 500 at once, the fresh core serves the next ones", async () => {
-    const p = await proxy({ stsTimeoutMs: 4000 });
+    // The leader's STS exchange stalls until the test releases it (STS timeout 60 s): "at once" is a matter of
+    // order — the waiters must answer while the exchange they wait on is still stalled — not of milliseconds.
+    const p = await proxy({ stsTimeoutMs: 60_000 });
     const { generation } = await coreState(p);
     const stsBefore = await stat("sts_exchanges")();
-    await emu("fault", { target: "sts", mode: "stall", count: 1 });
-    const leader = start(p, FED);
-    await waitFor(stat("sts_exchanges"), (n) => n === stsBefore + 1, 10000, "the leader's exchange");
-    const waiters = [start(p, FED), start(p, FED)];
-    await inFlight(p, 3);
-    await fetch(`${p.url}/__test/trap-next`, { method: "POST" });
-    const trapped = await start(p, PUBLIC).done; // its req_begin "traps"
-    assert.equal(trapped.status, 500);
-    const fresh = await start(p, PUBLIC).done; // a fresh core, whose task ids restart
-    assert.equal(fresh.status, 200);
-    for (const w of waiters) {
-      const r = await w.done;
-      assert.equal(r.status, 500, r.body);
-      assert.equal(xmlField(r.body, "Code"), "InternalError");
-      assert.ok(r.ms < 3000, `a waiter of the trapped core answered after ${Math.round(r.ms)} ms`);
-    }
-    const l = await leader.done; // its STS fetch ends at the timeout; it must not feed the trapped core
+    const stalledBefore = await stat("stalled_now")();
+    const leader = await withFault({ target: "sts", mode: "stall", count: 1 }, async () => {
+      const leader = start(p, FED);
+      await waitFor(stat("sts_exchanges"), (n) => n === stsBefore + 1, 20_000, "the leader's exchange");
+      await waitFor(stat("stalled_now"), (n) => n === stalledBefore + 1, 20_000, "the leader's exchange stalled");
+      const waiters = [start(p, FED), start(p, FED)];
+      await inFlight(p, 3);
+      await fetch(`${p.url}/__test/trap-next`, { method: "POST" });
+      const trapped = await start(p, PUBLIC).done; // its req_begin "traps"
+      assert.equal(trapped.status, 500);
+      const fresh = await start(p, PUBLIC).done; // a fresh core, whose task ids restart
+      assert.equal(fresh.status, 200);
+      for (const w of waiters) {
+        const r = await w.done;
+        assert.equal(r.status, 500, r.body);
+        assert.equal(xmlField(r.body, "Code"), "InternalError");
+      }
+      assert.equal(await stat("stalled_now")(), stalledBefore + 1, "the waiters answered while the leader's exchange was still stalled");
+      return leader;
+    }); // releases the stalled exchange: the leader's STS fetch ends now
+    const l = await leader.done; // it must not feed the trapped core
     assert.equal(l.status, 500, l.body);
     const s = await coreState(p);
     assert.equal(s.generation, generation + 1);

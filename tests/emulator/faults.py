@@ -18,7 +18,7 @@ from typing import Optional
 from xml.sax.saxutils import escape
 
 TARGETS = ("sts", "s3")
-MODES = ("none", "stall", "status", "garbage", "reset", "delay", "gzip-bomb",
+MODES = ("none", "stall", "status", "garbage", "reset", "delay", "hold", "gzip-bomb",
          "stall-body", "reset-body", "trickle", "truncated", "reset-upload", "stall-upload", "expired")
 # Modes acted out on the backend's own answer (s3emu._relay): the status and headers go out first.
 BODY_MODES = ("stall-body", "reset-body", "trickle", "truncated")
@@ -99,6 +99,10 @@ def apply(handler, target: str, fault: dict) -> bool:
     if mode == "delay":
         time.sleep(fault["delay_ms"] / 1000.0)
         return False
+    if mode == "hold":
+        # A delay the test ends: held until POST /__emu/release-stalls (at most delay_ms), then answered normally.
+        # Counted in stalled_now while held, so a test can wait for the request to be held before it acts.
+        return _hold(handler, fault["delay_ms"] / 1000.0)
     if mode == "stall":
         _stall(handler)
     elif mode == "reset":
@@ -163,6 +167,29 @@ def _stall(handler) -> None:
                 return
     finally:
         handler.server.state.bump("stalled_now", -1)
+
+
+def _hold(handler, max_seconds: float) -> bool:
+    """Hold the request until released (or max_seconds); True if the client hung up meanwhile (nothing to answer)."""
+    sock = handler.connection
+    deadline = time.monotonic() + max_seconds
+    state = handler.server.state
+    generation = state.stall_generation
+    state.bump("stalled_now")
+    try:
+        while (time.monotonic() < deadline and not handler.server.stopping.is_set()
+               and generation == state.stall_generation):
+            try:
+                readable, _, _ = select.select([sock], [], [], 0.05)
+                if readable and not sock.recv(1, socket.MSG_PEEK):  # EOF: the client gave up
+                    handler.close_connection = True
+                    return True
+            except OSError:
+                handler.close_connection = True
+                return True
+    finally:
+        state.bump("stalled_now", -1)
+    return False
 
 
 def _reset(handler) -> None:
