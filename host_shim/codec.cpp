@@ -110,8 +110,11 @@ void encode_action(const Action& a, std::string& out) {
       break;
     case ActionKind::Wait:
     case ActionKind::Spawn:
-    case ActionKind::Random:
-    case ActionKind::ReadBody: w.u32(a.number); break;
+    case ActionKind::Random: w.u32(a.number); break;
+    case ActionKind::ReadBody:
+      w.u32(a.number);
+      w.u32(a.deadline_ms);
+      break;
     case ActionKind::SignRs256:
       w.str(a.call.name);
       w.str(a.call.data);

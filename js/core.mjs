@@ -240,7 +240,7 @@ export class Core {
       case Kind.RANDOM:
         return { kind, count: r.u32() };
       case Kind.READ_BODY:
-        return { kind, maxBytes: r.u32() };
+        return { kind, maxBytes: r.u32(), deadlineMs: r.u32() };
       case Kind.SIGN_RS256:
         return { kind, secret: r.str(), data: r.raw() };
       case Kind.SEAL:

@@ -1,7 +1,7 @@
 // The action loop: drives one request (or background task) through the core, performing each action with the
 // runtime's I/O. Object bodies stay here as streams ("handles"); the core only ever sees their numbers.
 import { Body, Core, Kind, Mode, Outcome } from "./core.mjs";
-import { readBodyLimited, readLimited } from "./body.mjs";
+import { ReadTimeout, readBodyLimited, readLimited } from "./body.mjs";
 import { performCall } from "./hostcalls.mjs";
 import { openChunks, takeChangedObjects } from "./chunks.mjs";
 import { decodeSignedChunks } from "./signed_chunks.mjs";
@@ -159,13 +159,16 @@ async function performFetch(a, handles, env) {
 }
 
 // The client's body read whole for the core (DeleteObjects, CompleteMultipartUpload XML), never past `max` bytes.
-async function readClientBody(handles, max) {
+// The client's small XML body, whole, within the core's byte limit and deadline ("timeout": the client was too
+// slow; the rest is not read).
+async function readClientBody(handles, max, deadlineMs) {
   const stream = handles.get(CLIENT_BODY);
   handles.delete(CLIENT_BODY);
   try {
-    const bytes = await readLimited(stream, max);
+    const bytes = await readLimited(stream, max, deadlineMs);
     return bytes === null ? { ok: false, error: `body larger than ${max} bytes` } : { ok: true, data: bytes };
   } catch (err) {
+    if (err instanceof ReadTimeout) return { ok: false, error: "timeout" };
     return { ok: false, error: `client body: ${String(err?.message ?? err)}` };
   }
 }
@@ -232,7 +235,7 @@ export async function runTask(core, id, ctx, handles, env) {
         break;
       }
       case Kind.READ_BODY: {
-        const res = await readClientBody(handles, a.maxBytes);
+        const res = await readClientBody(handles, a.maxBytes, a.deadlineMs);
         if (retired.has(core)) throw new CoreRetired();
         core.feedHost(id, a.kind, res.ok, res.data, res.error ?? "");
         wakeParked(core);

@@ -272,6 +272,73 @@ TEST_CASE("SigV2: AWS's header and query-string examples verify; forgeries and e
   CHECK(code(check(cfg, unknown, 1175139620 - 60)) == "InvalidAccessKeyId");
 }
 
+TEST_CASE("Every signature form refuses x-amz-* headers the signature does not cover", "[auth]") {
+  // A presigned PUT's holder adding x-amz-copy-source would turn it into a copy of whatever the signer may read;
+  // x-amz-meta-*, tagging, storage class or a website redirect would change what is stored. S3 refuses them all.
+  const Config cfg = example_config();
+  for (const char* name : {"x-amz-copy-source", "x-amz-meta-a", "x-amz-tagging", "x-amz-storage-class",
+                           "x-amz-website-redirect-location", "x-amz-content-sha256"}) {
+    Req r = presigned();
+    r.headers.push_back({name, "/examplebucket/secret"});
+    auth::Verdict v = check(cfg, r, k20130524 + 60);
+    CHECK(code(v) == "AccessDenied");
+    REQUIRE(v.error);
+    CHECK(v.error->message == errors::UnsignedHeaders.message);
+    CHECK(v.key == nullptr);
+  }
+  Req unsigned_payload = presigned();  // what a presigned body is anyway: S3 lets it through, and so do we
+  unsigned_payload.headers.push_back({"x-amz-content-sha256", "UNSIGNED-PAYLOAD"});
+  CHECK(code(check(cfg, unsigned_payload, k20130524 + 60)) == "OK");
+  Req trace = presigned();  // not an x-amz- header: the SDKs leave it unsigned
+  trace.headers.push_back({"x-amzn-trace-id", "Root=1-abc"});
+  CHECK(code(check(cfg, trace, k20130524 + 60)) == "OK");
+
+  Req header_form = get_object();
+  header_form.headers.push_back({"x-amz-copy-source", "/examplebucket/secret"});
+  CHECK(code(check(cfg, header_form, k20130524)) == "AccessDenied");
+
+  // SigV2 signs every x-amz-* header (CanonicalizedAmzHeaders) in both forms: an added one breaks the signature.
+  Req v2q = sigv2_query();
+  v2q.headers.push_back({"x-amz-copy-source", "/johnsmith/secret"});
+  CHECK(code(check(cfg, v2q, 1175139620 - 60)) == "SignatureDoesNotMatch");
+  Req v2h = sigv2_get();
+  v2h.headers.push_back({"x-amz-meta-a", "b"});
+  CHECK(code(check(cfg, v2h, k20070327)) == "SignatureDoesNotMatch");
+}
+
+TEST_CASE("A refused signature still names its form and the key it claimed (for the log)", "[auth]") {
+  const Config cfg = example_config();
+  Req bad = get_object();
+  set(bad.headers, "authorization",
+      "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
+      "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,Signature=00");
+  auth::Verdict v = check(cfg, bad, k20130524);
+  CHECK(code(v) == "SignatureDoesNotMatch");
+  CHECK(v.scheme == "sigv4");
+  CHECK(v.claimed_key_id == "AKIAIOSFODNN7EXAMPLE");
+  CHECK(v.key == nullptr);
+  Req expired = presigned();
+  v = check(cfg, expired, k20130524 + 86401);
+  CHECK(v.scheme == "sigv4-query");
+  CHECK(v.claimed_key_id == "AKIAIOSFODNN7EXAMPLE");
+  v = check(cfg, sigv2_query(), 1175139621);
+  CHECK(v.scheme == "sigv2-query");
+  CHECK(v.claimed_key_id == "AKIAIOSFODNN7EXAMPLE");
+  Req unknown = sigv2_get();
+  set(unknown.headers, "authorization", "AWS AKIDNOBODY:bWq2s1WEIj+Ydj0vQ697zp+IXMU=");
+  v = check(cfg, unknown, k20070327);
+  CHECK(code(v) == "InvalidAccessKeyId");
+  CHECK(v.scheme == "sigv2");
+  CHECK(v.claimed_key_id == "AKIDNOBODY");
+}
+
+TEST_CASE("SigV2: a Date more than 15 minutes ahead is skewed too, and 15 minutes is not", "[auth]") {
+  const Config cfg = example_config();
+  CHECK(code(check(cfg, sigv2_get(), k20070327 - 16 * 60)) == "RequestTimeTooSkewed");  // the request is ahead
+  CHECK(code(check(cfg, sigv2_get(), k20070327 - 15 * 60)) == "OK");
+  CHECK(code(check(cfg, sigv2_get(), k20070327 + 15 * 60)) == "OK");
+}
+
 TEST_CASE("Anonymous requests carry no key; authentication parameters are removed before the operation", "[auth]") {
   const Config cfg = example_config();
   Req r;

@@ -199,7 +199,6 @@ TEST_CASE("a token that does not open is 400 InvalidArgument before any backend 
            {"other account", "prefix=a/&continuation-token=" + token},  // path below
            {"walk token in a repository", "prefix=a/&continuation-token=" + walk},
            {"unsealed", "prefix=a/&continuation-token=a/secret-layout/next-key"},
-           {"empty", "prefix=a/&continuation-token="},
            {"local listing, garbage", "delimiter=/&continuation-token=zzz"},
            {"flat bucket, garbage", "continuation-token=abc"},
        }) {

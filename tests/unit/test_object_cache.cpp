@@ -36,6 +36,10 @@ TEST_CASE("object cache: a Range resolves as S3 answers it, or goes to the origi
   CHECK(range(nullptr, 0).ask == RangeAsk::Whole);
   auto r = range("bytes=0-9", 100);
   CHECK((r.ask == RangeAsk::Part && r.range.first == 0 && r.range.last == 9));
+  r = range("bytes=0-100", 100);  // ending one past the last byte: clamped, never "bytes 0-100/100"
+  CHECK((r.ask == RangeAsk::Part && r.range.first == 0 && r.range.last == 99));
+  r = range("bytes=0-99", 100);
+  CHECK((r.ask == RangeAsk::Part && r.range.first == 0 && r.range.last == 99));
   r = range("bytes=90-200", 100);  // clamped to the object
   CHECK((r.ask == RangeAsk::Part && r.range.first == 90 && r.range.last == 99));
   r = range("bytes=95-", 100);

@@ -22,18 +22,63 @@ bool find_signing_key(const Config& cfg, std::string_view id, const AccessKey*& 
   return false;
 }
 
+namespace {
+
+constexpr size_t kMaxLoggedKeyId = 128;
+
+// The access key id a signature names, unverified: for the log line of a refused request (an id is no secret).
+std::string_view claimed_key_id(const SignedRequest& req, std::string_view scheme, const std::string* authorization) {
+  std::string_view id;
+  if (scheme == "sigv4-query") {
+    if (const http::QueryParam* c = find_param(req.params, "X-Amz-Credential")) id = std::string_view(c->value).substr(0, c->value.find('/'));
+  } else if (scheme == "sigv2-query") {
+    if (const http::QueryParam* k = find_param(req.params, "AWSAccessKeyId")) id = k->value;
+  } else if (scheme == "sigv4" && authorization) {
+    const size_t at = authorization->find("Credential=");
+    if (at != std::string::npos) {
+      id = std::string_view(*authorization).substr(at + 11);
+      id = id.substr(0, id.find_first_of("/, "));
+    }
+  } else if (scheme == "sigv2" && authorization) {
+    id = std::string_view(*authorization).substr(4);
+    id = id.substr(0, id.rfind(':'));
+  }
+  return id.substr(0, kMaxLoggedKeyId);
+}
+
+}  // namespace
+
 Verdict authenticate(const SignedRequest& req, const Config& cfg, int64_t now_s, sigv4::SigningKeyCache& keys) {
   const std::string* authorization = find_header(req.headers, "authorization");
   const bool v4_query = find_param(req.params, "X-Amz-Algorithm") || find_param(req.params, "X-Amz-Signature");
   const bool v2_query = find_param(req.params, "AWSAccessKeyId") || find_param(req.params, "Signature");
   if ((authorization != nullptr) + v4_query + v2_query > 1)
     return Verdict::fail(errors::TwoAuthMechanisms, "more than one authentication mechanism");
-  if (v4_query) return verify_sigv4_query(req, cfg, now_s, keys);
-  if (v2_query) return verify_sigv2_query(req, cfg, now_s);
-  if (!authorization) return Verdict{};
-  if (starts_with(*authorization, "AWS4-HMAC-SHA256 ")) return verify_sigv4_header(req, *authorization, cfg, now_s, keys);
-  if (starts_with(*authorization, "AWS ")) return verify_sigv2_header(req, *authorization, cfg, now_s);
-  return Verdict::fail(errors::UnsupportedAlgorithm, "unsupported authorization scheme");
+  std::string_view scheme;
+  Verdict v;
+  if (v4_query) {
+    scheme = "sigv4-query";
+    v = verify_sigv4_query(req, cfg, now_s, keys);
+  } else if (v2_query) {
+    scheme = "sigv2-query";
+    v = verify_sigv2_query(req, cfg, now_s);
+  } else if (!authorization) {
+    return Verdict{};
+  } else if (starts_with(*authorization, "AWS4-HMAC-SHA256 ")) {
+    scheme = "sigv4";
+    v = verify_sigv4_header(req, *authorization, cfg, now_s, keys);
+  } else if (starts_with(*authorization, "AWS ")) {
+    scheme = "sigv2";
+    v = verify_sigv2_header(req, *authorization, cfg, now_s);
+  } else {
+    return Verdict::fail(errors::UnsupportedAlgorithm, "unsupported authorization scheme");
+  }
+  // A refusal names what the request claimed to be, for the log.
+  if (v.error) {
+    v.scheme = scheme;
+    v.claimed_key_id = std::string(claimed_key_id(req, scheme, authorization));
+  }
+  return v;
 }
 
 void strip_auth_params(std::vector<http::QueryParam>& params) {

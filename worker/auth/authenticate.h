@@ -38,7 +38,9 @@ struct Verdict {
   const S3Error* error = nullptr;  // null: the caller is `key` (or anonymous when key is null)
   std::string detail;              // why, for the log only (never a secret or a computed signature)
   const AccessKey* key = nullptr;
-  std::string_view scheme = "anonymous";  // anonymous | sigv4 | sigv4-query | sigv2 | sigv2-query | unknown-key
+  // anonymous | sigv4 | sigv4-query | sigv2 | sigv2-query | unknown-key; on a refusal, the form the request used.
+  std::string_view scheme = "anonymous";
+  std::string claimed_key_id;  // on a refusal: the access key id the signature named (unverified; for the log)
   // The payload hash the client declared (SigV4 header form), for the operation to enforce on a body.
   std::string payload_hash;
   ChunkSeed chunk_seed;

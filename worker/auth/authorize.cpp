@@ -30,6 +30,15 @@ bool can_see(const AccessKey* caller, const Account& account, const Repository& 
   return false;
 }
 
+bool may_delete_in(const AccessKey* caller, const Account& account) {
+  if (!caller) return false;
+  for (const Repository& r : account.repositories)
+    if (!r.read_only)
+      for (const Scope& s : caller->scopes)
+        if (scope_covers(s, account, r) && (s.permissions & kPermDelete)) return true;
+  return false;
+}
+
 bool can_see(const AccessKey* caller, const Account& account) {
   for (const Repository& r : account.repositories)
     if (can_see(caller, account, r)) return true;

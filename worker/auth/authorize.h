@@ -18,6 +18,10 @@ bool allows(const AccessKey* caller, const Account& account, const Repository& r
 // show such repositories; others stay invisible.)
 bool can_see(const AccessKey* caller, const Account& account, const Repository& repo);
 
+// May `caller` delete anything at all in the account: some scope grants delete on a repository that takes
+// writes? (DeleteObjects asks before it reads its body.)
+bool may_delete_in(const AccessKey* caller, const Account& account);
+
 // Does any repository of the account exist for `caller`? (ListBuckets, HeadBucket.)
 bool can_see(const AccessKey* caller, const Account& account);
 

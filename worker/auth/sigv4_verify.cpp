@@ -111,10 +111,14 @@ Verdict verify(const SignedRequest& req, const Config& cfg, sigv4::SigningKeyCac
     if (!v) return Verdict::fail(errors::SignatureDoesNotMatch, "signed header " + std::string(n) + " is absent");
     signed_headers.push_back({std::string(n), *v});
   }
-  if (!query_form)  // S3 refuses x-amz-* headers that the signature does not cover
-    for (const auto& h : req.headers)
-      if (starts_with(h.name, "x-amz-") && !std::binary_search(names.begin(), names.end(), std::string_view(h.name)))
-        return Verdict::fail(errors::UnsignedHeaders, "unsigned header " + h.name);
+  // S3 refuses x-amz-* headers that the signature does not cover, in every form: they choose the operation
+  // (x-amz-copy-source makes a PUT a copy) and what the backend stores (metadata, tagging, storage class,
+  // redirects), so a presigned URL's holder must not add them. One exception, as S3 makes it: a presigned request
+  // may carry an unsigned x-amz-content-sha256 saying UNSIGNED-PAYLOAD, which is what a presigned body is anyway.
+  for (const auto& h : req.headers)
+    if (starts_with(h.name, "x-amz-") && !std::binary_search(names.begin(), names.end(), std::string_view(h.name)) &&
+        !(query_form && h.name == "x-amz-content-sha256" && h.value == sigv4::kUnsignedPayload))
+      return Verdict::fail(errors::UnsignedHeaders, "unsigned header " + h.name);
 
   std::vector<http::QueryParam> signed_params;
   for (const auto& p : req.params)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "worker/config/backend_identity.h"
 #include "worker/crypto/sha256.h"
 
 namespace s3p::cache {
@@ -29,16 +30,26 @@ std::vector<ChunkSpan> chunks_covering(ByteRange range, uint64_t size, uint32_t 
 }
 
 std::string object_identity(const Backend& backend, std::string_view key) {
+  const std::string principal = backend_principal(backend);
   std::string id;
-  id.reserve(backend.scheme.size() + backend.authority.size() + backend.bucket.size() + key.size() + 8);
+  id.reserve(principal.size() + backend.scheme.size() + backend.authority.size() + backend.bucket.size() + key.size() + 8);
+  id += principal;  // who read the bytes: a request sent as another principal may be refused what this one got
+  id += '\n';       // never in a principal, scheme, host or bucket name: no field can pose as another
   id += backend.scheme;
   id += "://";
   id += backend.authority;
   id += '/';
   id += backend.bucket;
-  id += '\n';  // never in a bucket name: the key cannot pose as part of the bucket
+  id += '\n';
   id += key;
   return id;
+}
+
+std::vector<std::string> identities_at(const Config& config, const Backend& backend, std::string_view key) {
+  std::vector<std::string> out;
+  for (const auto& [name, b] : config.backends)
+    if (same_location(*b, backend)) out.push_back(object_identity(*b, key));
+  return out;
 }
 
 namespace {

@@ -1,7 +1,7 @@
 // Which aligned chunks cover a byte range, and the names under which the Cache API keeps the chunks and an
 // object's metadata. A name is a hash of what identifies the bytes — backend, bucket, key, and for a chunk the
-// ETag, the chunk size and the index — never of the client's URL: repositories over the same backend object share
-// entries, and a new ETag never finds an old version's bytes.
+// ETag, the chunk size and the index — never of the client's URL: repositories over the same backend object (read
+// as the same principal) share entries, and a new ETag never finds an old version's bytes.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -24,8 +24,13 @@ struct ChunkSpan {
 // The chunks covering `range` (within an object of `size` bytes), in order.
 std::vector<ChunkSpan> chunks_covering(ByteRange range, uint64_t size, uint32_t chunk_size);
 
-// The object a backend request addresses, as one string: the cache's key material.
+// The object a backend request addresses, and who addresses it (backend_identity.h), as one string: the cache's
+// key material. Backends over one bucket with different credentials keep apart what each was let read.
 std::string object_identity(const Backend& backend, std::string_view key);
+
+// The identities of one stored object under every configured backend over its bucket: what a write through
+// `backend` must make the cache forget.
+std::vector<std::string> identities_at(const Config& config, const Backend& backend, std::string_view key);
 
 // `name_key` (Config::object_cache_name_key): names are HMACs under it, or plain SHA-256 hashes when it is empty.
 std::string meta_url(std::string_view identity, std::string_view name_key);

@@ -1,6 +1,7 @@
 // The key that seals listing continuation tokens: "listing_token_key_secret": "WORKER_SECRET_NAME" (any text of
 // at least 32 bytes). Without it, a key derived from the secrets the config already holds (access keys, static
-// backend keys), so that every isolate of a deployment agrees on it without another secret to manage.
+// backend keys, federation's L2 key), so that every isolate of a deployment agrees on it without another secret to
+// manage. The object cache's entry names are keyed from the same root.
 #pragma once
 #include <string>
 

@@ -9,6 +9,7 @@
 #include "worker/core/cors.h"
 #include "worker/http/log_line.h"
 #include "worker/creds/oidc_routes.h"
+#include "worker/ops/client_body.h"
 #include "worker/ops/stream_deadline.h"
 #include "worker/s3/xml.h"
 
@@ -103,11 +104,11 @@ Action ClientRequest::start() {
     return fail(client_fault(starts_with(dup, "X-Amz-") ? errors::AuthorizationQueryParametersError : errors::InvalidArgument,
                              "repeated query parameter " + std::string(dup)));
   Failure refusal;
-  if (!authenticate(raw_path, refusal)) return fail(std::move(refusal));
-
+  const bool authenticated = authenticate(raw_path, refusal);
   Parsed<S3Operation> op = classify(head_.method, route_.kind, params_, head_.headers);
+  if (op.ok) op_name_ = operation_name(op.value);  // a refused signature's log line still names what was asked
+  if (!authenticated) return fail(std::move(refusal));
   if (!op.ok) return fail(std::move(op.failure));
-  op_name_ = operation_name(op.value);
   ctx_.emplace(OpContext{engine_.config(), op.value, head_.method, head_.headers, params_, caller_, payload_hash_,
                          nullptr, nullptr, {}, false, {}, listing_view_, &chunk_seed_, &engine_.objects(), id_});
   if (!resolve_target(refusal)) return fail(std::move(refusal));
@@ -119,14 +120,15 @@ bool ClientRequest::authenticate(std::string_view raw_path, Failure& refusal) {
   auth::Verdict v = auth::authenticate(req, engine_.config(), static_cast<int64_t>(std::floor(now_ms_ / 1000)),
                                        engine_.inbound_keys());
   auth_scheme_ = v.scheme;
+  auth::strip_auth_params(params_);
   if (v.error) {
+    claimed_key_ = std::move(v.claimed_key_id);
     refusal = client_fault(*v.error, std::move(v.detail));
     return false;
   }
   caller_ = v.key;
   payload_hash_ = std::move(v.payload_hash);
   chunk_seed_ = std::move(v.chunk_seed);
-  auth::strip_auth_params(params_);
   return true;
 }
 
@@ -138,11 +140,9 @@ bool ClientRequest::resolve_target(Failure& refusal) {
   if (route_.kind == Route::Kind::Account) return true;
   if (account->flat) route_.key = route_.tail;
   const Repository* repo = account->flat ? &account->repositories.front() : account->find(route_.repo);
-  if (!repo) {
-    // Nobody may write to or delete from a repository that does not exist; reading it finds nothing.
-    const bool read = head_.method == "GET" || head_.method == "HEAD";
-    return refusal = client_fault(read ? errors::NoSuchKey : errors::AccessDenied, "unknown repository"), false;
-  }
+  // A repository that does not exist answers as a private one does to a caller without access (S3's answer to a
+  // key nobody may list), so that private repositories' names cannot be told from names that are not there.
+  if (!repo) return refusal = client_fault(errors::AccessDenied, "unknown repository"), false;
   ctx_->repo = repo;
   ctx_->key = route_.key;
   return true;
@@ -150,7 +150,8 @@ bool ClientRequest::resolve_target(Failure& refusal) {
 
 Action ClientRequest::plan() {
   if (phase_ == Phase::BodyRead && !ctx_->body_read)
-    return fail(client_fault(errors::MalformedXML, "request body: " + body_problem_));
+    return fail(client_fault(body_problem_ == "timeout" ? errors::RequestTimeout : errors::MalformedXML,
+                             "request body: " + body_problem_));
   const Planner planner = planner_for(ctx_->op);
   if (!planner) return fail(core_fault("no planner for " + std::string(operation_name(ctx_->op))));
   return carry_out(planner(*ctx_));
@@ -169,6 +170,7 @@ Action ClientRequest::carry_out(Planned&& planned) {
     Action a;
     a.kind = ActionKind::ReadBody;
     a.number = planned.read_body;
+    a.deadline_ms = kBodyReadDeadlineMs;
     return a;
   }
   return take_step(std::move(planned.answer));
@@ -234,16 +236,18 @@ void ClientRequest::forget_changed_objects() {
   if (!op_ || !engine_.configured() || !engine_.config().any_cached) return;
   std::vector<ObjectRef> changed;
   op_->changed_objects(changed);
-  for (const ObjectRef& o : changed) {
-    const std::string identity = cache::object_identity(*o.backend, o.key);
-    engine_.objects().forget(identity);
-    background_.push_back(cache::CacheWrite::remove(cache::meta_url(identity, engine_.config().object_cache_name_key)));
-  }
+  for (const ObjectRef& o : changed)
+    for (const std::string& identity : cache::identities_at(engine_.config(), *o.backend, o.key)) {
+      engine_.objects().forget(identity);
+      background_.push_back(cache::CacheWrite::remove(cache::meta_url(identity, engine_.config().object_cache_name_key)));
+    }
 }
 
 Action ClientRequest::preflight() {
   op_name_ = "Preflight";
-  if (!cors_allows(cors_policy(engine_.config(), route_), find_header(head_.headers, "origin"), &engine_.config()))
+  const std::string* origin = find_header(head_.headers, "origin");
+  if (!origin) return fail(client_fault(errors::CorsMissingOrigin, "preflight without Origin"));
+  if (!cors_allows(cors_policy(engine_.config(), route_), origin, &engine_.config()))
     return fail(client_fault(errors::CorsForbidden, "origin not in cors_origins"));
   // Every method S3 clients use; whether the caller may is decided on the actual request.
   Headers h = {{"access-control-allow-methods", "GET, HEAD, PUT, POST, DELETE"}, {"access-control-max-age", "86400"}};
@@ -296,6 +300,7 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   if (const std::string* len = find_header(headers, "content-length")) log.num("bytes", std::strtod(len->c_str(), nullptr));
   log.str("auth", auth_scheme_);
   if (caller_) log.str("key", caller_->id);
+  else if (!claimed_key_.empty()) log.str("claimed_key", claimed_key_);
   if (!cred_source_.empty()) log.str("creds", cred_source_);
   if (!cred_note_.empty()) log.str("creds_note", cred_note_);
   if (backend_ms_ >= 0) log.num("backend_ms", backend_ms_);

@@ -64,6 +64,7 @@ class ClientRequest : public Task {
   std::vector<http::QueryParam> params_;  // the decoded query, authentication parameters removed
   const AccessKey* caller_ = nullptr;     // the verified access key; null = anonymous
   std::string_view auth_scheme_ = "anonymous";
+  std::string claimed_key_;  // a refused signature's access key id (log only)
   std::string payload_hash_;  // the x-amz-content-sha256 a SigV4 header signature declared ("" otherwise)
   auth::ChunkSeed chunk_seed_;  // what a signed-chunks body's signatures chain from
   std::optional<OpContext> ctx_;  // the operation's view of the request, once classified

@@ -3,8 +3,15 @@
 namespace s3p {
 
 Headers forwarded_read_headers(const Headers& client) {
+  // S3's GetObject/HeadObject request headers that shape the answer: the range, the conditions, the checksum mode
+  // (without it the backend sends no x-amz-checksum-*, and an SDK cannot validate what it read end to end) and an
+  // SSE-C object's key (without which the backend cannot decrypt it). Not the bucket-owner or requester-pays
+  // assertions: those speak of the client's account, not of the proxy's at the backend.
   static constexpr std::string_view kForward[] = {"range", "if-match", "if-none-match", "if-modified-since",
-                                                  "if-unmodified-since"};
+                                                  "if-unmodified-since", "x-amz-checksum-mode",
+                                                  "x-amz-server-side-encryption-customer-algorithm",
+                                                  "x-amz-server-side-encryption-customer-key",
+                                                  "x-amz-server-side-encryption-customer-key-md5"};
   Headers out;
   for (const auto& h : client)
     for (auto name : kForward)
@@ -52,6 +59,9 @@ FetchAction backend_fetch(const BackendTarget& target, std::string_view method, 
       if (h.name != "host") f.headers.push_back({std::move(h.name), std::move(h.value)});  // fetch sets Host itself
   } else {
     f.headers = forwarded;
+    // Unsigned, a body still says what the client declared of it: S3 checks x-amz-content-sha256 on anonymous
+    // writes too (and needs it to know an aws-chunked body's framing), so a declared digest is enforced here as well.
+    if (target.body.kind != BodyKind::None) f.headers.push_back({"x-amz-content-sha256", std::string(target.payload_hash)});
   }
   return f;
 }

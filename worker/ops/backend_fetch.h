@@ -31,8 +31,8 @@ struct BackendTarget {
 FetchAction backend_fetch(const BackendTarget& target, std::string_view method, const Headers& forwarded,
                           const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys);
 
-// The client headers a GetObject/HeadObject forwards: range and conditionals. Unsigned-by-edge headers such as
-// accept-encoding are deliberately not forwarded.
+// The client headers a GetObject/HeadObject forwards: range, conditionals, checksum mode and SSE-C keys.
+// Unsigned-by-edge headers such as accept-encoding are deliberately not forwarded.
 Headers forwarded_read_headers(const Headers& client);
 
 }  // namespace s3p

@@ -52,6 +52,11 @@ void CachedObjectOp::release_lead() {
   leading_ = false;
 }
 
+// An answer made of the metadata alone is a hit when no origin request taught (or revalidated) it.
+std::string_view CachedObjectOp::metadata_outcome() const {
+  return meta_from_ == "l1" || meta_from_ == "l2" ? "hit" : "miss";
+}
+
 OpStep CachedObjectOp::go(State s) {
   state_ = s;
   if (s == State::Direct) outcome_ = "bypass";
@@ -77,16 +82,16 @@ bool CachedObjectOp::decide(OpStep& out) {
   switch (cache::evaluate_preconditions(conditions_, meta_.etag, meta_.last_modified)) {
     case cache::Precondition::Proceed: break;
     case cache::Precondition::Failed:
-      outcome_ = "hit";
+      outcome_ = metadata_outcome();
       out = OpStep::fail(client_fault(errors::PreconditionFailed, "If-Match / If-Unmodified-Since (cached metadata)"));
       return true;
     case cache::Precondition::NotModified: {
-      outcome_ = "hit";
+      outcome_ = metadata_outcome();
       out.status = 304;
       for (const Header& h : meta_.headers)
         if (h.name == "etag" || h.name == "last-modified" || h.name == "cache-control" || h.name == "expires")
           out.headers.push_back(h);
-      out.headers.push_back({"x-edge-cache", "hit"});
+      out.headers.push_back({"x-edge-cache", std::string(outcome_)});
       return true;
     }
   }
@@ -99,7 +104,7 @@ bool CachedObjectOp::decide(OpStep& out) {
   answer_status_ = rr.ask == cache::RangeAsk::Part ? 206 : 200;
   answer_range_ = rr.ask == cache::RangeAsk::Part ? rr.range : cache::ByteRange{0, meta_.size - 1};
   if (head_ || meta_.size == 0) {  // headers only (an empty object has no chunk to read)
-    outcome_ = "hit";
+    outcome_ = metadata_outcome();
     out.status = answer_status_;
     out.headers = answer_headers(answer_status_);
     return true;

@@ -46,6 +46,7 @@ class CachedObjectOp : public ObjectOp {
   enum class State { Lookup, Waiting, Discover, Serve, Direct };
 
   bool decide(OpStep& out);
+  std::string_view metadata_outcome() const;
   OpStep on_discovered(FetchResult&& f, double now_ms);
   OpStep on_opened(FetchResult&& f);
   bool is_first_chunk(const FetchResult& f) const;

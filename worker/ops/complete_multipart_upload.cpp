@@ -9,6 +9,7 @@
 #include "worker/ops/upload_part.h"
 #include "worker/ops/write_answer.h"
 #include "worker/s3/xml.h"
+#include "worker/s3/xml_records.h"
 
 namespace s3p {
 
@@ -40,6 +41,8 @@ class CompleteMultipartUploadOp : public SingleRequestOp {
   std::string bucket_, key_;
 };
 
+constexpr uint32_t kMaxParts = 10000;
+
 uint32_t part_number(std::string_view text) {
   uint32_t n = 0;
   for (char c : text) n = n * 10 + static_cast<uint32_t>(c - '0');
@@ -50,21 +53,27 @@ uint32_t part_number(std::string_view text) {
 
 Parsed<std::string> complete_document(std::string_view body) {
   auto malformed = [](std::string why) { return Parsed<std::string>::fail(client_fault(errors::MalformedXML, std::move(why))); };
-  xml::Document doc;
-  if (!doc.parse(body) || doc.root().name() != "CompleteMultipartUpload") return malformed("not a CompleteMultipartUpload");
+  std::vector<xml::Entry> parts;
+  std::string why;
+  // 10000 parts; one more is refused as soon as it starts.
+  if (!xml::read_entries(body, "CompleteMultipartUpload", {kMaxParts + 1}, parts, why))
+    return malformed("CompleteMultipartUpload document: " + why);
   std::string out = open_result("CompleteMultipartUpload");
   uint32_t last = 0, count = 0;
-  for (xml::Element part = doc.root().first(); part; part = part.next()) {
-    if (part.name() != "Part") return malformed("unexpected element " + std::string(part.name()));
-    const std::string_view number = part.child_text("PartNumber");
-    if (!valid_part_number(number)) return malformed("bad PartNumber");
-    if (part.child_text("ETag").empty()) return malformed("Part without ETag");
-    const uint32_t n = part_number(number);
+  for (const xml::Entry& part : parts) {
+    if (part.name != "Part") return malformed("unexpected element " + std::string(part.name));
+    const std::string* number = part.field("PartNumber");
+    const std::string* etag = part.field("ETag");
+    if (!number || !valid_part_number(*number)) return malformed("bad PartNumber");
+    if (!etag || etag->empty()) return malformed("Part without ETag");
+    const uint32_t n = part_number(*number);
     if (n <= last) return Parsed<std::string>::fail(client_fault(errors::InvalidPartOrder, "parts out of order"));
     last = n;
-    if (++count > 10000) return malformed("more than 10000 parts");
+    if (++count > kMaxParts) return malformed("more than 10000 parts");
+    // Re-rendered from the fields the backend needs (the part, its ETag, its checksums): nothing else goes on.
     out += "<Part>";
-    xml::copy_fields(out, part, {"PartNumber", "ETag"}, true);
+    for (const xml::Field& f : part.fields)
+      if (f.name == "PartNumber" || f.name == "ETag" || starts_with(f.name, "Checksum")) xml::append_element(out, f.name, f.text);
     out += "</Part>";
   }
   if (count == 0) return malformed("no parts");

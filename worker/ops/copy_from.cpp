@@ -1,6 +1,7 @@
 #include "worker/ops/copy_from.h"
 
 #include "worker/auth/authorize.h"
+#include "worker/config/backend_identity.h"
 #include "worker/http/uri.h"
 #include "worker/ops/put_object.h"
 #include "worker/route/copy_source.h"
@@ -26,7 +27,9 @@ bool backend_copy_source(const OpContext& ctx, std::string& header, Failure& out
   if (!repo || key.empty()) return out = client_fault(errors::NoSuchKey, "copy source names no object"), false;
   if (!auth::allows(ctx.caller, *account, *repo, kPermRead, key))
     return out = client_fault(errors::AccessDenied, "no read permission for the copy source"), false;
-  if (repo->backend != ctx.repo->backend)
+  // The backend copies when one request may name both objects: the same endpoint, reached as the same principal
+  // (the buckets may differ). Otherwise the bytes would have to pass through the proxy.
+  if (!same_endpoint_and_principal(*repo->backend, *ctx.repo->backend))
     return out = client_fault(errors::CrossBackendCopy, "copy source on backend " + repo->backend->name), false;
   header = "/";
   header += http::uri_encode(repo->backend->bucket, true);

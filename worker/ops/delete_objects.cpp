@@ -10,6 +10,7 @@
 #include "worker/ops/multipart_common.h"
 #include "worker/route/route.h"
 #include "worker/s3/xml.h"
+#include "worker/s3/xml_records.h"
 
 namespace s3p {
 
@@ -121,18 +122,22 @@ class DeleteObjectsOp : public BackendOp {
 
 Parsed<DeleteRequest> parse_delete_request(std::string_view body) {
   auto malformed = [](std::string why) { return Parsed<DeleteRequest>::fail(client_fault(errors::MalformedXML, std::move(why))); };
-  xml::Document doc;
-  if (!doc.parse(body) || doc.root().name() != "Delete") return malformed("not a Delete document");
+  std::vector<xml::Entry> entries;
+  std::string why;
+  // 1000 <Object> entries and a <Quiet>; one more is refused as soon as it starts.
+  if (!xml::read_entries(body, "Delete", {kMaxKeys + 1}, entries, why)) return malformed("Delete document: " + why);
   DeleteRequest req;
-  for (xml::Element el = doc.root().first(); el; el = el.next()) {
-    if (el.name() == "Quiet") {
-      req.quiet = el.text() == "true";
-    } else if (el.name() == "Object") {
+  for (const xml::Entry& e : entries) {
+    if (e.name == "Quiet") {
+      req.quiet = e.text == "true";
+    } else if (e.name == "Object") {
       if (req.objects.size() == kMaxKeys) return malformed("more than 1000 keys");
-      if (!el.child("Key")) return malformed("Object without Key");
-      req.objects.push_back({std::string(el.child_text("Key")), std::string(el.child_text("VersionId"))});
+      const std::string* key = e.field("Key");
+      if (!key) return malformed("Object without Key");
+      const std::string* version = e.field("VersionId");
+      req.objects.push_back({*key, version ? *version : std::string()});
     } else {
-      return malformed("unexpected element " + std::string(el.name()));
+      return malformed("unexpected element " + std::string(e.name));
     }
   }
   if (req.objects.empty()) return malformed("no keys");
@@ -140,7 +145,11 @@ Parsed<DeleteRequest> parse_delete_request(std::string_view body) {
 }
 
 Planned plan_delete_objects(OpContext& ctx) {
-  if (!ctx.body_read) return Planned::read_body_first(kMaxXmlBody);
+  // Before the body is read: a caller who may delete nothing in the account (anonymous, for one) is refused
+  // without it; each key is judged on its own below.
+  if (!auth::may_delete_in(ctx.caller, *ctx.account))
+    return Planned::refuse(errors::AccessDenied, "no delete permission in this account");
+  if (!ctx.body_read) return Planned::read_body_first(kMaxDeleteBody);
   if (Failure f; !body_matches_declared(ctx.body, ctx.payload_hash, ctx.headers, f)) return Planned::refuse(std::move(f));
   Parsed<DeleteRequest> req = parse_delete_request(ctx.body);
   if (!req.ok) return Planned::refuse(std::move(req.failure));

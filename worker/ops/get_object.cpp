@@ -14,6 +14,7 @@ bool ObjectOp::passes_through(std::string_view name) {
       "expires",        "x-amz-version-id",   "x-amz-delete-marker", "x-amz-storage-class",
       "x-amz-server-side-encryption", "x-amz-mp-parts-count", "x-amz-tagging-count", "x-amz-object-lock-mode",
       "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold", "x-amz-restore",
+      "x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-customer-key-md5",
   };
   for (auto a : kAllowed)
     if (name == a) return true;

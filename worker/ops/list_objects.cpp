@@ -205,9 +205,10 @@ ListPlan plan_rounds(const Account& account, const ListRequest& req, const crypt
   ListPlan plan;
   const size_t slash = req.prefix.find('/');
   // A token must open before anything else happens: what it holds decides where the listing starts.
+  // An empty continuation-token starts at the beginning, as S3 does (and is echoed back like any token).
+  const bool resumes = req.v2 && req.has_token && !req.token.empty();
   std::string token;
-  if (req.has_token && (req.token.empty() || (req.v2 && !list_token::open(keys, listing_of(account, req), req.token, token))))
-    return invalid_token();
+  if (resumes && !list_token::open(keys, listing_of(account, req), req.token, token)) return invalid_token();
 
   if (account.flat) {  // one backend prefix; the backend handles prefix and delimiter itself
     plan.kind = ListPlan::Kind::Backend;
@@ -220,7 +221,7 @@ ListPlan plan_rounds(const Account& account, const ListRequest& req, const crypt
     plan.repos = {repo};
     plan.rest = req.prefix.substr(slash + 1);
   } else if (req.delimiter == "/") {
-    plan.document = local_listing(account, req, keys, req.v2 ? (req.has_token ? token : req.start_after) : req.marker);
+    plan.document = local_listing(account, req, keys, req.v2 ? (resumes ? token : req.start_after) : req.marker);
     return plan;
   } else if (!req.delimiter.empty()) {
     plan.kind = ListPlan::Kind::Invalid;
@@ -235,7 +236,7 @@ ListPlan plan_rounds(const Account& account, const ListRequest& req, const crypt
 
   // Where to start: a continuation token names its repository ("{repo}/{backend token}"); start-after/marker is a
   // client key. A sealed token names a repository of this listing unless the caller may no longer list it.
-  if (req.v2 && req.has_token) {
+  if (resumes) {
     size_t cut = token.find('/');
     std::string_view repo = std::string_view(token).substr(0, cut);
     auto it = std::find_if(plan.repos.begin(), plan.repos.end(), [&](const Repository* r) { return r->name == repo; });
@@ -394,9 +395,12 @@ Planned plan_list_objects(OpContext& ctx) {
     const Repository* repo = account.flat ? &account.repositories.front()
                                           : account.find(std::string_view(list.prefix).substr(0, slash));
     const std::string_view rest = account.flat ? std::string_view(list.prefix) : std::string_view(list.prefix).substr(slash + 1);
-    if (repo && !auth::allows(ctx.caller, account, *repo, kPermList, rest))
+    // A repository the caller cannot see lists as one that does not exist (its name is not given away); in a
+    // flat bucket the repository is the bucket, which S3 refuses.
+    const bool visible = repo && (account.flat || auth::can_see(ctx.caller, account, *repo));
+    if (visible && !auth::allows(ctx.caller, account, *repo, kPermList, rest))
       return Planned::refuse(errors::AccessDenied, "no list permission for this prefix");
-    if (repo) view.repositories.push_back(*repo);
+    if (visible) view.repositories.push_back(*repo);
   } else {
     const bool walk = list.delimiter != "/";
     for (const Repository& r : account.repositories)

@@ -20,7 +20,9 @@ Headers PutObjectOp::forwarded_headers(const Headers& client) {
   static constexpr std::string_view kForward[] = {
       "content-type", "content-encoding", "content-disposition", "content-language", "cache-control", "expires",
       "content-md5", "if-none-match", "if-match", "x-amz-storage-class", "x-amz-tagging", "x-amz-website-redirect-location",
-      "x-amz-sdk-checksum-algorithm", "x-amz-decoded-content-length", "x-amz-trailer"};
+      "x-amz-sdk-checksum-algorithm", "x-amz-decoded-content-length", "x-amz-trailer",
+      "x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-customer-key",
+      "x-amz-server-side-encryption-customer-key-md5"};
   Headers out;
   for (const auto& h : client) {
     if (has_ctl_break(h.value)) continue;

@@ -7,7 +7,9 @@ namespace s3p {
 
 bool passes_through_write(std::string_view name) {
   static constexpr std::string_view kAllowed[] = {"etag", "x-amz-version-id", "x-amz-server-side-encryption",
-                                                  "x-amz-expiration"};
+                                                  "x-amz-expiration",
+                                                  "x-amz-server-side-encryption-customer-algorithm",
+                                                  "x-amz-server-side-encryption-customer-key-md5"};
   for (auto a : kAllowed)
     if (name == a) return true;
   return starts_with(name, "x-amz-checksum-");

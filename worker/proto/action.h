@@ -24,7 +24,7 @@ enum class ActionKind : uint32_t {
   Open = 12,        // the inverse of Seal; flag=false when it does not authenticate (wrong key, tampered, truncated)
   CacheMatch = 13,  // Cache API match of URL call.name; result: flag = hit, data = body
   CachePut = 14,    // Cache API put of call.data under URL call.name with call.headers; result: flag = stored
-  ReadBody = 15,    // read the client's body whole, at most `number` bytes (small XML bodies only: DeleteObjects,
+  ReadBody = 15,    // read the client's body whole, at most `number` bytes within `deadline_ms` (small XML bodies only: DeleteObjects,
                     // CompleteMultipartUpload); result: flag = read (false: larger than that, or unreadable), data
   OpenChunks = 16,  // open a stream of object bytes assembled from cached chunks (ChunkPlan); result: FetchResult
   CacheDelete = 17, // Cache API delete of URL call.name; result: flag = done
@@ -139,6 +139,7 @@ struct Action {
   HostCall call;          // Random … CachePut, CacheDelete
   ChunkPlan chunks;       // OpenChunks
   uint32_t number = 0;    // Wait: timeout ms; Spawn: task id; Random: byte count; ReadBody: byte limit
+  uint32_t deadline_ms = 0;  // ReadBody: how long the client has to send it (the host answers error "timeout")
   std::string log_line;   // Done: a background task's one JSON log line (client requests log with Respond)
 };
 

@@ -54,6 +54,7 @@ inline constexpr S3Error InvalidDigest{"InvalidDigest", 400, "The Content-MD5 or
 inline constexpr S3Error EntityTooLarge{"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size."};
 inline constexpr S3Error MissingContentLength{"MissingContentLength", 411, "You must provide the Content-Length HTTP header."};
 inline constexpr S3Error InvalidRequest{"InvalidRequest", 400, "Invalid Request"};
+inline constexpr S3Error CorsMissingOrigin{"BadRequest", 400, "Insufficient information. Origin request header needed."};
 inline constexpr S3Error CorsForbidden{"AccessForbidden", 403, "CORSResponse: This CORS request is not allowed."};
 inline constexpr S3Error MalformedXML{"MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema."};
 inline constexpr S3Error MissingRequestBody{"MissingRequestBodyError", 400, "Request Body is empty"};
@@ -65,6 +66,7 @@ inline constexpr S3Error InvalidCopySource{"InvalidArgument", 400, "Copy Source 
 inline constexpr S3Error InvalidVersionId{"InvalidArgument", 400, "Invalid version id specified"};
 inline constexpr S3Error CrossBackendCopy{"NotImplemented", 501, "Copying between repositories on different backends is not supported; download and upload instead."};
 inline constexpr S3Error SignedChunksUnsupported{"NotImplemented", 501, "Signed aws-chunked uploads with trailers or ECDSA signatures are not supported; use STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, a payload hash or UNSIGNED-PAYLOAD."};
+inline constexpr S3Error RequestTimeout{"RequestTimeout", 400, "Your socket connection to the server was not read from or written to within the timeout period."};
 inline constexpr S3Error IncompleteBody{"IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."};
 inline constexpr S3Error BadDecodedLength{"InvalidArgument", 400, "x-amz-decoded-content-length must be a non-negative integer."};
 }  // namespace errors

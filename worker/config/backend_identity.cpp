@@ -1,0 +1,23 @@
+#include "worker/config/backend_identity.h"
+
+namespace s3p {
+
+std::string backend_principal(const Backend& b) {
+  switch (b.auth) {
+    case BackendAuth::Anonymous: return "anonymous";
+    case BackendAuth::Static: return "static " + b.access_key_id;
+    case BackendAuth::WebIdentity: return "role " + b.web_identity.role_arn + " " + b.web_identity.subject;
+  }
+  return "unknown";
+}
+
+bool same_location(const Backend& a, const Backend& b) {
+  return a.scheme == b.scheme && a.authority == b.authority && a.bucket == b.bucket;
+}
+
+bool same_endpoint_and_principal(const Backend& a, const Backend& b) {
+  return a.scheme == b.scheme && a.authority == b.authority && a.region == b.region &&
+         backend_principal(a) == backend_principal(b);
+}
+
+}  // namespace s3p

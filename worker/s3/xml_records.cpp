@@ -1,0 +1,80 @@
+#include "worker/s3/xml_records.h"
+
+#include "worker/s3/xml_escape.h"
+#include "worker/s3/xml_scanner.h"
+
+namespace s3p::xml {
+
+const std::string* Entry::field(std::string_view name) const {
+  for (const Field& f : fields)
+    if (f.name == name) return &f.text;
+  return nullptr;
+}
+
+namespace {
+
+bool fail(std::string& why, std::string_view what) {
+  why = what;
+  return false;
+}
+
+// The entry whose start tag is `t` (a Start tag; the scanner has pushed its name): its text, or its fields up to
+// its end tag.
+bool read_entry(Scanner& s, const Tag& t, const EntryLimits& limits, Entry& e, std::string& why) {
+  Tag f;
+  for (;;) {
+    if (!s.next_tag(f)) return fail(why, s.error());
+    if (f.kind == Tag::Eof) return fail(why, "truncated document");
+    if (f.kind == Tag::End) {
+      if (f.name != t.name) return fail(why, "mismatched end tag");
+      // No field at all: a leaf, whose text is everything between its tags.
+      if (e.fields.empty() && !unescape(std::string_view(s.data() + t.end, f.begin - t.end), e.text))
+        return fail(why, "bad character reference");
+      return true;
+    }
+    if (e.fields.size() == limits.max_fields) return fail(why, "too many fields in an entry");
+    TextElem text;
+    if (!s.text_element(f, text)) return fail(why, s.error());
+    Field field{f.name, {}};
+    if (!unescape(text.text, field.text)) return fail(why, "bad character reference");
+    e.fields.push_back(std::move(field));
+  }
+}
+
+}  // namespace
+
+bool read_entries(std::string_view doc, std::string_view root, EntryLimits limits, std::vector<Entry>& out,
+                  std::string& why) {
+  std::string unused;  // the scanner copies what it drops (comments) past; nothing here reads it
+  Scanner s(doc, unused);
+  Tag t;
+  if (!s.prolog() || !s.next_tag(t)) return fail(why, s.error());
+  if (t.kind != Tag::Start && t.kind != Tag::Empty) return fail(why, "no root element");
+  if (t.name != root) return fail(why, "the root element is not " + std::string(root));
+  if (t.kind == Tag::Start) {
+    s.push(t.name);
+    for (;;) {
+      if (!s.next_tag(t)) return fail(why, s.error());
+      if (t.kind == Tag::Eof) return fail(why, "truncated document");
+      if (t.kind == Tag::End) {
+        if (t.name != root) return fail(why, "mismatched end tag");
+        s.pop();
+        break;
+      }
+      if (out.size() == limits.max_entries) return fail(why, "more entries than the limit");
+      Entry e;
+      e.name = t.name;
+      if (t.kind == Tag::Start) {
+        if (!s.push(t.name)) return fail(why, s.error());
+        if (!read_entry(s, t, limits, e, why)) return false;
+        s.pop();
+      }
+      out.push_back(std::move(e));
+    }
+  }
+  if (!s.next_tag(t)) return fail(why, s.error());
+  if (t.kind != Tag::Eof) return fail(why, "content after the root element");
+  return true;
+}
+
+}  // namespace s3p::xml
