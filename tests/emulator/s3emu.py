@@ -12,7 +12,9 @@ issues are remembered so later S3 requests signed with them verify.  A small con
     python3 tests/emulator/s3emu.py --port 19000 --key AKID:SECRET \
         --public-bucket public-bucket [--moto-port 19001] [--region us-east-1] [--verbose]
 
-Prints ``READY http://127.0.0.1:PORT`` on stdout once both halves answer.
+Prints ``READY http://127.0.0.1:PORT`` on stdout once both halves answer.  ``--port 0`` lets the
+kernel choose a free port (the READY line names the one bound) and moto gets a free port too, so
+several emulators (two ./scripts/test runs) can run on one machine side by side.
 
 Control API (JSON; never verified, never forwarded):
     GET  /__emu/stats          counters, last rejection, armed faults
@@ -712,6 +714,10 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
+class MotoExited(SystemExit):
+    """moto_server ended before it answered (e.g. its port was taken meanwhile)."""
+
+
 def start_moto(port: int, verbose: bool) -> subprocess.Popen:
     with socket.socket() as probe:  # fail clearly instead of talking to a stale moto
         # SO_REUSEADDR: ignore TIME_WAIT leftovers, still fail on a live listener.
@@ -719,18 +725,26 @@ def start_moto(port: int, verbose: bool) -> subprocess.Popen:
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as exc:
-            raise SystemExit(f"s3emu: moto port {port} is not free: {exc}")
+            raise MotoExited(f"s3emu: moto port {port} is not free: {exc}")
     out = sys.stderr if verbose else subprocess.DEVNULL
     return subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
                              "-p", str(port)], stdout=out, stderr=out, stdin=subprocess.DEVNULL,
                             preexec_fn=_die_with_parent)
 
 
+def free_port() -> int:
+    """A port the kernel reports free now. Another process may take it before moto binds it: the
+    caller (main) retries with a new one when moto exits before answering."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def wait_for_moto(proc: subprocess.Popen, port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"s3emu: moto_server exited with {proc.returncode}")
+            raise MotoExited(f"s3emu: moto_server exited with {proc.returncode}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/moto-api/")
@@ -758,8 +772,10 @@ def stop_moto(proc: subprocess.Popen) -> None:
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--port", type=int, required=True, help="front port on 127.0.0.1")
-    p.add_argument("--moto-port", type=int, help="moto_server port (default PORT+1)")
+    p.add_argument("--port", type=int, required=True,
+                   help="front port on 127.0.0.1; 0: a free one (the READY line names it)")
+    p.add_argument("--moto-port", type=int,
+                   help="moto_server port (default PORT+1; with --port 0 a free one)")
     p.add_argument("--key", action="append", default=[], metavar="AKID:SECRET",
                    help="static credential accepted by the front (repeatable)")
     p.add_argument("--public-bucket", action="append", default=[], metavar="NAME",
@@ -777,7 +793,8 @@ def parse_args(argv=None):
             p.error(f"--key wants AKID:SECRET, got {item!r}")
         keys[akid] = secret
     args.keys = keys
-    args.moto_port = args.moto_port or args.port + 1
+    if args.moto_port is None:
+        args.moto_port = args.port + 1 if args.port else 0  # 0: chosen free at start
     return args
 
 
@@ -789,14 +806,32 @@ def main(argv=None) -> int:
     except OSError as exc:
         print(f"s3emu: cannot listen on 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
         return 1
+    port = server.server_address[1]  # the bound one (--port 0: the kernel's choice)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    moto = start_moto(args.moto_port, args.verbose)
+    # A chosen moto port is used as given; a free one (0) is picked now and picked again, a few times,
+    # if moto exits before answering (another process took it between the probe and moto's bind).
+    attempts = 1 if args.moto_port else 5
+    for attempt in range(attempts):
+        state.moto_port = args.moto_port or free_port()
+        moto = None
+        try:
+            moto = start_moto(state.moto_port, args.verbose)
+            wait_for_moto(moto, state.moto_port)
+            break
+        except MotoExited:
+            if attempt + 1 == attempts:
+                server.server_close()
+                raise
+        except SystemExit:  # moto did not answer in time
+            if moto is not None:
+                stop_moto(moto)
+            server.server_close()
+            raise
     moto_died = threading.Event()
     serving = False
     try:
-        wait_for_moto(moto, args.moto_port)
         threading.Thread(target=server.serve_forever, name="front", daemon=True).start()
         serving = True
 
@@ -812,7 +847,7 @@ def main(argv=None) -> int:
                 stop.wait(0.5)
 
         threading.Thread(target=watch, name="watchdog", daemon=True).start()
-        print(f"READY http://127.0.0.1:{args.port}", flush=True)
+        print(f"READY http://127.0.0.1:{port}", flush=True)
         while not stop.wait(0.2):  # short: a signal may land on another thread
             pass
     finally:

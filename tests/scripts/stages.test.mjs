@@ -175,3 +175,74 @@ describe("scripts/test: a failed build", () => {
     }
   });
 });
+
+describe("scripts/lib/emulator.sh", () => {
+  // A python3 in front of the real one on PATH: the emulator "starts" (READY, then stays up) and the seed fails.
+  const FAKE_PYTHON = `#!/usr/bin/env bash
+case "$1" in
+  */s3emu.py) echo $$ >"$FAKE_EMU_PIDFILE"; echo "READY http://127.0.0.1:9"; exec sleep 60 ;;
+  */seed.py) echo "seed: the backend refused the fixtures" >&2; exit 1 ;;
+esac
+exit 2
+`;
+
+  it("a seed that fails fails start_emulator, and the emulator it started is stopped", () => {
+    withFile(FAKE_PYTHON, 0o755, (bin, dir) => {
+      fs.renameSync(bin, path.join(dir, "python3"));
+      const pidfile = path.join(dir, "emu.pid");
+      const r = runner(`
+        export FAKE_EMU_PIDFILE="${pidfile}" PATH="${dir}:$PATH"
+        . scripts/lib/emulator.sh
+        if start_emulator 0 "${dir}/emulator.log"; then echo STARTED; else echo REFUSED; fi`);
+      assert.equal(r.stdout.trim(), "REFUSED", r.stderr);
+      const pid = Number(fs.readFileSync(pidfile, "utf8"));
+      let alive = true;
+      try {
+        process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      if (alive) process.kill(pid, "SIGKILL");
+      assert.equal(alive, false, "the emulator whose seed failed is still running");
+    });
+  });
+
+  it("--port 0: two emulators side by side each bind free ports (front and moto) and say which", async () => {
+    const { spawn } = await import("node:child_process");
+    const start = () => {
+      const p = spawn("python3", [path.join(ROOT, "tests/emulator/s3emu.py"), "--port", "0", "--key", "AKIDX:secretx"],
+        { stdio: ["ignore", "pipe", "inherit"] });
+      const ready = new Promise((resolve, reject) => {
+        let out = "";
+        p.stdout.on("data", (d) => {
+          out += d;
+          const m = out.match(/^READY (\S+)$/m);
+          if (m) resolve(m[1]);
+        });
+        p.on("exit", (code) => reject(new Error(`s3emu exited with ${code} before READY: ${out}`)));
+      });
+      return { p, ready };
+    };
+    const a = start(), b = start();
+    try {
+      const urls = await Promise.all([a.ready, b.ready]);
+      const ports = urls.map((u) => Number(new URL(u).port));
+      for (const port of ports) assert.ok(port > 0, `READY names port ${port}`);
+      assert.notEqual(ports[0], ports[1]);
+      const health = await Promise.all(urls.map(async (u) => (await fetch(`${u}/__emu/health`)).json()));
+      for (const h of health) assert.ok(h.ok && h.moto_port > 0, JSON.stringify(h));
+      assert.notEqual(health[0].moto_port, health[1].moto_port);
+    } finally {
+      for (const { p } of [a, b]) p.kill("SIGTERM");
+      await Promise.all([a, b].map(({ p }) => (p.exitCode !== null ? null : new Promise((r) => p.on("exit", r)))));
+    }
+  });
+
+  it("scripts/test, scripts/soak and scripts/run ask for a free emulator port unless EMU_PORT is set", () => {
+    for (const script of ["scripts/test", "scripts/soak", "scripts/run"]) {
+      const calls = fs.readFileSync(path.join(ROOT, script), "utf8").split("\n").filter((l) => /start_emulator /.test(l));
+      assert.ok(calls.length > 0, script);
+      for (const l of calls) assert.match(l, /start_emulator "\$\{EMU_PORT:-0\}"/, `${script}: ${l.trim()}`);
+    }
+  });
+});
