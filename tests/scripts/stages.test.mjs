@@ -166,6 +166,7 @@ describe("scripts/test: a failed build", () => {
       [/tests\/e2e\//, "build-wasm"],
       [/scripts\/soak/, "build-wasm"],
       [/\bdry_run\b/, "build-wasm"],
+      [/tests\/deploy\//, "build-wasm"],
     ];
     const stageLines = text.split("\n").filter((l) => /^\s*stage(_if)?\s/.test(l));
     for (const [pattern, build] of needs) {
