@@ -351,6 +351,15 @@ class Front(http.server.BaseHTTPRequestHandler):
                 xml = faults.s3_error(503, "ServiceUnavailable", f"moto backend unreachable: {exc}")
                 self.send_raw(503, xml, "application/xml")
                 return
+            if (resp.status == 500 and self.command == "POST" and "uploadId=" in target
+                    and "xml" not in (resp.getheader("Content-Type") or "")):
+                # moto 5.2.1 crashes (KeyError, an HTML 500) completing an upload id it does not know; S3
+                # answers 404 NoSuchUpload, as moto itself does for ListParts and Abort with that id.
+                resp.read()
+                self.verdict += "+moto-no-such-upload"
+                xml = faults.s3_error(404, "NoSuchUpload", "The specified upload does not exist.")
+                self.send_raw(404, xml, "application/xml")
+                return
             self._relay(resp, fault=getattr(self, "body_fault", None))
         finally:
             conn.close()
