@@ -10,10 +10,10 @@ const http::QueryParam* find_param(const std::vector<http::QueryParam>& params, 
   return nullptr;
 }
 
-bool find_signing_key(const Config& cfg, std::string_view id, const AccessKey*& key, Verdict& out) {
-  key = cfg.find_key(id);
+bool find_signing_key(const Namespace& ns, std::string_view id, const AccessKey*& key, Verdict& out) {
+  key = ns.find_key(id);
   if (key) return true;
-  if (cfg.unknown_keys_as_anonymous) {
+  if (ns.config().unknown_keys_as_anonymous) {
     out = Verdict{};
     out.scheme = "unknown-key";
   } else {
@@ -27,7 +27,7 @@ namespace {
 constexpr size_t kMaxLoggedKeyId = 128;
 
 // The access key id a signature names, unverified: for the log line of a refused request (an id is no secret).
-std::string_view claimed_key_id(const SignedRequest& req, std::string_view scheme, const std::string* authorization) {
+std::string_view key_id_in(const SignedRequest& req, std::string_view scheme, const std::string* authorization) {
   std::string_view id;
   if (scheme == "sigv4-query") {
     if (const http::QueryParam* c = find_param(req.params, "X-Amz-Credential")) id = std::string_view(c->value).substr(0, c->value.find('/'));
@@ -46,9 +46,26 @@ std::string_view claimed_key_id(const SignedRequest& req, std::string_view schem
   return id.substr(0, kMaxLoggedKeyId);
 }
 
+// The signature form a request uses ("" when unsigned), and its Authorization header if any.
+std::string_view signature_form(const SignedRequest& req, const std::string*& authorization) {
+  authorization = find_header(req.headers, "authorization");
+  if (find_param(req.params, "X-Amz-Algorithm") || find_param(req.params, "X-Amz-Signature")) return "sigv4-query";
+  if (find_param(req.params, "AWSAccessKeyId") || find_param(req.params, "Signature")) return "sigv2-query";
+  if (!authorization) return "";
+  if (starts_with(*authorization, "AWS4-HMAC-SHA256 ")) return "sigv4";
+  if (starts_with(*authorization, "AWS ")) return "sigv2";
+  return "";
+}
+
 }  // namespace
 
-Verdict authenticate(const SignedRequest& req, const Config& cfg, int64_t now_s, sigv4::SigningKeyCache& keys) {
+std::string_view claimed_key_id(const SignedRequest& req) {
+  const std::string* authorization = nullptr;
+  const std::string_view form = signature_form(req, authorization);
+  return form.empty() ? std::string_view() : key_id_in(req, form, authorization);
+}
+
+Verdict authenticate(const SignedRequest& req, const Namespace& ns, int64_t now_s, sigv4::SigningKeyCache& keys) {
   const std::string* authorization = find_header(req.headers, "authorization");
   const bool v4_query = find_param(req.params, "X-Amz-Algorithm") || find_param(req.params, "X-Amz-Signature");
   const bool v2_query = find_param(req.params, "AWSAccessKeyId") || find_param(req.params, "Signature");
@@ -58,25 +75,25 @@ Verdict authenticate(const SignedRequest& req, const Config& cfg, int64_t now_s,
   Verdict v;
   if (v4_query) {
     scheme = "sigv4-query";
-    v = verify_sigv4_query(req, cfg, now_s, keys);
+    v = verify_sigv4_query(req, ns, now_s, keys);
   } else if (v2_query) {
     scheme = "sigv2-query";
-    v = verify_sigv2_query(req, cfg, now_s);
+    v = verify_sigv2_query(req, ns, now_s);
   } else if (!authorization) {
     return Verdict{};
   } else if (starts_with(*authorization, "AWS4-HMAC-SHA256 ")) {
     scheme = "sigv4";
-    v = verify_sigv4_header(req, *authorization, cfg, now_s, keys);
+    v = verify_sigv4_header(req, *authorization, ns, now_s, keys);
   } else if (starts_with(*authorization, "AWS ")) {
     scheme = "sigv2";
-    v = verify_sigv2_header(req, *authorization, cfg, now_s);
+    v = verify_sigv2_header(req, *authorization, ns, now_s);
   } else {
     return Verdict::fail(errors::UnsupportedAlgorithm, "unsupported authorization scheme");
   }
   // A refusal names what the request claimed to be, for the log.
   if (v.error) {
     v.scheme = scheme;
-    v.claimed_key_id = std::string(claimed_key_id(req, scheme, authorization));
+    v.claimed_key_id = std::string(key_id_in(req, scheme, authorization));
   }
   return v;
 }

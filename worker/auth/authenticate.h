@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "worker/config/config.h"
+#include "worker/config/namespace.h"
 #include "worker/http/headers.h"
 #include "worker/http/uri.h"
 #include "worker/s3/errors.h"
@@ -53,7 +54,15 @@ struct Verdict {
   }
 };
 
-Verdict authenticate(const SignedRequest& req, const Config& cfg, int64_t now_s, sigv4::SigningKeyCache& keys);
+// Keys are looked up in `ns` (the static config's, and the registry's this request resolved).
+Verdict authenticate(const SignedRequest& req, const Namespace& ns, int64_t now_s, sigv4::SigningKeyCache& keys);
+inline Verdict authenticate(const SignedRequest& req, const Config& cfg, int64_t now_s, sigv4::SigningKeyCache& keys) {
+  return authenticate(req, Namespace(cfg), now_s, keys);
+}
+
+// The access key id a request's signature names, whatever its form, unverified ("" when it names none): what the
+// registry is asked for before verification, and what a refusal's log line names.
+std::string_view claimed_key_id(const SignedRequest& req);
 
 // Drops the parameters that carry authentication, so that the operation sees only its own.
 void strip_auth_params(std::vector<http::QueryParam>& params);

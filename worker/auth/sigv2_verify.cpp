@@ -92,13 +92,13 @@ Verdict check(const SignedRequest& req, const AccessKey& key, std::string_view d
 
 }  // namespace
 
-Verdict verify_sigv2_header(const SignedRequest& req, std::string_view authorization, const Config& cfg, int64_t now_s) {
+Verdict verify_sigv2_header(const SignedRequest& req, std::string_view authorization, const Namespace& ns, int64_t now_s) {
   std::string_view rest = authorization.substr(4);  // after "AWS "
   const size_t colon = rest.rfind(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == rest.size())
     return Verdict::fail(errors::AuthorizationHeaderMalformed, "SigV2 header is not \"AWS id:signature\"");
   const AccessKey* key = nullptr;
-  if (Verdict v; !find_signing_key(cfg, rest.substr(0, colon), key, v)) return v;
+  if (Verdict v; !find_signing_key(ns, rest.substr(0, colon), key, v)) return v;
 
   // x-amz-date, when present, stands for Date (and Date's line is then empty).
   const std::string* amz_date = find_header(req.headers, "x-amz-date");
@@ -110,14 +110,14 @@ Verdict verify_sigv2_header(const SignedRequest& req, std::string_view authoriza
   return check(req, *key, amz_date ? std::string_view() : std::string_view(*date), rest.substr(colon + 1), "sigv2");
 }
 
-Verdict verify_sigv2_query(const SignedRequest& req, const Config& cfg, int64_t now_s) {
+Verdict verify_sigv2_query(const SignedRequest& req, const Namespace& ns, int64_t now_s) {
   const http::QueryParam* id = find_param(req.params, "AWSAccessKeyId");
   const http::QueryParam* signature = find_param(req.params, "Signature");
   const http::QueryParam* expires = find_param(req.params, "Expires");
   if (!id || !signature || !expires || id->value.empty() || signature->value.empty())
     return Verdict::fail(errors::AuthorizationQueryParametersError, "AWSAccessKeyId, Signature and Expires are required");
   const AccessKey* key = nullptr;
-  if (Verdict v; !find_signing_key(cfg, id->value, key, v)) return v;
+  if (Verdict v; !find_signing_key(ns, id->value, key, v)) return v;
   const std::string& e = expires->value;
   if (e.empty() || e.size() > 12 || e.find_first_not_of("0123456789") != std::string::npos)
     return Verdict::fail(errors::AuthorizationQueryParametersError, "Expires is not a unix time");

@@ -91,14 +91,14 @@ bool parse_signed_headers(std::string_view list, std::vector<std::string_view>& 
 
 // Everything both forms share once their parameters are parsed: the scope checks, the canonical request (for
 // each form of the path a client may have signed: path_forms.h), and the comparison.
-Verdict verify(const SignedRequest& req, const Config& cfg, sigv4::SigningKeyCache& keys, const AccessKey* key,
+Verdict verify(const SignedRequest& req, const Namespace& ns, sigv4::SigningKeyCache& keys, const AccessKey* key,
                const CredentialScope& scope,
                std::string_view amz_date, std::string_view signed_header_list, std::string_view signature,
                std::string_view payload_hash, bool query_form) {
   const S3Error& malformed = query_form ? errors::AuthorizationQueryParametersError : errors::AuthorizationHeaderMalformed;
   if (scope.date != amz_date.substr(0, 8)) return Verdict::fail(malformed, "credential date is not the request date");
-  if (scope.region != cfg.region)
-    return Verdict::fail(malformed, "credential region \"" + std::string(scope.region) + "\", expecting " + cfg.region);
+  if (scope.region != ns.config().region)
+    return Verdict::fail(malformed, "credential region \"" + std::string(scope.region) + "\", expecting " + ns.config().region);
   if (scope.service != "s3") return Verdict::fail(malformed, "credential service is not s3");
   if (scope.terminator != "aws4_request") return Verdict::fail(malformed, "credential terminator is not aws4_request");
 
@@ -146,7 +146,7 @@ Verdict verify(const SignedRequest& req, const Config& cfg, sigv4::SigningKeyCac
 
 }  // namespace
 
-Verdict verify_sigv4_header(const SignedRequest& req, std::string_view authorization, const Config& cfg,
+Verdict verify_sigv4_header(const SignedRequest& req, std::string_view authorization, const Namespace& ns,
                             int64_t now_s, sigv4::SigningKeyCache& keys) {
   std::string_view credential, signed_headers, signature;
   CredentialScope scope;
@@ -154,7 +154,7 @@ Verdict verify_sigv4_header(const SignedRequest& req, std::string_view authoriza
     return Verdict::fail(errors::AuthorizationHeaderMalformed, "unparseable Authorization header");
   // The key first: a deployment may serve unknown keys as anonymous, whatever else their signature says.
   const AccessKey* key = nullptr;
-  if (Verdict v; !find_signing_key(cfg, scope.key_id, key, v)) return v;
+  if (Verdict v; !find_signing_key(ns, scope.key_id, key, v)) return v;
 
   const std::string* amz_date = find_header(req.headers, "x-amz-date");
   int64_t t = 0;
@@ -168,10 +168,10 @@ Verdict verify_sigv4_header(const SignedRequest& req, std::string_view authoriza
   // A request without a body has the empty body's hash; no other digest can be true of it.
   if (!req.has_body && is_hex64(*payload) && *payload != sigv4::kEmptyPayloadHash)
     return Verdict::fail(errors::XAmzContentSHA256Mismatch, "declared a digest for an empty body");
-  return verify(req, cfg, keys, key, scope, *amz_date, signed_headers, signature, *payload, false);
+  return verify(req, ns, keys, key, scope, *amz_date, signed_headers, signature, *payload, false);
 }
 
-Verdict verify_sigv4_query(const SignedRequest& req, const Config& cfg, int64_t now_s, sigv4::SigningKeyCache& keys) {
+Verdict verify_sigv4_query(const SignedRequest& req, const Namespace& ns, int64_t now_s, sigv4::SigningKeyCache& keys) {
   const http::QueryParam* algorithm = find_param(req.params, "X-Amz-Algorithm");
   const http::QueryParam* credential = find_param(req.params, "X-Amz-Credential");
   const http::QueryParam* date = find_param(req.params, "X-Amz-Date");
@@ -185,7 +185,7 @@ Verdict verify_sigv4_query(const SignedRequest& req, const Config& cfg, int64_t 
   if (!parse_credential(credential->value, scope))
     return Verdict::fail(errors::AuthorizationQueryParametersError, "unparseable X-Amz-Credential");
   const AccessKey* key = nullptr;
-  if (Verdict v; !find_signing_key(cfg, scope.key_id, key, v)) return v;
+  if (Verdict v; !find_signing_key(ns, scope.key_id, key, v)) return v;
 
   int64_t t = 0;
   if (!parse_amz_date(date->value, t))
@@ -197,7 +197,7 @@ Verdict verify_sigv4_query(const SignedRequest& req, const Config& cfg, int64_t 
   if (lifetime > kMaxPresignSeconds) return Verdict::fail(errors::PresignTooLong, "X-Amz-Expires over a week");
   if (t > now_s + kMaxSkewSeconds) return Verdict::fail(errors::RequestNotYetValid, "X-Amz-Date in the future");
   if (now_s > t + lifetime) return Verdict::fail(errors::RequestExpired, "presigned URL expired");
-  return verify(req, cfg, keys, key, scope, date->value, signed_headers->value, signature->value, sigv4::kUnsignedPayload, true);
+  return verify(req, ns, keys, key, scope, date->value, signed_headers->value, signature->value, sigv4::kUnsignedPayload, true);
 }
 
 }  // namespace s3p::auth

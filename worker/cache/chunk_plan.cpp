@@ -45,10 +45,13 @@ std::string object_identity(const Backend& backend, std::string_view key) {
   return id;
 }
 
-std::vector<std::string> identities_at(const Config& config, const Backend& backend, std::string_view key) {
+std::vector<std::string> identities_at(const Namespace& ns, const Backend& backend, std::string_view key) {
   std::vector<std::string> out;
-  for (const auto& [name, b] : config.backends)
-    if (same_location(*b, backend)) out.push_back(object_identity(*b, key));
+  ns.for_each_backend([&](const Backend& b) {
+    if (same_location(b, backend)) out.push_back(object_identity(b, key));
+  });
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 

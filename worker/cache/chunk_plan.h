@@ -10,6 +10,7 @@
 
 #include "worker/cache/byte_range.h"
 #include "worker/config/config.h"
+#include "worker/config/namespace.h"
 
 namespace s3p::cache {
 
@@ -28,9 +29,10 @@ std::vector<ChunkSpan> chunks_covering(ByteRange range, uint64_t size, uint32_t 
 // key material. Backends over one bucket with different credentials keep apart what each was let read.
 std::string object_identity(const Backend& backend, std::string_view key);
 
-// The identities of one stored object under every configured backend over its bucket: what a write through
-// `backend` must make the cache forget.
-std::vector<std::string> identities_at(const Config& config, const Backend& backend, std::string_view key);
+// The identities of one stored object under every backend over its bucket that the request knows (the static
+// config's, and those of the registry accounts it resolved): what a write through `backend` must make the cache
+// forget.
+std::vector<std::string> identities_at(const Namespace& ns, const Backend& backend, std::string_view key);
 
 // `name_key` (Config::object_cache_name_key): names are HMACs under it, or plain SHA-256 hashes when it is empty.
 std::string meta_url(std::string_view identity, std::string_view name_key);

@@ -34,31 +34,4 @@ void ObjectCache::forget_by_meta_url(std::string_view url, std::string_view name
     it = meta_url(it->first, name_key) == url ? meta_.erase(it) : std::next(it);
 }
 
-bool ObjectCache::lead_or_wait(const std::string& identity, uint32_t task) {
-  auto [it, inserted] = discoveries_.try_emplace(identity);
-  if (inserted) {
-    it->second.leader = task;
-    return true;
-  }
-  if (it->second.leader == task) return true;
-  if (std::find(it->second.waiters.begin(), it->second.waiters.end(), task) == it->second.waiters.end())
-    it->second.waiters.push_back(task);
-  return false;
-}
-
-void ObjectCache::finish(const std::string& identity, uint32_t task) {
-  auto it = discoveries_.find(identity);
-  if (it == discoveries_.end() || it->second.leader != task) return;
-  std::vector<uint32_t> waiters = std::move(it->second.waiters);
-  discoveries_.erase(it);
-  for (uint32_t w : waiters) waker_.wake(w);
-}
-
-void ObjectCache::stop_waiting(const std::string& identity, uint32_t task) {
-  auto it = discoveries_.find(identity);
-  if (it == discoveries_.end()) return;
-  auto& w = it->second.waiters;
-  w.erase(std::remove(w.begin(), w.end(), task), w.end());
-}
-
 }  // namespace s3p::cache

@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "worker/cache/object_meta.h"
-#include "worker/proto/task.h"
+#include "worker/proto/single_flight.h"
 
 namespace s3p::cache {
 
 class ObjectCache {
  public:
-  explicit ObjectCache(Waker& waker) : waker_(waker) {}
+  explicit ObjectCache(Waker& waker) : flights_(waker) {}
   ObjectCache(const ObjectCache&) = delete;
   ObjectCache& operator=(const ObjectCache&) = delete;
 
@@ -31,24 +31,19 @@ class ObjectCache {
 
   // The first task to ask about an object leads the discovery (true); later ones are registered as its waiters
   // (false) and park until the leader finishes.
-  bool lead_or_wait(const std::string& identity, uint32_t task);
+  bool lead_or_wait(const std::string& identity, uint32_t task) { return flights_.lead_or_wait(identity, task); }
   // The leader is done — it learnt the metadata, or gave up — and every waiter is woken to look again.
-  void finish(const std::string& identity, uint32_t task);
+  void finish(const std::string& identity, uint32_t task) { flights_.finish(identity, task); }
   // A waiter that stops waiting (its request went away, or it timed out) is no longer woken.
-  void stop_waiting(const std::string& identity, uint32_t task);
+  void stop_waiting(const std::string& identity, uint32_t task) { flights_.stop_waiting(identity, task); }
 
   size_t size() const { return meta_.size(); }
   static constexpr size_t kCapacity = 4096;
 
  private:
   void make_room(double now_ms);
-  struct Discovery {
-    uint32_t leader = 0;
-    std::vector<uint32_t> waiters;
-  };
-  Waker& waker_;
   std::unordered_map<std::string, ObjectMeta> meta_;
-  std::unordered_map<std::string, Discovery> discoveries_;
+  SingleFlight flights_;
 };
 
 }  // namespace s3p::cache

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "worker/config/json_fields.h"
+#include "worker/config/registry_settings.h"
+#include "worker/rules/iso8601.h"
 
 namespace s3p {
 namespace {
@@ -11,13 +13,16 @@ using json = nlohmann::json;
 using config_fields::fail;
 using config_fields::get_string;
 
-// AWS access key ids are word characters; ':' would break SigV2's "AWS id:signature" header.
+}  // namespace
+
 bool valid_key_id(std::string_view id) {
   if (id.size() < 3 || id.size() > 128) return false;
   for (char c : id)
     if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
   return true;
 }
+
+namespace {
 
 bool parse_permission(std::string_view name, uint8_t& out) {
   if (name == "read") out |= kPermRead;
@@ -28,15 +33,18 @@ bool parse_permission(std::string_view name, uint8_t& out) {
   return true;
 }
 
-bool load_scope(const json& j, const std::string& field, const Config& cfg, Scope& s, std::string& error) {
+// `cfg` null: a registry key, whose accounts are entries of their own (a scope naming none grants nothing).
+bool load_scope(const json& j, const std::string& field, const Config* cfg, Scope& s, std::string& error) {
   if (!j.is_object()) return fail(error, field, "must be an object");
   if (!get_string(j, "account", field, true, s.account, error)) return false;
-  const Account* account = cfg.find(s.account);
-  if (!account) return fail(error, field + ".account", "unknown account \"" + s.account + "\"");
-  s.repository = account->flat ? "*" : "";
-  if (!get_string(j, "repository", field, !account->flat, s.repository, error)) return false;
-  if (s.repository != "*" && !account->find(s.repository))
+  const Account* account = cfg ? cfg->find(s.account) : nullptr;
+  if (cfg && !account) return fail(error, field + ".account", "unknown account \"" + s.account + "\"");
+  const bool flat = account && account->flat;
+  s.repository = flat || !cfg ? "*" : "";
+  if (!get_string(j, "repository", field, cfg && !flat, s.repository, error)) return false;
+  if (account && s.repository != "*" && !account->find(s.repository))
     return fail(error, field + ".repository", "unknown repository \"" + s.repository + "\" (or \"*\")");
+  if (s.repository.empty()) return fail(error, field + ".repository", "must not be empty");
   if (!get_string(j, "prefix", field, false, s.prefix, error)) return false;
   if (!s.prefix.empty() && s.prefix.front() == '/') return fail(error, field + ".prefix", "must not start with '/'");
   auto actions = j.find("actions");
@@ -50,7 +58,7 @@ bool load_scope(const json& j, const std::string& field, const Config& cfg, Scop
 
 }  // namespace
 
-bool load_access_keys(const json& root, const Env& env, const Config& cfg, std::vector<AccessKey>& out,
+bool load_access_keys(const json& root, const Env& env, const Config* cfg, std::vector<AccessKey>& out,
                       std::string& error) {
   out.clear();
   auto keys = root.find("access_keys");
@@ -79,6 +87,39 @@ bool load_access_keys(const json& root, const Env& env, const Config& cfg, std::
     out.push_back(std::move(key));
   }
   std::sort(out.begin(), out.end(), [](const AccessKey& a, const AccessKey& b) { return a.id < b.id; });
+  return true;
+}
+
+bool load_key_entry(std::string_view id, std::string_view json_text, const RegistrySettings& registry, KeyEntry& out,
+                    std::string& error) {
+  const std::string field = "key " + std::string(id);
+  if (!valid_key_id(id)) return fail(error, field, "access key ids are 3-128 of A-Z a-z 0-9 _");
+  json j = json::parse(json_text.begin(), json_text.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return fail(error, field, "is not a JSON object");
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (it.key() != "scopes" && it.key() != "generation" && it.key() != "disabled" && it.key() != "expires")
+      return fail(error, field + "." + it.key(), "is not a key entry field");
+  KeyEntry e;
+  e.key.id = std::string(id);
+  uint32_t generation = 0;
+  if (!config_fields::get_uint(j, "generation", field, 1, 1u << 30, generation, error)) return false;
+  if (generation == 0) return fail(error, field + ".generation", "is required");
+  if (!config_fields::get_bool(j, "disabled", field, e.disabled, error)) return false;
+  std::string expires;
+  if (!get_string(j, "expires", field, false, expires, error)) return false;
+  int64_t expires_ms = 0;
+  if (!expires.empty() && !parse_iso8601_ms(expires, expires_ms))
+    return fail(error, field + ".expires", "must be an ISO 8601 UTC time such as 2027-01-31T00:00:00Z");
+  e.expires_s = expires_ms / 1000;
+  auto scopes = j.find("scopes");
+  if (scopes == j.end() || !scopes->is_array()) return fail(error, field + ".scopes", "must be an array");
+  for (size_t i = 0; i < scopes->size(); ++i) {
+    Scope s;
+    if (!load_scope((*scopes)[i], field + ".scopes[" + std::to_string(i) + "]", nullptr, s, error)) return false;
+    e.key.scopes.push_back(std::move(s));
+  }
+  e.key.secret = derive_key_secret(registry.key_material, id, generation);
+  out = std::move(e);
   return true;
 }
 

@@ -10,8 +10,21 @@
 
 namespace s3p {
 
+// AWS access key ids are word characters (3-128 of A-Z a-z 0-9 _); ':' would break SigV2's "AWS id:signature".
+bool valid_key_id(std::string_view id);
+
 // `cfg` must already hold the accounts (scopes are checked against them). On success `out` is sorted by id.
-bool load_access_keys(const nlohmann::json& root, const Env& env, const Config& cfg, std::vector<AccessKey>& out,
+bool load_access_keys(const nlohmann::json& root, const Env& env, const Config* cfg, std::vector<AccessKey>& out,
                       std::string& error);
+
+// A registry key entry: {"scopes": [...], "generation": N, "disabled": bool, "expires": "ISO 8601"}. Scopes name
+// accounts by name only (each account is an entry of its own). The secret is derived from the deployment key.
+struct KeyEntry {
+  AccessKey key;
+  bool disabled = false;
+  int64_t expires_s = 0;  // unix seconds; 0: never
+};
+bool load_key_entry(std::string_view id, std::string_view json_text, const RegistrySettings& registry, KeyEntry& out,
+                    std::string& error);
 
 }  // namespace s3p

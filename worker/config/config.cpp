@@ -7,6 +7,7 @@
 #include "worker/config/access_keys.h"
 #include "worker/config/json_fields.h"
 #include "worker/config/listing_token_key.h"
+#include "worker/config/registry_settings.h"
 
 namespace s3p {
 namespace {
@@ -18,13 +19,16 @@ using config_fields::get_bool;
 using config_fields::get_string;
 using config_fields::get_uint;
 
-// S3 bucket naming rules, since accounts are what S3 clients see as buckets.
+}  // namespace
+
 bool valid_account_name(std::string_view s) {
   if (s.size() < 3 || s.size() > 63) return false;
   for (char c : s)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) return false;
   return s.front() != '-' && s.front() != '.' && s.back() != '-' && s.back() != '.';
 }
+
+namespace {
 
 // Repositories are the first key segment: no '/', no dot segments, printable.
 bool valid_repo_name(std::string_view s) {
@@ -211,28 +215,22 @@ bool load_cors_origins(const json& root, std::vector<std::string>& out, std::str
 
 }  // namespace
 
-bool load_config(std::string_view json_text, const Env& env, Config& out, std::string& error) {
-  json root = json::parse(json_text.begin(), json_text.end(), nullptr, false);
-  if (root.is_discarded()) return fail(error, "config", "is not valid JSON");
-  if (!root.is_object()) return fail(error, "config", "must be a JSON object");
-  Config cfg;
-  if (!get_string(root, "owner_id", "config", false, cfg.owner_id, error)) return false;
+namespace {
 
-  if (!load_federation_settings(root, env, cfg.federation, error)) return false;
-
+// The namespace part of a config (backends, flat buckets, accounts; not the keys): from S3P_CONFIG, or from one
+// registry entry shaped the same way. `federation` is the deployment's (web_identity backends need it).
+bool load_namespace(const json& root, const Env& env, const FederationSettings& federation, bool required, Config& cfg,
+                    std::string& error) {
   auto backends = root.find("backends");
+  if (backends == root.end() && !required) return true;
   if (backends == root.end() || !backends->is_object()) return fail(error, "backends", "must be an object");
   for (auto it = backends->begin(); it != backends->end(); ++it) {
     auto b = std::make_unique<Backend>();
     if (!load_backend(it.key(), it.value(), env, *b, error)) return false;
-    if (b->auth == BackendAuth::WebIdentity && !cfg.federation.enabled)
+    if (b->auth == BackendAuth::WebIdentity && !federation.enabled)
       return fail(error, "backends." + it.key() + ".auth.type", "web_identity needs a \"federation\" section");
     cfg.backends.emplace(it.key(), std::move(b));
   }
-
-  if (!get_string(root, "virtual_host_domain", "config", false, cfg.virtual_host_domain, error)) return false;
-  if (cfg.virtual_host_domain.find_first_of("/: ") != std::string::npos)
-    return fail(error, "virtual_host_domain", "must be a host name such as s3.example.org");
 
   // Flat buckets first: they are accounts whose single repository has no name.
   if (auto buckets = root.find("buckets"); buckets != root.end()) {
@@ -279,16 +277,60 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
   for (size_t i = 1; i < cfg.accounts.size(); ++i)
     if (cfg.accounts[i].name == cfg.accounts[i - 1].name)
       return fail(error, "buckets." + cfg.accounts[i].name, "is also an account");
+  for (const Account& a : cfg.accounts)
+    for (const Repository& r : a.repositories) cfg.any_cached = cfg.any_cached || r.cache.enabled;
+  return true;
+}
+
+}  // namespace
+
+bool load_config(std::string_view json_text, const Env& env, Config& out, std::string& error) {
+  json root = json::parse(json_text.begin(), json_text.end(), nullptr, false);
+  if (root.is_discarded()) return fail(error, "config", "is not valid JSON");
+  if (!root.is_object()) return fail(error, "config", "must be a JSON object");
+  Config cfg;
+  if (!get_string(root, "owner_id", "config", false, cfg.owner_id, error)) return false;
+
+  if (!load_federation_settings(root, env, cfg.federation, error)) return false;
+  if (!load_registry_settings(root, env, cfg.registry, error)) return false;
+  // With a registry, the namespace may live there alone; whatever S3P_CONFIG still names is served too.
+  if (!load_namespace(root, env, cfg.federation, !cfg.registry.enabled, cfg, error)) return false;
+
+  if (!get_string(root, "virtual_host_domain", "config", false, cfg.virtual_host_domain, error)) return false;
+  if (cfg.virtual_host_domain.find_first_of("/: ") != std::string::npos)
+    return fail(error, "virtual_host_domain", "must be a host name such as s3.example.org");
 
   if (!get_string(root, "region", "config", false, cfg.region, error)) return false;
   if (!valid_region(cfg.region)) return fail(error, "region", "must be a region name such as us-east-1");
   if (!get_bool(root, "unknown_keys_as_anonymous", "config", cfg.unknown_keys_as_anonymous, error)) return false;
   if (!get_bool(root, "server_timing", "config", cfg.server_timing, error)) return false;
   if (!load_cors_origins(root, cfg.cors_origins, error)) return false;
-  if (!load_access_keys(root, env, cfg, cfg.access_keys, error)) return false;
+  if (!load_access_keys(root, env, &cfg, cfg.access_keys, error)) return false;
   if (!load_listing_token_key(root, env, cfg, error)) return false;
-  for (const Account& a : cfg.accounts)
-    for (const Repository& r : a.repositories) cfg.any_cached = cfg.any_cached || r.cache.enabled;
+  // A registry's accounts may cache objects too: writes then invalidate, whatever S3P_CONFIG holds.
+  cfg.any_cached = cfg.any_cached || cfg.registry.enabled;
+  out = std::move(cfg);
+  return true;
+}
+
+bool load_account_entry(std::string_view account, std::string_view json_text, const Env& env, const Config& deployment,
+                        Config& out, std::string& error) {
+  const std::string field = "account " + std::string(account);
+  json entry = json::parse(json_text.begin(), json_text.end(), nullptr, false);
+  if (entry.is_discarded() || !entry.is_object()) return fail(error, field, "is not a JSON object");
+  // The entry is the account's part of a config: {"repositories": …} or {"bucket": …}, with its "backends".
+  json root = json::object();
+  root["backends"] = entry.contains("backends") ? entry["backends"] : json::object();
+  const bool flat = entry.contains("bucket");
+  if (flat == entry.contains("repositories")) return fail(error, field, "must hold \"repositories\" or \"bucket\"");
+  for (auto it = entry.begin(); it != entry.end(); ++it)
+    if (it.key() != "backends" && it.key() != "bucket" && it.key() != "repositories")
+      return fail(error, field + "." + it.key(), "is not an account entry field");
+  if (flat) root["buckets"][std::string(account)] = entry["bucket"];
+  else root["accounts"][std::string(account)]["repositories"] = entry["repositories"];
+  Config cfg;
+  if (!load_namespace(root, env, deployment.federation, true, cfg, error)) return false;
+  if (cfg.accounts.size() != 1 || cfg.accounts.front().name != account) return fail(error, field, "names another account");
   out = std::move(cfg);
   return true;
 }

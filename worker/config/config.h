@@ -57,6 +57,18 @@ struct Account {
   const Repository* find(std::string_view repo) const;
 };
 
+// The namespace registry (config/registry_settings.h): accounts and keys S3P_CONFIG does not name are looked up
+// there per request.
+struct RegistrySettings {
+  bool enabled = false;
+  std::string kv_binding = "REGISTRY";
+  std::string key_material;  // the deployment key access keys' secrets derive from (a Worker secret's value)
+  uint32_t entry_ttl_s = 60;     // how long a found entry is trusted: a change or revocation takes effect within it
+  uint32_t negative_ttl_s = 10;  // how long "no such account / key" is trusted
+  uint32_t stale_s = 600;        // past its TTL, an entry still serves while the registry cannot answer, this long
+  uint32_t timeout_ms = 2000;    // one registry read
+};
+
 struct Config {
   std::map<std::string, std::unique_ptr<Backend>, std::less<>> backends;  // stable addresses for Repository
   std::vector<Account> accounts;                                            // sorted by name
@@ -64,6 +76,7 @@ struct Config {
   // Virtual-host style: requests to {account}.{virtual_host_domain} address that account ("" = off).
   std::string virtual_host_domain;
   FederationSettings federation;
+  RegistrySettings registry;
   // Inbound authentication: the region clients sign for, the proxy's access keys (sorted by id), and whether a
   // request signed with a key we do not know is served as anonymous (people whose own AWS keys sit in their
   // environment) instead of being refused with InvalidAccessKeyId.
@@ -90,8 +103,17 @@ struct Config {
 
 using Env = std::map<std::string, std::string, std::less<>>;
 
+// S3 bucket naming rules (3-63 of a-z 0-9 . -), since accounts are what S3 clients see as buckets.
+bool valid_account_name(std::string_view s);
+
 // Parses and validates. On failure returns false and sets `error` to a message naming the offending field
 // (e.g. `backends.main.endpoint: must be http(s)://host[:port]`). Never mentions secret values.
 bool load_config(std::string_view json_text, const Env& env, Config& out, std::string& error);
+
+// One registry account entry ({"repositories": {...}} or {"bucket": {...}}, with the "backends" they use) as a
+// config holding that account alone, validated by the same rules (errors name the field). `deployment` supplies
+// what an entry cannot change (federation).
+bool load_account_entry(std::string_view account, std::string_view json_text, const Env& env, const Config& deployment,
+                        Config& out, std::string& error);
 
 }  // namespace s3p

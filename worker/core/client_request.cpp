@@ -4,6 +4,8 @@
 #include <cstdlib>
 
 #include "worker/auth/authenticate.h"
+#include "worker/config/access_keys.h"
+#include "worker/route/copy_source.h"
 #include "worker/cache/cache_write.h"
 #include "worker/cache/chunk_plan.h"
 #include "worker/core/cors.h"
@@ -46,6 +48,7 @@ Action ClientRequest::next(double now_ms) {
   now_ms_ = now_ms;
   switch (phase_) {
     case Phase::Start: return start();
+    case Phase::Resolving: return drive_resolve();
     case Phase::BodyRead: return plan();
     case Phase::Credentials: return drive_credentials();
     case Phase::Received: return on_result(std::move(received_));
@@ -59,7 +62,9 @@ Action ClientRequest::next(double now_ms) {
 
 void ClientRequest::feed(Result&& result, double now_ms) {
   now_ms_ = now_ms;
-  if (phase_ == Phase::Credentials) {
+  if (phase_ == Phase::Resolving) {
+    resolve_->feed(std::move(result), now_ms);
+  } else if (phase_ == Phase::Credentials) {
     creds_op_->feed(std::move(result), now_ms);
   } else if (phase_ == Phase::Awaiting && result.kind == awaited_) {
     received_ = std::move(result);
@@ -97,27 +102,77 @@ Action ClientRequest::start() {
     case RouteError::KeyTooLong: return fail(client_fault(errors::KeyTooLong));
     case RouteError::DotSegment: return fail(client_fault(errors::InvalidArgument, "key has a '.' or '..' segment"));
   }
+  if (head_.method != "OPTIONS") {  // a preflight's query is not the request's: never parsed
+    if (!http::parse_query(head_.query, params_))
+      return fail(client_fault(errors::InvalidArgument, "malformed query string"));
+    if (std::string_view dup = http::duplicate_param(params_); !dup.empty())  // ambiguous: which copy counts?
+      return fail(client_fault(starts_with(dup, "X-Amz-") ? errors::AuthorizationQueryParametersError : errors::InvalidArgument,
+                               "repeated query parameter " + std::string(dup)));
+  }
+  raw_path_ = raw_path;
+  ns_.emplace(engine_.config());
+  if (engine_.config().registry.enabled) {
+    std::vector<std::string> names = registry_names();
+    if (!names.empty()) {
+      resolve_ = std::make_unique<registry::Resolve>(engine_.registry(), engine_.config(), id_, std::move(names));
+      phase_ = Phase::Resolving;
+      return drive_resolve();
+    }
+  }
+  return after_resolve();
+}
+
+// The registry entries this request needs that the static config does not hold: its account, a copy's source
+// account, the access key its signature names, and for ListBuckets the account list. Names that cannot exist
+// (not an account or key id by the naming rules) are not asked for: a scanner's garbage costs no registry read.
+std::vector<std::string> ClientRequest::registry_names() const {
+  const Config& cfg = engine_.config();
+  std::vector<std::string> names;
+  auto want_account = [&](std::string_view account) {
+    if (valid_account_name(account) && !cfg.find(account)) names.push_back(registry::account_entry(account));
+  };
+  if (route_.kind == Route::Kind::Root) {
+    if (head_.method == "GET" || head_.method == "HEAD") names.emplace_back(registry::kAccountList);
+  } else {
+    want_account(route_.account);
+  }
+  if (const std::string* source = find_header(head_.headers, "x-amz-copy-source"))
+    if (CopySource src; parse_copy_source(*source, src) == CopySourceError::None) want_account(src.route.account);
+  const auth::SignedRequest req{head_.method, raw_path_, head_.path, params_, head_.headers, head_.has_body};
+  const std::string_view key = auth::claimed_key_id(req);
+  if (valid_key_id(key) && !cfg.find_key(key)) names.push_back(registry::key_entry(key));
+  return names;
+}
+
+Action ClientRequest::drive_resolve() {
+  Action a = resolve_->next(now_ms_);
+  if (a.kind != ActionKind::Done) return a;
+  std::unique_ptr<registry::Resolve> done = std::move(resolve_);
+  registry_source_ = done->source();
+  registry_note_ = done->note();
+  if (done->failed()) return fail(Failure(done->failure()));
+  done->pin(*ns_, static_cast<int64_t>(std::floor(now_ms_ / 1000)));
+  return after_resolve();
+}
+
+// With every name this request needs resolved: answer a preflight, or authenticate, classify and plan.
+Action ClientRequest::after_resolve() {
   if (head_.method == "OPTIONS") return preflight();  // after routing: what may be read cross-origin depends on it
-  if (!http::parse_query(head_.query, params_))
-    return fail(client_fault(errors::InvalidArgument, "malformed query string"));
-  if (std::string_view dup = http::duplicate_param(params_); !dup.empty())  // ambiguous: which copy counts?
-    return fail(client_fault(starts_with(dup, "X-Amz-") ? errors::AuthorizationQueryParametersError : errors::InvalidArgument,
-                             "repeated query parameter " + std::string(dup)));
   Failure refusal;
-  const bool authenticated = authenticate(raw_path, refusal);
+  const bool authenticated = authenticate(raw_path_, refusal);
   Parsed<S3Operation> op = classify(head_.method, route_.kind, params_, head_.headers);
   if (op.ok) op_name_ = operation_name(op.value);  // a refused signature's log line still names what was asked
   if (!authenticated) return fail(std::move(refusal));
   if (!op.ok) return fail(std::move(op.failure));
   ctx_.emplace(OpContext{engine_.config(), op.value, head_.method, head_.headers, params_, caller_, payload_hash_,
-                         nullptr, nullptr, {}, false, {}, listing_view_, &chunk_seed_, &engine_.objects(), id_});
+                         nullptr, nullptr, {}, false, {}, listing_view_, &chunk_seed_, &engine_.objects(), id_, &*ns_});
   if (!resolve_target(refusal)) return fail(std::move(refusal));
   return plan();
 }
 
 bool ClientRequest::authenticate(std::string_view raw_path, Failure& refusal) {
   const auth::SignedRequest req{head_.method, raw_path, head_.path, params_, head_.headers, head_.has_body};
-  auth::Verdict v = auth::authenticate(req, engine_.config(), static_cast<int64_t>(std::floor(now_ms_ / 1000)),
+  auth::Verdict v = auth::authenticate(req, *ns_, static_cast<int64_t>(std::floor(now_ms_ / 1000)),
                                        engine_.inbound_keys());
   auth_scheme_ = v.scheme;
   auth::strip_auth_params(params_);
@@ -134,7 +189,7 @@ bool ClientRequest::authenticate(std::string_view raw_path, Failure& refusal) {
 
 bool ClientRequest::resolve_target(Failure& refusal) {
   if (route_.kind == Route::Kind::Root) return true;
-  const Account* account = engine_.config().find(route_.account);
+  const Account* account = ns_->find_account(route_.account);
   if (!account) return refusal = client_fault(errors::NoSuchBucket), false;
   ctx_->account = account;
   if (route_.kind == Route::Kind::Account) return true;
@@ -237,7 +292,7 @@ void ClientRequest::forget_changed_objects() {
   std::vector<ObjectRef> changed;
   op_->changed_objects(changed);
   for (const ObjectRef& o : changed)
-    for (const std::string& identity : cache::identities_at(engine_.config(), *o.backend, o.key)) {
+    for (const std::string& identity : cache::identities_at(*ns_, *o.backend, o.key)) {
       engine_.objects().forget(identity);
       background_.push_back(cache::CacheWrite::remove(cache::meta_url(identity, engine_.config().object_cache_name_key)));
     }
@@ -247,7 +302,7 @@ Action ClientRequest::preflight() {
   op_name_ = "Preflight";
   const std::string* origin = find_header(head_.headers, "origin");
   if (!origin) return fail(client_fault(errors::CorsMissingOrigin, "preflight without Origin"));
-  if (!cors_allows(cors_policy(engine_.config(), route_), origin, &engine_.config()))
+  if (!cors_allows(cors_policy(*ns_, route_), origin, &engine_.config()))
     return fail(client_fault(errors::CorsForbidden, "origin not in cors_origins"));
   // Every method S3 clients use; whether the caller may is decided on the actual request.
   Headers h = {{"access-control-allow-methods", "GET, HEAD, PUT, POST, DELETE"}, {"access-control-max-age", "86400"}};
@@ -277,7 +332,7 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   headers.push_back({"x-amz-request-id", request_id_});
   const std::string* origin = find_header(head_.headers, "origin");
   const Config* cfg = engine_.configured() ? &engine_.config() : nullptr;
-  const bool readable = append_cors(headers, cfg ? cors_policy(*cfg, route_) : CorsPolicy::Anyone, origin, cfg);
+  const bool readable = append_cors(headers, cfg && ns_ ? cors_policy(*ns_, route_) : CorsPolicy::Anyone, origin, cfg);
   // A stored file must never be sniffed into HTML or script on the origin every account shares.
   headers.push_back({"x-content-type-options", "nosniff"});
   // Exposing headers only matters to a browser's cross-origin read, which always carries Origin.
@@ -303,6 +358,8 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   else if (!claimed_key_.empty()) log.str("claimed_key", claimed_key_);
   if (!cred_source_.empty()) log.str("creds", cred_source_);
   if (!cred_note_.empty()) log.str("creds_note", cred_note_);
+  if (!registry_source_.empty()) log.str("registry", registry_source_);
+  if (!registry_note_.empty()) log.str("registry_note", registry_note_);
   if (backend_ms_ >= 0) log.num("backend_ms", backend_ms_);
   if (backend_status_ != 0) log.num("backend_status", backend_status_);
   if (rounds_ > 1) log.num("rounds", rounds_);

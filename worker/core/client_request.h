@@ -12,6 +12,7 @@
 #include "worker/ops/backend_op.h"
 #include "worker/ops/op_context.h"
 #include "worker/proto/task.h"
+#include "worker/registry/resolve.h"
 #include "worker/route/route.h"
 #include "worker/s3/failure.h"
 
@@ -27,7 +28,8 @@ class ClientRequest : public Task {
   // Where the request is. `next` acts on the phase; `feed` only records a result and moves to the phase that
   // consumes it.
   enum class Phase {
-    Start,        // next: route, authenticate, classify, plan
+    Start,        // next: route, then resolve registry entries (if any), authenticate, classify, plan
+    Resolving,    // the registry lookups drive (their actions, their results): registry/resolve.h
     ReadingBody,  // a ReadBody action is out
     BodyRead,     // next: plan again, with the body
     Credentials,  // the credential operation drives (its actions, its results)
@@ -38,6 +40,9 @@ class ClientRequest : public Task {
   };
 
   Action start();
+  std::vector<std::string> registry_names() const;
+  Action drive_resolve();
+  Action after_resolve();
   Action plan();
   Action carry_out(Planned&& planned);
   bool authenticate(std::string_view raw_path, Failure& refusal);
@@ -67,6 +72,9 @@ class ClientRequest : public Task {
   std::string claimed_key_;  // a refused signature's access key id (log only)
   std::string payload_hash_;  // the x-amz-content-sha256 a SigV4 header signature declared ("" otherwise)
   auth::ChunkSeed chunk_seed_;  // what a signed-chunks body's signatures chain from
+  std::optional<Namespace> ns_;   // the static config plus the registry entries this request resolved (pinned)
+  std::unique_ptr<registry::Resolve> resolve_;
+  std::string raw_path_;          // the path as received (what a SigV4 signature covers)
   std::optional<OpContext> ctx_;  // the operation's view of the request, once classified
   Account listing_view_;  // the part of an account a listing may show this caller (outlives op_)
   double start_ms_;
@@ -87,6 +95,8 @@ class ClientRequest : public Task {
   std::string detail_;
   std::string_view fault_;
   std::string_view cred_source_;
+  std::string_view registry_source_;
+  std::string registry_note_;
   std::string cred_note_;
   double backend_ms_ = -1;
   uint32_t backend_status_ = 0;

@@ -12,13 +12,15 @@ bool all_public(const Account& a) {
 
 }  // namespace
 
-CorsPolicy cors_policy(const Config& cfg, const Route& route) {
+CorsPolicy cors_policy(const Namespace& ns, const Route& route) {
   if (route.kind == Route::Kind::Root) {
-    for (const auto& a : cfg.accounts)
-      if (!all_public(a)) return CorsPolicy::Allowlist;
-    return CorsPolicy::Anyone;
+    // A registry's accounts are not all known here: the service listing may show a private one.
+    if (ns.config().registry.enabled) return CorsPolicy::Allowlist;
+    bool any_private = false;
+    ns.for_each_account([&](const Account& a) { any_private = any_private || !all_public(a); });
+    return any_private ? CorsPolicy::Allowlist : CorsPolicy::Anyone;
   }
-  const Account* account = cfg.find(route.account);
+  const Account* account = ns.find_account(route.account);
   if (!account) return CorsPolicy::Anyone;  // nothing there to protect
   if (route.kind == Route::Kind::Account) return all_public(*account) ? CorsPolicy::Anyone : CorsPolicy::Allowlist;
   const Repository* repo = account->flat ? &account->repositories.front() : account->find(route.repo);

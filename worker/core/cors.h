@@ -6,6 +6,7 @@
 #include <string>
 
 #include "worker/config/config.h"
+#include "worker/config/namespace.h"
 #include "worker/http/headers.h"
 #include "worker/route/route.h"
 
@@ -13,7 +14,7 @@ namespace s3p {
 
 enum class CorsPolicy { Anyone, Allowlist };
 
-CorsPolicy cors_policy(const Config& cfg, const Route& route);
+CorsPolicy cors_policy(const Namespace& ns, const Route& route);
 
 // Whether a page from `origin` (null: none) may read the response.
 bool cors_allows(CorsPolicy policy, const std::string* origin, const Config* cfg);

@@ -13,6 +13,7 @@ bool Engine::init(std::string_view config_json, const Env& env, std::string_view
     if (cfg.listing_token_key_source == Config::TokenKeySource::None) use_per_core_listing_token_key(cfg, seed);
     config_ = std::move(cfg);
     config_error_.clear();
+    registry_.clear();  // answers were parsed against the old deployment settings
   } else {
     config_ = Config{};
     config_error_ = error;

@@ -11,6 +11,7 @@
 #include "worker/config/config.h"
 #include "worker/creds/credential_host.h"
 #include "worker/creds/federation.h"
+#include "worker/registry/registry_cache.h"
 #include "worker/http/headers.h"
 #include "worker/proto/task.h"
 #include "worker/sign/sigv4.h"
@@ -61,6 +62,7 @@ class Engine : public CredentialHost {
   sigv4::SigningKeyCache& inbound_keys() { return inbound_keys_; }  // for verifying clients' signatures
   Federation& federation() override { return federation_; }
   cache::ObjectCache& objects() { return objects_; }
+  registry::Cache& registry() { return registry_; }
   const FederationSettings& federation_settings() const override { return config_.federation; }
 
  private:
@@ -70,6 +72,7 @@ class Engine : public CredentialHost {
   sigv4::SigningKeyCache inbound_keys_{64};
   Federation federation_;
   cache::ObjectCache objects_{*this};
+  registry::Cache registry_{*this};
   uint32_t allocate_id();
   std::unordered_map<uint32_t, std::unique_ptr<Task>> tasks_;
   std::vector<uint32_t> wakeups_;

@@ -20,7 +20,7 @@ bool backend_copy_source(const OpContext& ctx, std::string& header, Failure& out
     case CopySourceError::KeyTooLong: return out = client_fault(errors::KeyTooLong, "copy source"), false;
     case CopySourceError::BadVersionId: return out = client_fault(errors::InvalidVersionId, "copy source"), false;
   }
-  const Account* account = ctx.config.find(src.route.account);
+  const Account* account = ctx.ns->find_account(src.route.account);
   if (!account) return out = client_fault(errors::NoSuchBucket, "copy source bucket"), false;
   const Repository* repo = account->flat ? &account->repositories.front() : account->find(src.route.repo);
   const std::string& key = account->flat ? src.route.tail : src.route.key;

@@ -11,6 +11,7 @@
 #include "worker/cache/object_cache.h"
 #include "worker/config/access.h"
 #include "worker/config/config.h"
+#include "worker/config/namespace.h"
 #include "worker/http/uri.h"
 #include "worker/ops/backend_op.h"
 #include "worker/ops/operation.h"
@@ -34,6 +35,7 @@ struct OpContext {
   const auth::ChunkSeed* chunk_seed = nullptr;  // a signed-chunks upload's seed (empty fields otherwise)
   cache::ObjectCache* objects = nullptr;  // the isolate's object cache (worker/cache/)
   uint32_t task_id = 0;                   // the request's id (what the object cache wakes)
+  const Namespace* ns = nullptr;          // the namespace as this request resolved it (config + registry entries)
 
   std::string backend_key() const { return repo->prefix + std::string(key); }
   // The key as the client names it inside its bucket (the account): "{repository}/{key}", or the key when flat.

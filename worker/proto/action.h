@@ -28,6 +28,8 @@ enum class ActionKind : uint32_t {
                     // CompleteMultipartUpload); result: flag = read (false: larger than that, or unreadable), data
   OpenChunks = 16,  // open a stream of object bytes assembled from cached chunks (ChunkPlan); result: FetchResult
   CacheDelete = 17, // Cache API delete of URL call.name; result: flag = done
+  RegistryGet = 18, // read registry entry call.name from the KV binding call.data within `number` ms; result:
+                    // flag = answered (false: failed or timed out), data = the entry's text ("" = no such entry)
 };
 
 // SignedChunks (Fetch only): stream `handle` framed as signed aws-chunked (STREAMING-AWS4-HMAC-SHA256-PAYLOAD);

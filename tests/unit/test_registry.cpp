@@ -1,0 +1,294 @@
+// The namespace registry (worker/registry/, config/registry_settings.h): whole requests through the Engine with a
+// scripted registry — entries found, absent, malformed, unreadable; the isolate tier's TTLs, negative answers,
+// stale bound and single flight; keys whose secrets derive from the deployment key.
+#include <catch2/catch.hpp>
+
+#include "tests/unit/engine_fixture.h"
+#include "worker/config/registry_settings.h"
+#include "worker/crypto/sha256.h"
+#include "worker/registry/resolve.h"
+#include "worker/sign/sigv4.h"
+
+using namespace s3p;
+
+namespace {
+
+constexpr const char* kRegistryKey = "registry deployment key, 32+ bytes long";
+
+std::string registry_config(const std::string& extra = "") {
+  return R"({"registry": {"key_secret": "REG_KEY", "entry_ttl_s": 60, "negative_ttl_s": 10, "stale_s": 600)" + extra +
+         R"(},
+    "accounts": {"static-acct": {"repositories": {"r": {"backend": "b", "public": true, "cache": {"enabled": false}}}}},
+    "backends": {"b": {"endpoint": "http://127.0.0.1:9000", "bucket": "static-bucket"}}})";
+}
+
+// An account entry: repository "data" (public) and "closed" (private) on backend "main".
+const std::string kAcme = R"({"backends": {"main": {"endpoint": "http://127.0.0.1:9000", "bucket": "acme-bucket"}},
+  "repositories": {"data": {"backend": "main", "prefix": "d/", "public": true, "cache": {"enabled": false}},
+                   "closed": {"backend": "main", "prefix": "c/", "cache": {"enabled": false}}}})";
+
+struct RegistryHost {
+  Engine engine;
+  sigv4::SigningKeyCache keys;
+  explicit RegistryHost(const std::string& cfg = registry_config()) {
+    engine.init(cfg, {{"REG_KEY", kRegistryKey}}, enginetest::kSeed);
+    INFO(engine.config_error());
+    REQUIRE(engine.configured());
+  }
+  uint32_t begin(const std::string& method, const std::string& path, double now_ms = 0, Headers headers = {{"host", "p"}},
+                 const std::string& query = "") {
+    RequestHead h;
+    h.method = method;
+    h.path = path;
+    h.query = query;
+    h.headers = std::move(headers);
+    h.random = 5;
+    return engine.begin(std::move(h), now_ms);
+  }
+  // Signed by `id` with `secret` (SigV4 header form, at `now_ms`).
+  uint32_t begin_signed(const std::string& path, const std::string& id, const std::string& secret, double now_ms = 0) {
+    std::vector<sigv4::Header> h{{"host", "p"}, {"x-amz-content-sha256", std::string(sigv4::kEmptyPayloadHash)}};
+    sigv4::sign_request("GET", path, "", h, sigv4::kEmptyPayloadHash, {id, secret, ""}, "us-east-1", "s3",
+                        static_cast<int64_t>(now_ms / 1000), keys);
+    Headers hs;
+    for (auto& x : h) hs.push_back({x.name, x.value});
+    return begin("GET", path, now_ms, std::move(hs));
+  }
+  Action next(uint32_t id, double now_ms = 0) { return engine.next(id, now_ms); }
+  void registry_answer(uint32_t id, bool ok, const std::string& text, double now_ms = 0) {
+    Result r;
+    r.kind = ActionKind::RegistryGet;
+    r.flag = ok;
+    r.data = text;
+    r.error = ok ? "" : "KV threw";
+    engine.feed(id, std::move(r), now_ms);
+  }
+  void woken(uint32_t id, double now_ms = 0) {
+    Result r;
+    r.kind = ActionKind::Wait;
+    r.flag = true;
+    engine.feed(id, std::move(r), now_ms);
+  }
+};
+
+std::string code_of(const Action& a) { return enginetest::element(a.respond.body.bytes, "Code"); }
+
+}  // namespace
+
+TEST_CASE("registry: an account S3P_CONFIG does not name is read from the registry, then served from the isolate",
+          "[registry]") {
+  RegistryHost host;
+  uint32_t id = host.begin("GET", "/acme/data/k");
+  Action a = host.next(id);
+  REQUIRE(a.kind == ActionKind::RegistryGet);
+  CHECK(a.call.name == "v1/account/acme");
+  CHECK(a.call.data == "REGISTRY");  // the KV binding
+  CHECK(a.number == 2000);           // the read's timeout
+  host.registry_answer(id, true, kAcme);
+  a = host.next(id);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  CHECK(a.fetch.url == "http://127.0.0.1:9000/acme-bucket/d/k");
+  // Within the TTL: no registry read.
+  a = host.next(host.begin("GET", "/acme/data/k2", 59000), 59000);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  // Past it: read again (a change or a revocation takes effect within the TTL).
+  a = host.next(host.begin("GET", "/acme/data/k3", 61000), 61000);
+  CHECK(a.kind == ActionKind::RegistryGet);
+  // A static account never touches the registry.
+  a = host.next(host.begin("GET", "/static-acct/r/k"));
+  CHECK(a.kind == ActionKind::Fetch);
+}
+
+TEST_CASE("registry: concurrent cold requests for one account make one registry read", "[registry]") {
+  RegistryHost host;
+  std::vector<uint32_t> ids;
+  for (int i = 0; i < 100; ++i) ids.push_back(host.begin("GET", "/acme/data/k" + std::to_string(i)));
+  int reads = 0, waits = 0;
+  for (uint32_t id : ids) {
+    const Action a = host.next(id);
+    reads += a.kind == ActionKind::RegistryGet;
+    waits += a.kind == ActionKind::Wait;
+  }
+  CHECK(reads == 1);
+  CHECK(waits == 99);
+  host.registry_answer(ids[0], true, kAcme);
+  CHECK(host.next(ids[0]).kind == ActionKind::Fetch);
+  const std::vector<uint32_t> woken = host.engine.take_wakeups();
+  CHECK(woken.size() == 99);
+  for (uint32_t id : woken) {
+    host.woken(id);
+    CHECK(host.next(id).kind == ActionKind::Fetch);  // served from what the leader learnt
+  }
+}
+
+TEST_CASE("registry: no such account is 404 NoSuchBucket, remembered for the negative TTL only", "[registry]") {
+  RegistryHost host;
+  uint32_t id = host.begin("GET", "/ghost/r/k");
+  REQUIRE(host.next(id).kind == ActionKind::RegistryGet);
+  host.registry_answer(id, true, "");  // absent
+  Action a = host.next(id);
+  CHECK(a.respond.status == 404);
+  CHECK(code_of(a) == "NoSuchBucket");
+  // A scanner repeating the name within the negative TTL costs no read; after it, one.
+  for (int i = 0; i < 10; ++i) CHECK(host.next(host.begin("GET", "/ghost/r/k", 9000), 9000).respond.status == 404);
+  CHECK(host.next(host.begin("GET", "/ghost/r/k", 10001), 10001).kind == ActionKind::RegistryGet);
+  // A name that cannot be an account is never asked for.
+  a = host.next(host.begin("GET", "/UPPER_case/r/k"));
+  CHECK(a.kind == ActionKind::Respond);
+  CHECK(a.respond.status == 404);
+}
+
+TEST_CASE("registry: unreadable — the last good entry serves within the stale bound, else 503, nothing cached",
+          "[registry]") {
+  RegistryHost host;
+  // Nothing known: 503 with Retry-After, never NoSuchBucket; the next request tries again.
+  uint32_t id = host.begin("GET", "/acme/data/k");
+  REQUIRE(host.next(id).kind == ActionKind::RegistryGet);
+  host.registry_answer(id, false, "");
+  Action a = host.next(id);
+  CHECK(a.respond.status == 503);
+  CHECK(code_of(a) == "ServiceUnavailable");
+  CHECK(find_header(a.respond.headers, "retry-after") != nullptr);
+  id = host.begin("GET", "/acme/data/k");
+  REQUIRE(host.next(id).kind == ActionKind::RegistryGet);  // the failure was not cached
+  host.registry_answer(id, true, kAcme);
+  REQUIRE(host.next(id).kind == ActionKind::Fetch);
+  // Past the TTL the registry fails: the entry serves (logged), up to TTL + stale bound.
+  id = host.begin("GET", "/acme/data/k", 120000);
+  REQUIRE(host.next(id, 120000).kind == ActionKind::RegistryGet);
+  host.registry_answer(id, false, "", 120000);
+  a = host.next(id, 120000);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  // Garbage is a failed read too: stale serves.
+  id = host.begin("GET", "/acme/data/k", 130000);
+  REQUIRE(host.next(id, 130000).kind == ActionKind::RegistryGet);
+  host.registry_answer(id, true, "{not json", 130000);
+  REQUIRE(host.next(id, 130000).kind == ActionKind::Fetch);
+  // Beyond the bound: 503.
+  const double late = 60000 + 600000 + 1000;
+  id = host.begin("GET", "/acme/data/k", late);
+  REQUIRE(host.next(id, late).kind == ActionKind::RegistryGet);
+  host.registry_answer(id, false, "", late);
+  CHECK(host.next(id, late).respond.status == 503);
+}
+
+TEST_CASE("registry: a malformed entry fails its own account (the field in the log), never another", "[registry]") {
+  RegistryHost host;
+  uint32_t id = host.begin("GET", "/broken/data/k");
+  REQUIRE(host.next(id).kind == ActionKind::RegistryGet);
+  host.registry_answer(id, true, R"({"backends": {}, "repositories": {"data": {"backend": "missing"}}})");
+  Action a = host.next(id);
+  CHECK(a.respond.status == 503);
+  CHECK(a.respond.log_line.find("repositories.data.backend") != std::string::npos);
+  CHECK(a.respond.log_line.find("\"fault\":\"config\"") != std::string::npos);
+  id = host.begin("GET", "/acme/data/k");
+  REQUIRE(host.next(id).kind == ActionKind::RegistryGet);
+  host.registry_answer(id, true, kAcme);
+  CHECK(host.next(id).kind == ActionKind::Fetch);
+}
+
+TEST_CASE("registry: an entry a request resolved stays valid for that request", "[registry]") {
+  RegistryHost host;
+  uint32_t first = host.begin("GET", "/acme/data/k");
+  REQUIRE(host.next(first).kind == ActionKind::RegistryGet);
+  host.registry_answer(first, true, kAcme);
+  REQUIRE(host.next(first).kind == ActionKind::Fetch);  // holds its entry
+  // The registry changes and the isolate learns it (TTL passed): the first request still completes on its own.
+  uint32_t second = host.begin("GET", "/acme/data/k", 61000);
+  REQUIRE(host.next(second, 61000).kind == ActionKind::RegistryGet);
+  host.registry_answer(second, true, "", 61000);  // the account was removed
+  CHECK(host.next(second, 61000).respond.status == 404);
+  Result ok;
+  ok.kind = ActionKind::Fetch;
+  ok.fetch.status = 200;
+  host.engine.feed(first, std::move(ok), 61000);
+  CHECK(host.next(first, 61000).respond.status == 200);
+}
+
+TEST_CASE("registry: keys verify with the derived secret; a new generation, disabled or expired key is refused",
+          "[registry]") {
+  RegistryHost host;
+  const std::string secret = derive_key_secret(kRegistryKey, "AKIDREG", 1);
+  CHECK(secret.size() == 43);
+  CHECK(secret != derive_key_secret(kRegistryKey, "AKIDREG", 2));
+  CHECK(secret != derive_key_secret("another deployment key, 32+ bytes", "AKIDREG", 1));
+  const std::string entry = R"({"scopes": [{"account": "acme", "repository": "closed", "actions": ["read"]}], "generation": 1})";
+
+  auto run = [&](const std::string& key_entry, const std::string& with_secret, double now_ms) {
+    uint32_t id = host.begin_signed("/acme/closed/k", "AKIDREG", with_secret, now_ms);
+    Action a = host.next(id, now_ms);
+    for (int i = 0; i < 3 && a.kind == ActionKind::RegistryGet; ++i) {
+      const bool key = a.call.name == "v1/key/AKIDREG";
+      host.registry_answer(id, true, key ? key_entry : kAcme, now_ms);
+      a = host.next(id, now_ms);
+    }
+    return a;
+  };
+  Action a = run(entry, secret, 0);
+  CHECK(a.kind == ActionKind::Fetch);  // verified and authorized: the private repository is read
+  a = run(entry, derive_key_secret(kRegistryKey, "AKIDREG", 2), 0);
+  CHECK(code_of(a) == "SignatureDoesNotMatch");
+  // New answers take effect after the TTL (61 s, 122 s: each past the last read's TTL).
+  a = run(R"({"scopes": [], "generation": 1, "disabled": true})", secret, 61000);
+  CHECK(code_of(a) == "InvalidAccessKeyId");
+  a = run(R"({"scopes": [], "generation": 1, "expires": "1970-01-01T00:01:00Z"})", secret, 122000);
+  CHECK(code_of(a) == "InvalidAccessKeyId");
+  // The registry's entries hold no secret: nothing in an entry is one.
+  CHECK(entry.find(secret) == std::string::npos);
+}
+
+TEST_CASE("registry: ListBuckets shows listed accounts with public data, and those the caller's key names",
+          "[registry]") {
+  RegistryHost host;
+  uint32_t id = host.begin("GET", "/");
+  Action a = host.next(id);
+  REQUIRE(a.kind == ActionKind::RegistryGet);
+  CHECK(a.call.name == "v1/index/accounts");
+  host.registry_answer(id, true, R"({"accounts": {"acme": {"public": true}, "hidden": {"public": false}}})");
+  a = host.next(id);
+  REQUIRE(a.respond.status == 200);
+  const std::string& doc = a.respond.body.bytes;
+  CHECK(doc.find("<Name>acme</Name>") != std::string::npos);
+  CHECK(doc.find("<Name>static-acct</Name>") != std::string::npos);
+  CHECK(doc.find("hidden") == std::string::npos);
+}
+
+TEST_CASE("registry settings: validated, naming the field", "[registry][config]") {
+  Config cfg;
+  std::string error;
+  CHECK_FALSE(load_config(registry_config(), {}, cfg, error));
+  CHECK(error.find("registry.key_secret") != std::string::npos);
+  CHECK_FALSE(load_config(registry_config(), {{"REG_KEY", "short"}}, cfg, error));
+  CHECK(error.find("at least 32 bytes") != std::string::npos);
+  CHECK_FALSE(load_config(registry_config(R"(, "bogus": 1)"), {{"REG_KEY", kRegistryKey}}, cfg, error));
+  CHECK(error.find("registry.bogus") != std::string::npos);
+  // With a registry, S3P_CONFIG may hold no namespace at all.
+  CHECK(load_config(R"({"registry": {"key_secret": "REG_KEY"}})", {{"REG_KEY", kRegistryKey}}, cfg, error));
+  // Entries are validated by the config's own rules.
+  Config entry;
+  CHECK_FALSE(load_account_entry("acme", R"({"repositories": {"x": {"backend": "nope"}}})", {}, cfg, entry, error));
+  CHECK(error == "accounts.acme.repositories.x.backend: unknown backend \"nope\"");
+  CHECK_FALSE(load_account_entry("acme", R"({"repositories": {}, "extra": 1})", {}, cfg, entry, error));
+  CHECK(error.find("extra") != std::string::npos);
+  KeyEntry key;
+  CHECK_FALSE(load_key_entry("AKIDX", R"({"scopes": [], "generation": 0})", cfg.registry, key, error));
+  CHECK_FALSE(load_key_entry("AKIDX", R"({"scopes": [{"account": "a"}], "generation": 1})", cfg.registry, key, error));
+  CHECK(error.find("scopes[0]") != std::string::npos);
+  CHECK(load_key_entry("AKIDX", R"({"scopes": [{"account": "acme", "actions": ["read"]}], "generation": 3})", cfg.registry,
+                       key, error));
+  CHECK(key.key.scopes[0].repository == "*");
+  CHECK(key.key.secret == derive_key_secret(kRegistryKey, "AKIDX", 3));
+}
+
+TEST_CASE("registry cache: bounded LRU; absent answers do not outlive their TTL", "[registry]") {
+  struct NoWake : Waker {
+    void wake(uint32_t) override {}
+  } waker;
+  registry::Cache cache(waker);
+  RegistrySettings s;
+  for (size_t i = 0; i < registry::Cache::kCapacity + 10; ++i) cache.store("n" + std::to_string(i), {}, 0, s);
+  CHECK(cache.size() == registry::Cache::kCapacity);
+  CHECK(cache.fresh("n0", 0) == nullptr);  // the oldest went
+  CHECK(cache.fresh("n" + std::to_string(registry::Cache::kCapacity + 9), 0) != nullptr);
+  CHECK(cache.fresh("n20", 10001) == nullptr);  // absent: 10 s
+}

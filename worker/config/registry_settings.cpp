@@ -1,0 +1,53 @@
+#include "worker/config/registry_settings.h"
+
+#include "worker/config/json_fields.h"
+#include "worker/crypto/base64.h"
+#include "worker/crypto/sha256.h"
+
+namespace s3p {
+
+using config_fields::fail;
+using config_fields::get_string;
+using config_fields::get_uint;
+
+bool load_registry_settings(const nlohmann::json& root, const Env& env, RegistrySettings& out, std::string& error) {
+  auto it = root.find("registry");
+  if (it == root.end()) return true;
+  const std::string field = "registry";
+  if (!it->is_object()) return fail(error, field, "must be an object");
+  for (auto f = it->begin(); f != it->end(); ++f) {
+    static constexpr std::string_view kFields[] = {"kv_binding", "key_secret", "entry_ttl_s", "negative_ttl_s", "stale_s", "timeout_ms"};
+    bool known = false;
+    for (auto k : kFields) known = known || f.key() == k;
+    if (!known) return fail(error, field + "." + f.key(), "is not a registry setting");
+  }
+  if (!get_string(*it, "kv_binding", field, false, out.kv_binding, error)) return false;
+  if (out.kv_binding.empty() || out.kv_binding.find_first_not_of(
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+    return fail(error, field + ".kv_binding", "must be a binding name such as REGISTRY");
+  std::string secret;
+  if (!get_string(*it, "key_secret", field, true, secret, error)) return false;
+  auto v = env.find(secret);
+  if (v == env.end() || v->second.empty()) return fail(error, field + ".key_secret", "Worker secret \"" + secret + "\" is not set");
+  if (v->second.size() < kMinRegistryKeySize)
+    return fail(error, field + ".key_secret", "Worker secret \"" + secret + "\" must hold at least 32 bytes (e.g. openssl rand -base64 32)");
+  out.key_material = v->second;
+  if (!get_uint(*it, "entry_ttl_s", field, 1, 3600, out.entry_ttl_s, error)) return false;
+  if (!get_uint(*it, "negative_ttl_s", field, 1, 3600, out.negative_ttl_s, error)) return false;
+  if (!get_uint(*it, "stale_s", field, 0, 86400, out.stale_s, error)) return false;
+  if (!get_uint(*it, "timeout_ms", field, 100, 60000, out.timeout_ms, error)) return false;
+  out.enabled = true;
+  return true;
+}
+
+std::string derive_key_secret(std::string_view deployment_key, std::string_view id, uint32_t generation) {
+  std::string message = "s3-edge-proxy access key secret v1";
+  message += '\0';
+  message += id;
+  message += '\0';
+  message += std::to_string(generation);
+  const crypto::Digest mac = crypto::hmac_sha256(deployment_key, message);
+  return b64::encode_url(crypto::as_view(mac));
+}
+
+}  // namespace s3p

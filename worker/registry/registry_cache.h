@@ -1,0 +1,60 @@
+// The isolate's tier of the namespace registry: answers for registry entries (an account, an access key, the
+// account list) kept by name, bounded (LRU), each until its TTL — found entries for entry_ttl_s, "no such entry"
+// for negative_ttl_s (so a scanner of unknown names costs one registry read per name per negative TTL) — and a
+// found entry past its TTL kept for stale_s more, to serve while the registry cannot answer. Failed reads are
+// never stored. One leader per name reads the registry (proto/single_flight.h).
+#pragma once
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "worker/config/namespace.h"
+#include "worker/proto/single_flight.h"
+
+namespace s3p::registry {
+
+struct Answer {
+  enum class Kind : uint8_t { Found, Absent, Malformed };
+  Kind kind = Kind::Absent;
+  std::shared_ptr<const Config> account;                      // Found: an account entry
+  std::shared_ptr<const KeyEntry> key;                        // Found: a key entry
+  std::shared_ptr<const std::vector<ListedAccount>> listing;  // Found: the account list
+  std::string error;  // Malformed: what is wrong, naming the field (for the log; never the entry's text)
+};
+
+class Cache {
+ public:
+  explicit Cache(Waker& waker) : flights_(waker) {}
+  Cache(const Cache&) = delete;
+  Cache& operator=(const Cache&) = delete;
+
+  // An answer within its TTL, or null.
+  const Answer* fresh(const std::string& name, double now_ms);
+  // The last found entry, within the stale bound past its TTL, or null (a later "absent" answer clears it; a
+  // malformed one does not).
+  const Answer* stale(const std::string& name, double now_ms);
+  void store(const std::string& name, Answer answer, double now_ms, const RegistrySettings& settings);
+  void clear() { slots_.clear(), lru_.clear(); }
+
+  SingleFlight& flights() { return flights_; }
+  size_t size() const { return slots_.size(); }
+  static constexpr size_t kCapacity = 20000;
+
+ private:
+  struct Slot {
+    Answer answer;
+    Answer last_good;              // the last Found answer (what a failed or garbled read may fall back to)
+    double fresh_until_ms = 0;
+    double stale_until_ms = 0;     // last_good's bound
+    std::list<std::string>::iterator lru;  // position in lru_ (front: most recently used)
+  };
+  Slot* find(const std::string& name);
+  std::unordered_map<std::string, Slot> slots_;
+  std::list<std::string> lru_;
+  SingleFlight flights_;
+};
+
+}  // namespace s3p::registry

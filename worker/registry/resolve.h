@@ -1,0 +1,70 @@
+// Resolving a request's registry entries: the phase between routing and authentication when the deployment has
+// a registry. For each name the request needs (its account, a copy's source account, the access key it claims,
+// the account list for ListBuckets) the isolate's cache answers, or one request per name reads the registry while
+// the others wait for it (the credential tiers' rules):
+//
+//   for each name:  fresh in the cache? ─yes─► use it
+//                     │ no
+//                   lead? ─no─► Wait (woken when the leader is done) ─► look again
+//                     │ yes
+//                   RegistryGet ─► found / absent / malformed: stored, used
+//                     │ the read failed (timeout, error)
+//                   a stale entry within its bound? ─yes─► used, logged ("stale")
+//                     │ no
+//                   503 ServiceUnavailable (nothing stored)
+//
+// Malformed entries fail only the request that needs them (503, the field named in the log), never the others'.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "worker/proto/action.h"
+#include "worker/registry/registry_cache.h"
+#include "worker/s3/failure.h"
+
+namespace s3p::registry {
+
+std::string account_entry(std::string_view account);
+std::string key_entry(std::string_view id);
+inline constexpr std::string_view kAccountList = "v1/index/accounts";
+
+class Resolve {
+ public:
+  Resolve(Cache& cache, const Config& config, uint32_t task, std::vector<std::string> names);
+  ~Resolve();
+  Resolve(const Resolve&) = delete;
+  Resolve& operator=(const Resolve&) = delete;
+
+  // The next action; Done when every name is answered (or one could not be: then failed()).
+  Action next(double now_ms);
+  void feed(Result&& result, double now_ms);
+
+  bool failed() const { return failed_; }
+  const Failure& failure() const { return failure_; }
+  // Hands the found entries to the request's namespace (a disabled or expired key is left out: as unknown).
+  void pin(Namespace& ns, int64_t now_s) const;
+  // For the log: "cache" (all from the isolate), "registry" (some read), "stale" (some served past its TTL).
+  std::string_view source() const { return source_; }
+  const std::string& note() const { return note_; }
+
+ private:
+  enum class State { Look, Waiting, Reading };
+  Answer parse(const std::string& name, const Result& r) const;
+  void use(const Answer& a);
+  void fall_back(const std::string& name, const std::string& why, double now_ms, bool malformed = false);
+  void release();
+
+  Cache& cache_;
+  const Config& config_;
+  uint32_t task_;
+  std::vector<std::string> names_;
+  size_t index_ = 0;
+  State state_ = State::Look;
+  bool leading_ = false, waiting_ = false, failed_ = false;
+  Failure failure_;
+  std::vector<Answer> answers_;
+  std::string_view source_ = "cache";
+  std::string note_;
+};
+
+}  // namespace s3p::registry
