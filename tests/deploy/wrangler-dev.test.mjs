@@ -94,23 +94,32 @@ describe("npx wrangler dev on a clean clone (with .dev.vars.example copied to .d
     });
   });
 
+  // Stops the whole process tree: SIGINT to the group (what Ctrl-C sends; wrangler's own way out), SIGKILL to
+  // whatever is left after 10 s (a SIGTERM to the group once left wrangler hung in its teardown), then waits until
+  // no process of the group remains, and lets go of the pipes (grandchildren holding them keep node running).
   after(async () => {
-    if (proc && proc.exitCode === null && proc.signalCode === null) {
-      const exited = new Promise((r) => proc.on("exit", r));
-      try {
-        process.kill(-proc.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => {
+    if (proc) {
+      const pgid = proc.pid;
+      const signal = (sig) => {
         try {
-          process.kill(-proc.pid, "SIGKILL");
+          process.kill(-pgid, sig);
+          return true;
         } catch {
-          // gone meanwhile
+          return false; // no process left in the group
         }
-      }, 10_000);
-      await exited;
-      clearTimeout(timer);
+      };
+      const gone = async (ms) => {
+        for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+          if (!signal(0)) return true;
+        }
+        return !signal(0);
+      };
+      if (signal("SIGINT") && !(await gone(10_000))) {
+        signal("SIGKILL");
+        await gone(10_000);
+      }
+      proc.stdout.destroy();
+      proc.stderr.destroy();
     }
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
