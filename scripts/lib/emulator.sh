@@ -12,7 +12,7 @@ start_emulator() {  # port (0: a free one), log file; returns non-zero (emulator
   local fifo; fifo=$(mktemp -u); mkfifo "$fifo"
   python3 "$root/tests/emulator/s3emu.py" --port "$port" \
     --key "$DEMO_BACKEND_ACCESS_KEY_ID:$DEMO_BACKEND_SECRET_ACCESS_KEY" --public-bucket public-bucket \
-    >"$fifo" 2>>"$log" &
+    --public-write-bucket scratch-bucket >"$fifo" 2>>"$log" &
   EMU_PID=$!
   local line=""
   read -r -t 60 line <"$fifo" || true

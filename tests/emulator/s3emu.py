@@ -10,7 +10,8 @@ issues are remembered so later S3 requests signed with them verify.  A small con
 (faults.py).
 
     python3 tests/emulator/s3emu.py --port 19000 --key AKID:SECRET \
-        --public-bucket public-bucket [--moto-port 19001] [--region us-east-1] [--verbose]
+        --public-bucket public-bucket [--public-write-bucket scratch-bucket] \
+        [--moto-port 19001] [--region us-east-1] [--verbose]
 
 Prints ``READY http://127.0.0.1:PORT`` on stdout once both halves answer.  ``--port 0`` lets the
 kernel choose a free port (the READY line names the one bound) and moto gets a free port too, so
@@ -69,6 +70,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer",
               "transfer-encoding", "upgrade", "expect", "proxy-authenticate",
               "proxy-authorization"}
 STS_WEB_IDENTITY = "AssumeRoleWithWebIdentity"
+ANONYMOUS = "s3emu-anonymous"  # the principal of unsigned requests (never a key anyone can sign with)
 _RAW_HIGH_BYTES = re.compile("[\x80-\xff]")
 REQUEST_LOG_SIZE = 2000  # the most recent requests /__emu/requests can show
 PR_SET_PDEATHSIG = 1
@@ -80,11 +82,12 @@ PR_SET_PDEATHSIG = 1
 
 class State:
     def __init__(self, keys: dict, public_buckets: set, region: str, moto_port: int,
-                 verbose: bool):
+                 verbose: bool, public_write_buckets: frozenset = frozenset()):
         self.lock = threading.Lock()
         self.static = {akid: sv.Credential(secret) for akid, secret in keys.items()}
         self.temporary: dict[str, sv.Credential] = {}
         self.public_buckets = public_buckets
+        self.public_write_buckets = public_write_buckets
         self.region = region
         self.moto_port = moto_port
         self.verbose = verbose
@@ -564,16 +567,10 @@ class Front(http.server.BaseHTTPRequestHandler):
         headers = self.headers.items()
         if not sv.is_signed(self.path, headers):
             bucket = urllib.parse.unquote(path.lstrip("/").split("/", 1)[0])
-            if self.command in ("GET", "HEAD") and bucket in state.public_buckets:
-                self.verdict = "anonymous-public"
-                state.bump("s3_anonymous")
-                state.bump("s3_forwarded")
-                # moto applies object ACLs to unsigned requests (objects are
-                # private by default); the front alone decides what is public,
-                # so moto is shown a dummy (unverified) Authorization header.
-                dummy = (f"AWS4-HMAC-SHA256 Credential=s3emu-anonymous/19700101/{state.region}"
-                         f"/s3/aws4_request, SignedHeaders=host, Signature=0")
-                self._forward(body.file, body.length, extra=[("Authorization", dummy)])
+            if bucket in state.public_write_buckets:
+                self._anonymous_write_bucket(path, body)
+            elif self.command in ("GET", "HEAD") and bucket in state.public_buckets:
+                self._forward_anonymous(body, "anonymous-public")
             else:
                 self._reject(sv.SigV4Error("AccessDenied", "Access Denied"), path)
             return
@@ -591,8 +588,74 @@ class Front(http.server.BaseHTTPRequestHandler):
         state.bump("s3_forwarded")
         self._forward(body.file, body.length)
 
-    def _forward_aws_chunked(self, auth: sv.AuthInfo, body: Body) -> None:
-        """Verify and strip aws-chunked framing; moto gets a plain body."""
+    def _anonymous_dummy_auth(self) -> list:
+        """moto applies object ACLs to unsigned requests (objects are private by default); the front alone
+        decides what is public, so moto is shown a dummy (unverified) Authorization header."""
+        state: State = self.server.state
+        return [("Authorization", f"AWS4-HMAC-SHA256 Credential={ANONYMOUS}/19700101/{state.region}"
+                                  f"/s3/aws4_request, SignedHeaders=host, Signature=0")]
+
+    def _forward_anonymous(self, body: Body, verdict: str) -> None:
+        state: State = self.server.state
+        self.verdict = verdict
+        state.bump("s3_anonymous")
+        state.bump("s3_forwarded")
+        self._forward(body.file, body.length, extra=self._anonymous_dummy_auth())
+
+    def _anonymous_write_bucket(self, path: str, body: Body) -> None:
+        """An unsigned request to a --public-write-bucket: served as S3 serves a bucket whose policy lets anyone
+        read, write and delete its objects. Reads (objects, listings) pass; a write's body is checked as S3 checks
+        an anonymous one: a hex x-amz-content-sha256 must be the body's SHA-256 (else XAmzContentSHA256Mismatch,
+        nothing stored), UNSIGNED-PAYLOAD or no header take any body, STREAMING-UNSIGNED-PAYLOAD-TRAILER is
+        de-framed, and the signed streaming forms are refused (InvalidRequest: there is no key to check a chunk
+        signature with). Copies and CreateMultipartUpload are refused as S3 refuses them to anonymous callers;
+        bucket-level writes other than DeleteObjects, and ACLs, are AccessDenied."""
+        if self.command in ("GET", "HEAD"):
+            self._forward_anonymous(body, "anonymous-public-write:read")
+            return
+        key = path.lstrip("/").partition("/")[2]
+        params = {name for name, _ in sv.query_pairs(sv.split_target(self.path)[1])}
+        # Object writes (PutObject, DeleteObject; UploadPart, Complete and Abort of an upload a signed caller
+        # began) and DeleteObjects (POST ?delete on the bucket) are what an object-write policy grants. Bucket
+        # configuration (CreateBucket, DeleteBucket, ?policy, ...) and ACLs are never anonymous.
+        object_write = self.command in ("PUT", "POST", "DELETE") and key and not params & {"acl"}
+        delete_objects = self.command == "POST" and not key and "delete" in params
+        if not (object_write or delete_objects):
+            self._reject(sv.SigV4Error("AccessDenied", "Access Denied"), path)
+            return
+        # S3 serves neither to anonymous callers, whatever the policy: a copy would read its source (any
+        # bucket's) as nobody, and an upload would have no initiator.
+        if self.headers.get("x-amz-copy-source") is not None:
+            self._reject(sv.SigV4Error("AccessDenied", "Anonymous users cannot copy objects. "
+                                       "Please authenticate."), path)
+            return
+        if self.command == "POST" and "uploads" in params:
+            self._reject(sv.SigV4Error("AccessDenied", "Anonymous users cannot initiate multipart "
+                                       "uploads. Please authenticate."), path)
+            return
+        declared = sv.header_value(self.headers.items(), "x-amz-content-sha256")
+        auth = sv.AuthInfo("anonymous", ANONYMOUS, "", "", b"", "", declared or sv.UNSIGNED_PAYLOAD)
+        try:
+            if declared is not None and declared.startswith("STREAMING-") \
+                    and declared != sv.STREAMING_UNSIGNED_TRAILER:
+                raise sv.SigV4Error("InvalidRequest", "Anonymous requests don't support this "
+                                    "x-amz-content-sha256 value. Please use UNSIGNED-PAYLOAD or "
+                                    "STREAMING-UNSIGNED-PAYLOAD-TRAILER.", 400)
+            if declared == sv.STREAMING_UNSIGNED_TRAILER:
+                self._forward_aws_chunked(auth, body, extra=self._anonymous_dummy_auth())
+                return
+            if not (declared is None or declared == sv.UNSIGNED_PAYLOAD or sv._HEX64.fullmatch(declared)):
+                raise sv.SigV4Error("InvalidArgument", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, "
+                                    "STREAMING-UNSIGNED-PAYLOAD-TRAILER, or a valid lowercase sha256 "
+                                    "value.", 400)
+            sv.check_payload(auth, body.sha256)
+        except sv.SigV4Error as err:
+            self._reject(err, path)
+            return
+        self._forward_anonymous(body, "anonymous-public-write")
+
+    def _forward_aws_chunked(self, auth: sv.AuthInfo, body: Body, extra=()) -> None:
+        """Verify and strip aws-chunked framing; moto gets a plain body. ``extra``: headers added for moto."""
         state: State = self.server.state
         decoded = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
         try:
@@ -603,11 +666,13 @@ class Front(http.server.BaseHTTPRequestHandler):
                                     f"{declared} but the chunks carry {length} bytes", 400)
             encodings = [e.strip() for e in self.headers.get("Content-Encoding", "").split(",")
                          if e.strip() and e.strip().lower() != "aws-chunked"]
-            extra = [("x-amz-content-sha256", sv.UNSIGNED_PAYLOAD)]
+            extra = [*extra, ("x-amz-content-sha256", sv.UNSIGNED_PAYLOAD)]
             extra += [(n, v) for n, v in trailers if n.lower().startswith("x-amz-checksum-")]
             if encodings:
                 extra.append(("Content-Encoding", ", ".join(encodings)))
             self.verdict = f"ok:{auth.akid}:aws-chunked"
+            if auth.akid == ANONYMOUS:
+                state.bump("s3_anonymous")
             state.bump("s3_forwarded")
             decoded.seek(0)
             self._forward(decoded, length, extra=extra, drop={
@@ -789,6 +854,9 @@ def parse_args(argv=None):
                    help="static credential accepted by the front (repeatable)")
     p.add_argument("--public-bucket", action="append", default=[], metavar="NAME",
                    help="bucket readable anonymously with GET/HEAD (repeatable)")
+    p.add_argument("--public-write-bucket", action="append", default=[], metavar="NAME",
+                   help="bucket whose objects anyone may read, write and delete, as under a bucket "
+                        "policy allowing it; anonymous bodies are checked as S3 checks them (repeatable)")
     p.add_argument("--region", default="us-east-1", help="required credential-scope region")
     p.add_argument("--verbose", action="store_true", help="log one line per request to stderr")
     p.add_argument("--exit-with-parent", action=argparse.BooleanOptionalAction, default=True,
@@ -809,7 +877,8 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    state = State(args.keys, set(args.public_bucket), args.region, args.moto_port, args.verbose)
+    state = State(args.keys, set(args.public_bucket), args.region, args.moto_port, args.verbose,
+                  frozenset(args.public_write_bucket))
     try:
         server = FrontServer(("127.0.0.1", args.port), state)  # bind first: fail fast
     except OSError as exc:

@@ -26,6 +26,9 @@ private-bucket:
     repos/secret-data/hello.txt            b"hello from a signed backend\\n"
     repos/secret-data/nested/a.txt         b"nested a\\n"
     repos/secret-data/big/blob.bin         blob(2 MiB)
+scratch-bucket (anyone may read, write and delete its objects when the emulator
+runs with --public-write-bucket scratch-bucket):
+    empty: tests write (and remove) what they need
 
 blob(n) is the deterministic generator tests can recompute:
     bytes(((i * 2654435761) >> 13) & 0xFF for i in range(n))
@@ -104,7 +107,7 @@ def fixtures() -> dict:
         ("repos/secret-data/nested/a.txt", b"nested a\n", {}),
         ("repos/secret-data/big/blob.bin", big, {"ContentType": "application/octet-stream"}),
     ]
-    return {"public-bucket": public, "private-bucket": private}
+    return {"public-bucket": public, "private-bucket": private, "scratch-bucket": []}
 
 
 def client(endpoint: str, akid: str, secret: str, token: str | None = None):
@@ -136,7 +139,7 @@ def seed(endpoint: str, akid: str, secret: str) -> str:
         raise SystemExit(f"seed: backend mangled keys: missing {sorted(missing)}, "
                          f"listed {sorted(listed)}")
     return (f"seeded {endpoint}: {created} bucket(s) created, {written} object(s) written "
-            f"to public-bucket and private-bucket")
+            f"to public-bucket and private-bucket; scratch-bucket exists")
 
 
 def main() -> int:

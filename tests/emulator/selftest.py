@@ -4,7 +4,8 @@
     python3 tests/emulator/selftest.py --endpoint http://127.0.0.1:19000 --key AKID:SECRET
 
 Expects a running s3emu.py started with ``--key AKID:SECRET --public-bucket
-public-bucket`` and seeded by seed.py.  Requests are signed by botocore's own
+public-bucket --public-write-bucket scratch-bucket`` (what scripts/lib/emulator.sh
+passes) and seeded by seed.py.  Requests are signed by botocore's own
 signer (an implementation independent of sigv4_verify.py) and sent either by
 boto3 or raw with http.client, so the wire bytes are under the test's control.
 Prints ``N passed, N failed`` last; exits 1 on any failure.  Leaves faults
@@ -46,6 +47,7 @@ ROLE_ARN = "arn:aws:iam::123456789012:role/test"
 # issuer URL itself is never fetched: .invalid does not resolve, and the emulator only reaches loopback).
 ISSUER = Issuer("https://selftest-issuer.invalid")
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+WRITABLE = "scratch-bucket"  # --public-write-bucket: anyone may read, write and delete its objects
 
 
 class Ctx:
@@ -502,6 +504,158 @@ def anonymous_access(ctx: Ctx):
     expect_error(status, body, 403, "AccessDenied")
     status, _, body = ctx.raw("GET", "/")
     expect_error(status, body, 403, "AccessDenied")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def exists(ctx: Ctx, bucket: str, key: str) -> bool:
+    """Whether the object is there (asked with the key: independent of what anonymous callers may do)."""
+    try:
+        ctx.s3.head_object(Bucket=bucket, Key=key)
+        return True
+    except ClientError as exc:
+        if exc.response["ResponseMetadata"]["HTTPStatusCode"] == 404:
+            return False
+        raise
+
+
+def stored(ctx: Ctx, bucket: str, key: str) -> bytes:
+    return ctx.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+@test
+def anonymous_write_bucket_checks_the_declared_payload_hash(ctx: Ctx):
+    # S3 checks x-amz-content-sha256 on anonymous writes as on signed ones: a hex digest that is not the body's
+    # is 400 XAmzContentSHA256Mismatch and nothing is stored (an existing object stays as it was).
+    prefix = f"/{WRITABLE}/selftest/anon-write"
+    key = "selftest/anon-write/object.txt"
+    before = ctx.control("GET", "stats")["s3_anonymous"]
+    body = b"written by nobody\n"
+    status, _, data = ctx.raw("PUT", f"{prefix}/object.txt", body, {"x-amz-content-sha256": sha256_hex(body)})
+    assert status == 200, (status, data[:300])
+    status, hdrs, data = ctx.raw("GET", f"{prefix}/object.txt")
+    assert status == 200 and data == body, (status, data[:300])
+    status, hdrs, _ = ctx.raw("HEAD", f"{prefix}/object.txt")
+    assert status == 200 and hdrs["content-length"] == str(len(body)), (status, hdrs)
+    # Another body under the same declared digest: refused, the object unchanged.
+    status, _, data = ctx.raw("PUT", f"{prefix}/object.txt", b"tampered on the way\n",
+                              {"x-amz-content-sha256": sha256_hex(body)})
+    expect_error(status, data, 400, "XAmzContentSHA256Mismatch")
+    assert stored(ctx, WRITABLE, key) == body
+    # A new key: nothing is made.
+    status, _, data = ctx.raw("PUT", f"{prefix}/never.txt", b"the body sent",
+                              {"x-amz-content-sha256": sha256_hex(b"the body declared")})
+    expect_error(status, data, 400, "XAmzContentSHA256Mismatch")
+    assert b"<ClientComputedContentSHA256>" in data and sha256_hex(b"the body sent").encode() in data
+    assert not exists(ctx, WRITABLE, "selftest/anon-write/never.txt")
+    # Not a digest, nor a form S3 knows: 400 InvalidArgument, nothing stored.
+    status, _, data = ctx.raw("PUT", f"{prefix}/never.txt", b"x", {"x-amz-content-sha256": "not-a-digest"})
+    expect_error(status, data, 400, "InvalidArgument")
+    assert not exists(ctx, WRITABLE, "selftest/anon-write/never.txt")
+    # UNSIGNED-PAYLOAD, or no header at all: any body.
+    for name, headers in (("unsigned", {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"}), ("undeclared", {})):
+        status, _, data = ctx.raw("PUT", f"{prefix}/{name}.txt", name.encode(), headers)
+        assert status == 200, (name, status, data[:300])
+        assert stored(ctx, WRITABLE, f"selftest/anon-write/{name}.txt") == name.encode()
+    # DeleteObject: gone.
+    status, _, data = ctx.raw("DELETE", f"{prefix}/unsigned.txt")
+    assert status == 204, (status, data[:300])
+    assert not exists(ctx, WRITABLE, "selftest/anon-write/unsigned.txt")
+    assert ctx.control("GET", "stats")["s3_anonymous"] > before
+    for k in (key, "selftest/anon-write/undeclared.txt"):
+        ctx.s3.delete_object(Bucket=WRITABLE, Key=k)
+
+
+@test
+def anonymous_write_bucket_streaming_forms(ctx: Ctx):
+    import base64
+    import zlib
+    prefix = f"/{WRITABLE}/selftest/anon-write"
+    data = seed.blob(150000)
+    crc = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+    framed = b"".join(b"%x\r\n%s\r\n" % (len(data[i:i + 65536]), data[i:i + 65536])
+                      for i in range(0, len(data), 65536))
+    framed += f"0\r\nx-amz-checksum-crc32:{crc}\r\n\r\n".encode()
+    base = {"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(data)),
+            "x-amz-trailer": "x-amz-checksum-crc32"}
+    # Unsigned chunks with a trailer (today's SDK default): de-framed; the object is the data, not the framing.
+    status, _, body = ctx.raw("PUT", f"{prefix}/trailer.bin", framed,
+                              {**base, "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER"})
+    assert status == 200, (status, body[:300])
+    assert stored(ctx, WRITABLE, "selftest/anon-write/trailer.bin") == data
+    # A body shorter than its chunks say: 400 IncompleteBody, nothing stored.
+    status, _, body = ctx.raw("PUT", f"{prefix}/cut.bin", framed[:70000],
+                              {**base, "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER"})
+    expect_error(status, body, 400, "IncompleteBody")
+    assert not exists(ctx, WRITABLE, "selftest/anon-write/cut.bin")
+    # Signed chunks without a signature to check them against: refused, nothing stored.
+    for mode in ("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"):
+        status, _, body = ctx.raw("PUT", f"{prefix}/signed-chunks.bin",
+                                  b"%x;chunk-signature=%s\r\n%s\r\n0;chunk-signature=%s\r\n\r\n"
+                                  % (len(data[:100]), b"0" * 64, data[:100], b"0" * 64),
+                                  {"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": "100",
+                                   "x-amz-content-sha256": mode})
+        expect_error(status, body, 400, "InvalidRequest")
+        assert b"Anonymous requests" in body, body[:300]
+        assert not exists(ctx, WRITABLE, "selftest/anon-write/signed-chunks.bin")
+    ctx.s3.delete_object(Bucket=WRITABLE, Key="selftest/anon-write/trailer.bin")
+
+
+@test
+def anonymous_write_bucket_limits(ctx: Ctx):
+    prefix = f"/{WRITABLE}/selftest/anon-write"
+    # A multipart upload a signed caller began takes anonymous parts (the digest checked) and is completed
+    # anonymously; beginning one, and copying, are refused to anonymous callers.
+    key = "selftest/anon-write/mpu.bin"
+    status, _, body = ctx.raw("POST", f"{prefix}/mpu.bin?uploads")
+    expect_error(status, body, 403, "AccessDenied")
+    upload = ctx.s3.create_multipart_upload(Bucket=WRITABLE, Key=key)["UploadId"]
+    q = f"?partNumber=1&uploadId={urllib.parse.quote(upload, safe='')}"
+    part = b"one part"
+    status, _, body = ctx.raw("PUT", f"{prefix}/mpu.bin{q}", b"another part",
+                              {"x-amz-content-sha256": sha256_hex(part)})
+    expect_error(status, body, 400, "XAmzContentSHA256Mismatch")
+    assert ctx.s3.list_parts(Bucket=WRITABLE, Key=key, UploadId=upload).get("Parts", []) == []
+    status, hdrs, body = ctx.raw("PUT", f"{prefix}/mpu.bin{q}", part, {"x-amz-content-sha256": sha256_hex(part)})
+    assert status == 200, (status, body[:300])
+    doc = (f"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{hdrs['etag']}</ETag></Part>"
+           f"</CompleteMultipartUpload>").encode()
+    status, _, body = ctx.raw("POST", f"{prefix}/mpu.bin?uploadId={urllib.parse.quote(upload, safe='')}", doc,
+                              {"x-amz-content-sha256": sha256_hex(doc)})
+    assert status == 200 and b"<Error>" not in body and b"<ETag>" in body, (status, body[:300])
+    assert stored(ctx, WRITABLE, key) == part
+    status, _, body = ctx.raw("PUT", f"{prefix}/copy.txt", b"",
+                              {"x-amz-copy-source": "/private-bucket/repos/secret-data/hello.txt"})
+    expect_error(status, body, 403, "AccessDenied")
+    assert not exists(ctx, WRITABLE, "selftest/anon-write/copy.txt")
+    # DeleteObjects: the document's digest is checked like any body.
+    doc = f"<Delete><Object><Key>{key}</Key></Object></Delete>".encode()
+    md5 = base64_md5(doc)
+    status, _, body = ctx.raw("POST", f"/{WRITABLE}?delete", doc,
+                              {"Content-MD5": md5, "x-amz-content-sha256": sha256_hex(doc + b" ")})
+    expect_error(status, body, 400, "XAmzContentSHA256Mismatch")
+    assert exists(ctx, WRITABLE, key)
+    status, _, body = ctx.raw("POST", f"/{WRITABLE}?delete", doc, {"Content-MD5": md5, "x-amz-content-sha256": sha256_hex(doc)})
+    assert status == 200 and b"<Deleted>" in body, (status, body[:300])
+    assert not exists(ctx, WRITABLE, key)
+    # The bucket itself and ACLs are never anonymous; the read-only public bucket takes no anonymous write even
+    # with a correct digest; a listing of the writable bucket is public.
+    for method, path in (("PUT", f"/{WRITABLE}"), ("DELETE", f"/{WRITABLE}"), ("PUT", f"/{WRITABLE}?policy"),
+                         ("PUT", f"{prefix}/x.txt?acl")):
+        status, _, body = ctx.raw(method, path, b"")
+        expect_error(status, body, 403, "AccessDenied")
+    status, _, body = ctx.raw("PUT", "/public-bucket/selftest-anon.txt", b"no",
+                              {"x-amz-content-sha256": sha256_hex(b"no")})
+    expect_error(status, body, 403, "AccessDenied")
+    status, _, body = ctx.raw("GET", f"/{WRITABLE}?list-type=2&prefix=selftest%2F")
+    assert status == 200 and b"ListBucketResult" in body, (status, body[:300])
+
+
+def base64_md5(data: bytes) -> str:
+    import base64
+    return base64.b64encode(hashlib.md5(data).digest()).decode()
 
 
 @test
