@@ -48,6 +48,7 @@ bool decode_result(const uint8_t* p, size_t n, Result& out) {
     case ActionKind::CachePut:
     case ActionKind::CacheDelete:
     case ActionKind::ReadBody:
+    case ActionKind::RegistryGet:
       out.flag = r.u32() != 0;
       out.data = r.str();
       out.error = r.str();
@@ -127,6 +128,11 @@ void encode_action(const Action& a, std::string& out) {
       break;
     case ActionKind::CacheMatch:
     case ActionKind::CacheDelete: w.str(a.call.name); break;
+    case ActionKind::RegistryGet:
+      w.str(a.call.name);
+      w.str(a.call.data);
+      w.u32(a.number);
+      break;
     case ActionKind::CachePut:
       w.str(a.call.name);
       w.headers(a.call.headers);

@@ -8,6 +8,7 @@ export const Kind = Object.freeze({
   READ_BODY: 15, // the client's body read whole (small XML documents only), same result shape
   OPEN_CHUNKS: 16, // serve a chunk plan as one stream (js/chunks.mjs); answered like a Fetch
   CACHE_DELETE: 17,
+  REGISTRY_GET: 18, // a namespace registry entry from a KV binding (js/hostcalls.mjs), same result shape
 });
 // SIGNED_CHUNKS (Fetch only): the handle's stream is signed aws-chunked; send it decoded (js/signed_chunks.mjs).
 export const Body = Object.freeze({ NONE: 0, BYTES: 1, HANDLE: 2, SIGNED_CHUNKS: 3 });
@@ -251,6 +252,8 @@ export class Core {
         return { kind, url: r.str() };
       case Kind.CACHE_PUT:
         return { kind, url: r.str(), headers: r.headers(), data: r.raw() };
+      case Kind.REGISTRY_GET:
+        return { kind, name: r.str(), binding: r.str(), timeoutMs: r.u32() };
       default: // Done (any unknown kind is treated as one)
         return { kind: Kind.DONE, log: kind === Kind.DONE ? r.str() : "" };
     }

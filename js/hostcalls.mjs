@@ -94,6 +94,23 @@ async function cacheDelete(a) {
   return { ok: true };
 }
 
+// A registry entry's text from the KV binding the core names ("" when there is none), within the core's timeout.
+// Any failure — no such binding, KV throwing, the timeout — is a failed read: the core decides (stale, or 503).
+async function registryGet(a, env) {
+  const kv = env[a.binding];
+  if (!kv || typeof kv.get !== "function") return { ok: false, error: `no KV binding ${a.binding}` };
+  let timer;
+  const expired = new Promise((resolve) => { timer = setTimeout(resolve, a.timeoutMs, TIMED_OUT); });
+  try {
+    const value = await Promise.race([kv.get(a.name, { type: "text" }), expired]);
+    if (value === TIMED_OUT) return { ok: false, error: `timeout after ${a.timeoutMs} ms` };
+    return { ok: true, data: value === null ? new Uint8Array(0) : new TextEncoder().encode(value) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+const TIMED_OUT = Symbol("timed out");
+
 // Performs one host primitive. Returns { ok, data?: Uint8Array, error?: string }.
 export async function performCall(a, env) {
   try {
@@ -114,6 +131,8 @@ export async function performCall(a, env) {
         return await cachePut(a);
       case Kind.CACHE_DELETE:
         return await cacheDelete(a);
+      case Kind.REGISTRY_GET:
+        return await registryGet(a, env);
       default:
         return { ok: false, error: `unknown host call ${a.kind}` };
     }

@@ -39,8 +39,28 @@ export async function coreEnv(config, env) {
     if (typeof value !== "string") continue; // missing: the core reports it, naming the field
     const standIn = HOST_ONLY[field];
     out[name] = standIn ? await standIn(value) : value;
+    if (field === "l2_key_secret") {
+      const derived = await namesKey(value);
+      if (derived) out[HOST_DERIVED_NAMES_KEY] = derived;
+    }
   }
   return out;
+}
+
+// A config whose only secrets are host-only (federation) still names its edge-cache entries with a key: one
+// derived from the L2 key for that purpose alone (worker/config/listing_token_key.h), never the key itself.
+export const HOST_DERIVED_NAMES_KEY = "S3P_HOST_DERIVED_NAMES_KEY";
+async function namesKey(l2Base64) {
+  let raw;
+  try {
+    raw = base64Bytes(l2Base64);
+  } catch {
+    return null;
+  }
+  if (raw.length !== 32) return null;
+  const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode("s3-edge-proxy object cache entry names v1"));
+  return toBase64(new Uint8Array(mac));
 }
 
 export async function createCore(module, env) {

@@ -4,7 +4,7 @@
 import coreModule from "../dist/core.wasm";
 import { handleRequest, internalError, isRetired } from "./host.mjs";
 import { createCore } from "./init.mjs";
-import { testHook } from "./test_hooks.mjs";
+import { hookedEnv, testHook } from "./test_hooks.mjs";
 
 let core = null; // Promise<Core>: creation awaits WebCrypto (the public half of the OIDC key, js/init.mjs)
 let generation = 0; // how many cores this isolate has created (test hooks report it)
@@ -33,6 +33,7 @@ export default {
     if (env.S3P_TEST_HOOKS === "1") {
       const hooked = testHook(request, mine, generation);
       if (hooked) return hooked;
+      env = hookedEnv(env);
     }
     try {
       return await handleRequest(mine, request, ctx, env);

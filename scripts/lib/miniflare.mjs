@@ -12,8 +12,10 @@ export function loadConfig(file, emulator) {
   return fs.readFileSync(path.resolve(ROOT, file), "utf8").replaceAll("${EMULATOR}", emulator);
 }
 
-// options: { config (JSON string), bindings (secrets), port, wasm ("dist/core.wasm"), cachePersist, log }
-export async function startWorker({ config, bindings = {}, port = 0, wasm = "dist/core.wasm", cachePersist, log } = {}) {
+// options: { config (JSON string), bindings (secrets), port, wasm ("dist/core.wasm"), cachePersist, log,
+//   kvPersist: a directory for the REGISTRY KV namespace (the namespace registry: README "Registry"); the CLI
+//   (./scripts/registry --local DIR) writes where a Worker started with the same directory reads }
+export async function startWorker({ config, bindings = {}, port = 0, wasm = "dist/core.wasm", cachePersist, kvPersist, log } = {}) {
   const wasmPath = path.resolve(ROOT, wasm);
   const mf = new Miniflare({
     modules: [
@@ -29,6 +31,7 @@ export async function startWorker({ config, bindings = {}, port = 0, wasm = "dis
     host: "127.0.0.1",
     port,
     cachePersist,
+    ...(kvPersist ? { kvNamespaces: ["REGISTRY"], kvPersist } : {}),
     handleRuntimeStdio: log
       ? (stdout, stderr) => {
           stdout.on("data", (d) => log(String(d)));

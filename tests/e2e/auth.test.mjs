@@ -172,7 +172,6 @@ print(json.dumps(out))`;
         return { url: u.replace("hello.txt", "nested/a.txt") };
       }],
       ["anonymous read of a private repository", 403, "AccessDenied", () => ({ url: url("/demo-org/secret-data/hello.txt") })],
-      ["anonymous listing of a private repository", 403, "AccessDenied", () => ({ url: url("/demo-org?list-type=2&prefix=secret-data/") })],
       ["read outside the key's scope: another repository", 403, "AccessDenied", () => signV4("/demo-org/restricted/hello.txt")],
       ["read outside the key's scope: another prefix", 403, "AccessDenied", () => signV4("/demo-org/secret-data/hello.txt", { key: SCOPED })],
       ["listing outside the key's prefix", 403, "AccessDenied", () => signV4("/demo-org", { key: SCOPED, query: { "list-type": "2", prefix: "secret-data/" } })],
@@ -190,6 +189,16 @@ print(json.dumps(out))`;
         assert.ok(!r.body.includes(DEMO_USER.secret) && !r.body.includes("StringToSign"), "no secret or signing detail in the answer");
       });
     }
+  });
+
+  it("anonymous listing of a private repository answers as one that does not exist: empty, no backend request", async () => {
+    const before = await backendCalls();
+    const hidden = await send({ url: url("/demo-org?list-type=2&prefix=secret-data/"), method: "GET", headers: {} });
+    const missing = await send({ url: url("/demo-org?list-type=2&prefix=no-such-repository/"), method: "GET", headers: {} });
+    assert.equal(hidden.status, 200);
+    assert.equal(xmlField(hidden.body, "KeyCount"), "0");
+    assert.equal(hidden.body.replace(/secret-data/g, "X"), missing.body.replace(/no-such-repository/g, "X"));
+    assert.equal(await backendCalls(), before);
   });
 
   it("every object response says nosniff; the log line names the scheme and the key, never its secret", async () => {

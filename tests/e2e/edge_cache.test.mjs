@@ -61,9 +61,10 @@ const equalBytes = (a, b) => a.length === b.length && Buffer.from(a).equals(Buff
 
 // Where the core stores chunk `index` of `key` (its ETag `etag`), as worker/cache/chunk_plan.cpp names it: an HMAC
 // keyed from the deployment's listing-token secret (worker/config/listing_token_key.cpp), so only this proxy can
-// find it. Returns { url, tag }.
+// find it, of the object's identity — who the proxy is at the backend (local-signed: its static key), the
+// endpoint, bucket and key. Returns { url, tag }.
 function chunkEntry(key, etag, index) {
-  const identity = `${EMU.replace(/\/$/, "")}/private-bucket\n${PREFIX}${key}`;
+  const identity = `static ${DEMO_SECRETS.DEMO_BACKEND_ACCESS_KEY_ID}\n${EMU.replace(/\/$/, "")}/private-bucket\n${PREFIX}${key}`;
   const tag = `${CHUNK} ${index} ${etag}`;
   const hmac = (k, d) => crypto.createHmac("sha256", k).update(d).digest();
   const root = hmac("s3-edge-proxy listing tokens v1: configured", DEMO_SECRETS.DEMO_LISTING_TOKEN_KEY);

@@ -1,6 +1,9 @@
 // End-to-end helpers: the Worker in Miniflare (workerd) against the verifying emulator that ./scripts/test
 // started (EMU_URL), plus the emulator's control API and real-client runners.
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { DEMO_USER_ACCESS_KEY_ID, demoFederationSecrets, demoListingSecrets, demoUserSecrets } from "../../scripts/lib/demo-keys.mjs";
@@ -42,8 +45,10 @@ export function openDemoConfig(mutate) {
 // `cachePersist`: a directory for the Cache API's storage; proxies given the same one share it (like one colo).
 // `registerJwks` (default true): tell the emulator's STS which keys the proxy's issuer publishes (see
 // registerIssuer); false leaves STS trusting whatever was registered before (negative tests).
-// `testHooks`: serve js/test_hooks.mjs's /__test/ routes (core introspection, trap injection).
-export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist, registerJwks = true, testHooks = false } = {}) {
+// `testHooks`: serve js/test_hooks.mjs's /__test/ routes (core introspection, trap injection, registry faults).
+// `kvPersist`: a directory for the REGISTRY KV namespace (the namespace registry); `mf.getKVNamespace("REGISTRY")`
+// writes to it while the Worker runs.
+export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist, kvPersist, registerJwks = true, testHooks = false } = {}) {
   const logs = [];
   if (testHooks) bindings = { ...bindings, S3P_TEST_HOOKS: "1" };
   // workerd's output arrives in pipe-sized pieces (4 KiB): a longer line comes in several, so a piece's last
@@ -54,9 +59,54 @@ export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SE
     partial = lines.pop();
     logs.push(...lines.filter(Boolean));
   };
-  const w = await startWorker({ config, bindings, wasm, cachePersist, log });
+  const served = NAMESPACE_FROM_REGISTRY && !kvPersist ? toRegistry(config, bindings) : null;
+  if (served) ({ config, bindings, kvPersist } = served);
+  const w = await startWorker({ config, bindings, wasm, cachePersist, kvPersist, log });
+  if (served) await served.fill(await w.mf.getKVNamespace("REGISTRY"));
   if (registerJwks) await registerIssuer(w.url, JSON.parse(config).federation?.issuer);
-  return { ...w, logs };
+  const close = async () => {
+    await w.close();
+    if (served) fs.rmSync(served.kvPersist, { recursive: true, force: true });
+  };
+  return { ...w, close, logs };
+}
+
+// S3P_E2E_NAMESPACE=registry (the "e2e-registry" stage of ./scripts/test): every suite runs again with the
+// accounts of its config served from the namespace registry (Miniflare's KV) instead of S3P_CONFIG, which keeps
+// the deployment's settings, backends and access keys; registry entries name those backends.
+const NAMESPACE_FROM_REGISTRY = process.env.S3P_E2E_NAMESPACE === "registry";
+function toRegistry(configText, bindings) {
+  let cfg;
+  try {
+    cfg = JSON.parse(configText);
+  } catch {
+    return null; // a test of a broken config: served as it is
+  }
+  if (!cfg || cfg.registry || (!cfg.accounts && !cfg.buckets)) return null;
+  const entries = new Map();
+  const index = {};
+  const isPublic = (r) => r?.public === true;
+  for (const [name, a] of Object.entries(cfg.accounts ?? {})) {
+    entries.set(`v1/account/${name}`, { repositories: a.repositories, backends: {} });
+    index[name] = { public: Object.values(a.repositories ?? {}).some(isPublic) };
+  }
+  for (const [name, b] of Object.entries(cfg.buckets ?? {})) {
+    entries.set(`v1/account/${name}`, { bucket: b, backends: {} });
+    index[name] = { public: isPublic(b) };
+  }
+  entries.set("v1/index/accounts", { accounts: index });
+  delete cfg.accounts;
+  delete cfg.buckets;
+  cfg.registry = { key_secret: "S3P_E2E_REGISTRY_KEY" };
+  const kvPersist = fs.mkdtempSync(path.join(os.tmpdir(), "s3p-e2e-kv-"));
+  return {
+    config: JSON.stringify(cfg),
+    bindings: { ...bindings, S3P_E2E_REGISTRY_KEY: "e2e deployment key for the registry stage, 32+ bytes" },
+    kvPersist,
+    fill: async (kv) => {
+      for (const [name, value] of entries) await kv.put(name, JSON.stringify(value));
+    },
+  };
 }
 
 // The emulator's STS verifies every web-identity JWT against its issuer's JWKS. Test proxies listen on a port

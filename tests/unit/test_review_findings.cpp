@@ -7,6 +7,7 @@
 #include "tests/unit/engine_fixture.h"
 #include "tests/unit/federation_fixture.h"
 #include "worker/cache/chunk_plan.h"
+#include "worker/config/listing_token_key.h"
 #include "worker/config/backend_identity.h"
 #include "worker/crypto/sha256.h"
 #include "worker/ops/client_body.h"
@@ -407,13 +408,19 @@ TEST_CASE("An anonymous backend's write carries the declared payload hash for th
   CHECK(header(a.fetch.headers, "x-amz-content-sha256") == hash);
 }
 
-TEST_CASE("A federation-only config keys the cache's entry names with a key derived from its L2 secret", "[review]") {
-  Config with_l2, other_l2;
+TEST_CASE("A federation-only config keys the cache's entry names with the key the host derived from its L2 secret",
+          "[review]") {
+  // The host passes the core a stand-in for the L2 key (js/init.mjs), and a naming key derived from the real one.
+  Config with_l2, other_l2, without;
   std::string error;
-  REQUIRE(load_config(fedtest::config(), fedtest::env(), with_l2, error));
+  s3p::Env env = fedtest::env();
+  env[std::string(kHostDerivedNamesKey)] = "derived from one L2 key";
+  REQUIRE(load_config(fedtest::config(), env, with_l2, error));
   s3p::Env other = fedtest::env();
-  other["L2_KEY"] = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";  // another 32-byte key
+  other[std::string(kHostDerivedNamesKey)] = "derived from another L2 key";
   REQUIRE(load_config(fedtest::config(), other, other_l2, error));
+  REQUIRE(load_config(fedtest::config(), fedtest::env(), without, error));
+  CHECK(without.object_cache_name_key.empty());  // the stand-in is no secret: nothing derives from it
   CHECK(with_l2.listing_token_key_source == Config::TokenKeySource::Derived);
   CHECK_FALSE(with_l2.object_cache_name_key.empty());  // not plain SHA-256 names
   CHECK(with_l2.object_cache_name_key != other_l2.object_cache_name_key);

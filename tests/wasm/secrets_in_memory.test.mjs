@@ -100,3 +100,22 @@ describe("which secrets the core is given", () => {
     assert.deepEqual([...names], [["X", "future_thing_secret"], ["Y", "access_key_id_secret"], ["L2", "l2_key_secret"]]);
   });
 });
+
+describe("the edge cache's naming key in a federation-only config", () => {
+  it("is derived from the L2 key by the host (never the key itself), and differs per L2 key", async () => {
+    const { coreEnv, HOST_DERIVED_NAMES_KEY } = await import("../../js/init.mjs");
+    const one = await coreEnv(CONFIG, ENV);
+    const other = await coreEnv(CONFIG, { ...ENV, L2_KEY: crypto.randomBytes(32).toString("base64") });
+    const derived = one[HOST_DERIVED_NAMES_KEY];
+    assert.equal(typeof derived, "string");
+    assert.equal(Buffer.from(derived, "base64").length, 32);
+    assert.notEqual(derived, other[HOST_DERIVED_NAMES_KEY]);
+    const expected = crypto.createHmac("sha256", L2_RAW).update("s3-edge-proxy object cache entry names v1").digest("base64");
+    assert.equal(derived, expected);
+    assert.notEqual(one.L2_KEY, ENV.L2_KEY); // the core gets a stand-in for the key itself
+    assert.ok(!Object.values(one).includes(ENV.L2_KEY));
+    // Without an L2 key there is nothing to derive from.
+    const { federation, ...noFed } = CONFIG;
+    assert.equal((await coreEnv({ ...noFed, backends: { keyed: CONFIG.backends.keyed }, accounts: { acme: { repositories: { k: { backend: "keyed" } } } } }, ENV))[HOST_DERIVED_NAMES_KEY], undefined);
+  });
+});

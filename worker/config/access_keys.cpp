@@ -58,8 +58,8 @@ bool load_scope(const json& j, const std::string& field, const Config* cfg, Scop
 
 }  // namespace
 
-bool load_access_keys(const json& root, const Env& env, const Config* cfg, std::vector<AccessKey>& out,
-                      std::string& error) {
+bool load_access_keys(const json& root, const Env& env, const Config* cfg, bool registry_accounts,
+                      std::vector<AccessKey>& out, std::string& error) {
   out.clear();
   auto keys = root.find("access_keys");
   if (keys == root.end()) return true;
@@ -81,7 +81,11 @@ bool load_access_keys(const json& root, const Env& env, const Config* cfg, std::
     if (scopes == it.value().end() || !scopes->is_array()) return fail(error, field + ".scopes", "must be an array");
     for (size_t i = 0; i < scopes->size(); ++i) {
       Scope s;
-      if (!load_scope((*scopes)[i], field + ".scopes[" + std::to_string(i) + "]", cfg, s, error)) return false;
+      const json& scope = (*scopes)[i];
+      const bool registry_account = registry_accounts && scope.is_object() && scope.contains("account") &&
+                                    scope["account"].is_string() && !cfg->find(scope["account"].get<std::string>());
+      if (!load_scope(scope, field + ".scopes[" + std::to_string(i) + "]", registry_account ? nullptr : cfg, s, error))
+        return false;
       key.scopes.push_back(std::move(s));
     }
     out.push_back(std::move(key));

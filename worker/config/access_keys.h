@@ -14,8 +14,9 @@ namespace s3p {
 bool valid_key_id(std::string_view id);
 
 // `cfg` must already hold the accounts (scopes are checked against them). On success `out` is sorted by id.
-bool load_access_keys(const nlohmann::json& root, const Env& env, const Config* cfg, std::vector<AccessKey>& out,
-                      std::string& error);
+// `registry_accounts`: scopes may also name accounts S3P_CONFIG does not hold (the registry's).
+bool load_access_keys(const nlohmann::json& root, const Env& env, const Config* cfg, bool registry_accounts,
+                      std::vector<AccessKey>& out, std::string& error);
 
 // A registry key entry: {"scopes": [...], "generation": N, "disabled": bool, "expires": "ISO 8601"}. Scopes name
 // accounts by name only (each account is an entry of its own). The secret is derived from the deployment key.

@@ -155,14 +155,21 @@ bool load_cache_settings(const json& j, const std::string& repo_field, bool publ
   return true;
 }
 
-// {"backend": NAME, "prefix": "..."} — shared by repositories and flat buckets.
-bool load_repository(const json& j, const std::string& field, const Config& cfg, Repository& repo, std::string& error) {
+// {"backend": NAME, "prefix": "..."} — shared by repositories and flat buckets. A registry entry's repositories may
+// also name a backend of the deployment's (`shared`: S3P_CONFIG's, whose secrets the core holds).
+bool load_repository(const json& j, const std::string& field, const Config& cfg, const Config* shared, Repository& repo,
+                     std::string& error) {
   if (!j.is_object()) return fail(error, field, "must be an object");
   std::string backend;
   if (!get_string(j, "backend", field, true, backend, error)) return false;
   auto b = cfg.backends.find(backend);
-  if (b == cfg.backends.end()) return fail(error, field + ".backend", "unknown backend \"" + backend + "\"");
-  repo.backend = b->second.get();
+  if (b != cfg.backends.end()) {
+    repo.backend = b->second.get();
+  } else if (auto s = shared ? shared->backends.find(backend) : cfg.backends.end(); shared && s != shared->backends.end()) {
+    repo.backend = s->second.get();
+  } else {
+    return fail(error, field + ".backend", "unknown backend \"" + backend + "\"");
+  }
   if (!get_string(j, "prefix", field, false, repo.prefix, error)) return false;
   if (!repo.prefix.empty() && (repo.prefix.front() == '/' || repo.prefix.back() != '/'))
     return fail(error, field + ".prefix", "must be empty or end with '/' and not start with '/'");
@@ -219,8 +226,8 @@ namespace {
 
 // The namespace part of a config (backends, flat buckets, accounts; not the keys): from S3P_CONFIG, or from one
 // registry entry shaped the same way. `federation` is the deployment's (web_identity backends need it).
-bool load_namespace(const json& root, const Env& env, const FederationSettings& federation, bool required, Config& cfg,
-                    std::string& error) {
+bool load_namespace(const json& root, const Env& env, const FederationSettings& federation, const Config* shared,
+                    bool required, Config& cfg, std::string& error) {
   auto backends = root.find("backends");
   if (backends == root.end() && !required) return true;
   if (backends == root.end() || !backends->is_object()) return fail(error, "backends", "must be an object");
@@ -242,7 +249,7 @@ bool load_namespace(const json& root, const Env& env, const FederationSettings& 
       acct.name = it.key();
       acct.flat = true;
       Repository repo;
-      if (!load_repository(it.value(), field, cfg, repo, error)) return false;
+      if (!load_repository(it.value(), field, cfg, shared, repo, error)) return false;
       acct.repositories.push_back(std::move(repo));
       cfg.accounts.push_back(std::move(acct));
     }
@@ -265,7 +272,7 @@ bool load_namespace(const json& root, const Env& env, const FederationSettings& 
       const std::string rf = field + ".repositories." + r.key();
       if (!valid_repo_name(r.key())) return fail(error, rf, "repository names must be non-empty, without '/' or control characters");
       Repository repo;
-      if (!load_repository(r.value(), rf, cfg, repo, error)) return false;
+      if (!load_repository(r.value(), rf, cfg, shared, repo, error)) return false;
       repo.name = r.key();
       acct.repositories.push_back(std::move(repo));
     }
@@ -294,7 +301,7 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
   if (!load_federation_settings(root, env, cfg.federation, error)) return false;
   if (!load_registry_settings(root, env, cfg.registry, error)) return false;
   // With a registry, the namespace may live there alone; whatever S3P_CONFIG still names is served too.
-  if (!load_namespace(root, env, cfg.federation, !cfg.registry.enabled, cfg, error)) return false;
+  if (!load_namespace(root, env, cfg.federation, nullptr, !cfg.registry.enabled, cfg, error)) return false;
 
   if (!get_string(root, "virtual_host_domain", "config", false, cfg.virtual_host_domain, error)) return false;
   if (cfg.virtual_host_domain.find_first_of("/: ") != std::string::npos)
@@ -305,7 +312,8 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
   if (!get_bool(root, "unknown_keys_as_anonymous", "config", cfg.unknown_keys_as_anonymous, error)) return false;
   if (!get_bool(root, "server_timing", "config", cfg.server_timing, error)) return false;
   if (!load_cors_origins(root, cfg.cors_origins, error)) return false;
-  if (!load_access_keys(root, env, &cfg, cfg.access_keys, error)) return false;
+  // With a registry, a static key's scopes may name the registry's accounts (not checked against S3P_CONFIG's).
+  if (!load_access_keys(root, env, &cfg, cfg.registry.enabled, cfg.access_keys, error)) return false;
   if (!load_listing_token_key(root, env, cfg, error)) return false;
   // A registry's accounts may cache objects too: writes then invalidate, whatever S3P_CONFIG holds.
   cfg.any_cached = cfg.any_cached || cfg.registry.enabled;
@@ -329,7 +337,7 @@ bool load_account_entry(std::string_view account, std::string_view json_text, co
   if (flat) root["buckets"][std::string(account)] = entry["bucket"];
   else root["accounts"][std::string(account)]["repositories"] = entry["repositories"];
   Config cfg;
-  if (!load_namespace(root, env, deployment.federation, true, cfg, error)) return false;
+  if (!load_namespace(root, env, deployment.federation, &deployment, true, cfg, error)) return false;
   if (cfg.accounts.size() != 1 || cfg.accounts.front().name != account) return fail(error, field, "names another account");
   out = std::move(cfg);
   return true;

@@ -58,11 +58,12 @@ bool load_listing_token_key(const nlohmann::json& root, const Env& env, Config& 
     put_field(material, backend_name);
     put_field(material, b->secret_access_key);
   }
-  // Federation's L2 key (32 random bytes, checked at load): a federation-only config holds no other secret.
+  // A federation-only config holds no other secret, and the core never sees the L2 key itself (the host keeps it
+  // for WebCrypto): the host hands over a key it derived from it for this purpose alone.
   if (cfg.federation.enabled)
-    if (auto l2 = env.find(cfg.federation.l2_key_secret); l2 != env.end()) {
-      put_field(material, "federation.l2_key");
-      put_field(material, l2->second);
+    if (auto d = env.find(kHostDerivedNamesKey); d != env.end() && !d->second.empty()) {
+      put_field(material, kHostDerivedNamesKey);
+      put_field(material, d->second);
     }
   if (!material.empty()) set_keys(cfg, kFromConfigSecrets, material, Config::TokenKeySource::Derived);
   return true;

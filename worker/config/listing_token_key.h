@@ -13,6 +13,10 @@ namespace s3p {
 
 inline constexpr size_t kMinListingTokenKeySize = 32;
 
+// The env entry js/init.mjs adds when federation's L2 key is set: base64 of HMAC-SHA256(L2 key, "s3-edge-proxy
+// object cache entry names v1"), a key for naming only, so that the L2 key itself never enters the core.
+inline constexpr std::string_view kHostDerivedNamesKey = "S3P_HOST_DERIVED_NAMES_KEY";
+
 // Call after the backends and access keys are loaded. Leaves the source None when the config holds no secret at
 // all (Engine::init then gives the core a random key: use_per_core_listing_token_key).
 bool load_listing_token_key(const nlohmann::json& root, const Env& env, Config& cfg, std::string& error);

@@ -52,7 +52,12 @@ Action Resolve::next(double now_ms) {
   Action a;
   while (!failed_ && index_ < names_.size()) {
     const std::string& name = names_[index_];
-    if (state_ != State::Look) return Action{};  // a result is awaited: the caller misused us; Done ends it
+    if (state_ != State::Look) {  // a result is awaited: the host misused the seam
+      failed_ = true;
+      failure_ = host_fault("registry: next() while a result is awaited");
+      release();
+      break;
+    }
     if (const Answer* fresh = cache_.fresh(name, now_ms)) {
       if (fresh->kind == Answer::Kind::Malformed) fall_back(name, fresh->error, now_ms, true);
       else use(*fresh);
