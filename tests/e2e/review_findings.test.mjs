@@ -631,3 +631,164 @@ describe("finding 11: a read_only repository refuses writes whatever a key's sco
     });
   }
 });
+
+// ----------------------------------------------------------------------------------------------------------- 12
+describe("anonymous backends: a write's declared payload hash reaches the backend, which checks it", () => {
+  // scratch-bucket is the emulator's --public-write-bucket (scripts/lib/emulator.sh): anyone may write its objects,
+  // and it checks an anonymous write's x-amz-content-sha256 against the body as S3 does.
+  let p;
+  const K = `${RUN}/anon-write`;
+  const atScratch = (key) => `scratch-bucket/review-findings/${key}`;
+  before(async () => {
+    p = await startProxy({
+      config: demoConfig((c) => {
+        // An anonymous backend over the public-write bucket, and a private repository on it the demo key may write.
+        c.backends["anon-scratch"] = { endpoint: c.backends["local-signed"].endpoint, bucket: "scratch-bucket", region: REGION, timeout_ms: 10000 };
+        c.accounts["demo-org"].repositories["scratch"] = { backend: "anon-scratch", prefix: "review-findings/" };
+        c.access_keys[DEMO_USER.id].scopes.push({ account: "demo-org", repository: "scratch", actions: ["read", "list", "write", "delete"] });
+      }),
+    });
+  });
+  after(() => p?.close());
+
+  // before: 200, and the body that did not match its declared hash was stored (the unsigned backend request
+  // carried no x-amz-content-sha256, so nothing could check it).
+  it("PutObject signed with the demo key declaring a hash the body does not have → 400 XAmzContentSHA256Mismatch, nothing stored", async () => {
+    const key = `${K}/mismatch.txt`;
+    const declared = "the body the client signed for\n";
+    const sent = "another body, changed on the way\n";
+    try {
+      const [r, atBackend] = await withBackendLog(() => signed(p, "PUT", `/demo-org/scratch/${key}`,
+        { body: sent, headers: { "x-amz-content-sha256": sha256(declared) } }));
+      assert.equal(r.status, 400, r.text);
+      assert.equal(xmlField(r.text, "Code"), "XAmzContentSHA256Mismatch");
+      const puts = atBackend.filter((q) => q.method === "PUT");
+      assert.equal(puts.length, 1, "one backend PutObject");
+      assert.equal(headerOf(puts[0], "authorization"), undefined, "an anonymous backend request");
+      assert.equal(headerOf(puts[0], "x-amz-content-sha256"), sha256(declared), "carrying the client's declared hash");
+      assert.equal((await collect(fetch(`${EMU}/${atScratch(key)}`))).status, 404, "nothing was stored at the backend");
+      const back = await signed(p, "GET", `/demo-org/scratch/${key}`);
+      assert.equal(back.status, 404, back.text);
+    } finally {
+      await signed(p, "DELETE", `/demo-org/scratch/${key}`); // only if it got through
+    }
+  });
+
+  it("the same PutObject with the body's own hash → 200, and the object reads back byte-exact", async () => {
+    const key = `${K}/match.bin`;
+    const body = crypto.randomBytes(70_000);
+    try {
+      const r = await signed(p, "PUT", `/demo-org/scratch/${key}`, { body });
+      assert.equal(r.status, 200, r.text);
+      assert.ok(r.headers.get("etag"));
+      const back = await fetch(presigned(p, "GET", `/demo-org/scratch/${key}`));
+      assert.equal(back.status, 200);
+      assert.ok(Buffer.from(await back.arrayBuffer()).equals(body), "read back through the proxy");
+      const direct = await fetch(`${EMU}/${atScratch(key)}`);
+      assert.equal(direct.status, 200);
+      assert.ok(Buffer.from(await direct.arrayBuffer()).equals(body), "as stored at the backend");
+    } finally {
+      const d = await signed(p, "DELETE", `/demo-org/scratch/${key}`);
+      assert.equal(d.status, 204, d.text);
+      assert.equal((await collect(fetch(`${EMU}/${atScratch(key)}`))).status, 404);
+    }
+  });
+});
+
+// ----------------------------------------------------------------------------------------------------------- 13
+describe("finding 3, a write's side: it forgets the object under every backend over the bucket", () => {
+  // Two cached repositories over the same bucket and prefix, reached as two principals: the backend's static key
+  // (local-signed) and a federated role (local-federated: STS web identity). The cache keeps their entries apart
+  // (finding 3); a write through either must forget both. The emulator checks signatures, not IAM policies: the
+  // role, though meant as a reader, may write, so writes go through both repositories.
+  // Before finding 3's fix both principals shared one entry (a write forgot it for both, and these pass on that
+  // core except for the separate-entries check); a core that keys by principal but forgets only the writer's
+  // entries serves the old bytes (or a deleted object) to the other repository until metadata_ttl_s: all three fail.
+  let p;
+  const PREFIX = "review-findings/shared/"; // in private-bucket
+  const K = `${RUN}/cache`;
+  const cache = { enabled: true, metadata_ttl_s: 300 }; // long: only the write's invalidation explains a fresh read
+  before(async () => {
+    p = await startProxy({
+      config: demoConfig((c) => {
+        const repos = c.accounts["demo-org"].repositories;
+        repos["shared-signed"] = { backend: "local-signed", prefix: PREFIX, cache };
+        repos["shared-federated"] = { backend: "local-federated", prefix: PREFIX, cache };
+        for (const repository of ["shared-signed", "shared-federated"])
+          c.access_keys[DEMO_USER.id].scopes.push({ account: "demo-org", repository, actions: ["read", "list", "write", "delete"] });
+      }),
+    });
+  });
+  after(() => p?.close());
+
+  const get = (repo, key) => signed(p, "GET", `/demo-org/${repo}/${key}`);
+  // Reads until the answer is a cache hit (its chunk is stored in the background) and returns that answer.
+  const cachedRead = (repo, key, text) =>
+    eventually(async () => {
+      const r = await get(repo, key);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.text, text, `${repo}/${key}`);
+      return r.headers.get("x-edge-cache") === "hit" ? r : null;
+    }, { what: `a cache hit for ${repo}/${key}` });
+
+  // Cached through `first`, then through `second`: the second's first read is its own (not the first's entry).
+  async function cachedByBoth(first, second, key, text) {
+    const a = await cachedRead(first, key, text);
+    const own = await get(second, key);
+    assert.equal(own.text, text);
+    assert.notEqual(own.headers.get("x-edge-cache"), "hit", `${second} has an entry of its own, not ${first}'s`);
+    return [a, await cachedRead(second, key, text)];
+  }
+
+  for (const [writer, reader] of [["shared-signed", "shared-federated"], ["shared-federated", "shared-signed"]]) {
+    // A core forgetting only the writer's entries: the reader's next GET was a cache hit with the old bytes.
+    it(`both cached; a PutObject through ${writer} → the next GET through ${reader} returns the new bytes at once`, async () => {
+      const key = `${K}/written-through-${writer}.txt`;
+      const old = `the old bytes (${writer})\n`;
+      const fresh = `the new bytes, written through ${writer}\n`;
+      await originPut(`private-bucket/${PREFIX}${key}`, old);
+      try {
+        // Two principals: the same object, two entries (and the write below must reach both).
+        const [, seen] = await cachedByBoth(writer, reader, key, old);
+        const w = await signed(p, "PUT", `/demo-org/${writer}/${key}`, { body: fresh });
+        assert.equal(w.status, 200, w.text);
+        assert.notEqual(w.headers.get("etag"), seen.headers.get("etag"));
+
+        const r = await get(reader, key);
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.text, fresh, `${reader} after the write through ${writer}`);
+        assert.notEqual(r.headers.get("x-edge-cache"), "hit", "the old entry was forgotten, not served");
+        assert.equal(r.headers.get("etag"), w.headers.get("etag"));
+        const head = await signed(p, "HEAD", `/demo-org/${reader}/${key}`);
+        assert.equal(head.headers.get("etag"), w.headers.get("etag"));
+        assert.equal(head.headers.get("content-length"), String(Buffer.byteLength(fresh)));
+        // And the writer's own view.
+        const own = await get(writer, key);
+        assert.equal(own.text, fresh);
+        // The new bytes are cached in turn.
+        await cachedRead(reader, key, fresh);
+      } finally {
+        await originDelete(`private-bucket/${PREFIX}${key}`);
+      }
+    });
+  }
+
+  // A delete is a write too: the object is gone for both.
+  it("both cached; a DeleteObject through shared-signed → the next GET through shared-federated is 404", async () => {
+    const key = `${K}/deleted.txt`;
+    const old = "deleted soon\n";
+    await originPut(`private-bucket/${PREFIX}${key}`, old);
+    try {
+      await cachedByBoth("shared-signed", "shared-federated", key, old);
+      const d = await signed(p, "DELETE", `/demo-org/shared-signed/${key}`);
+      assert.equal(d.status, 204, d.text);
+      const r = await get("shared-federated", key);
+      assert.equal(r.status, 404, `after the delete: ${r.status} ${r.headers.get("x-edge-cache")} ${r.text}`);
+      assert.equal(xmlField(r.text, "Code"), "NoSuchKey");
+      const head = await signed(p, "HEAD", `/demo-org/shared-federated/${key}`);
+      assert.equal(head.status, 404);
+    } finally {
+      await originDelete(`private-bucket/${PREFIX}${key}`);
+    }
+  });
+});
