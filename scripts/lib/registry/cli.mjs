@@ -1,0 +1,624 @@
+// ./scripts/registry: the publisher's CLI for the namespace registry in Workers KV (layout: layout.mjs).
+// `node scripts/lib/registry/cli.mjs --help` lists the commands; each has its own --help.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_KEY_ENV, deriveSecret, readDeploymentKey } from "./derive.mjs";
+import {
+  EntryError, INDEX_KEY, accountKey, configFromEntries, entriesFromConfig, formatScope, indexShapeErrors, isFlat,
+  isPublic, keyKey, parseIsoUtc, parseJson, parseScope, pretty, backendsUsed,
+} from "./layout.mjs";
+import { FEDERATION_NOTE, Registry } from "./registry.mjs";
+import { BINDING, CachedStore, DEFAULT_LOCAL_DIR, LocalStore, WranglerStore } from "./store.mjs";
+import { ROOT, Validator } from "./validate.mjs";
+
+class UsageError extends Error {}
+
+const TARGET_HELP = `Target (one of):
+  --local [DIR]        Miniflare's persisted KV under DIR (default .state/registry-kv in the repository), namespace
+                       and binding "${BINDING}": a Worker started with kvPersist DIR and kvNamespaces ["${BINDING}"]
+                       reads what is written. (wrangler dev --persist-to P keeps KV under P/v3/kv.) The default.
+                       DIR is the next word when it is not an option and not one of the command's own words; or
+                       write --local=DIR.
+  --namespace-id ID    a deployed namespace, through npx wrangler kv key get/put/list/delete --namespace-id ID --remote
+                       (wrangler's own login). KV is eventually consistent: a write can take ~60 s to be seen
+                       everywhere, and two publishers changing one entry at once can lose one change.
+  --dry-run            with --namespace-id: reads run, writes are printed as the wrangler commands they would be.`;
+
+const KEY_SECRET_HELP = `The deployment key K (the Worker secret that S3P_CONFIG's "registry": {"key_secret": NAME} names; any text
+of at least 32 bytes) derives every access key's secret; it is needed to print one:
+  --key-secret-env NAME   read K from environment variable NAME (default ${DEFAULT_KEY_ENV})
+  --key-secret-file PATH  read K from a file (trailing whitespace trimmed, as wrangler secret put NAME < PATH stores it)`;
+
+// Options: name -> kind. Each command lists the ones it takes.
+const OPTIONS = {
+  file: "string", backend: "string", prefix: "string", public: "boolean", "read-only": "boolean", cache: "boolean",
+  replace: "boolean", scope: "multiple", expires: "string", "key-secret-env": "string", "key-secret-file": "string",
+  "skip-keys": "boolean", json: "boolean", as: "string", force: "boolean",
+};
+const GLOBAL_OPTIONS = ["local", "namespace-id", "dry-run", "help"];
+const KEY_SECRET_OPTIONS = ["key-secret-env", "key-secret-file"];
+
+const COMMANDS = [
+  {
+    words: ["account", "put"], args: ["NAME"], options: ["file", "force"],
+    summary: "write an account entry from a file",
+    help: `Writes v1/account/NAME from --file (JSON): {"repositories": {REPO: {backend, prefix, public, read_only, cache}},
+"backends": {BACKEND: {endpoint, bucket, region, timeout_ms, min_body_rate_kib_s, auth}}} — the fields exactly as in
+S3P_CONFIG — or, for a flat bucket, {"bucket": {backend, prefix, public, read_only, cache}, "backends": {...}}.
+The entry is validated by the core's rules first; the account index follows. Taking away a repository that a
+key's scope names is refused unless --force.`,
+    run: accountPut,
+  },
+  { words: ["account", "get"], args: ["NAME"], options: [], summary: "print an account entry", help: "Prints v1/account/NAME as JSON.", run: accountGet },
+  {
+    words: ["account", "list"], args: [], options: ["json"], summary: "list the accounts",
+    help: "Prints the account names, one a line (--json: the account index v1/index/accounts, what ListBuckets pages over).",
+    run: accountList,
+  },
+  {
+    words: ["account", "rm"], args: ["NAME"], options: ["force"], summary: "remove an account",
+    help: "Removes v1/account/NAME (from the index first). Refused while a key's scope names it, unless --force.",
+    run: accountRm,
+  },
+  {
+    words: ["repo", "add"], args: ["ACCOUNT", "REPO"], options: ["backend", "prefix", "public", "read-only", "cache", "replace"],
+    summary: "add a repository to an account",
+    help: `Adds repository REPO to v1/account/ACCOUNT:
+  --backend NAME   one of the entry's backends (backend put ACCOUNT NAME --file adds one)
+  --prefix P       the backend key prefix, empty ('') or ending in '/' (required: an empty one exposes the bucket)
+  --public         anyone, anonymous included, may read and list it
+  --read-only      no key may write or delete in it
+  --cache          the edge chunk cache on ("cache": {"enabled": true}; it defaults to public)
+  --replace        replace a repository of that name (else refused)`,
+    run: repoAdd,
+  },
+  {
+    words: ["repo", "rm"], args: ["ACCOUNT", "REPO"], options: ["force"], summary: "remove a repository",
+    help: `Removes REPO from v1/account/ACCOUNT, and the backends no repository of it uses any more. Refused while a
+key's scope names the repository, unless --force.`,
+    run: repoRm,
+  },
+  {
+    words: ["backend", "put"], args: ["ACCOUNT", "NAME"], options: ["file"], summary: "write a backend into an account",
+    help: `Writes backend NAME into v1/account/ACCOUNT from --file (JSON, S3P_CONFIG's backends.NAME: endpoint, bucket,
+region, timeout_ms, min_body_rate_kib_s, auth {type anonymous|static|web_identity …}; static keys are Worker
+secrets named by *_secret, never values). A backend is embedded in each account that uses it: put it into each.
+An account that does not exist yet is created with no repository.`,
+    run: backendPut,
+  },
+  {
+    words: ["backend", "rm"], args: ["ACCOUNT", "NAME"], options: [], summary: "remove an unused backend from an account",
+    help: "Removes backend NAME from v1/account/ACCOUNT; refused while a repository uses it.", run: backendRm,
+  },
+  {
+    words: ["key", "create"], args: ["ID"], options: ["scope", "expires", ...KEY_SECRET_OPTIONS], summary: "create an access key, print its secret",
+    help: `Writes v1/key/ID with generation 1 and prints its secret (derived from K, stored nowhere):
+  --scope account/repo[/prefix]:read,list,write,delete   (repeatable; repo may be *; a flat bucket: bucket:read or
+                                                        bucket/*/prefix:read)
+  --expires 2027-01-31T00:00:00Z                        (optional; ISO 8601 UTC; refused after it)
+${KEY_SECRET_HELP}`,
+    run: keyCreate,
+  },
+  {
+    words: ["key", "rotate"], args: ["ID"], options: KEY_SECRET_OPTIONS, summary: "new secret for a key (generation + 1)",
+    help: `Raises v1/key/ID's generation by one and prints the new secret; the old one stops working.\n${KEY_SECRET_HELP}`,
+    run: keyRotate,
+  },
+  { words: ["key", "disable"], args: ["ID"], options: [], summary: "refuse a key (kept)", help: "Sets \"disabled\": true on v1/key/ID: the proxy refuses the key.", run: (c) => keySetDisabled(c, true) },
+  { words: ["key", "enable"], args: ["ID"], options: [], summary: "accept a disabled key again", help: "Clears \"disabled\" on v1/key/ID (its scopes are validated again).", run: (c) => keySetDisabled(c, false) },
+  { words: ["key", "revoke"], args: ["ID"], options: [], summary: "delete a key", help: "Deletes v1/key/ID.", run: keyRevoke },
+  {
+    words: ["key", "list"], args: [], options: ["json"], summary: "list the keys",
+    help: "Prints one line per key: id, generation, disabled/expires (--json: the entries). Never a secret.", run: keyList,
+  },
+  { words: ["key", "show"], args: ["ID"], options: [], summary: "print a key's entry (no secret)", help: "Prints v1/key/ID (which holds no secret).", run: keyShow },
+  {
+    words: ["key", "secret"], args: ["ID"], options: KEY_SECRET_OPTIONS, summary: "re-derive and print a key's secret",
+    help: `Prints v1/key/ID's current secret, derived again from K and its generation.\n${KEY_SECRET_HELP}`,
+    run: keySecret,
+  },
+  {
+    words: ["import"], args: ["CONFIG"], options: ["skip-keys", "force", ...KEY_SECRET_OPTIONS], summary: "import an S3P_CONFIG-format file",
+    help: `Writes every account of CONFIG (S3P_CONFIG's format: accounts, buckets, backends, access_keys) as an entry with
+the backends it uses, the account index, and a key entry per access key. Everything is validated before anything
+is written. Other accounts and keys in the registry are left as they are.
+Today's keys have their secrets in Worker secrets; the registry derives them instead, so each imported key gets
+generation 1 and a NEW secret, printed once as "ID<TAB>SECRET" lines (hand them to the keys' holders). A key
+already in the registry keeps its generation (and secret); its scopes are replaced. --skip-keys imports no key.
+Deployment settings (owner_id, federation, region, listing_token_key_secret, cors_origins, …) stay in S3P_CONFIG.
+${KEY_SECRET_HELP}`,
+    run: importConfig,
+  },
+  {
+    words: ["export"], args: [], options: [], summary: "print the registry as S3P_CONFIG JSON",
+    help: `Prints the registry in S3P_CONFIG's format: backends (merged; a name two accounts use for different backends
+becomes NAME@ACCOUNT), accounts, buckets, access_keys with "secret_access_key_secret": "<ID>_SECRET" placeholders.
+Disabled and expired keys are left out; a live key's expiry cannot be expressed there and is dropped (said on stderr).`,
+    run: exportConfig,
+  },
+  {
+    words: ["validate"], args: [], options: ["file", "as"], summary: "check entries with the core's rules",
+    help: `Checks every entry (accounts with their backends, keys' scopes against the accounts, the index in step) with the
+core's own config rules (dist/core.wasm run in node), naming the entry and the field. Exit 1 on any error.
+  --file F     check one entry from a file instead (an account, a key — its scopes against the target's accounts
+               — or the index); its kind is read from --as or from its fields
+  --as KEY     the entry's KV key, e.g. v1/account/acme or v1/key/AKID123 (names the account or key)`,
+    run: validate,
+  },
+  {
+    words: ["index", "rebuild"], args: [], options: [], summary: "rewrite the account index from the accounts",
+    help: `Rewrites ${INDEX_KEY} from the account entries (after two publishers raced, or entries written by hand).`,
+    run: indexRebuild,
+  },
+];
+
+// ---- argument parsing ----
+
+const COMMAND_WORDS = new Set(COMMANDS.flatMap((c) => c.words));
+
+export function parseArgs(argv) {
+  const opts = { multiple: {} };
+  const positionals = []; // { text, index }
+  let localCandidate = null; // index of a word after a bare --local
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const t = argv[i];
+    if (t === "--") {
+      for (const r of argv.slice(i + 1)) positionals.push({ text: r, index: positionals.length });
+      break;
+    }
+    if (t === "-h" || t === "--help") {
+      help = true;
+      continue;
+    }
+    if (!t.startsWith("--") || t === "-") {
+      if (t.startsWith("-") && t !== "-") throw new UsageError(`unknown option ${t}`);
+      positionals.push({ text: t, index: positionals.length });
+      continue;
+    }
+    const eq = t.indexOf("=");
+    const name = t.slice(2, eq < 0 ? undefined : eq);
+    const inline = eq < 0 ? undefined : t.slice(eq + 1);
+    if (name === "local") {
+      opts.local = inline ?? true;
+      if (inline === undefined && i + 1 < argv.length && !argv[i + 1].startsWith("-")) localCandidate = positionals.length;
+      continue;
+    }
+    if (name === "dry-run") {
+      opts["dry-run"] = true;
+      continue;
+    }
+    const kind = name === "namespace-id" ? "string" : OPTIONS[name];
+    if (!kind) throw new UsageError(`unknown option --${name}`);
+    if (kind === "boolean") {
+      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
+      opts[name] = true;
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
+      value = argv[++i];
+    }
+    if (kind === "multiple") (opts.multiple[name] ??= []).push(value);
+    else opts[name] = value;
+  }
+  // The command: the longest list of command words the positionals start with.
+  const match = (words) => {
+    const cmd = COMMANDS.filter((c) => c.words.every((w, i) => words[i] === w)).sort((a, b) => b.words.length - a.words.length)[0];
+    return cmd ? { cmd, args: words.slice(cmd.words.length) } : null;
+  };
+  const texts = positionals.map((p) => p.text);
+  let parsed = null;
+  let localDir = typeof opts.local === "string" ? opts.local : undefined;
+  if (localCandidate !== null && !COMMAND_WORDS.has(texts[localCandidate])) {
+    // The word after a bare --local is its DIR unless the command needs it as an argument.
+    const asArg = match(texts);
+    const asDir = match(texts.filter((_, i) => i !== localCandidate));
+    if (asArg && asArg.args.length === asArg.cmd.args.length) parsed = asArg;
+    else if (asDir) {
+      parsed = asDir;
+      localDir = texts[localCandidate];
+    }
+  }
+  parsed ??= match(texts);
+  let words = texts;
+  if (!parsed && localCandidate !== null && !COMMAND_WORDS.has(texts[localCandidate])) {
+    // No command either way: the word after --local was its DIR (for the messages about the rest).
+    words = texts.filter((_, i) => i !== localCandidate);
+    localDir = texts[localCandidate];
+  }
+  return { ...parsed, words, opts, help, localDir };
+}
+
+function usage() {
+  const width = Math.max(...COMMANDS.map((c) => [...c.words, ...c.args].join(" ").length));
+  const lines = COMMANDS.map((c) => `  ${[...c.words, ...c.args].join(" ").padEnd(width)}   ${c.summary}`);
+  return `Usage: ./scripts/registry [target] COMMAND [options]   (COMMAND --help for its options)
+
+The namespace registry in Workers KV: accounts, repositories, backends and access keys outside the Worker's
+S3P_CONFIG, changed without a redeploy. Layout (values are JSON): v1/account/{account} (an account with the
+backends it uses), v1/key/{access key id} (scopes and generation; no secret), v1/index/accounts.
+
+Commands:
+${lines.join("\n")}
+
+${TARGET_HELP}
+
+Access key secrets are derived, never stored: secret = base64url(HMAC-SHA256(K, "s3-edge-proxy access key secret v1"
+\\0 id \\0 generation)). Rotating K (the Worker secret) changes every key's secret: re-issue every key then
+(key secret ID prints each one's new secret for its holder).`;
+}
+
+function commandHelp(cmd) {
+  const opts = cmd.options.length ? `[${cmd.options.map((o) => `--${o}`).join("] [")}]` : "";
+  return `Usage: ./scripts/registry [target] ${[...cmd.words, ...cmd.args].join(" ")} ${opts}\n\n${cmd.help}\n\n${TARGET_HELP}`;
+}
+
+// ---- commands ----
+
+function readFileJson(file, what = file) {
+  let text;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new Error(`${what}: cannot read it (${e.code ?? e.message})`);
+  }
+  return parseJson(text, what);
+}
+
+async function must(key, getter) {
+  const v = await getter;
+  if (v === null) throw new Error(`${key}: no such ${key.startsWith("v1/key/") ? "key" : "account"}`);
+  return v;
+}
+
+async function accountPut({ reg, args: [name], opts, note }) {
+  if (!opts.file) throw new UsageError("account put needs --file entry.json");
+  const entry = readFileJson(opts.file);
+  await reg.writeAccount(name, entry, { force: opts.force });
+  note(`wrote ${accountKey(name)}`);
+}
+
+async function accountGet({ reg, args: [name], out }) {
+  out(pretty(await must(accountKey(name), reg.account(name))));
+}
+
+async function accountList({ reg, opts, out }) {
+  if (opts.json) {
+    const idx = await reg.readJson(INDEX_KEY);
+    out(pretty(idx ?? { accounts: {} }));
+    return;
+  }
+  for (const name of await reg.accountNames()) out(name);
+}
+
+async function accountRm({ reg, args: [name], opts, note }) {
+  await reg.removeAccount(name, { force: opts.force });
+  note(`removed ${accountKey(name)}`);
+}
+
+async function repoAdd({ reg, args: [account, repo], opts, note }) {
+  if (opts.backend === undefined) throw new UsageError("repo add needs --backend NAME");
+  if (opts.prefix === undefined) throw new UsageError("repo add needs --prefix P ('' for the whole bucket)");
+  const entry = await reg.account(account);
+  if (!entry) throw new Error(`${accountKey(account)}: no such account (backend put ${account} NAME --file … creates it with a backend)`);
+  if (isFlat(entry)) throw new Error(`${accountKey(account)}: is a flat bucket, which has no repositories`);
+  if (entry.repositories?.[repo] !== undefined && !opts.replace)
+    throw new Error(`${accountKey(account)}: repositories.${repo}: already exists (--replace to replace it)`);
+  const def = { backend: opts.backend, prefix: opts.prefix };
+  if (opts.public) def.public = true;
+  if (opts["read-only"]) def.read_only = true;
+  if (opts.cache) def.cache = { enabled: true };
+  entry.repositories = { ...entry.repositories, [repo]: def };
+  await reg.writeAccount(account, entry);
+  note(`wrote ${accountKey(account)}: repositories.${repo}`);
+}
+
+async function repoRm({ reg, args: [account, repo], opts, note }) {
+  const entry = await must(accountKey(account), reg.account(account));
+  if (isFlat(entry) || entry.repositories?.[repo] === undefined) throw new Error(`${accountKey(account)}: repositories.${repo}: no such repository`);
+  const backend = entry.repositories[repo]?.backend;
+  delete entry.repositories[repo];
+  // The entry embeds only the backends its repositories use: the one this repository was the last to use goes.
+  const pruned = typeof backend === "string" && !backendsUsed(entry).has(backend) && entry.backends && Object.hasOwn(entry.backends, backend);
+  if (pruned) delete entry.backends[backend];
+  await reg.writeAccount(account, entry, { force: opts.force });
+  note(`wrote ${accountKey(account)}: repositories.${repo} removed` +
+    (pruned ? `, and backends.${backend} (no repository uses it any more)` : ""));
+}
+
+async function backendPut({ reg, args: [account, name], opts, note }) {
+  if (!opts.file) throw new UsageError("backend put needs --file backend.json");
+  const def = readFileJson(opts.file);
+  const entry = (await reg.account(account)) ?? (note(`${accountKey(account)}: new account (no repository yet)`), { repositories: {}, backends: {} });
+  entry.backends = { ...(entry.backends ?? {}), [name]: def };
+  await reg.writeAccount(account, entry);
+  note(`wrote ${accountKey(account)}: backends.${name}`);
+}
+
+async function backendRm({ reg, args: [account, name], note }) {
+  const entry = await must(accountKey(account), reg.account(account));
+  if (!entry.backends || !Object.hasOwn(entry.backends, name)) throw new Error(`${accountKey(account)}: backends.${name}: no such backend`);
+  if (backendsUsed(entry).has(name)) throw new Error(`${accountKey(account)}: backends.${name}: a repository uses it`);
+  delete entry.backends[name];
+  await reg.writeAccount(account, entry);
+  note(`wrote ${accountKey(account)}: backends.${name} removed`);
+}
+
+const deploymentKey = (opts) => readDeploymentKey({ envName: opts["key-secret-env"] ?? DEFAULT_KEY_ENV, file: opts["key-secret-file"] });
+
+async function keyCreate({ reg, args: [id], opts, out, note }) {
+  const scopes = (opts.multiple.scope ?? []).map(parseScope);
+  if (!scopes.length) throw new UsageError("key create needs at least one --scope account/repo[/prefix]:actions");
+  const k = deploymentKey(opts); // before anything is written: a key whose secret was never shown is no use
+  if (await reg.store.get(keyKey(id))) throw new Error(`${keyKey(id)}: already exists (key rotate ${id} gives it a new secret)`);
+  const entry = { scopes, generation: 1 };
+  if (opts.expires !== undefined) {
+    const t = parseIsoUtc(opts.expires);
+    if (t === null) throw new Error(`${keyKey(id)}: expires: must be an ISO 8601 UTC time such as 2027-01-31T00:00:00Z`);
+    if (t <= Date.now()) throw new Error(`${keyKey(id)}: expires: ${opts.expires} is in the past`);
+    entry.expires = opts.expires;
+  }
+  await reg.writeKey(id, entry);
+  note(`wrote ${keyKey(id)} (generation 1). Its secret, shown this once (stored nowhere; key secret ${id} derives it again from K):`);
+  out(deriveSecret(k, id, 1));
+}
+
+async function keyRotate({ reg, args: [id], opts, out, note }) {
+  const k = deploymentKey(opts);
+  const entry = await must(keyKey(id), reg.key(id));
+  entry.generation = (Number.isSafeInteger(entry.generation) ? entry.generation : 0) + 1;
+  await reg.writeKey(id, entry);
+  note(`wrote ${keyKey(id)} (generation ${entry.generation}; the previous secret no longer works). New secret:`);
+  out(deriveSecret(k, id, entry.generation));
+}
+
+async function keySetDisabled({ reg, args: [id], note }, disabled) {
+  const entry = await must(keyKey(id), reg.key(id));
+  if (disabled) entry.disabled = true;
+  else delete entry.disabled;
+  await reg.writeKey(id, entry, { shapeOnly: disabled });
+  note(`wrote ${keyKey(id)}: ${disabled ? "disabled" : "enabled"}`);
+}
+
+async function keyRevoke({ reg, args: [id], note }) {
+  await reg.removeKey(id);
+  note(`removed ${keyKey(id)}`);
+}
+
+async function keyList({ reg, opts, out }) {
+  const keys = await reg.keys();
+  if (opts.json) {
+    out(pretty(Object.fromEntries(keys)));
+    return;
+  }
+  const now = Date.now();
+  for (const [id, e] of keys) {
+    const t = e?.expires === undefined ? null : parseIsoUtc(e.expires);
+    const flags = [`generation=${e?.generation}`];
+    if (e?.disabled) flags.push("disabled");
+    if (e?.expires !== undefined) flags.push(`expires=${e.expires}${t !== null && t <= now ? " (expired)" : ""}`);
+    const scopes = Array.isArray(e?.scopes) ? e.scopes.map(formatScope).join(" ") : "";
+    out(`${id}\t${flags.join(" ")}\t${scopes}`);
+  }
+}
+
+async function keyShow({ reg, args: [id], out }) {
+  out(pretty(await must(keyKey(id), reg.key(id))));
+}
+
+async function keySecret({ reg, args: [id], opts, out }) {
+  const k = deploymentKey(opts);
+  const entry = await must(keyKey(id), reg.key(id));
+  if (!Number.isSafeInteger(entry.generation) || entry.generation < 1) throw new Error(`${keyKey(id)}: generation: must be an integer >= 1`);
+  out(deriveSecret(k, id, entry.generation));
+}
+
+async function importConfig({ reg, args: [file], opts, out, note, warn }) {
+  const cfg = readFileJson(file);
+  let parts;
+  try {
+    parts = entriesFromConfig(cfg);
+  } catch (e) {
+    throw new Error(`${file}: ${e.message}`);
+  }
+  const { accounts, ignored, unknown, unusedBackends: unused } = parts;
+  const keys = opts["skip-keys"] ? new Map() : parts.keys;
+  // Everything is checked before anything is written.
+  const errors = [];
+  const webIdentity = [];
+  for (const [name, entry] of accounts) {
+    try {
+      const v = reg.validator.account(name, entry);
+      v.warnings.forEach((w) => warn(w));
+      if (v.webIdentity) webIdentity.push(name);
+    } catch (e) {
+      if (!(e instanceof EntryError)) throw e;
+      errors.push(e.configError ? `${file}: ${e.configError}  (entry ${e.message})` : `${file}: ${e.message}`);
+    }
+  }
+  const existingKeys = new Map();
+  for (const [id, k] of keys) {
+    const existing = await reg.key(id);
+    if (existing) existingKeys.set(id, existing);
+    const entry = existing ? { ...existing, scopes: k.scopes } : { scopes: k.scopes, generation: 1 };
+    try {
+      await reg.validateKey(id, entry, accounts);
+    } catch (e) {
+      if (!(e instanceof EntryError)) throw e;
+      errors.push(e.configError ? `${file}: ${e.configError}  (entry ${e.message})` : `${file}: ${e.message}`);
+    }
+  }
+  if (errors.length) throw new Error(`nothing written:\n${errors.join("\n")}`);
+  // Keys already in the registry that the imported accounts would break.
+  const changed = new Map();
+  for (const [name, entry] of accounts) if (Registry.removesNames(await reg.account(name), entry)) changed.set(name, entry);
+  if (changed.size) {
+    const broken = await reg.keysBrokenBy(changed, new Set(keys.keys()));
+    if (broken.length && !opts.force)
+      throw new Error(`nothing written: the import takes away what these keys' scopes name:\n${broken.map((e) => `  ${e.message}`).join("\n")}\n` +
+        "change or revoke them first, or pass --force");
+  }
+  const k = keys.size && [...keys.keys()].some((id) => !existingKeys.has(id)) ? deploymentKey(opts) : null;
+
+  if (ignored.length) note(`${file}: ${ignored.join(", ")}: deployment settings, not imported (they stay in S3P_CONFIG)`);
+  if (unknown.length) warn(`${file}: ${unknown.join(", ")}: not S3P_CONFIG fields, not imported`);
+  if (webIdentity.length) note(FEDERATION_NOTE(webIdentity));
+  if (unused.length) warn(`${file}: backends ${unused.join(", ")}: no account uses them, not imported`);
+  for (const [name, entry] of accounts) await reg.writeAccount(name, entry, { force: true, index: false });
+  await reg.updateIndex((idx) => {
+    for (const [name, entry] of accounts) idx.accounts[name] = { public: isPublic(entry) };
+  });
+  note(`wrote ${accounts.size} account(s) and ${INDEX_KEY}`);
+  if (opts["skip-keys"]) {
+    if (parts.keys.size) note(`--skip-keys: ${parts.keys.size} access key(s) not imported`);
+    return;
+  }
+  const fresh = [];
+  for (const [id, kk] of keys) {
+    const existing = existingKeys.get(id);
+    const entry = existing ? { ...existing, scopes: kk.scopes } : { scopes: kk.scopes, generation: 1 };
+    await reg.writeKey(id, entry);
+    if (existing) note(`${keyKey(id)}: already in the registry: scopes replaced, generation ${existing.generation} kept (its secret is unchanged)`);
+    else fresh.push(id);
+  }
+  if (fresh.length) {
+    note(`${fresh.length} access key(s) imported with generation 1. Their secrets are NEW (derived from K; the Worker ` +
+      "secrets that held the old ones no longer apply): hand each to its key's holder. Printed once, as ID<TAB>SECRET:");
+    for (const id of fresh) out(`${id}\t${deriveSecret(k, id, 1)}`);
+  }
+}
+
+async function exportConfig({ reg, out, note }) {
+  const { config, renamed, skipped, expiryDropped } = configFromEntries(await reg.accounts(), await reg.keys());
+  for (const r of renamed) note(`backends.${r.as}: ${accountKey(r.account)}'s backend "${r.backend}" differs from another account's of that name`);
+  for (const s of skipped) note(`access_keys.${s.id}: left out (${s.why})`);
+  for (const e of expiryDropped) note(`access_keys.${e.id}: its expiry (${e.expires}) cannot be expressed in S3P_CONFIG and is dropped`);
+  if (config.access_keys) note(`access_keys: each names the Worker secret <ID>_SECRET, a placeholder (the registry stores no secret)`);
+  out(pretty(config));
+}
+
+async function validate({ reg, opts, out, warn }) {
+  if (opts.file) {
+    const entry = readFileJson(opts.file);
+    let kind, name;
+    if (opts.as) {
+      const m = /^v1\/(account|key)\/(.+)$/.exec(opts.as);
+      if (m) [kind, name] = [m[1], m[2]];
+      else if (opts.as === INDEX_KEY) kind = "index";
+      else throw new UsageError(`--as ${opts.as}: expected v1/account/NAME, v1/key/ID or ${INDEX_KEY}`);
+    } else if (entry && typeof entry === "object" && ("scopes" in entry || "generation" in entry)) [kind, name] = ["key", "FILE_ENTRY"];
+    else if (entry && typeof entry === "object" && "accounts" in entry && !("backends" in entry)) kind = "index";
+    else [kind, name] = ["account", "file-entry"];
+    const label = (e) => (opts.as ? e.message : `${opts.file}: ${e.detail}`);
+    try {
+      let warnings = [];
+      if (kind === "account") {
+        let webIdentity;
+        ({ warnings, webIdentity } = reg.validator.account(name, entry));
+        if (webIdentity) warn(FEDERATION_NOTE([name]));
+      }
+      else if (kind === "key") ({ warnings } = reg.validator.key(name, entry, await reg.accountsFor(entry)));
+      else {
+        const shape = indexShapeErrors(entry);
+        if (shape.length) throw new EntryError(INDEX_KEY, shape[0]);
+      }
+      warnings.forEach((w) => warn(w));
+    } catch (e) {
+      if (e instanceof EntryError) throw new Error(label(e));
+      throw e;
+    }
+    out(`ok: ${opts.file} is a valid ${kind === "index" ? "account index" : `${kind} entry`}`);
+    return;
+  }
+  const { errors, warnings, counts } = await reg.validateAll();
+  warnings.forEach((w) => warn(w));
+  if (errors.length) {
+    const e = new Error(`${errors.length} error(s):\n${errors.join("\n")}`);
+    e.plain = true;
+    throw e;
+  }
+  out(`ok: ${counts.accounts} account(s), ${counts.keys} key(s), ${INDEX_KEY} in step (${reg.store.describe()})`);
+}
+
+async function indexRebuild({ reg, note }) {
+  const idx = await reg.rebuildIndex();
+  note(`wrote ${INDEX_KEY}: ${Object.keys(idx.accounts).length} account(s)`);
+}
+
+// ---- main ----
+
+export async function main(argv, { stdout = process.stdout, stderr = process.stderr, env = process.env } = {}) {
+  const out = (s) => stdout.write(`${s}\n`);
+  const note = (s) => stderr.write(`${s}\n`);
+  const warned = new Set();
+  const warn = (s) => warned.has(s) || (warned.add(s), stderr.write(`warning: ${s}\n`));
+  let p;
+  try {
+    p = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    note(`error: ${e.message}\n(./scripts/registry --help lists the commands)`);
+    return 2;
+  }
+  if (!p.cmd) {
+    const group = p.words.length ? COMMANDS.filter((c) => c.words[0] === p.words[0]) : [];
+    if (group.length && (p.help || p.words.length === 1)) {
+      const width = Math.max(...group.map((c) => [...c.words, ...c.args].join(" ").length));
+      (p.help ? out : note)(`Usage: ./scripts/registry [target] ${p.words[0]} SUBCOMMAND …\n\n` +
+        group.map((c) => `  ${[...c.words, ...c.args].join(" ").padEnd(width)}   ${c.summary}`).join("\n") +
+        `\n\n(${p.words[0]} SUBCOMMAND --help for its options)`);
+      return p.help ? 0 : 2;
+    }
+    if (p.help || !p.words.length) {
+      (p.help ? out : note)(usage());
+      return p.help ? 0 : 2;
+    }
+    note(`error: unknown command "${p.words.join(" ")}"\n(./scripts/registry --help lists the commands)`);
+    return 2;
+  }
+  const { cmd, args, opts } = p;
+  if (p.help) {
+    out(commandHelp(cmd));
+    return 0;
+  }
+  try {
+    if (args.length !== cmd.args.length)
+      throw new UsageError(`${cmd.words.join(" ")} takes ${cmd.args.length ? cmd.args.join(" ") : "no argument"}` +
+        (args.length > cmd.args.length ? ` (extra: ${args.slice(cmd.args.length).join(" ")})` : ""));
+    for (const o of [...Object.keys(opts).filter((o) => o !== "multiple"), ...Object.keys(opts.multiple)])
+      if (!GLOBAL_OPTIONS.includes(o) && !cmd.options.includes(o)) throw new UsageError(`${cmd.words.join(" ")} does not take --${o}`);
+    if (opts["namespace-id"] !== undefined && opts.local !== undefined) throw new UsageError("--local and --namespace-id exclude each other");
+    if (opts["dry-run"] && opts["namespace-id"] === undefined) throw new UsageError("--dry-run goes with --namespace-id");
+    if (opts["namespace-id"] === "") throw new UsageError("--namespace-id needs an id");
+  } catch (e) {
+    note(`error: ${e.message}\n(./scripts/registry ${cmd.words.join(" ")} --help)`);
+    return 2;
+  }
+  const store = new CachedStore(opts["namespace-id"] !== undefined
+    ? new WranglerStore(opts["namespace-id"], { dryRun: !!opts["dry-run"], print: out, env })
+    : new LocalStore(p.localDir ?? DEFAULT_LOCAL_DIR));
+  const reg = new Registry(store, new Validator(), { warn });
+  try {
+    await cmd.run({ reg, args, opts, out, note, warn });
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      note(`error: ${e.message}\n(./scripts/registry ${cmd.words.join(" ")} --help)`);
+      return 2;
+    }
+    note(`error: ${e.message}`);
+    if (process.env.S3P_REGISTRY_DEBUG) note(e.stack);
+    return 1;
+  } finally {
+    await store.close();
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}
+
+export { ROOT };

@@ -1,0 +1,266 @@
+// The registry's layout in Workers KV (version prefix "v1/"; values are JSON text):
+//
+//   v1/account/{account}  {"repositories": {REPO: {backend, prefix, public, read_only, cache}}, "backends": {NAME: {...}}}
+//                         or, for a flat bucket, {"bucket": {backend, prefix, public, read_only, cache}, "backends": {...}}
+//                         — one self-contained entry per account: the backends it uses are embedded in it, with the
+//                         same fields as S3P_CONFIG's backends.NAME (static keys stay Worker secrets named by *_secret).
+//   v1/key/{id}           {"scopes": [...as S3P_CONFIG's access_keys.ID.scopes], "generation": N >= 1,
+//                          "disabled": bool (optional), "expires": "YYYY-MM-DDTHH:MM:SSZ" (optional)} — no secret:
+//                         it is derived from the deployment key (derive.mjs).
+//   v1/index/accounts     {"accounts": {ACCOUNT: {"public": bool}}} — what ListBuckets pages over.
+//
+// This module holds the layout's own rules (the shape of an entry) and the conversions between entries and
+// S3P_CONFIG's format; the field rules themselves are the core's (validate.mjs runs them).
+
+export const PREFIX = "v1/";
+export const ACCOUNT_PREFIX = "v1/account/";
+export const KEY_PREFIX = "v1/key/";
+export const INDEX_KEY = "v1/index/accounts";
+
+export const accountKey = (name) => ACCOUNT_PREFIX + name;
+export const keyKey = (id) => KEY_PREFIX + id;
+
+export const ACTIONS = ["read", "list", "write", "delete"];
+const ACCOUNT_FIELDS = ["repositories", "bucket", "backends"];
+const KEY_FIELDS = ["scopes", "generation", "disabled", "expires"];
+// A field by one of these names holds a secret's value, which never goes into KV (the layout names Worker secrets).
+const SECRET_VALUE_FIELDS = new Set(["access_key_id", "secret_access_key", "session_token", "secret", "password", "private_key"]);
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
+
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+// An error about one registry entry: "v1/account/acme: repositories.x.backend: unknown backend \"y\"".
+export class EntryError extends Error {
+  constructor(entry, detail, { configError, all } = {}) {
+    super(`${entry}: ${detail}`);
+    this.entry = entry;
+    this.detail = detail;
+    this.configError = configError; // the core's error in S3P_CONFIG's terms, when the core found it
+    this.all = all ?? [detail]; // every shape problem found (the core stops at its first)
+  }
+}
+
+export function parseJson(text, what) {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${what}: is not valid JSON (${e.message})`);
+  }
+}
+
+// ---- the layout's own shape rules (what the core's config rules cannot see) ----
+
+// Fields holding a secret's value, anywhere in the entry: [path, name].
+function secretValueFields(v, path = "", out = []) {
+  if (Array.isArray(v)) v.forEach((x, i) => secretValueFields(x, `${path}[${i}]`, out));
+  else if (isObject(v))
+    for (const [k, x] of Object.entries(v)) {
+      const p = path ? `${path}.${k}` : k;
+      if (SECRET_VALUE_FIELDS.has(k)) out.push([p, k]);
+      else secretValueFields(x, p, out);
+    }
+  return out;
+}
+
+// Problems with an account entry's shape, as "field: why" strings (empty: the shape is right).
+export function accountShapeErrors(entry) {
+  if (!isObject(entry)) return ["must be a JSON object {\"repositories\": {...}, \"backends\": {...}} (or \"bucket\" for a flat bucket)"];
+  const errors = [];
+  for (const k of Object.keys(entry))
+    if (!ACCOUNT_FIELDS.includes(k)) errors.push(`${k}: is not a field of a v1 account entry (repositories or bucket, and backends)`);
+  const hasRepos = "repositories" in entry, hasBucket = "bucket" in entry;
+  if (hasRepos && hasBucket) errors.push("bucket: an entry is either an account (repositories) or a flat bucket (bucket), not both");
+  if (!hasRepos && !hasBucket) errors.push("repositories: is required (or \"bucket\" for a flat bucket)");
+  if (!("backends" in entry)) errors.push("backends: is required (the backends its repositories use)");
+  for (const [p, k] of secretValueFields(entry))
+    errors.push(`${p}: a secret's value never goes into the registry; put it in a Worker secret and name that secret in ${k}_secret`);
+  return errors;
+}
+
+export function parseIsoUtc(s) {
+  const m = typeof s === "string" && ISO_UTC.exec(s);
+  if (!m) return null;
+  const t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  return new Date(t).toISOString().replace(".000Z", "Z") === s ? t : null;
+}
+
+export function keyShapeErrors(entry) {
+  if (!isObject(entry)) return ["must be a JSON object {\"scopes\": [...], \"generation\": N}"];
+  const errors = [];
+  for (const k of Object.keys(entry))
+    if (!KEY_FIELDS.includes(k))
+      errors.push(`${k}: is not a field of a v1 key entry (scopes, generation, disabled, expires)` +
+        (/secret/i.test(k) ? "; a key's secret is derived from the deployment key, never stored" : ""));
+  if (!("scopes" in entry)) errors.push("scopes: is required");
+  if (!Number.isSafeInteger(entry.generation) || entry.generation < 1) errors.push("generation: must be an integer >= 1");
+  if ("disabled" in entry && typeof entry.disabled !== "boolean") errors.push("disabled: must be true or false");
+  if ("expires" in entry && parseIsoUtc(entry.expires) === null)
+    errors.push("expires: must be an ISO 8601 UTC time such as 2027-01-31T00:00:00Z");
+  return errors;
+}
+
+export function indexShapeErrors(entry) {
+  if (!isObject(entry) || !isObject(entry.accounts)) return ["accounts: must be an object {ACCOUNT: {\"public\": bool}}"];
+  const errors = [];
+  for (const k of Object.keys(entry)) if (k !== "accounts") errors.push(`${k}: is not a field of the account index`);
+  for (const [name, v] of Object.entries(entry.accounts))
+    if (!isObject(v) || typeof v.public !== "boolean") errors.push(`accounts.${name}.public: must be true or false`);
+  return errors;
+}
+
+// ---- what an entry says ----
+
+export const isFlat = (entry) => isObject(entry) && "bucket" in entry;
+
+export function repositoriesOf(entry) {
+  if (!isObject(entry)) return {};
+  if (isFlat(entry)) return isObject(entry.bucket) ? { "": entry.bucket } : {};
+  return isObject(entry.repositories) ? entry.repositories : {};
+}
+
+// true when anything in the account (a repository, or the flat bucket) is public: ListBuckets shows it to anyone.
+export const isPublic = (entry) => Object.values(repositoriesOf(entry)).some((r) => isObject(r) && r.public === true);
+
+export function backendsUsed(entry) {
+  const used = new Set();
+  for (const r of Object.values(repositoriesOf(entry))) if (isObject(r) && typeof r.backend === "string") used.add(r.backend);
+  return used;
+}
+
+export function unusedBackends(entry) {
+  const used = backendsUsed(entry);
+  return isObject(entry?.backends) ? Object.keys(entry.backends).filter((b) => !used.has(b)) : [];
+}
+
+export function indexEntry(accounts /* Map name -> entry */) {
+  const out = {};
+  for (const name of [...accounts.keys()].sort()) out[name] = { public: isPublic(accounts.get(name)) };
+  return { accounts: out };
+}
+
+// ---- scopes on the command line: account/repo[/prefix]:read,list,write,delete ----
+// The repository may be "*" (every repository of the account); a flat bucket's scope is "bucket:actions" or
+// "bucket/*/prefix:actions". The actions follow the last ':' (a prefix may itself hold ':' and '/').
+export function parseScope(text) {
+  const colon = text.lastIndexOf(":");
+  if (colon < 0) throw new Error(`--scope ${text}: expected account/repo[/prefix]:read,list,write,delete`);
+  const path = text.slice(0, colon);
+  const actions = text.slice(colon + 1).split(",").map((a) => a.trim()).filter(Boolean);
+  for (const a of actions)
+    if (!ACTIONS.includes(a)) throw new Error(`--scope ${text}: unknown action "${a}" (read, list, write, delete)`);
+  if (!actions.length) throw new Error(`--scope ${text}: no action (read, list, write, delete)`);
+  const [account, repository, ...rest] = path.split("/");
+  if (!account) throw new Error(`--scope ${text}: no account`);
+  const scope = { account };
+  if (repository !== undefined && repository !== "") scope.repository = repository;
+  if (rest.length) {
+    const prefix = rest.join("/");
+    if (prefix) scope.prefix = prefix;
+  }
+  scope.actions = actions;
+  return scope;
+}
+
+export function formatScope(s) {
+  if (!isObject(s)) return JSON.stringify(s);
+  let p = String(s.account);
+  if (s.repository !== undefined) p += `/${s.repository}`;
+  if (s.prefix) p += `${s.repository === undefined ? "/*" : ""}/${s.prefix}`;
+  return `${p}:${Array.isArray(s.actions) ? s.actions.join(",") : s.actions}`;
+}
+
+// ---- S3P_CONFIG <-> entries ----
+
+// The settings S3P_CONFIG holds that are the deployment's, not the namespace's: they stay in the Worker's variable.
+export const DEPLOYMENT_SETTINGS = ["owner_id", "virtual_host_domain", "region", "federation", "listing_token_key_secret",
+  "cors_origins", "server_timing", "unknown_keys_as_anonymous", "registry"];
+
+// Splits an S3P_CONFIG-format config into registry entries: { accounts: Map, keys: Map (id -> {scopes}), ignored: [...] }.
+// Each account gets the backends its repositories use (a backend several accounts use is copied into each).
+export function entriesFromConfig(cfg) {
+  if (!isObject(cfg)) throw new Error("config: must be a JSON object (S3P_CONFIG's format)");
+  for (const section of ["accounts", "buckets", "backends", "access_keys"])
+    if (section in cfg && !isObject(cfg[section])) throw new Error(`${section}: must be an object`);
+  const backends = cfg.backends ?? {};
+  const pick = (names) => {
+    const out = {};
+    for (const n of [...names].sort()) if (Object.hasOwn(backends, n)) out[n] = structuredClone(backends[n]);
+    return out;
+  };
+  const accounts = new Map();
+  for (const [name, acct] of Object.entries(cfg.accounts ?? {})) {
+    const entry = { repositories: structuredClone(isObject(acct) ? acct.repositories : acct) };
+    entry.backends = pick(backendsUsed(entry));
+    accounts.set(name, entry);
+  }
+  for (const [name, bucket] of Object.entries(cfg.buckets ?? {})) {
+    if (accounts.has(name)) throw new Error(`buckets.${name}: is also an account`);
+    const entry = { bucket: structuredClone(bucket) };
+    entry.backends = pick(backendsUsed(entry));
+    accounts.set(name, entry);
+  }
+  const keys = new Map();
+  for (const [id, key] of Object.entries(cfg.access_keys ?? {}))
+    keys.set(id, { scopes: structuredClone(isObject(key) ? key.scopes : key) });
+  const ignored = Object.keys(cfg).filter((k) => DEPLOYMENT_SETTINGS.includes(k));
+  const unknown = Object.keys(cfg).filter((k) => !DEPLOYMENT_SETTINGS.includes(k) && !["accounts", "buckets", "backends", "access_keys"].includes(k));
+  const unusedConfigBackends = Object.keys(backends).filter((b) => ![...accounts.values()].some((e) => backendsUsed(e).has(b)));
+  return { accounts, keys, ignored, unknown, unusedBackends: unusedConfigBackends };
+}
+
+// The registry as one S3P_CONFIG-format config. Backends of the same name and the same fields merge; a name two
+// accounts use for different backends is renamed NAME@ACCOUNT (in `renamed`). Keys that the core would refuse at
+// once (disabled, expired) are left out (in `skipped`); S3P_CONFIG has no expiry, so a live key's is dropped (in
+// `expiryDropped`).
+export function configFromEntries(accounts, keys, { now = Date.now() } = {}) {
+  const cfg = { backends: {}, accounts: {}, buckets: {}, access_keys: {} };
+  const renamed = [], skipped = [], expiryDropped = [];
+  for (const name of [...accounts.keys()].sort()) {
+    const entry = structuredClone(accounts.get(name));
+    const rename = new Map();
+    for (const [b, def] of Object.entries(isObject(entry.backends) ? entry.backends : {})) {
+      let target = b;
+      if (Object.hasOwn(cfg.backends, b) && !sameJson(cfg.backends[b], def)) {
+        target = `${b}@${name}`;
+        renamed.push({ account: name, backend: b, as: target });
+      }
+      cfg.backends[target] = def;
+      rename.set(b, target);
+    }
+    const fix = (r) => {
+      if (isObject(r) && rename.has(r.backend)) r.backend = rename.get(r.backend);
+      return r;
+    };
+    if (isFlat(entry)) cfg.buckets[name] = fix(entry.bucket);
+    else {
+      const repos = {};
+      for (const [r, def] of Object.entries(isObject(entry.repositories) ? entry.repositories : {})) repos[r] = fix(def);
+      cfg.accounts[name] = { repositories: repos };
+    }
+  }
+  for (const id of [...keys.keys()].sort()) {
+    const k = keys.get(id);
+    const expires = k.expires === undefined ? null : parseIsoUtc(k.expires);
+    if (k.disabled === true) skipped.push({ id, why: "disabled" });
+    else if (expires !== null && expires <= now) skipped.push({ id, why: `expired ${k.expires}` });
+    else {
+      if (k.expires !== undefined) expiryDropped.push({ id, expires: k.expires });
+      cfg.access_keys[id] = { secret_access_key_secret: `${id}_SECRET`, scopes: structuredClone(k.scopes) };
+    }
+  }
+  for (const s of ["buckets", "access_keys"]) if (!Object.keys(cfg[s]).length) delete cfg[s];
+  return { config: cfg, renamed, skipped, expiryDropped };
+}
+
+// Canonical JSON (object keys sorted), for comparing entries and printing them stably.
+export function canonical(v) {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (isObject(v)) {
+    const out = {};
+    for (const k of Object.keys(v).sort()) out[k] = canonical(v[k]);
+    return out;
+  }
+  return v;
+}
+export const sameJson = (a, b) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+export const pretty = (v) => JSON.stringify(v, null, 2);

@@ -1,0 +1,494 @@
+// ./scripts/registry, the namespace registry's CLI: round trips through Miniflare's persisted KV, the derived key
+// secrets (checked against an HMAC computed here), import/export of config/demo.json, validation by the core's
+// rules (dist/core.wasm), a Worker reading what the CLI wrote, and the wrangler command lines of --namespace-id.
+// Each test has its own temp directory.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+import { parseArgs } from "../../scripts/lib/registry/cli.mjs";
+import { WranglerStore } from "../../scripts/lib/registry/store.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const CLI = path.join(ROOT, "scripts/registry");
+const K = "test deployment key: 0123456789abcdefghijklmnopqrstuvwxyz"; // >= 32 bytes
+const WRANGLER_ENV = {
+  WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false", XDG_CONFIG_HOME: path.join(ROOT, ".state/xdg"), WRANGLER_LOG_PATH: path.join(ROOT, ".state/wrangler-logs"),
+};
+
+// The secret the layout defines, computed independently of the CLI.
+const expectedSecret = (k, id, generation) =>
+  crypto.createHmac("sha256", Buffer.from(k, "utf8")).update(Buffer.from(`s3-edge-proxy access key secret v1\0${id}\0${generation}`, "utf8"))
+    .digest("base64url");
+
+const tempDirs = [];
+function tempDir() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "s3p-registry-test-"));
+  tempDirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// Runs the CLI; `target` defaults to --local <dir>/kv. Returns { code, stdout, stderr }.
+function makeCli(dir, { env = {}, target } = {}) {
+  const tgt = target ?? ["--local", path.join(dir, "kv")];
+  return (...args) => {
+    const r = spawnSync(CLI, [...tgt, ...args], {
+      cwd: dir, encoding: "utf8", env: { ...process.env, REGISTRY_KEY: K, ...env }, timeout: 120_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+}
+const ok = (r) => {
+  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
+};
+const json = (r) => JSON.parse(ok(r).stdout);
+
+function writeJson(dir, name, value) {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+function demoConfig() {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, "config/demo.json"), "utf8").replaceAll("${EMULATOR}", "http://127.0.0.1:9000"));
+}
+
+const BACKEND = { endpoint: "http://127.0.0.1:9000", bucket: "data", region: "us-east-1", timeout_ms: 5000 };
+const SIGNED = { ...BACKEND, auth: { type: "static", access_key_id_secret: "B_KEY_ID", secret_access_key_secret: "B_SECRET" } };
+
+// Every file under dir, concatenated (values, sqlite pages, WAL) — what a `grep -r` would search.
+function allBytes(dir) {
+  const parts = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) parts.push(fs.readFileSync(path.join(e.parentPath ?? e.path, e.name)));
+  return Buffer.concat(parts);
+}
+
+describe("./scripts/registry", () => {
+  it("repo add, then account get shows it; backends, the index and repo rm follow", () => {
+    const dir = tempDir();
+    const cli = makeCli(dir);
+    ok(cli("backend", "put", "acme", "main", "--file", writeJson(dir, "main.json", SIGNED)));
+    ok(cli("repo", "add", "acme", "climate", "--backend", "main", "--prefix", "datasets/climate/", "--public", "--read-only", "--cache"));
+    ok(cli("repo", "add", "acme", "private", "--backend", "main", "--prefix", "private/"));
+    assert.deepEqual(json(cli("account", "get", "acme")), {
+      repositories: {
+        climate: { backend: "main", prefix: "datasets/climate/", public: true, read_only: true, cache: { enabled: true } },
+        private: { backend: "main", prefix: "private/" },
+      },
+      backends: { main: SIGNED },
+    });
+    assert.deepEqual(json(cli("account", "list", "--json")), { accounts: { acme: { public: true } } });
+    // A second account, private; the list is sorted.
+    ok(cli("account", "put", "beta-lab", "--file", writeJson(dir, "beta.json",
+      { repositories: { r: { backend: "b", prefix: "" } }, backends: { b: BACKEND } })));
+    assert.equal(ok(cli("account", "list")).stdout, "acme\nbeta-lab\n");
+    assert.deepEqual(json(cli("account", "list", "--json")), { accounts: { acme: { public: true }, "beta-lab": { public: false } } });
+    // Adding a repository of an existing name is refused without --replace.
+    const again = cli("repo", "add", "acme", "climate", "--backend", "main", "--prefix", "x/");
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /v1\/account\/acme: repositories\.climate: already exists/);
+    // Removing the public repository makes the account private in the index.
+    ok(cli("repo", "rm", "acme", "climate"));
+    assert.deepEqual(json(cli("account", "get", "acme")).repositories, { private: { backend: "main", prefix: "private/" } });
+    assert.deepEqual(json(cli("account", "list", "--json")).accounts.acme, { public: false });
+    // The last repository using a backend takes it along.
+    ok(cli("repo", "rm", "acme", "private"));
+    assert.deepEqual(json(cli("account", "get", "acme")), { repositories: {}, backends: {} });
+    ok(cli("account", "rm", "acme"));
+    assert.equal(ok(cli("account", "list")).stdout, "beta-lab\n");
+    assert.deepEqual(json(cli("account", "list", "--json")), { accounts: { "beta-lab": { public: false } } });
+    const gone = cli("account", "get", "acme");
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /v1\/account\/acme: no such account/);
+    assert.match(ok(cli("validate")).stdout, /^ok: 1 account\(s\), 0 key\(s\)/);
+  });
+
+  it("key create prints the secret derived from K; rotate, disable, enable, show, list, secret, revoke; no secret in KV", () => {
+    const dir = tempDir();
+    const cli = makeCli(dir);
+    ok(cli("account", "put", "acme", "--file", writeJson(dir, "acme.json",
+      { repositories: { climate: { backend: "main", prefix: "c/" }, other: { backend: "main", prefix: "o/" } }, backends: { main: BACKEND } })));
+    ok(cli("account", "put", "flatb", "--file", writeJson(dir, "flat.json", { bucket: { backend: "main", prefix: "f/" }, backends: { main: BACKEND } })));
+
+    const created = ok(cli("key", "create", "AKIDTEST0001", "--scope", "acme/climate/sub/dir:read,list",
+      "--scope", "acme/*:read", "--scope", "flatb:read,write", "--expires", "2099-01-31T00:00:00Z"));
+    const secret1 = created.stdout.trim();
+    assert.equal(secret1, expectedSecret(K, "AKIDTEST0001", 1));
+    assert.equal(secret1.length, 43);
+    assert.match(created.stderr, /shown this once/);
+    assert.deepEqual(json(cli("key", "show", "AKIDTEST0001")), {
+      scopes: [
+        { account: "acme", repository: "climate", prefix: "sub/dir", actions: ["read", "list"] },
+        { account: "acme", repository: "*", actions: ["read"] },
+        { account: "flatb", actions: ["read", "write"] },
+      ],
+      generation: 1,
+      expires: "2099-01-31T00:00:00Z",
+    });
+    // No secret anywhere in the KV directory (nor K).
+    const bytes = allBytes(path.join(dir, "kv"));
+    assert.ok(bytes.length > 0);
+    assert.equal(bytes.indexOf(secret1), -1, "the secret is not stored");
+    assert.equal(bytes.indexOf(K), -1, "K is not stored");
+    const grep = spawnSync("grep", ["-rF", secret1, path.join(dir, "kv")]);
+    assert.equal(grep.status, 1, "grep finds no secret");
+
+    // key secret re-derives it; another K gives another secret; K from a file (trailing newline trimmed).
+    assert.equal(ok(cli("key", "secret", "AKIDTEST0001")).stdout.trim(), secret1);
+    const k2 = `${K}-rotated`;
+    const unset = cli("key", "secret", "AKIDTEST0001", "--key-secret-env", "OTHER_KEY");
+    assert.equal(unset.code, 1);
+    assert.match(unset.stderr, /environment variable OTHER_KEY \(--key-secret-env\) is not set/);
+    const other = makeCli(dir, { env: { OTHER_KEY: k2 } })("key", "secret", "AKIDTEST0001", "--key-secret-env", "OTHER_KEY");
+    assert.equal(ok(other).stdout.trim(), expectedSecret(k2, "AKIDTEST0001", 1));
+    const kFile = path.join(dir, "k.txt");
+    fs.writeFileSync(kFile, `${k2}\n`);
+    assert.equal(ok(cli("key", "secret", "AKIDTEST0001", "--key-secret-file", kFile)).stdout.trim(), expectedSecret(k2, "AKIDTEST0001", 1));
+
+    // rotate: generation 2, a new secret.
+    const rotated = ok(cli("key", "rotate", "AKIDTEST0001")).stdout.trim();
+    assert.equal(rotated, expectedSecret(K, "AKIDTEST0001", 2));
+    assert.notEqual(rotated, secret1);
+    assert.equal(json(cli("key", "show", "AKIDTEST0001")).generation, 2);
+    assert.equal(ok(cli("key", "secret", "AKIDTEST0001")).stdout.trim(), rotated);
+
+    // disable / enable
+    ok(cli("key", "disable", "AKIDTEST0001"));
+    assert.equal(json(cli("key", "show", "AKIDTEST0001")).disabled, true);
+    assert.match(ok(cli("key", "list")).stdout, /^AKIDTEST0001\tgeneration=2 disabled expires=2099-01-31T00:00:00Z\tacme\/climate\/sub\/dir:read,list acme\/\*:read flatb:read,write\n$/);
+    ok(cli("key", "enable", "AKIDTEST0001"));
+    assert.equal("disabled" in json(cli("key", "show", "AKIDTEST0001")), false);
+
+    // a second key; list shows both, sorted; revoke removes one.
+    ok(cli("key", "create", "AKIDTEST0000", "--scope", "acme/other:read"));
+    assert.deepEqual(ok(cli("key", "list")).stdout.split("\n").filter(Boolean).map((l) => l.split("\t")[0]), ["AKIDTEST0000", "AKIDTEST0001"]);
+    assert.deepEqual(Object.keys(json(cli("key", "list", "--json"))), ["AKIDTEST0000", "AKIDTEST0001"]);
+    ok(cli("key", "revoke", "AKIDTEST0001"));
+    assert.deepEqual(ok(cli("key", "list")).stdout.split("\n").filter(Boolean).map((l) => l.split("\t")[0]), ["AKIDTEST0000"]);
+    const shown = cli("key", "show", "AKIDTEST0001");
+    assert.equal(shown.code, 1);
+    assert.match(shown.stderr, /v1\/key\/AKIDTEST0001: no such key/);
+    assert.equal(cli("key", "revoke", "AKIDTEST0001").code, 1);
+
+    // Without K nothing is created (a key whose secret was never shown is no use); a short K is refused.
+    const noK = makeCli(dir, { env: { REGISTRY_KEY: "" } })("key", "create", "AKIDTEST0002", "--scope", "acme/other:read");
+    assert.equal(noK.code, 1);
+    assert.match(noK.stderr, /REGISTRY_KEY is not set/);
+    const shortK = makeCli(dir, { env: { REGISTRY_KEY: "too short" } })("key", "create", "AKIDTEST0002", "--scope", "acme/other:read");
+    assert.equal(shortK.code, 1);
+    assert.match(shortK.stderr, /at least 32 bytes/);
+    assert.equal(cli("key", "show", "AKIDTEST0002").code, 1);
+    // An existing key is not created again; a past expiry is refused.
+    assert.match(cli("key", "create", "AKIDTEST0000", "--scope", "acme/other:read").stderr, /v1\/key\/AKIDTEST0000: already exists/);
+    assert.match(cli("key", "create", "AKIDTEST0003", "--scope", "acme/other:read", "--expires", "2001-01-01T00:00:00Z").stderr,
+      /v1\/key\/AKIDTEST0003: expires: 2001-01-01T00:00:00Z is in the past/);
+    assert.match(ok(cli("validate")).stdout, /^ok: 2 account\(s\), 1 key\(s\)/);
+  });
+
+  it("import of config/demo.json, then export gives back its namespace (key secrets aside)", () => {
+    const dir = tempDir();
+    const cli = makeCli(dir);
+    const cfg = demoConfig();
+    const imported = ok(cli("import", writeJson(dir, "demo.json", cfg)));
+    // The imported key gets a new, derived secret, printed once as ID<TAB>SECRET; the note says so.
+    assert.equal(imported.stdout, `AKIDDEMOUSER0000001\t${expectedSecret(K, "AKIDDEMOUSER0000001", 1)}\n`);
+    assert.match(imported.stderr, /secrets are NEW/);
+    assert.match(imported.stderr, /owner_id, listing_token_key_secret, federation: deployment settings, not imported/);
+    assert.deepEqual(json(cli("key", "show", "AKIDDEMOUSER0000001")), { scopes: cfg.access_keys.AKIDDEMOUSER0000001.scopes, generation: 1 });
+    // Each account holds the backends it uses, and only those.
+    assert.deepEqual(Object.keys(json(cli("account", "get", "geo-lab")).backends), ["local-public"]);
+    assert.deepEqual(Object.keys(json(cli("account", "get", "demo-org")).backends).sort(), ["local-federated", "local-public", "local-signed"]);
+    assert.deepEqual(json(cli("account", "list", "--json")), { accounts: { "demo-org": { public: true }, "geo-lab": { public: true } } });
+
+    const exported = json(cli("export"));
+    const namespace = { backends: cfg.backends, accounts: cfg.accounts, access_keys: cfg.access_keys };
+    // Secrets aside: the export names a placeholder Worker secret per key.
+    assert.equal(exported.access_keys.AKIDDEMOUSER0000001.secret_access_key_secret, "AKIDDEMOUSER0000001_SECRET");
+    exported.access_keys.AKIDDEMOUSER0000001.secret_access_key_secret = cfg.access_keys.AKIDDEMOUSER0000001.secret_access_key_secret;
+    assert.deepEqual(exported, namespace);
+    assert.match(ok(cli("validate")).stdout, /^ok: 2 account\(s\), 1 key\(s\), v1\/index\/accounts in step/);
+
+    // A second import keeps the key's generation (so its secret) and prints no secret; --skip-keys writes no key.
+    ok(cli("key", "rotate", "AKIDDEMOUSER0000001"));
+    const again = ok(cli("import", path.join(dir, "demo.json")));
+    assert.equal(again.stdout, "");
+    assert.match(again.stderr, /generation 2 kept/);
+    assert.equal(json(cli("key", "show", "AKIDDEMOUSER0000001")).generation, 2);
+    const fresh = makeCli(tempDir());
+    const skipped = ok(fresh("import", path.join(dir, "demo.json"), "--skip-keys", "--key-secret-env", "NO_SUCH_VARIABLE"));
+    assert.equal(skipped.stdout, "");
+    assert.equal(ok(fresh("key", "list")).stdout, "");
+    assert.equal(ok(fresh("account", "list")).stdout, "demo-org\ngeo-lab\n");
+
+    // A flat bucket round-trips too.
+    const flat = { backends: { b: BACKEND }, buckets: { "flat-data": { backend: "b", prefix: "f/", public: true } },
+      access_keys: { AKIDFLAT: { secret_access_key_secret: "X", scopes: [{ account: "flat-data", actions: ["read"] }] } } };
+    const f = makeCli(tempDir());
+    ok(f("import", writeJson(dir, "flat.json", flat)));
+    assert.deepEqual(json(f("account", "get", "flat-data")), { bucket: flat.buckets["flat-data"], backends: { b: BACKEND } });
+    const fx = json(f("export"));
+    fx.access_keys.AKIDFLAT.secret_access_key_secret = "X";
+    assert.deepEqual(fx, { ...flat, accounts: {} });
+  });
+
+  it("validation errors name the entry and the field, and refuse the write", () => {
+    const dir = tempDir();
+    const cli = makeCli(dir);
+    const good = { repositories: { climate: { backend: "main", prefix: "c/" } }, backends: { main: BACKEND } };
+    ok(cli("account", "put", "acme", "--file", writeJson(dir, "good.json", good)));
+
+    const refused = (r, pattern) => {
+      assert.equal(r.code, 1, `expected a refusal\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      assert.match(r.stderr, pattern);
+    };
+    // The core's own rules and messages, mapped to the entry.
+    refused(cli("repo", "add", "acme", "x", "--backend", "y", "--prefix", "x/"), /^error: v1\/account\/acme: repositories\.x\.backend: unknown backend "y"$/m);
+    refused(cli("repo", "add", "acme", "x", "--backend", "main", "--prefix", "/x"),
+      /v1\/account\/acme: repositories\.x\.prefix: must be empty or end with '\/' and not start with '\/'/);
+    refused(cli("backend", "put", "acme", "main", "--file", writeJson(dir, "b1.json", { ...BACKEND, endpoint: "ftp://host" })),
+      /v1\/account\/acme: backends\.main\.endpoint: must be http\(s\):\/\/host\[:port\]/);
+    refused(cli("backend", "put", "acme", "main", "--file", writeJson(dir, "b2.json", { ...BACKEND, timeout_ms: 0 })),
+      /v1\/account\/acme: backends\.main\.timeout_ms: must be an integer in 1\.\.600000/);
+    refused(cli("account", "put", "Bad_Name", "--file", path.join(dir, "good.json")), /v1\/account\/Bad_Name: account names follow S3 bucket naming/);
+    refused(cli("account", "put", "flat1", "--file", writeJson(dir, "f.json", { bucket: { backend: "main", cache: { chunk_size: 1 } }, backends: { main: BACKEND } })),
+      /v1\/account\/flat1: bucket\.cache\.chunk_size: must be an integer in 65536\.\.67108864/);
+    refused(cli("backend", "put", "acme", "fed", "--file", writeJson(dir, "b3.json", { ...BACKEND, auth: { type: "web_identity", role_arn: "arn:aws:iam::1:role/x", subject: "s" } })),
+      /v1\/account\/acme: backends\.fed\.auth\.role_arn: /);
+    // The layout's own rules: a secret's value never goes into KV; unknown fields; the key entry's fields.
+    refused(cli("backend", "put", "acme", "main", "--file", writeJson(dir, "b4.json", { ...BACKEND, auth: { type: "static", access_key_id: "AKIA", secret_access_key: "s3cr3t" } })),
+      /v1\/account\/acme: backends\.main\.auth\.access_key_id: a secret's value never goes into the registry/);
+    refused(cli("account", "put", "acme", "--file", writeJson(dir, "u.json", { ...good, owner: "me" })), /v1\/account\/acme: owner: is not a field of a v1 account entry/);
+    refused(cli("key", "create", "AKIDTEST", "--scope", "acme/nope:read"), /^error: v1\/key\/AKIDTEST: scopes\[0\]\.repository: unknown repository "nope" \(or "\*"\)$/m);
+    refused(cli("key", "create", "AKIDTEST", "--scope", "zeta/x:read"), /v1\/key\/AKIDTEST: scopes\[0\]\.account: unknown account "zeta"/);
+    refused(cli("key", "create", "AKID-TEST", "--scope", "acme/climate:read"), /v1\/key\/AKID-TEST: access key ids are 3-128 of A-Z a-z 0-9 _/);
+    refused(cli("key", "create", "AKIDTEST", "--scope", "acme:read"), /v1\/key\/AKIDTEST: scopes\[0\]\.repository: is required/);
+    refused(cli("key", "create", "AKIDTEST", "--scope", "acme/climate:read,fly"), /--scope acme\/climate:read,fly: unknown action "fly"/);
+    // Nothing of it was written.
+    assert.deepEqual(json(cli("account", "get", "acme")), good);
+    assert.equal(ok(cli("account", "list")).stdout, "acme\n");
+    assert.equal(ok(cli("key", "list")).stdout, "");
+    // An import with one bad account writes nothing, and names the field in the config's terms.
+    const bad = demoConfig();
+    bad.accounts["geo-lab"].repositories.rasters.backend = "missing";
+    const imp = cli("import", writeJson(dir, "bad.json", bad));
+    refused(imp, /bad\.json: accounts\.geo-lab\.repositories\.rasters\.backend: unknown backend "missing"  \(entry v1\/account\/geo-lab: repositories\.rasters\.backend/);
+    assert.equal(ok(cli("account", "list")).stdout, "acme\n");
+    // Taking away a repository that a key names is refused (unless --force).
+    ok(cli("repo", "add", "acme", "extra", "--backend", "main", "--prefix", "e/"));
+    ok(cli("key", "create", "AKIDTEST", "--scope", "acme/extra:read"));
+    refused(cli("repo", "rm", "acme", "extra"), /v1\/key\/AKIDTEST: scopes\[0\]\.repository: unknown repository "extra"/);
+    refused(cli("account", "rm", "acme"), /v1\/key\/AKIDTEST: scopes\[0\]\.account: unknown account "acme"/);
+    assert.ok(json(cli("account", "get", "acme")).repositories.extra);
+
+    // validate --file: one entry, its kind from --as or its fields.
+    assert.match(ok(cli("validate", "--file", path.join(dir, "good.json"), "--as", "v1/account/acme")).stdout, /^ok: .* valid account entry/);
+    refused(cli("validate", "--file", writeJson(dir, "k.json", { scopes: [{ account: "acme", repository: "zz", actions: ["read"] }], generation: 1 }), "--as", "v1/key/AKIDX"),
+      /v1\/key\/AKIDX: scopes\[0\]\.repository: unknown repository "zz"/);
+    refused(cli("validate", "--file", writeJson(dir, "k2.json", { scopes: [], generation: 0 })), /k2\.json: generation: must be an integer >= 1/);
+    refused(cli("validate", "--file", path.join(dir, "f.json")), /f\.json: bucket\.cache\.chunk_size: must be an integer/);
+  });
+
+  it("validate finds a bad entry written behind the CLI's back, and an index out of step", async () => {
+    const dir = tempDir();
+    const cli = makeCli(dir);
+    ok(cli("account", "put", "acme", "--file", writeJson(dir, "a.json", { repositories: { r: { backend: "main", public: true } }, backends: { main: BACKEND } })));
+    const mf = new Miniflare({ kvNamespaces: ["REGISTRY"], kvPersist: path.join(dir, "kv"), modules: true, compatibilityDate: "2026-04-01",
+      host: "127.0.0.1", port: 0, script: "export default {fetch(){return new Response('')}}" });
+    try {
+      const kv = await mf.getKVNamespace("REGISTRY");
+      await kv.put("v1/account/broken", JSON.stringify({ repositories: { r: { backend: "gone" } }, backends: {} }));
+      await kv.put("v1/key/AKIDHAND", JSON.stringify({ scopes: [{ account: "acme", repository: "r", actions: ["read"] }], generation: 1, secret: "x" }));
+      await kv.put("v1/index/accounts", JSON.stringify({ accounts: { acme: { public: false }, ghost: { public: true } } }));
+    } finally {
+      await mf.dispose();
+    }
+    const r = cli("validate");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^v1\/account\/broken: repositories\.r\.backend: unknown backend "gone"$/m);
+    assert.match(r.stderr, /^v1\/key\/AKIDHAND: secret: is not a field of a v1 key entry .*never stored$/m);
+    assert.match(r.stderr, /^v1\/index\/accounts: accounts\.broken: missing/m);
+    assert.match(r.stderr, /^v1\/index\/accounts: accounts\.ghost: no such account/m);
+    assert.match(r.stderr, /^v1\/index\/accounts: accounts\.acme\.public: is false, the entry says true/m);
+    ok(cli("index", "rebuild"));
+    assert.deepEqual(json(cli("account", "list", "--json")), { accounts: { acme: { public: true }, broken: { public: false } } });
+  });
+
+  it("a Worker on the same kvPersist directory with a REGISTRY binding reads what the CLI wrote, also while it runs", async () => {
+    const dir = tempDir();
+    const kvDir = path.join(dir, "kv");
+    const cli = makeCli(dir);
+    ok(cli("import", writeJson(dir, "demo.json", demoConfig())));
+    const written = ok(cli("account", "get", "demo-org")).stdout;
+    const mf = new Miniflare({
+      modules: true,
+      script: `export default {
+        async fetch(request, env) {
+          const key = new URL(request.url).searchParams.get("key");
+          const value = await env.REGISTRY.get(key);
+          return new Response(value ?? "", { status: value === null ? 404 : 200 });
+        },
+      };`,
+      kvNamespaces: ["REGISTRY"],
+      kvPersist: kvDir,
+      compatibilityDate: "2026-04-01",
+      host: "127.0.0.1",
+      port: 0,
+    });
+    try {
+      const url = await mf.ready;
+      const read = async (key) => {
+        const res = await fetch(`${url.origin}/?key=${encodeURIComponent(key)}`);
+        return { status: res.status, text: await res.text() };
+      };
+      const acct = await read("v1/account/demo-org");
+      assert.equal(acct.status, 200);
+      assert.deepEqual(JSON.parse(acct.text), JSON.parse(written));
+      assert.deepEqual(JSON.parse((await read("v1/index/accounts")).text), { accounts: { "demo-org": { public: true }, "geo-lab": { public: true } } });
+      const key = JSON.parse((await read("v1/key/AKIDDEMOUSER0000001")).text);
+      assert.equal(key.generation, 1);
+      assert.equal((await read("v1/account/nope")).status, 404);
+      // Changed while the Worker runs: seen without a restart.
+      ok(cli("repo", "add", "geo-lab", "fresh", "--backend", "local-public", "--prefix", "fresh/", "--public"));
+      assert.deepEqual(JSON.parse((await read("v1/account/geo-lab")).text).repositories.fresh, { backend: "local-public", prefix: "fresh/", public: true });
+    } finally {
+      await mf.dispose();
+    }
+  });
+
+  it("--namespace-id runs npx wrangler kv key get/put/list/delete --namespace-id ID --remote; --dry-run prints the writes", () => {
+    const dir = tempDir();
+    // A stand-in for `npx wrangler`: logs its arguments, keeps the namespace in a JSON file, answers as wrangler
+    // does (get: the raw value, or a 404 failure; list: a JSON array of {name}).
+    const fake = path.join(dir, "fake-wrangler.mjs");
+    fs.writeFileSync(fake, `#!/usr/bin/env node
+import fs from "node:fs";
+const args = process.argv.slice(2);
+fs.appendFileSync(${JSON.stringify(path.join(dir, "calls.log"))}, JSON.stringify(args) + "\\n");
+const dbFile = ${JSON.stringify(path.join(dir, "ns.json"))};
+const db = fs.existsSync(dbFile) ? JSON.parse(fs.readFileSync(dbFile, "utf8")) : {};
+const save = () => fs.writeFileSync(dbFile, JSON.stringify(db));
+const [, , op, key, value] = args;
+if (op === "get") {
+  if (Object.hasOwn(db, key)) process.stdout.write(db[key]);
+  else { process.stderr.write("X [ERROR] Failed to fetch https://api.cloudflare.com/client/v4/accounts/a/storage/kv/namespaces/n/values/x - 404: Not Found);\\n"); process.exit(1); }
+} else if (op === "put") { db[key] = value; save(); process.stdout.write("Writing the value ...\\n"); }
+else if (op === "delete") { delete db[key]; save(); }
+else if (op === "list") {
+  const prefix = args[args.indexOf("--prefix") + 1] ?? "";
+  process.stdout.write(JSON.stringify(Object.keys(db).filter((k) => k.startsWith(prefix)).sort().map((name) => ({ name })), null, 2) + "\\n");
+} else process.exit(2);
+`);
+    fs.chmodSync(fake, 0o755);
+    const calls = () => fs.readFileSync(path.join(dir, "calls.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const env = { S3P_REGISTRY_WRANGLER: fake };
+    const remote = makeCli(dir, { env, target: ["--namespace-id", "0123abcd"] });
+    const dry = makeCli(dir, { env, target: ["--namespace-id", "0123abcd", "--dry-run"] });
+    const entry = { repositories: { r: { backend: "main", prefix: "r/", public: true } }, backends: { main: BACKEND } };
+    const file = writeJson(dir, "acme.json", entry);
+
+    // Dry run: reads run (get/list), the writes are printed as paste-ready commands and not run.
+    const d = ok(dry("account", "put", "acme", "--file", file));
+    assert.deepEqual(d.stdout.trim().split("\n"), [
+      `npx wrangler kv key put v1/account/acme '${JSON.stringify(entry)}' --namespace-id 0123abcd --remote`,
+      `npx wrangler kv key put v1/index/accounts '{"accounts":{"acme":{"public":true}}}' --namespace-id 0123abcd --remote`,
+    ]);
+    assert.ok(calls().every((a) => a[2] === "get" || a[2] === "list"), JSON.stringify(calls()));
+    assert.ok(calls().every((a) => a.at(-3) === "--namespace-id" && a.at(-2) === "0123abcd" && a.at(-1) === "--remote"));
+    assert.equal(fs.existsSync(path.join(dir, "ns.json")), false);
+
+    // For real (through the stand-in): the exact argument lists.
+    fs.rmSync(path.join(dir, "calls.log"));
+    ok(remote("account", "put", "acme", "--file", file));
+    assert.deepEqual(calls().filter((a) => a[2] === "put"), [
+      ["kv", "key", "put", "v1/account/acme", JSON.stringify(entry), "--namespace-id", "0123abcd", "--remote"],
+      ["kv", "key", "put", "v1/index/accounts", '{"accounts":{"acme":{"public":true}}}', "--namespace-id", "0123abcd", "--remote"],
+    ]);
+    assert.deepEqual(calls()[0], ["kv", "key", "get", "v1/account/acme", "--namespace-id", "0123abcd", "--remote"]);
+    assert.deepEqual(json(remote("account", "get", "acme")), entry);
+    const missing = remote("account", "get", "nope");
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /v1\/account\/nope: no such account/);
+    assert.equal(ok(remote("account", "list")).stdout, "acme\n");
+    assert.deepEqual(calls().at(-1), ["kv", "key", "list", "--prefix", "v1/account/", "--namespace-id", "0123abcd", "--remote"]);
+    const secret = ok(remote("key", "create", "AKIDREMOTE", "--scope", "acme/r:read")).stdout.trim();
+    assert.equal(secret, expectedSecret(K, "AKIDREMOTE", 1));
+    assert.deepEqual(calls().at(-1), ["kv", "key", "put", "v1/key/AKIDREMOTE", '{"scopes":[{"account":"acme","repository":"r","actions":["read"]}],"generation":1}',
+      "--namespace-id", "0123abcd", "--remote"]);
+    ok(remote("key", "revoke", "AKIDREMOTE"));
+    assert.deepEqual(calls().at(-1), ["kv", "key", "delete", "v1/key/AKIDREMOTE", "--namespace-id", "0123abcd", "--remote"]);
+    // A dry-run removal prints the index update first, then the delete.
+    assert.deepEqual(ok(dry("account", "rm", "acme")).stdout.trim().split("\n"), [
+      `npx wrangler kv key put v1/index/accounts '{"accounts":{}}' --namespace-id 0123abcd --remote`,
+      "npx wrangler kv key delete v1/account/acme --namespace-id 0123abcd --remote",
+    ]);
+    assert.match(ok(remote("validate")).stdout, /^ok: 1 account\(s\), 0 key\(s\)/);
+  });
+
+  it("the wrangler command lines are ones wrangler itself accepts (its --local KV standing in for --remote)", async () => {
+    const dir = tempDir();
+    const persist = path.join(dir, "wrangler-state");
+    // Runs the real wrangler with --remote replaced by --local --persist-to (no network here).
+    const fake = path.join(dir, "wrangler-local.mjs");
+    fs.writeFileSync(fake, `#!/usr/bin/env node
+import { spawnSync } from "node:child_process";
+const args = process.argv.slice(2);
+const i = args.indexOf("--remote");
+const r = spawnSync(${JSON.stringify(path.join(ROOT, "node_modules/.bin/wrangler"))},
+  [...args.slice(0, i), "--local", "--persist-to", ${JSON.stringify(persist)}, ...args.slice(i + 1)], { stdio: "inherit" });
+process.exit(r.status ?? 1);
+`);
+    fs.chmodSync(fake, 0o755);
+    const store = new WranglerStore("REGISTRY", { env: { ...process.env, ...WRANGLER_ENV, S3P_REGISTRY_WRANGLER: fake } });
+    const value = JSON.stringify({ repositories: { "it's": { backend: "m", prefix: "a b/" } }, backends: { m: BACKEND } });
+    await store.put("v1/account/acme", value);
+    assert.equal(await store.get("v1/account/acme"), value);
+    assert.equal(await store.get("v1/account/none"), null);
+    assert.deepEqual(await store.list("v1/account/"), ["v1/account/acme"]);
+    // wrangler --persist-to P keeps KV under P/v3/kv: the CLI's --local reads it there (namespace id REGISTRY).
+    const local = makeCli(dir, { target: ["--local", path.join(persist, "v3/kv")] });
+    assert.deepEqual(json(local("account", "get", "acme")), JSON.parse(value));
+    await store.delete("v1/account/acme");
+    assert.equal(await store.get("v1/account/acme"), null);
+  });
+
+  it("parses --local [DIR] before or after the command, and every command has --help", () => {
+    const p = (s) => {
+      const r = parseArgs(s.split(" "));
+      return { cmd: r.cmd?.words.join(" "), args: r.args, dir: r.localDir };
+    };
+    assert.deepEqual(p("--local /tmp/x account list"), { cmd: "account list", args: [], dir: "/tmp/x" });
+    assert.deepEqual(p("account list --local /tmp/x"), { cmd: "account list", args: [], dir: "/tmp/x" });
+    assert.deepEqual(p("--local account list"), { cmd: "account list", args: [], dir: undefined });
+    assert.deepEqual(p("account get --local acme"), { cmd: "account get", args: ["acme"], dir: undefined });
+    assert.deepEqual(p("import --local config/demo.json"), { cmd: "import", args: ["config/demo.json"], dir: undefined });
+    assert.deepEqual(p("import --local kvdir config/demo.json"), { cmd: "import", args: ["config/demo.json"], dir: "kvdir" });
+    assert.deepEqual(p("--local=kv key show AKID"), { cmd: "key show", args: ["AKID"], dir: "kv" });
+    assert.deepEqual(parseArgs(["key", "create", "A", "--scope", "a/b:read", "--scope=c/d:list"]).opts.multiple.scope, ["a/b:read", "c/d:list"]);
+
+    const cli = makeCli(tempDir());
+    const top = ok(cli("--help"));
+    const commands = [...top.stdout.matchAll(/^ {2}([a-z]+(?: [a-z]+)?)(?= [A-Z]| {2})/gm)].map((m) => m[1]);
+    assert.ok(commands.length >= 20, commands.join(","));
+    for (const c of commands) {
+      const h = ok(cli(...c.split(" "), "--help"));
+      assert.match(h.stdout, new RegExp(`^Usage: ./scripts/registry \\[target\\] ${c}`), c);
+    }
+    const bad = cli("account", "frobnicate");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown command "account frobnicate"/);
+    const wrongOpt = cli("account", "get", "acme", "--scope", "x");
+    assert.equal(wrongOpt.code, 2);
+    assert.match(wrongOpt.stderr, /account get does not take --scope/);
+  });
+});
