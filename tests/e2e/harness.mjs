@@ -47,8 +47,8 @@ export function openDemoConfig(mutate) {
 // registerIssuer); false leaves STS trusting whatever was registered before (negative tests).
 // `testHooks`: serve js/test_hooks.mjs's /__test/ routes (core introspection, trap injection, registry faults).
 // `kvPersist`: a directory for the REGISTRY KV namespace (the namespace registry); `mf.getKVNamespace("REGISTRY")`
-// writes to it while the Worker runs.
-export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist, kvPersist, registerJwks = true, testHooks = false } = {}) {
+// writes to it while the Worker runs. `asConfigured`: never move the namespace into the registry (see toRegistry).
+export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist, kvPersist, registerJwks = true, testHooks = false, asConfigured = false } = {}) {
   const logs = [];
   if (testHooks) bindings = { ...bindings, S3P_TEST_HOOKS: "1" };
   // workerd's output arrives in pipe-sized pieces (4 KiB): a longer line comes in several, so a piece's last
@@ -59,7 +59,7 @@ export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SE
     partial = lines.pop();
     logs.push(...lines.filter(Boolean));
   };
-  const served = NAMESPACE_FROM_REGISTRY && !kvPersist ? toRegistry(config, bindings) : null;
+  const served = NAMESPACE_FROM_REGISTRY && !kvPersist && !asConfigured ? toRegistry(config, bindings) : null;
   if (served) ({ config, bindings, kvPersist } = served);
   const w = await startWorker({ config, bindings, wasm, cachePersist, kvPersist, log });
   if (served) await served.fill(await w.mf.getKVNamespace("REGISTRY"));

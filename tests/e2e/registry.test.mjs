@@ -187,7 +187,7 @@ describe("registry: the namespace in KV, served without a redeploy", () => {
 
 describe("registry: a config that names no registry is served exactly as before", () => {
   it("its log lines carry no registry field", async () => {
-    const p = await startProxy();
+    const p = await startProxy({ asConfigured: true });
     try {
       const r = await fetch(`${p.url}/demo-org/public-data/README.txt`);
       assert.equal(r.status, 200);

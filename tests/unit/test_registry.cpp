@@ -262,8 +262,13 @@ TEST_CASE("registry settings: validated, naming the field", "[registry][config]"
   CHECK(error.find("at least 32 bytes") != std::string::npos);
   CHECK_FALSE(load_config(registry_config(R"(, "bogus": 1)"), {{"REG_KEY", kRegistryKey}}, cfg, error));
   CHECK(error.find("registry.bogus") != std::string::npos);
-  // With a registry, S3P_CONFIG may hold no namespace at all.
+  // With a registry, S3P_CONFIG may hold no namespace at all, or only the backends registry entries name.
   CHECK(load_config(R"({"registry": {"key_secret": "REG_KEY"}})", {{"REG_KEY", kRegistryKey}}, cfg, error));
+  CHECK(load_config(R"({"registry": {"key_secret": "REG_KEY"}, "backends": {"b": {"endpoint": "http://h", "bucket": "x"}}})",
+                    {{"REG_KEY", kRegistryKey}}, cfg, error));
+  Config shared_entry;
+  CHECK(load_account_entry("acme", R"({"repositories": {"x": {"backend": "b"}}})", {}, cfg, shared_entry, error));
+  CHECK(shared_entry.accounts[0].repositories[0].backend == cfg.backends.at("b").get());
   // Entries are validated by the config's own rules.
   Config entry;
   CHECK_FALSE(load_account_entry("acme", R"({"repositories": {"x": {"backend": "nope"}}})", {}, cfg, entry, error));

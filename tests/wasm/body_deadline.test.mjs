@@ -79,7 +79,7 @@ describe("readLimited: the deadline", () => {
     assert.ok(!out.hung, `readLimited was still waiting ${GUARD_MS} ms later: no deadline`);
     assert.ok(out.error, `rejects (got ${JSON.stringify(out.value)})`);
     assert.ok(out.error instanceof ReadTimeout, `a ReadTimeout, not ${out.error}`);
-    assert.ok(out.ms >= DEADLINE_MS - 5, `not before the deadline (${out.ms.toFixed(0)} ms)`);
+    // (Not timed: node's timers run on a loop clock that can lag performance.now() by many ms on a loaded machine.)
     // reader.cancel() runs the source's cancel callback; give it the microtasks it needs.
     await sleep(0);
     assert.equal(cancelled.length, 1, "the stream's cancel callback was called");

@@ -256,7 +256,8 @@ bool load_namespace(const json& root, const Env& env, const FederationSettings& 
   }
 
   auto accounts = root.find("accounts");
-  if (accounts == root.end() && cfg.accounts.empty()) return fail(error, "accounts", "is required (or \"buckets\")");
+  if (required && accounts == root.end() && cfg.accounts.empty())
+    return fail(error, "accounts", "is required (or \"buckets\")");
   if (accounts != root.end() && !accounts->is_object()) return fail(error, "accounts", "must be an object");
   const json no_accounts = json::object();
   const json& account_list = accounts != root.end() ? *accounts : no_accounts;
