@@ -224,63 +224,60 @@ bool load_cors_origins(const json& root, std::vector<std::string>& out, std::str
 
 namespace {
 
-// The namespace part of a config (backends, flat buckets, accounts; not the keys): from S3P_CONFIG, or from one
-// registry entry shaped the same way. `federation` is the deployment's (web_identity backends need it).
-bool load_namespace(const json& root, const Env& env, const FederationSettings& federation, const Config* shared,
-                    bool required, Config& cfg, std::string& error) {
-  auto backends = root.find("backends");
-  if (backends == root.end() && !required) return true;
-  if (backends == root.end() || !backends->is_object()) return fail(error, "backends", "must be an object");
-  for (auto it = backends->begin(); it != backends->end(); ++it) {
+// The parts of a namespace, shared by S3P_CONFIG and the registry's entries. `shared`: the deployment's config,
+// whose backends an entry's repositories may name; `federation`: the deployment's (web_identity needs it).
+bool load_backends(const json& backends, const Env& env, const FederationSettings& federation, Config& cfg,
+                   std::string& error) {
+  if (!backends.is_object()) return fail(error, "backends", "must be an object");
+  for (auto it = backends.begin(); it != backends.end(); ++it) {
     auto b = std::make_unique<Backend>();
     if (!load_backend(it.key(), it.value(), env, *b, error)) return false;
     if (b->auth == BackendAuth::WebIdentity && !federation.enabled)
       return fail(error, "backends." + it.key() + ".auth.type", "web_identity needs a \"federation\" section");
     cfg.backends.emplace(it.key(), std::move(b));
   }
+  return true;
+}
 
-  // Flat buckets first: they are accounts whose single repository has no name.
-  if (auto buckets = root.find("buckets"); buckets != root.end()) {
-    if (!buckets->is_object()) return fail(error, "buckets", "must be an object");
-    for (auto it = buckets->begin(); it != buckets->end(); ++it) {
-      const std::string field = "buckets." + it.key();
-      if (!valid_account_name(it.key())) return fail(error, field, "bucket names follow S3 naming (3-63 of a-z 0-9 . -)");
-      Account acct;
-      acct.name = it.key();
-      acct.flat = true;
-      Repository repo;
-      if (!load_repository(it.value(), field, cfg, shared, repo, error)) return false;
-      acct.repositories.push_back(std::move(repo));
-      cfg.accounts.push_back(std::move(acct));
-    }
-  }
+// A flat bucket: an account whose single repository has no name.
+bool load_flat_bucket(const std::string& name, const json& j, const Config* shared, Config& cfg, std::string& error) {
+  const std::string field = "buckets." + name;
+  if (!valid_account_name(name)) return fail(error, field, "bucket names follow S3 naming (3-63 of a-z 0-9 . -)");
+  Account acct;
+  acct.name = name;
+  acct.flat = true;
+  Repository repo;
+  if (!load_repository(j, field, cfg, shared, repo, error)) return false;
+  acct.repositories.push_back(std::move(repo));
+  cfg.accounts.push_back(std::move(acct));
+  return true;
+}
 
-  auto accounts = root.find("accounts");
-  if (required && accounts == root.end() && cfg.accounts.empty())
-    return fail(error, "accounts", "is required (or \"buckets\")");
-  if (accounts != root.end() && !accounts->is_object()) return fail(error, "accounts", "must be an object");
-  const json no_accounts = json::object();
-  const json& account_list = accounts != root.end() ? *accounts : no_accounts;
-  for (auto it = account_list.begin(); it != account_list.end(); ++it) {
-    const std::string field = "accounts." + it.key();
-    if (!valid_account_name(it.key())) return fail(error, field, "account names follow S3 bucket naming (3-63 of a-z 0-9 . -)");
-    if (!it.value().is_object()) return fail(error, field, "must be an object");
-    Account acct;
-    acct.name = it.key();
-    auto repos = it.value().find("repositories");
-    if (repos == it.value().end() || !repos->is_object()) return fail(error, field + ".repositories", "must be an object");
-    for (auto r = repos->begin(); r != repos->end(); ++r) {
-      const std::string rf = field + ".repositories." + r.key();
-      if (!valid_repo_name(r.key())) return fail(error, rf, "repository names must be non-empty, without '/' or control characters");
-      Repository repo;
-      if (!load_repository(r.value(), rf, cfg, shared, repo, error)) return false;
-      repo.name = r.key();
-      acct.repositories.push_back(std::move(repo));
-    }
-    std::sort(acct.repositories.begin(), acct.repositories.end(),
-              [](const Repository& a, const Repository& b) { return a.name < b.name; });
-    cfg.accounts.push_back(std::move(acct));
+// An account: {"repositories": {NAME: {...}}} (other members are the caller's to check).
+bool load_account(const std::string& name, const json& j, const Config* shared, Config& cfg, std::string& error) {
+  const std::string field = "accounts." + name;
+  if (!valid_account_name(name)) return fail(error, field, "account names follow S3 bucket naming (3-63 of a-z 0-9 . -)");
+  if (!j.is_object()) return fail(error, field, "must be an object");
+  Account acct;
+  acct.name = name;
+  auto repos = j.find("repositories");
+  if (repos == j.end() || !repos->is_object()) return fail(error, field + ".repositories", "must be an object");
+  for (auto r = repos->begin(); r != repos->end(); ++r) {
+    const std::string rf = field + ".repositories." + r.key();
+    if (!valid_repo_name(r.key())) return fail(error, rf, "repository names must be non-empty, without '/' or control characters");
+    Repository repo;
+    if (!load_repository(r.value(), rf, cfg, shared, repo, error)) return false;
+    repo.name = r.key();
+    acct.repositories.push_back(std::move(repo));
   }
+  std::sort(acct.repositories.begin(), acct.repositories.end(),
+            [](const Repository& a, const Repository& b) { return a.name < b.name; });
+  cfg.accounts.push_back(std::move(acct));
+  return true;
+}
+
+// Accounts sorted by name, none twice; whether any caches objects.
+bool finish_accounts(Config& cfg, std::string& error) {
   std::sort(cfg.accounts.begin(), cfg.accounts.end(), [](const Account& a, const Account& b) { return a.name < b.name; });
   for (size_t i = 1; i < cfg.accounts.size(); ++i)
     if (cfg.accounts[i].name == cfg.accounts[i - 1].name)
@@ -288,6 +285,29 @@ bool load_namespace(const json& root, const Env& env, const FederationSettings& 
   for (const Account& a : cfg.accounts)
     for (const Repository& r : a.repositories) cfg.any_cached = cfg.any_cached || r.cache.enabled;
   return true;
+}
+
+// S3P_CONFIG's namespace: backends, flat buckets, accounts (required unless a registry holds them).
+bool load_namespace(const json& root, const Env& env, const FederationSettings& federation, bool required, Config& cfg,
+                    std::string& error) {
+  auto backends = root.find("backends");
+  if (backends == root.end() && !required) return true;
+  if (backends == root.end()) return fail(error, "backends", "must be an object");
+  if (!load_backends(*backends, env, federation, cfg, error)) return false;
+  if (auto buckets = root.find("buckets"); buckets != root.end()) {
+    if (!buckets->is_object()) return fail(error, "buckets", "must be an object");
+    for (auto it = buckets->begin(); it != buckets->end(); ++it)
+      if (!load_flat_bucket(it.key(), it.value(), nullptr, cfg, error)) return false;
+  }
+  auto accounts = root.find("accounts");
+  if (required && accounts == root.end() && cfg.accounts.empty())
+    return fail(error, "accounts", "is required (or \"buckets\")");
+  if (accounts != root.end()) {
+    if (!accounts->is_object()) return fail(error, "accounts", "must be an object");
+    for (auto it = accounts->begin(); it != accounts->end(); ++it)
+      if (!load_account(it.key(), it.value(), nullptr, cfg, error)) return false;
+  }
+  return finish_accounts(cfg, error);
 }
 
 }  // namespace
@@ -302,7 +322,7 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
   if (!load_federation_settings(root, env, cfg.federation, error)) return false;
   if (!load_registry_settings(root, env, cfg.registry, error)) return false;
   // With a registry, the namespace may live there alone; whatever S3P_CONFIG still names is served too.
-  if (!load_namespace(root, env, cfg.federation, nullptr, !cfg.registry.enabled, cfg, error)) return false;
+  if (!load_namespace(root, env, cfg.federation, !cfg.registry.enabled, cfg, error)) return false;
 
   if (!get_string(root, "virtual_host_domain", "config", false, cfg.virtual_host_domain, error)) return false;
   if (cfg.virtual_host_domain.find_first_of("/: ") != std::string::npos)
@@ -324,22 +344,24 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
 
 bool load_account_entry(std::string_view account, std::string_view json_text, const Env& env, const Config& deployment,
                         Config& out, std::string& error) {
-  const std::string field = "account " + std::string(account);
+  const std::string name(account);
+  const std::string field = "account " + name;
   json entry = json::parse(json_text.begin(), json_text.end(), nullptr, false);
   if (entry.is_discarded() || !entry.is_object()) return fail(error, field, "is not a JSON object");
-  // The entry is the account's part of a config: {"repositories": …} or {"bucket": …}, with its "backends".
-  json root = json::object();
-  root["backends"] = entry.contains("backends") ? entry["backends"] : json::object();
-  const bool flat = entry.contains("bucket");
-  if (flat == entry.contains("repositories")) return fail(error, field, "must hold \"repositories\" or \"bucket\"");
+  // The account's part of a config: {"repositories": …} (an account) or {"bucket": …} (a flat bucket), with the
+  // "backends" they use besides the deployment's.
   for (auto it = entry.begin(); it != entry.end(); ++it)
     if (it.key() != "backends" && it.key() != "bucket" && it.key() != "repositories")
       return fail(error, field + "." + it.key(), "is not an account entry field");
-  if (flat) root["buckets"][std::string(account)] = entry["bucket"];
-  else root["accounts"][std::string(account)]["repositories"] = entry["repositories"];
+  auto bucket = entry.find("bucket");
+  if ((bucket != entry.end()) == (entry.find("repositories") != entry.end()))
+    return fail(error, field, "must hold \"repositories\" or \"bucket\"");
   Config cfg;
-  if (!load_namespace(root, env, deployment.federation, &deployment, true, cfg, error)) return false;
-  if (cfg.accounts.size() != 1 || cfg.accounts.front().name != account) return fail(error, field, "names another account");
+  if (auto backends = entry.find("backends"); backends != entry.end())
+    if (!load_backends(*backends, env, deployment.federation, cfg, error)) return false;
+  const bool loaded = bucket != entry.end() ? load_flat_bucket(name, *bucket, &deployment, cfg, error)
+                                            : load_account(name, entry, &deployment, cfg, error);
+  if (!loaded || !finish_accounts(cfg, error)) return false;
   out = std::move(cfg);
   return true;
 }

@@ -41,7 +41,8 @@ class Cache {
 
   SingleFlight& flights() { return flights_; }
   size_t size() const { return slots_.size(); }
-  static constexpr size_t kCapacity = 20000;
+  // ~1.3 KiB per account entry of two repositories (tests/wasm/registry_memory.test.mjs): ~6.5 MiB at capacity.
+  static constexpr size_t kCapacity = 5000;
 
  private:
   struct Slot {

@@ -1,0 +1,54 @@
+// The registry's isolate tier is bounded: the memory a core holds for registry entries stops growing at the
+// tier's capacity however many distinct accounts are asked for (an LRU), and the figure per entry is printed.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { describe, it } from "node:test";
+import { Core, Kind } from "../../js/core.mjs";
+
+const CAPACITY = 5000; // worker/registry/registry_cache.h kCapacity
+const enc = new TextEncoder();
+const entry = (i) => JSON.stringify({
+  backends: { main: { endpoint: "https://s3.us-west-2.amazonaws.com", bucket: `bucket-${i}`, region: "us-west-2" } },
+  repositories: { data: { backend: "main", prefix: `datasets/${i}/`, public: true, cache: { enabled: false } }, raw: { backend: "main", prefix: `raw/${i}/` } },
+});
+
+for (const name of ["core-emcc", "core-wasi"]) {
+  describe(`registry memory (${name})`, () => {
+    it("grows with distinct accounts up to the capacity, then stays flat", () => {
+      const core = new Core(new WebAssembly.Module(fs.readFileSync(new URL(`../../dist/${name}.wasm`, import.meta.url))));
+      assert.deepEqual(core.init(JSON.stringify({ registry: { key_secret: "K" } }), { K: "a registry deployment key, 32+ bytes" }),
+        { ok: true, error: "" });
+      let reads = 0;
+      const now = Date.now();
+      const request = (i) => {
+        const id = core.begin("GET", `/account-${String(i).padStart(6, "0")}/data/k`, "", [["host", "h"]], false, now);
+        let a = core.next(id, now);
+        if (a.kind === Kind.REGISTRY_GET) {
+          reads++;
+          core.feedHost(id, a.kind, true, enc.encode(entry(i)), "", now);
+          a = core.next(id, now);
+        }
+        assert.equal(a.kind, Kind.FETCH);
+        core.feedFetch(id, { outcome: 0, status: 404, headers: [] }, now);
+        assert.equal(core.next(id, now).kind, Kind.RESPOND);
+        core.next(id, now);
+        core.free(id);
+      };
+      const before = core.memory.buffer.byteLength;
+      for (let i = 0; i < CAPACITY; i++) request(i);
+      const atCapacity = core.memory.buffer.byteLength - before;
+      for (let i = CAPACITY; i < 3 * CAPACITY; i++) request(i);
+      const after = core.memory.buffer.byteLength - before;
+      console.log(`# registry tier (${name}): ${(atCapacity / 1048576).toFixed(1)} MiB for ${CAPACITY} entries ` +
+        `(${Math.round(atCapacity / CAPACITY)} B each); ${(after / 1048576).toFixed(1)} MiB after ${3 * CAPACITY} accounts`);
+      assert.equal(reads, 3 * CAPACITY);
+      assert.ok(atCapacity < 16 << 20, `${atCapacity} bytes for ${CAPACITY} entries`);
+      assert.ok(after <= atCapacity * 1.1 + (1 << 20), `grew past the capacity: ${after} vs ${atCapacity}`);
+      // The oldest went; the newest are still served from the isolate.
+      request(0);
+      assert.equal(reads, 3 * CAPACITY + 1);
+      request(3 * CAPACITY - 1);
+      assert.equal(reads, 3 * CAPACITY + 1);
+    });
+  });
+}
