@@ -1,15 +1,81 @@
 // Serves the Worker on a fixed port until interrupted: `node scripts/lib/serve.mjs` (used by ./scripts/run).
 // Env: PORT, S3P_EMULATOR (backend URL), S3P_CONFIG_FILE, and the demo backend secrets.
+//
+// The demo's accounts are served from the namespace registry (README "Registry"), as a deployment with many
+// accounts would be: S3P_CONFIG is the demo config without its accounts (backends, access keys, federation and the
+// other settings stay), plus a "registry" section; the accounts are imported at start by ./scripts/registry's own
+// code into Miniflare's KV under .state/registry-kv (fresh each run), which the Worker reads per request. The
+// banner shows how to change them while it runs.
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEMO_USER_ACCESS_KEY_ID, demoFederationSecrets, demoListingSecrets, demoUserSecrets } from "./demo-keys.mjs";
-import { loadConfig, startWorker } from "./miniflare.mjs";
+import { ROOT, loadConfig, startWorker } from "./miniflare.mjs";
+import { main as registryCli } from "./registry/cli.mjs";
+import { shellQuote } from "./registry/store.mjs";
+
+// The registry's deployment key K (the Worker secret that "registry": {"key_secret": "DEMO_REGISTRY_KEY"} names),
+// from which access key secrets of the registry are derived. A DEMO-ONLY value, fixed so that the banner can show
+// it: it protects nothing, never use it for a deployment (`openssl rand -base64 32` makes a real one).
+export const DEMO_REGISTRY_KEY = "demo-only-registry-key-not-a-secret-0123456789";
+// The registry access key the banner creates.
+export const DEMO_REGISTRY_ACCESS_KEY_ID = "AKIDDEMOREG0000001";
+// Where ./scripts/run keeps the registry and the files it is made from (relative to the repository).
+export const DEMO_KV_DIR = ".state/registry-kv";
+export const DEMO_DEPLOYMENT_FILE = ".state/demo-deployment.json"; // the Worker's S3P_CONFIG
+export const DEMO_NAMESPACE_FILE = ".state/demo-namespace.json"; // the demo config the registry is imported from
+// Short TTLs so that a change shows within seconds in the demo (a deployment keeps the defaults: README).
+export const DEMO_REGISTRY = { kv_binding: "REGISTRY", key_secret: "DEMO_REGISTRY_KEY", entry_ttl_s: 5, negative_ttl_s: 5 };
+
+// S3P_CONFIG of a demo served from the registry: the config without its namespace's accounts, with "registry".
+export function deploymentConfig(cfg) {
+  const d = structuredClone(cfg);
+  delete d.accounts;
+  delete d.buckets;
+  d.registry = { ...DEMO_REGISTRY };
+  return d;
+}
+
+// Writes the deployment (S3P_CONFIG) and the namespace to import, then fills a fresh KV directory with the
+// namespace's accounts through the registry CLI: ./scripts/registry --local KV --deployment DEPLOYMENT import
+// NAMESPACE --skip-keys (the access keys stay in S3P_CONFIG, and their scopes name the registry's accounts).
+// Throws with the CLI's output when it refuses.
+export async function seedRegistry({ config, deployment, kvDir, deploymentFile, namespaceFile }) {
+  fs.mkdirSync(path.dirname(deploymentFile), { recursive: true });
+  fs.mkdirSync(path.dirname(namespaceFile), { recursive: true });
+  fs.writeFileSync(deploymentFile, `${JSON.stringify(deployment, null, 2)}\n`);
+  fs.writeFileSync(namespaceFile, `${JSON.stringify(config, null, 2)}\n`);
+  fs.rmSync(kvDir, { recursive: true, force: true });
+  const output = [];
+  const sink = { write: (s) => output.push(s) };
+  const argv = ["--local", kvDir, "--deployment", deploymentFile, "import", namespaceFile, "--skip-keys"];
+  const code = await registryCli(argv, { stdout: sink, stderr: sink });
+  if (code !== 0) throw new Error(`./scripts/registry ${argv.join(" ")} failed (exit ${code}):\n${output.join("")}`);
+  return output.join("");
+}
+
+// The Worker secrets of the demo (what S3P_CONFIG names).
+export function demoBindings(env = process.env) {
+  return {
+    DEMO_BACKEND_ACCESS_KEY_ID: env.DEMO_BACKEND_ACCESS_KEY_ID ?? "",
+    DEMO_BACKEND_SECRET_ACCESS_KEY: env.DEMO_BACKEND_SECRET_ACCESS_KEY ?? "",
+    DEMO_REGISTRY_KEY,
+    ...demoFederationSecrets(),
+    ...demoUserSecrets(),
+    ...demoListingSecrets(),
+  };
+}
 
 // What ./scripts/run prints: every line is paste-ready shell (notes are `#` comments on their own lines), which
-// tests/scripts/demo-banner.test.mjs checks with `bash -n`. `ep`: the proxy's URL; `secret`: the demo key's secret.
-export function banner({ ep, emulator, secret }) {
+// tests/scripts/demo-banner.test.mjs checks with `bash -n`. `ep`: the proxy's URL; `secret`: the demo key's secret;
+// `registry`: where the registry and the deployment file are (paths as printed, after `cd root`).
+export function banner({ ep, emulator, secret, registry = {} }) {
+  const { root = ROOT, kvDir = DEMO_KV_DIR, deployment = DEMO_DEPLOYMENT_FILE, key = DEMO_REGISTRY_KEY } = registry;
   const host = new URL(ep).host;
   const upload = "s3://demo-org/uploads/hello-edge.txt";
+  const cli = `./scripts/registry --local ${shellQuote(kvDir)} --deployment ${shellQuote(deployment)}`;
+  const regKey = DEMO_REGISTRY_ACCESS_KEY_ID;
+  const regEnv = `AWS_ACCESS_KEY_ID=${regKey} AWS_SECRET_ACCESS_KEY="$REG_SECRET"`;
   return `
 s3-edge-proxy is serving on ${ep}   (backend emulator: ${emulator})
 Every line below can be pasted into a shell; lines starting with # are comments.
@@ -44,6 +110,24 @@ AWS_S3_ENDPOINT=${host} AWS_HTTPS=NO AWS_VIRTUAL_HOSTING=FALSE AWS_NO_SIGN_REQUE
 # OIDC provider:
 curl -s ${ep}/.well-known/openid-configuration
 
+# The accounts (demo-org, geo-lab) are served from the namespace registry: Workers KV in
+# ${kvDir}, imported from the demo config at start (fresh each run) and read per request, each entry
+# cached for 5 s. S3P_CONFIG (${deployment}) keeps the backends, the demo key and the other
+# settings. Change the registry while this runs, with ./scripts/registry from the repository:
+cd ${shellQuote(root)}
+# Add a public repository to demo-org, over the demo's local-public backend (one of S3P_CONFIG's backends):
+${cli} repo add demo-org more-data --backend local-public --prefix public-data/ --public
+# It is served once the cached demo-org entry has expired (5 s):
+sleep 5; aws --endpoint-url ${ep} --no-sign-request s3 ls s3://demo-org/more-data/
+# Create an access key in the registry that may read, write and list demo-org/uploads. It prints the key's
+# secret, derived from the deployment key and stored nowhere. REGISTRY_KEY is the demo's value of the Worker
+# secret DEMO_REGISTRY_KEY: demo-only, never a real deployment's.
+REGISTRY_KEY=${shellQuote(key)} ${cli} key create ${regKey} --scope demo-org/uploads:read,write,list
+# key secret derives it again; use the key:
+REG_SECRET=$(REGISTRY_KEY=${shellQuote(key)} ./scripts/registry --local ${shellQuote(kvDir)} key secret ${regKey})
+echo "written with a registry key" | ${regEnv} aws --endpoint-url ${ep} s3 cp - s3://demo-org/uploads/from-registry-key.txt
+${regEnv} aws --endpoint-url ${ep} s3 ls s3://demo-org/uploads/
+
 # Ctrl-C stops everything.
 `;
 }
@@ -54,15 +138,18 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   // The demo is its own OIDC issuer at the address it serves on: the STS emulator fetches its discovery document
   // and JWKS from there to verify each token.
   if (cfg.federation) cfg.federation.issuer = `http://127.0.0.1:${port}`;
-  const config = JSON.stringify(cfg);
-  const bindings = {
-    DEMO_BACKEND_ACCESS_KEY_ID: process.env.DEMO_BACKEND_ACCESS_KEY_ID ?? "",
-    DEMO_BACKEND_SECRET_ACCESS_KEY: process.env.DEMO_BACKEND_SECRET_ACCESS_KEY ?? "",
-    ...demoFederationSecrets(),
-    ...demoUserSecrets(),
-    ...demoListingSecrets(),
-  };
-  const worker = await startWorker({ config, bindings, port, log: (s) => process.stdout.write(s) });
+  const deployment = deploymentConfig(cfg);
+  const kvDir = path.join(ROOT, DEMO_KV_DIR);
+  try {
+    await seedRegistry({ config: cfg, deployment, kvDir, deploymentFile: path.join(ROOT, DEMO_DEPLOYMENT_FILE),
+      namespaceFile: path.join(ROOT, DEMO_NAMESPACE_FILE) });
+  } catch (e) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  const bindings = demoBindings();
+  const worker = await startWorker({ config: JSON.stringify(deployment), bindings, port, kvPersist: kvDir,
+    log: (s) => process.stdout.write(s) });
   console.log(banner({ ep: worker.url, emulator: process.env.S3P_EMULATOR, secret: bindings.DEMO_USER_SECRET }));
   const stop = async () => {
     await worker.close();

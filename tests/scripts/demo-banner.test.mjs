@@ -1,14 +1,22 @@
 // What ./scripts/run prints (scripts/lib/serve.mjs's banner) and README's demo block: every command is paste-ready
 // shell (a note in parentheses after a command used to make pasting it a syntax error), the writable repository is
-// shown being written, and the edge cache can be seen at work on it.
+// shown being written, and the edge cache can be seen at work on it. The demo serves its accounts from the
+// namespace registry: the banner's ./scripts/registry commands run against what serve.mjs seeds.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { createCore } from "../../js/init.mjs";
 import { demoUserSecrets } from "../../scripts/lib/demo-keys.mjs";
-import { banner } from "../../scripts/lib/serve.mjs";
+import { loadConfig } from "../../scripts/lib/miniflare.mjs";
+import {
+  DEMO_DEPLOYMENT_FILE, DEMO_KV_DIR, DEMO_REGISTRY_ACCESS_KEY_ID, DEMO_REGISTRY_KEY, banner, demoBindings, deploymentConfig,
+  seedRegistry,
+} from "../../scripts/lib/serve.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const bashSyntax = (text) => spawnSync("bash", ["-n"], { input: text, encoding: "utf8" });
@@ -45,6 +53,73 @@ describe("the ./scripts/run banner", () => {
 
   it("names the GDAL write option", () => {
     assert.match(text, /CPL_VSIL_USE_TEMP_FILE_FOR_RANDOM_WRITE=YES/);
+  });
+
+  it("shows the registry changed while it runs: a repository added, then read; a key created, then used", () => {
+    const cli = `./scripts/registry --local ${DEMO_KV_DIR} --deployment ${DEMO_DEPLOYMENT_FILE}`;
+    assert.ok(commands.includes(`cd ${ROOT}`), text);
+    assert.ok(commands.includes(`${cli} repo add demo-org more-data --backend local-public --prefix public-data/ --public`), text);
+    assert.ok(commands.some((l) => /aws --endpoint-url http:\/\/127\.0\.0\.1:8787 --no-sign-request s3 ls s3:\/\/demo-org\/more-data\/$/.test(l)), text);
+    assert.ok(commands.includes(`REGISTRY_KEY=${DEMO_REGISTRY_KEY} ${cli} key create ${DEMO_REGISTRY_ACCESS_KEY_ID} --scope demo-org/uploads:read,write,list`), text);
+    const used = commands.filter((l) => l.includes(`AWS_ACCESS_KEY_ID=${DEMO_REGISTRY_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY="$REG_SECRET" aws `));
+    assert.ok(used.some((l) => /s3 cp - s3:\/\/demo-org\/uploads\//.test(l)) && used.some((l) => /s3 ls s3:\/\/demo-org\/uploads\//.test(l)), text);
+    // The TTL it waits for is the one S3P_CONFIG gets, and the note says the key is a demo-only value.
+    assert.deepEqual(deploymentConfig({ accounts: {} }).registry,
+      { kv_binding: "REGISTRY", key_secret: "DEMO_REGISTRY_KEY", entry_ttl_s: 5, negative_ttl_s: 5 });
+    assert.ok(pasteable.some((l) => l.startsWith("#") && /5 s/.test(l)), text);
+    assert.ok(pasteable.some((l) => l.startsWith("#") && /demo-only/.test(l)), text);
+  });
+});
+
+describe("the demo served from the registry", () => {
+  const dirs = [];
+  after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  it("serve.mjs's S3P_CONFIG loads without accounts, and the banner's ./scripts/registry commands work on what it seeds", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "s3p-demo-registry-"));
+    dirs.push(dir);
+    const ep = "http://127.0.0.1:8787";
+    const config = JSON.parse(loadConfig("config/demo.json", "http://127.0.0.1:9000"));
+    const deployment = deploymentConfig(config);
+    assert.equal(deployment.accounts, undefined);
+    assert.deepEqual(Object.keys(deployment.backends).sort(), Object.keys(config.backends).sort());
+    assert.deepEqual(deployment.access_keys, config.access_keys);
+    // The Worker's S3P_CONFIG, with the demo's secrets: the core takes it.
+    const module = new WebAssembly.Module(fs.readFileSync(path.join(ROOT, "dist/core.wasm")));
+    const env = { DEMO_BACKEND_ACCESS_KEY_ID: "AKIDDEMOBACKEND0001", DEMO_BACKEND_SECRET_ACCESS_KEY: "demo/backend/secret" };
+    const { ok, error } = await createCore(module, { S3P_CONFIG: JSON.stringify(deployment), ...demoBindings(env) });
+    assert.ok(ok, error);
+
+    const kvDir = path.join(dir, "kv");
+    const deploymentFile = path.join(dir, "deployment.json");
+    await seedRegistry({ config, deployment, kvDir, deploymentFile, namespaceFile: path.join(dir, "namespace.json") });
+    assert.deepEqual(JSON.parse(fs.readFileSync(deploymentFile, "utf8")), deployment);
+
+    // The banner's lines that run ./scripts/registry (with the cd before them), pointed at this directory.
+    const text = banner({ ep, emulator: "http://127.0.0.1:40001", secret: "x", registry: { kvDir, deployment: deploymentFile } });
+    const lines = text.split("\n");
+    const script = lines.filter((l) => !l.startsWith("#") && /^cd |scripts\/registry /.test(l));
+    assert.equal(script.length, 4, script.join("\n"));
+    const r = spawnSync("bash", ["-euo", "pipefail", "-c", `${script.join("\n")}\nprintf '%s' "$REG_SECRET"`],
+      { cwd: os.tmpdir(), encoding: "utf8", timeout: 120_000 });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    const secret = crypto.createHmac("sha256", DEMO_REGISTRY_KEY)
+      .update(`s3-edge-proxy access key secret v1\0${DEMO_REGISTRY_ACCESS_KEY_ID}\0${1}`).digest("base64url");
+    assert.equal(r.stdout, `${secret}\n${secret}`, "key create prints the secret; key secret derives the same");
+
+    // What the registry holds now: local-signed stays in S3P_CONFIG (entries name it), more-data was added, the key.
+    const registry = (...args) => {
+      const x = spawnSync(path.join(ROOT, "scripts/registry"), ["--local", kvDir, "--deployment", deploymentFile, ...args],
+        { encoding: "utf8", timeout: 120_000 });
+      assert.equal(x.status, 0, x.stderr);
+      return x.stdout;
+    };
+    const demoOrg = JSON.parse(registry("account", "get", "demo-org"));
+    assert.deepEqual(Object.keys(demoOrg.backends).sort(), ["local-federated", "local-public"]);
+    assert.equal(demoOrg.repositories.uploads.backend, "local-signed");
+    assert.deepEqual(demoOrg.repositories["more-data"], { backend: "local-public", prefix: "public-data/", public: true });
+    assert.match(registry("key", "list"), new RegExp(`^${DEMO_REGISTRY_ACCESS_KEY_ID}\tgeneration=1\tdemo-org/uploads:read,write,list\n$`));
+    assert.match(registry("validate"), /^ok: 2 account\(s\), 1 key\(s\)/);
   });
 });
 

@@ -63,6 +63,15 @@ function demoConfig() {
   return JSON.parse(fs.readFileSync(path.join(ROOT, "config/demo.json"), "utf8").replaceAll("${EMULATOR}", "http://127.0.0.1:9000"));
 }
 
+// The demo's deployment as a registry serves it (./scripts/run, the e2e-registry stage): S3P_CONFIG without its
+// accounts, with a registry section; the backends stay.
+function demoDeployment() {
+  const d = demoConfig();
+  delete d.accounts;
+  d.registry = { kv_binding: "REGISTRY", key_secret: "DEMO_REGISTRY_KEY" };
+  return d;
+}
+
 const BACKEND = { endpoint: "http://127.0.0.1:9000", bucket: "data", region: "us-east-1", timeout_ms: 5000 };
 const SIGNED = { ...BACKEND, auth: { type: "static", access_key_id_secret: "B_KEY_ID", secret_access_key_secret: "B_SECRET" } };
 
@@ -196,32 +205,52 @@ describe("./scripts/registry", () => {
     assert.match(ok(cli("validate")).stdout, /^ok: 2 account\(s\), 1 key\(s\)/);
   });
 
-  it("import of config/demo.json, then export gives back its namespace (key secrets aside)", () => {
+  it("import of config/demo.json (local-signed stays in S3P_CONFIG), then export with --deployment gives back its namespace (key secrets aside)", () => {
     const dir = tempDir();
     const cli = makeCli(dir);
+    const deployment = writeJson(dir, "deployment.json", demoDeployment());
+    const dcli = makeCli(dir, { target: ["--local", path.join(dir, "kv"), "--deployment", deployment] });
     const cfg = demoConfig();
     const imported = ok(cli("import", writeJson(dir, "demo.json", cfg)));
     // The imported key gets a new, derived secret, printed once as ID<TAB>SECRET; the note says so.
     assert.equal(imported.stdout, `AKIDDEMOUSER0000001\t${expectedSecret(K, "AKIDDEMOUSER0000001", 1)}\n`);
     assert.match(imported.stderr, /secrets are NEW/);
     assert.match(imported.stderr, /owner_id, listing_token_key_secret, federation: deployment settings, not imported/);
+    // local-signed names Worker secrets (static keys), which the proxy cannot use from an entry: one warning line.
+    assert.match(imported.stderr, /^warning: .*demo\.json: backends local-signed: names Worker secrets \(DEMO_BACKEND_ACCESS_KEY_ID, DEMO_BACKEND_SECRET_ACCESS_KEY\).*not embedded.*must stay in S3P_CONFIG's backends.*Checked against .*demo\.json itself.*--deployment FILE/m);
     assert.deepEqual(json(cli("key", "show", "AKIDDEMOUSER0000001")), { scopes: cfg.access_keys.AKIDDEMOUSER0000001.scopes, generation: 1 });
-    // Each account holds the backends it uses, and only those.
+    // Each account holds the backends it uses, and only those, but for local-signed, which its entries name.
     assert.deepEqual(Object.keys(json(cli("account", "get", "geo-lab")).backends), ["local-public"]);
-    assert.deepEqual(Object.keys(json(cli("account", "get", "demo-org")).backends).sort(), ["local-federated", "local-public", "local-signed"]);
+    const demoOrg = json(cli("account", "get", "demo-org"));
+    assert.deepEqual(Object.keys(demoOrg.backends).sort(), ["local-federated", "local-public"]);
+    assert.equal(demoOrg.repositories["secret-data"].backend, "local-signed");
+    assert.equal(demoOrg.repositories.uploads.backend, "local-signed");
+    assert.deepEqual(demoOrg.repositories, cfg.accounts["demo-org"].repositories);
     assert.deepEqual(json(cli("account", "list", "--json")), { accounts: { "demo-org": { public: true }, "geo-lab": { public: true } } });
 
-    const exported = json(cli("export"));
+    // Export merges the deployment's backends; without --deployment it names the one it lacks.
+    const exported = json(dcli("export"));
     const namespace = { backends: cfg.backends, accounts: cfg.accounts, access_keys: cfg.access_keys };
     // Secrets aside: the export names a placeholder Worker secret per key.
     assert.equal(exported.access_keys.AKIDDEMOUSER0000001.secret_access_key_secret, "AKIDDEMOUSER0000001_SECRET");
     exported.access_keys.AKIDDEMOUSER0000001.secret_access_key_secret = cfg.access_keys.AKIDDEMOUSER0000001.secret_access_key_secret;
     assert.deepEqual(exported, namespace);
-    assert.match(ok(cli("validate")).stdout, /^ok: 2 account\(s\), 1 key\(s\), v1\/index\/accounts in step/);
+    const bare = ok(cli("export"));
+    assert.deepEqual(Object.keys(JSON.parse(bare.stdout).backends).sort(), ["local-federated", "local-public"]);
+    assert.match(bare.stderr, /^warning: backends\.local-signed: named by demo-org\/secret-data, demo-org\/uploads, defined in no entry: it is S3P_CONFIG's; --deployment FILE merges/m);
+    // The entries validate against the deployment that defines local-signed, not without it.
+    assert.match(ok(dcli("validate")).stdout, /^ok: 2 account\(s\), 1 key\(s\), v1\/index\/accounts in step/);
+    const alone = cli("validate");
+    assert.equal(alone.code, 1);
+    assert.match(alone.stderr, /^v1\/account\/demo-org: repositories\.secret-data\.backend: unknown backend "local-signed"$/m);
+    assert.match(alone.stderr, /--deployment FILE/);
 
-    // A second import keeps the key's generation (so its secret) and prints no secret; --skip-keys writes no key.
+    // A second import (now with --deployment) keeps the key's generation (so its secret) and prints no secret;
+    // --skip-keys writes no key.
     ok(cli("key", "rotate", "AKIDDEMOUSER0000001"));
-    const again = ok(cli("import", path.join(dir, "demo.json")));
+    const again = ok(dcli("import", path.join(dir, "demo.json")));
+    assert.match(again.stderr, /backends local-signed: .*Checked against --deployment .*deployment\.json\./);
+    assert.doesNotMatch(again.stderr, /differs from/);
     assert.equal(again.stdout, "");
     assert.match(again.stderr, /generation 2 kept/);
     assert.equal(json(cli("key", "show", "AKIDDEMOUSER0000001")).generation, 2);
@@ -240,6 +269,89 @@ describe("./scripts/registry", () => {
     const fx = json(f("export"));
     fx.access_keys.AKIDFLAT.secret_access_key_secret = "X";
     assert.deepEqual(fx, { ...flat, accounts: {} });
+  });
+
+  it("--deployment: an entry may name S3P_CONFIG's backends, web_identity meets its federation, keys may name its accounts", () => {
+    const dir = tempDir();
+    const kv = path.join(dir, "kv");
+    const cli = makeCli(dir);
+    // The deployment as config/demo.json writes it: ${EMULATOR} placeholders are fine.
+    const template = JSON.parse(fs.readFileSync(path.join(ROOT, "config/demo.json"), "utf8"));
+    const depCfg = { ...template, backends: { ...template.backends, shared: SIGNED }, accounts: { "static-acct": { repositories: { x: { backend: "shared", prefix: "x/" } } } },
+      registry: { key_secret: "REGISTRY_KEY" } };
+    const dep = writeJson(dir, "deployment.json", depCfg);
+    const dcli = makeCli(dir, { target: ["--local", kv, "--deployment", dep] });
+    const refused = (r, pattern) => {
+      assert.equal(r.code, 1, `expected a refusal\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      assert.match(r.stderr, pattern);
+    };
+
+    // An entry naming the deployment's backend (with static keys): refused without --deployment, valid with it.
+    const entry = { repositories: { r: { backend: "shared", prefix: "r/" } }, backends: {} };
+    const entryFile = writeJson(dir, "acme.json", entry);
+    refused(cli("account", "put", "acme", "--file", entryFile), /^error: v1\/account\/acme: repositories\.r\.backend: unknown backend "shared"$/m);
+    refused(cli("validate", "--file", entryFile, "--as", "v1/account/acme"), /unknown backend "shared"/);
+    assert.match(ok(dcli("validate", "--file", entryFile, "--as", "v1/account/acme")).stdout, /^ok: .* valid account entry/);
+    const put = ok(dcli("account", "put", "acme", "--file", entryFile));
+    assert.doesNotMatch(put.stderr, /warning/);
+    assert.deepEqual(json(cli("account", "get", "acme")), entry);
+    // repo add names it too; the entry's own backend of the same name would take precedence (as in the core).
+    ok(dcli("repo", "add", "acme", "more", "--backend", "local-signed", "--prefix", "m/"));
+    refused(dcli("repo", "add", "acme", "none", "--backend", "nowhere", "--prefix", "n/"), /repositories\.none\.backend: unknown backend "nowhere"/);
+    assert.match(ok(dcli("validate")).stdout, /^ok: 1 account\(s\), 0 key\(s\)/);
+    refused(cli("validate"), /^v1\/account\/acme: repositories\.more\.backend: unknown backend "local-signed"$/m);
+
+    // web_identity: checked against the deployment's federation section (no note about it then); a deployment
+    // without one refuses it, as the core does.
+    const fed = { ...BACKEND, auth: { type: "web_identity", role_arn: "arn:aws:iam::123456789012:role/x", subject: "s" } };
+    const fedPut = ok(dcli("backend", "put", "acme", "fed", "--file", writeJson(dir, "fed.json", fed)));
+    assert.doesNotMatch(fedPut.stderr, /need the deployment's/);
+    const noFed = structuredClone(depCfg);
+    delete noFed.federation;
+    delete noFed.backends["local-federated"];
+    const noFedCli = makeCli(dir, { target: ["--local", kv, "--deployment", writeJson(dir, "nofed.json", noFed)] });
+    refused(noFedCli("repo", "add", "acme", "f", "--backend", "fed", "--prefix", "f/"), /v1\/account\/acme: backends\.fed\.auth\.type: web_identity needs a "federation" section/);
+    ok(dcli("repo", "add", "acme", "f", "--backend", "fed", "--prefix", "f/"));
+
+    // A key's scopes may name the deployment's accounts (S3P_CONFIG's own take precedence) as well as the registry's.
+    refused(cli("key", "create", "AKIDDEP", "--scope", "static-acct/x:read"), /v1\/key\/AKIDDEP: scopes\[0\]\.account: unknown account "static-acct"/);
+    refused(dcli("key", "create", "AKIDDEP", "--scope", "static-acct/y:read"), /v1\/key\/AKIDDEP: scopes\[0\]\.repository: unknown repository "y"/);
+    assert.equal(ok(dcli("key", "create", "AKIDDEP", "--scope", "static-acct/x:read", "--scope", "acme/more:read")).stdout.trim(),
+      expectedSecret(K, "AKIDDEP", 1));
+    // An entry for an account S3P_CONFIG names itself is shadowed: said.
+    assert.match(ok(dcli("account", "put", "static-acct", "--file", entryFile)).stderr,
+      /warning: v1\/account\/static-acct: --deployment .*deployment\.json names account static-acct itself; S3P_CONFIG takes precedence/);
+    ok(dcli("account", "rm", "static-acct"));
+
+    // export merges the deployment's backends as the file has them (placeholders kept).
+    const exported = json(dcli("export"));
+    assert.deepEqual(exported.backends.shared, SIGNED);
+    assert.equal(exported.backends["local-signed"].endpoint, "${EMULATOR}");
+    assert.deepEqual(exported.backends.fed, fed);
+    assert.equal(exported.accounts.acme.repositories.more.backend, "local-signed");
+
+    // An embedded backend with static keys: the proxy cannot use it (warned); a broken deployment: refused once,
+    // naming the file and the field, nothing written.
+    assert.match(ok(dcli("backend", "put", "acme", "signed", "--file", writeJson(dir, "signed.json", SIGNED))).stderr,
+      /warning: v1\/account\/acme: backends\.signed: names Worker secrets \(B_KEY_ID, B_SECRET\), which the proxy cannot use from a registry entry/);
+    ok(dcli("backend", "rm", "acme", "signed"));
+    const broken = structuredClone(depCfg);
+    broken.backends.shared.endpoint = "ftp://host";
+    const brokenCli = makeCli(dir, { target: ["--local", kv, "--deployment", writeJson(dir, "broken.json", broken)] });
+    const b = brokenCli("validate");
+    assert.equal(b.code, 1);
+    assert.match(b.stderr, /^error: --deployment .*broken\.json: backends\.shared\.endpoint: must be http\(s\):\/\/host\[:port\]\n$/);
+    refused(brokenCli("repo", "add", "acme", "z", "--backend", "shared", "--prefix", "z/"), /--deployment .*broken\.json: backends\.shared\.endpoint/);
+    assert.equal(json(cli("account", "get", "acme")).repositories.z, undefined);
+    refused(makeCli(dir, { target: ["--local", kv, "--deployment", path.join(dir, "none.json")] })("account", "list"), /--deployment .*none\.json: cannot read it/);
+
+    // import with --deployment: the backends that stay in S3P_CONFIG must be the deployment's.
+    const lacking = structuredClone(noFed);
+    delete lacking.backends["local-signed"];
+    const imp = makeCli(dir, { target: ["--local", path.join(dir, "kv2"), "--deployment", writeJson(dir, "lacking.json", lacking)] })(
+      "import", writeJson(dir, "demo.json", demoConfig()), "--skip-keys");
+    refused(imp, /nothing written: .*demo\.json: backends local-signed: stays in S3P_CONFIG \(Worker secrets\), but --deployment .*lacking\.json defines no backend of that name/);
+    assert.equal(fs.existsSync(path.join(dir, "kv2")), false);
   });
 
   it("validation errors name the entry and the field, and refuse the write", () => {
@@ -475,6 +587,10 @@ process.exit(r.status ?? 1);
     assert.deepEqual(p("import --local kvdir config/demo.json"), { cmd: "import", args: ["config/demo.json"], dir: "kvdir" });
     assert.deepEqual(p("--local=kv key show AKID"), { cmd: "key show", args: ["AKID"], dir: "kv" });
     assert.deepEqual(parseArgs(["key", "create", "A", "--scope", "a/b:read", "--scope=c/d:list"]).opts.multiple.scope, ["a/b:read", "c/d:list"]);
+    // --deployment FILE, a global option, anywhere.
+    const d = parseArgs("--local .state/registry-kv --deployment .state/d.json repo add demo-org more --backend b --prefix p/".split(" "));
+    assert.deepEqual([d.cmd.words.join(" "), d.args, d.localDir, d.opts.deployment], ["repo add", ["demo-org", "more"], ".state/registry-kv", ".state/d.json"]);
+    assert.equal(parseArgs(["validate", "--deployment=x.json"]).opts.deployment, "x.json");
 
     const cli = makeCli(tempDir());
     const top = ok(cli("--help"));
@@ -484,6 +600,7 @@ process.exit(r.status ?? 1);
       const h = ok(cli(...c.split(" "), "--help"));
       assert.match(h.stdout, new RegExp(`^Usage: ./scripts/registry \\[target\\] ${c}`), c);
     }
+    assert.match(top.stdout, /--deployment FILE/);
     const bad = cli("account", "frobnicate");
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown command "account frobnicate"/);

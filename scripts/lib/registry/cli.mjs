@@ -6,8 +6,9 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_KEY_ENV, deriveSecret, readDeploymentKey } from "./derive.mjs";
 import {
   EntryError, INDEX_KEY, accountKey, configFromEntries, entriesFromConfig, formatScope, indexShapeErrors, isFlat,
-  isPublic, keyKey, parseIsoUtc, parseJson, parseScope, pretty, backendsUsed,
+  isPublic, keyKey, parseIsoUtc, parseJson, parseScope, pretty, backendsUsed, sameJson,
 } from "./layout.mjs";
+import { Deployment } from "./deployment.mjs";
 import { FEDERATION_NOTE, Registry } from "./registry.mjs";
 import { BINDING, CachedStore, DEFAULT_LOCAL_DIR, LocalStore, WranglerStore } from "./store.mjs";
 import { ROOT, Validator } from "./validate.mjs";
@@ -25,6 +26,13 @@ const TARGET_HELP = `Target (one of):
                        everywhere, and two publishers changing one entry at once can lose one change.
   --dry-run            with --namespace-id: reads run, writes are printed as the wrangler commands they would be.`;
 
+const DEPLOYMENT_HELP = `The deployment (optional, with any target):
+  --deployment FILE    the Worker's S3P_CONFIG (JSON; \${EMULATOR} placeholders are read as a stand-in URL). Entries
+                       are then checked as the proxy reads them: a repository may name one of its backends (a backend
+                       with static keys, i.e. naming Worker secrets, can only live there: the proxy holds only the
+                       secrets S3P_CONFIG names), web_identity backends are checked against its "federation" section,
+                       and a key's scopes may name its accounts. export merges its backends.`;
+
 const KEY_SECRET_HELP = `The deployment key K (the Worker secret that S3P_CONFIG's "registry": {"key_secret": NAME} names; any text
 of at least 32 bytes) derives every access key's secret; it is needed to print one:
   --key-secret-env NAME   read K from environment variable NAME (default ${DEFAULT_KEY_ENV})
@@ -36,7 +44,7 @@ const OPTIONS = {
   replace: "boolean", scope: "multiple", expires: "string", "key-secret-env": "string", "key-secret-file": "string",
   "skip-keys": "boolean", json: "boolean", as: "string", force: "boolean",
 };
-const GLOBAL_OPTIONS = ["local", "namespace-id", "dry-run", "help"];
+const GLOBAL_OPTIONS = ["local", "namespace-id", "dry-run", "deployment", "help"];
 const KEY_SECRET_OPTIONS = ["key-secret-env", "key-secret-file"];
 
 const COMMANDS = [
@@ -65,7 +73,8 @@ key's scope names is refused unless --force.`,
     words: ["repo", "add"], args: ["ACCOUNT", "REPO"], options: ["backend", "prefix", "public", "read-only", "cache", "replace"],
     summary: "add a repository to an account",
     help: `Adds repository REPO to v1/account/ACCOUNT:
-  --backend NAME   one of the entry's backends (backend put ACCOUNT NAME --file adds one)
+  --backend NAME   one of the entry's backends (backend put ACCOUNT NAME --file adds one), or one of S3P_CONFIG's
+                   (with --deployment FILE; a backend with static keys can only be one of those)
   --prefix P       the backend key prefix, empty ('') or ending in '/' (required: an empty one exposes the bucket)
   --public         anyone, anonymous included, may read and list it
   --read-only      no key may write or delete in it
@@ -82,9 +91,11 @@ key's scope names the repository, unless --force.`,
   {
     words: ["backend", "put"], args: ["ACCOUNT", "NAME"], options: ["file"], summary: "write a backend into an account",
     help: `Writes backend NAME into v1/account/ACCOUNT from --file (JSON, S3P_CONFIG's backends.NAME: endpoint, bucket,
-region, timeout_ms, min_body_rate_kib_s, auth {type anonymous|static|web_identity …}; static keys are Worker
-secrets named by *_secret, never values). A backend is embedded in each account that uses it: put it into each.
-An account that does not exist yet is created with no repository.`,
+region, timeout_ms, min_body_rate_kib_s, auth {type anonymous|web_identity …}). A backend is embedded in each
+account that uses it: put it into each. An account that does not exist yet is created with no repository.
+A backend with static keys (auth type static: Worker secrets named by *_secret) cannot be used from an entry (the
+proxy holds only the secrets S3P_CONFIG names): define it in S3P_CONFIG's backends and name it from the repositories
+(repo add --backend NAME, with --deployment FILE).`,
     run: backendPut,
   },
   {
@@ -123,6 +134,9 @@ ${KEY_SECRET_HELP}`,
     help: `Writes every account of CONFIG (S3P_CONFIG's format: accounts, buckets, backends, access_keys) as an entry with
 the backends it uses, the account index, and a key entry per access key. Everything is validated before anything
 is written. Other accounts and keys in the registry are left as they are.
+A backend naming Worker secrets (static keys) is not embedded: the proxy cannot use it from an entry, so it stays
+in S3P_CONFIG's backends and the entries name it (said on stderr). The entries are checked against --deployment
+FILE's backends and federation section when given (it must then define those backends), else against CONFIG's own.
 Today's keys have their secrets in Worker secrets; the registry derives them instead, so each imported key gets
 generation 1 and a NEW secret, printed once as "ID<TAB>SECRET" lines (hand them to the keys' holders). A key
 already in the registry keeps its generation (and secret); its scopes are replaced. --skip-keys imports no key.
@@ -134,6 +148,8 @@ ${KEY_SECRET_HELP}`,
     words: ["export"], args: [], options: [], summary: "print the registry as S3P_CONFIG JSON",
     help: `Prints the registry in S3P_CONFIG's format: backends (merged; a name two accounts use for different backends
 becomes NAME@ACCOUNT), accounts, buckets, access_keys with "secret_access_key_secret": "<ID>_SECRET" placeholders.
+Backends the entries name but do not embed are S3P_CONFIG's: with --deployment FILE its backends are merged in
+(first; an entry's backend of the same name and other fields becomes NAME@ACCOUNT), else stderr names them.
 Disabled and expired keys are left out; a live key's expiry cannot be expressed there and is dropped (said on stderr).`,
     run: exportConfig,
   },
@@ -141,6 +157,7 @@ Disabled and expired keys are left out; a live key's expiry cannot be expressed 
     words: ["validate"], args: [], options: ["file", "as"], summary: "check entries with the core's rules",
     help: `Checks every entry (accounts with their backends, keys' scopes against the accounts, the index in step) with the
 core's own config rules (dist/core.wasm run in node), naming the entry and the field. Exit 1 on any error.
+Entries naming S3P_CONFIG's backends need --deployment FILE.
   --file F     check one entry from a file instead (an account, a key — its scopes against the target's accounts
                — or the index); its kind is read from --as or from its fields
   --as KEY     the entry's KV key, e.g. v1/account/acme or v1/key/AKID123 (names the account or key)`,
@@ -189,7 +206,7 @@ export function parseArgs(argv) {
       opts["dry-run"] = true;
       continue;
     }
-    const kind = name === "namespace-id" ? "string" : OPTIONS[name];
+    const kind = name === "namespace-id" || name === "deployment" ? "string" : OPTIONS[name];
     if (!kind) throw new UsageError(`unknown option --${name}`);
     if (kind === "boolean") {
       if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
@@ -235,7 +252,7 @@ export function parseArgs(argv) {
 function usage() {
   const width = Math.max(...COMMANDS.map((c) => [...c.words, ...c.args].join(" ").length));
   const lines = COMMANDS.map((c) => `  ${[...c.words, ...c.args].join(" ").padEnd(width)}   ${c.summary}`);
-  return `Usage: ./scripts/registry [target] COMMAND [options]   (COMMAND --help for its options)
+  return `Usage: ./scripts/registry [target] [--deployment FILE] COMMAND [options]   (COMMAND --help for its options)
 
 The namespace registry in Workers KV: accounts, repositories, backends and access keys outside the Worker's
 S3P_CONFIG, changed without a redeploy. Layout (values are JSON): v1/account/{account} (an account with the
@@ -246,14 +263,17 @@ ${lines.join("\n")}
 
 ${TARGET_HELP}
 
+${DEPLOYMENT_HELP}
+
 Access key secrets are derived, never stored: secret = base64url(HMAC-SHA256(K, "s3-edge-proxy access key secret v1"
 \\0 id \\0 generation)). Rotating K (the Worker secret) changes every key's secret: re-issue every key then
 (key secret ID prints each one's new secret for its holder).`;
 }
 
 function commandHelp(cmd) {
-  const opts = cmd.options.length ? `[${cmd.options.map((o) => `--${o}`).join("] [")}]` : "";
-  return `Usage: ./scripts/registry [target] ${[...cmd.words, ...cmd.args].join(" ")} ${opts}\n\n${cmd.help}\n\n${TARGET_HELP}`;
+  const opts = [...cmd.options.map((o) => `[--${o}]`), "[--deployment FILE]"].join(" ");
+  return `Usage: ./scripts/registry [target] ${[...cmd.words, ...cmd.args].join(" ")} ${opts}\n\n${cmd.help}\n\n` +
+    `${TARGET_HELP}\n\n${DEPLOYMENT_HELP}`;
 }
 
 // ---- commands ----
@@ -424,8 +444,32 @@ async function importConfig({ reg, args: [file], opts, out, note, warn }) {
   } catch (e) {
     throw new Error(`${file}: ${e.message}`);
   }
-  const { accounts, ignored, unknown, unusedBackends: unused } = parts;
+  const { accounts, ignored, unknown, unusedBackends: unused, kept } = parts;
   const keys = opts["skip-keys"] ? new Map() : parts.keys;
+  // Backends naming Worker secrets stay in S3P_CONFIG: the entries name them. They are checked against the
+  // deployment's (--deployment), which must define them, or else against this file's own.
+  if (kept.size) {
+    const d = reg.validator.deployment;
+    const names = [...kept.keys()];
+    const secrets = [...new Set([...kept.values()].flat())];
+    const they = names.length === 1 ? ["it", "s"] : ["they", ""];
+    warn(`${file}: backends ${names.join(", ")}: name${they[1]} Worker secrets (${secrets.join(", ")}), which the proxy cannot use ` +
+      `from a registry entry: not embedded into the account entries, which name ${they[0] === "it" ? "it" : "them"}; ` +
+      `${they[0]} must stay in S3P_CONFIG's backends. ` +
+      (d ? `Checked against ${d.label}.` : `Checked against ${file} itself; later changes to these accounts are validated with ` +
+        `--deployment FILE (S3P_CONFIG, or this file)`));
+    if (d) {
+      const absent = names.filter((b) => !d.hasBackend(b));
+      if (absent.length)
+        throw new Error(`nothing written: ${file}: backends ${absent.join(", ")}: stay${absent.length === 1 ? "s" : ""} in S3P_CONFIG (Worker secrets), ` +
+          `but ${d.label} defines no backend of that name`);
+      for (const b of names)
+        if (!sameJson(d.rawBackends[b], cfg.backends[b]))
+          warn(`${file}: backends.${b}: differs from ${d.label}'s backends.${b}, which is the one the entries will use`);
+    } else {
+      reg.validator = reg.validator.withDeployment(Deployment.fromImport(cfg, file, names));
+    }
+  }
   // Everything is checked before anything is written.
   const errors = [];
   const webIdentity = [];
@@ -491,9 +535,15 @@ async function importConfig({ reg, args: [file], opts, out, note, warn }) {
   }
 }
 
-async function exportConfig({ reg, out, note }) {
-  const { config, renamed, skipped, expiryDropped } = configFromEntries(await reg.accounts(), await reg.keys());
-  for (const r of renamed) note(`backends.${r.as}: ${accountKey(r.account)}'s backend "${r.backend}" differs from another account's of that name`);
+async function exportConfig({ reg, out, note, warn }) {
+  const d = reg.validator.deployment;
+  const { config, renamed, skipped, expiryDropped, missing } =
+    configFromEntries(await reg.accounts(), await reg.keys(), { shared: d?.rawBackends });
+  for (const r of renamed)
+    note(`backends.${r.as}: ${accountKey(r.account)}'s backend "${r.backend}" differs from ${d?.hasBackend(r.backend) ? `${d.label}'s` : "another account's"} of that name`);
+  for (const [b, where] of missing)
+    warn(`backends.${b}: named by ${where.join(", ")}, defined in no entry` +
+      (d ? ` nor in ${d.label}: the proxy refuses those entries` : ": it is S3P_CONFIG's; --deployment FILE merges the deployment's backends"));
   for (const s of skipped) note(`access_keys.${s.id}: left out (${s.why})`);
   for (const e of expiryDropped) note(`access_keys.${e.id}: its expiry (${e.expires}) cannot be expressed in S3P_CONFIG and is dropped`);
   if (config.access_keys) note(`access_keys: each names the Worker secret <ID>_SECRET, a placeholder (the registry stores no secret)`);
@@ -593,14 +643,24 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
     if (opts["namespace-id"] !== undefined && opts.local !== undefined) throw new UsageError("--local and --namespace-id exclude each other");
     if (opts["dry-run"] && opts["namespace-id"] === undefined) throw new UsageError("--dry-run goes with --namespace-id");
     if (opts["namespace-id"] === "") throw new UsageError("--namespace-id needs an id");
+    if (opts.deployment === "") throw new UsageError("--deployment needs a file");
   } catch (e) {
     note(`error: ${e.message}\n(./scripts/registry ${cmd.words.join(" ")} --help)`);
     return 2;
   }
+  let deployment = null;
+  if (opts.deployment !== undefined) {
+    try {
+      deployment = Deployment.load(opts.deployment);
+    } catch (e) {
+      note(`error: ${e.message}`);
+      return 1;
+    }
+  }
   const store = new CachedStore(opts["namespace-id"] !== undefined
     ? new WranglerStore(opts["namespace-id"], { dryRun: !!opts["dry-run"], print: out, env })
     : new LocalStore(p.localDir ?? DEFAULT_LOCAL_DIR));
-  const reg = new Registry(store, new Validator(), { warn });
+  const reg = new Registry(store, new Validator(undefined, { deployment }), { warn });
   try {
     await cmd.run({ reg, args, opts, out, note, warn });
     return 0;
@@ -610,6 +670,8 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
       return 2;
     }
     note(`error: ${e.message}`);
+    if (!deployment && /: unknown backend "/.test(e.message))
+      note("(a backend that S3P_CONFIG defines, not the entry? --deployment FILE shows the deployment's backends to this CLI)");
     if (process.env.S3P_REGISTRY_DEBUG) note(e.stack);
     return 1;
   } finally {

@@ -175,16 +175,43 @@ export function formatScope(s) {
 export const DEPLOYMENT_SETTINGS = ["owner_id", "virtual_host_domain", "region", "federation", "listing_token_key_secret",
   "cors_origins", "server_timing", "unknown_keys_as_anonymous", "registry"];
 
-// Splits an S3P_CONFIG-format config into registry entries: { accounts: Map, keys: Map (id -> {scopes}), ignored: [...] }.
-// Each account gets the backends its repositories use (a backend several accounts use is copied into each).
+// The Worker secrets a backend names (the string value of every "*_secret" field in it, as js/init.mjs reads
+// them). A backend that names any cannot live in a registry entry: the core holds only the secrets S3P_CONFIG
+// names, so an entry embedding it fails as malformed ("Worker secret … is not set"). It stays in S3P_CONFIG's
+// backends, and entries name it.
+export function backendSecretNames(def) {
+  const out = [];
+  const walk = (v) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (isObject(v))
+      for (const [k, x] of Object.entries(v)) {
+        if (k.endsWith("_secret") && typeof x === "string") out.push(x);
+        else walk(x);
+      }
+  };
+  walk(def);
+  return [...new Set(out)];
+}
+
+// Splits an S3P_CONFIG-format config into registry entries: { accounts: Map, keys: Map (id -> {scopes}), ignored: [...],
+// kept: Map (backend name -> the Worker secrets it names) }.
+// Each account gets the backends its repositories use (a backend several accounts use is copied into each), except
+// those naming Worker secrets (static keys): they stay in S3P_CONFIG (`kept`, those some account uses), and the
+// entries name them.
 export function entriesFromConfig(cfg) {
   if (!isObject(cfg)) throw new Error("config: must be a JSON object (S3P_CONFIG's format)");
   for (const section of ["accounts", "buckets", "backends", "access_keys"])
     if (section in cfg && !isObject(cfg[section])) throw new Error(`${section}: must be an object`);
   const backends = cfg.backends ?? {};
+  const kept = new Map();
   const pick = (names) => {
     const out = {};
-    for (const n of [...names].sort()) if (Object.hasOwn(backends, n)) out[n] = structuredClone(backends[n]);
+    for (const n of [...names].sort()) {
+      if (!Object.hasOwn(backends, n)) continue;
+      const secrets = backendSecretNames(backends[n]);
+      if (secrets.length) kept.set(n, secrets);
+      else out[n] = structuredClone(backends[n]);
+    }
     return out;
   };
   const accounts = new Map();
@@ -205,16 +232,21 @@ export function entriesFromConfig(cfg) {
   const ignored = Object.keys(cfg).filter((k) => DEPLOYMENT_SETTINGS.includes(k));
   const unknown = Object.keys(cfg).filter((k) => !DEPLOYMENT_SETTINGS.includes(k) && !["accounts", "buckets", "backends", "access_keys"].includes(k));
   const unusedConfigBackends = Object.keys(backends).filter((b) => ![...accounts.values()].some((e) => backendsUsed(e).has(b)));
-  return { accounts, keys, ignored, unknown, unusedBackends: unusedConfigBackends };
+  const sortedKept = new Map([...kept].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { accounts, keys, ignored, unknown, unusedBackends: unusedConfigBackends, kept: sortedKept };
 }
 
 // The registry as one S3P_CONFIG-format config. Backends of the same name and the same fields merge; a name two
-// accounts use for different backends is renamed NAME@ACCOUNT (in `renamed`). Keys that the core would refuse at
-// once (disabled, expired) are left out (in `skipped`); S3P_CONFIG has no expiry, so a live key's is dropped (in
-// `expiryDropped`).
-export function configFromEntries(accounts, keys, { now = Date.now() } = {}) {
-  const cfg = { backends: {}, accounts: {}, buckets: {}, access_keys: {} };
+// accounts use for different backends is renamed NAME@ACCOUNT (in `renamed`). `shared`: the deployment's own
+// backends (S3P_CONFIG's, --deployment), which entries may name without embedding them: they come first, and an
+// entry's backend of the same name but other fields is renamed as above. Backends that repositories name but that
+// neither an entry nor `shared` defines are in `missing` (name -> [ACCOUNT or ACCOUNT/REPO]). Keys that the core
+// would refuse at once (disabled, expired) are left out (in `skipped`); S3P_CONFIG has no expiry, so a live key's is
+// dropped (in `expiryDropped`).
+export function configFromEntries(accounts, keys, { now = Date.now(), shared = {} } = {}) {
+  const cfg = { backends: structuredClone(isObject(shared) ? shared : {}), accounts: {}, buckets: {}, access_keys: {} };
   const renamed = [], skipped = [], expiryDropped = [];
+  const missing = new Map();
   for (const name of [...accounts.keys()].sort()) {
     const entry = structuredClone(accounts.get(name));
     const rename = new Map();
@@ -227,14 +259,18 @@ export function configFromEntries(accounts, keys, { now = Date.now() } = {}) {
       cfg.backends[target] = def;
       rename.set(b, target);
     }
-    const fix = (r) => {
+    const fix = (r, where) => {
       if (isObject(r) && rename.has(r.backend)) r.backend = rename.get(r.backend);
+      else if (isObject(r) && typeof r.backend === "string" && !(isObject(shared) && Object.hasOwn(shared, r.backend))) {
+        if (!missing.has(r.backend)) missing.set(r.backend, []);
+        missing.get(r.backend).push(where);
+      }
       return r;
     };
-    if (isFlat(entry)) cfg.buckets[name] = fix(entry.bucket);
+    if (isFlat(entry)) cfg.buckets[name] = fix(entry.bucket, name);
     else {
       const repos = {};
-      for (const [r, def] of Object.entries(isObject(entry.repositories) ? entry.repositories : {})) repos[r] = fix(def);
+      for (const [r, def] of Object.entries(isObject(entry.repositories) ? entry.repositories : {})) repos[r] = fix(def, `${name}/${r}`);
       cfg.accounts[name] = { repositories: repos };
     }
   }
@@ -249,7 +285,7 @@ export function configFromEntries(accounts, keys, { now = Date.now() } = {}) {
     }
   }
   for (const s of ["buckets", "access_keys"]) if (!Object.keys(cfg[s]).length) delete cfg[s];
-  return { config: cfg, renamed, skipped, expiryDropped };
+  return { config: cfg, renamed, skipped, expiryDropped, missing };
 }
 
 // Canonical JSON (object keys sorted), for comparing entries and printing them stably.

@@ -185,6 +185,7 @@ export class Registry {
 
   // Every entry checked: { errors: [string], warnings: [string], counts }.
   async validateAll() {
+    this.validator.checkDeployment(); // a broken deployment is one error, not one per entry
     const errors = [], warnings = [];
     const accounts = new Map();
     const webIdentity = [];

@@ -4,7 +4,14 @@
 // "v1/account/acme: repositories.x.backend: …").
 //
 // Worker secrets are the deployment's, not the registry's: every secret an entry names gets a stand-in value here,
-// so a name that is not set in the deployment is not caught (wrangler secret list shows what is).
+// so a name that is not set in the deployment is not caught (wrangler secret list shows what is). The core itself
+// loads an entry's backends with no secret at all, so an entry backend naming one is warned about (see
+// secretBackendWarning).
+//
+// With the deployment's S3P_CONFIG (a Deployment, deployment.mjs: --deployment FILE), an entry is checked as the
+// core reads it: its repositories may name the deployment's backends as well as its own, a web_identity backend
+// is checked against the deployment's federation section (none: refused, as the core refuses it), and a key's
+// scopes may name the accounts S3P_CONFIG holds. The deployment itself is checked once, first.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -12,7 +19,8 @@ import { fileURLToPath } from "node:url";
 import { Core } from "../../../js/core.mjs";
 import { namedSecrets } from "../../../js/init.mjs";
 import {
-  EntryError, accountKey, accountShapeErrors, isFlat, keyKey, keyShapeErrors, parseIsoUtc, repositoriesOf, unusedBackends,
+  EntryError, accountKey, accountShapeErrors, backendSecretNames, isFlat, keyKey, keyShapeErrors, parseIsoUtc, repositoriesOf,
+  unusedBackends,
 } from "./layout.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -23,14 +31,28 @@ const KEY_SECRET_NAME = "__REGISTRY_VALIDATE_ACCESS_KEY";
 const SIGNING_NAME = "__REGISTRY_VALIDATE_SIGNING_KEY";
 const L2_NAME = "__REGISTRY_VALIDATE_L2_KEY";
 const STUB_BACKEND = "__registry_validate_stub";
+const REGISTRY_KEY_NAME = "__REGISTRY_VALIDATE_REGISTRY_KEY";
+// The secrets that only host primitives read, which the core checks by their form (js/init.mjs's HOST_ONLY).
+const SIGNING_FIELDS = new Set(["signing_key_secret", "previous_signing_key_secret"]);
 
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
 export class Validator {
-  constructor(wasm = process.env.S3P_CORE_WASM || DEFAULT_WASM) {
+  // deployment: a Deployment (deployment.mjs), or null.
+  constructor(wasm = process.env.S3P_CORE_WASM || DEFAULT_WASM, { deployment = null } = {}) {
     this.wasm = wasm;
     this.module = null;
     this.signingPem = null;
+    this.deployment = deployment;
+    this.deploymentEnv = null; // stand-ins for the deployment's secrets, once it was checked
+  }
+
+  // The same validator (and compiled core) with another deployment.
+  withDeployment(deployment) {
+    const v = new Validator(this.wasm, { deployment });
+    v.module = this.module;
+    v.signingPem = this.signingPem;
+    return v;
   }
 
   #core() {
@@ -53,25 +75,68 @@ export class Validator {
     return ok ? "" : error;
   }
 
+  #pem() {
+    this.signingPem ??= crypto.generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs8", format: "pem" });
+    return this.signingPem;
+  }
+
   // A web_identity backend needs the deployment's "federation" section; a stand-in one (with a throwaway RSA key
   // and a zero L2 key) lets the core check the backend's own fields.
   #federation(env) {
-    this.signingPem ??= crypto.generateKeyPairSync("rsa", { modulusLength: 2048 })
-      .privateKey.export({ type: "pkcs8", format: "pem" });
-    env[SIGNING_NAME] = this.signingPem;
+    env[SIGNING_NAME] = this.#pem();
     env[L2_NAME] = Buffer.alloc(32).toString("base64");
     return { issuer: "https://registry-validate.invalid", sts_endpoint: "https://registry-validate.invalid",
       signing_key_secret: SIGNING_NAME, l2_key_secret: L2_NAME };
   }
 
-  // One account entry: throws EntryError naming the entry and the field; returns { warnings }.
+  // Stand-in values for every Worker secret a config names, in the form the core checks (an RSA key for the
+  // signing keys, base64 of 32 bytes for the L2 key).
+  #standIns(config) {
+    const env = {};
+    for (const [name, field] of namedSecrets(config)) {
+      if (SIGNING_FIELDS.has(field)) env[name] = this.#pem();
+      else if (field === "l2_key_secret") env[name] = Buffer.alloc(32).toString("base64");
+      else env[name] = STAND_IN;
+    }
+    return env;
+  }
+
+  // The deployment, checked by the core once (as the Worker would load it, its secrets stood in for; with a
+  // stand-in "registry" section when it has none, so that it needs no accounts): null when there is none.
+  // Throws naming the file and the field.
+  #deployment() {
+    const d = this.deployment;
+    if (!d || this.deploymentEnv) return d;
+    const config = structuredClone(d.config);
+    if (!d.explicit) for (const k of Object.keys(config)) if (k !== "backends" && k !== "federation") delete config[k];
+    config.registry ??= { key_secret: REGISTRY_KEY_NAME };
+    const env = this.#standIns(config);
+    if (config.registry.key_secret === REGISTRY_KEY_NAME) env[REGISTRY_KEY_NAME] = STAND_IN;
+    const error = this.coreError(config, env);
+    if (error) throw new Error(`${d.label}: ${error}`);
+    this.deploymentEnv = env;
+    return d;
+  }
+
+  // Checks the deployment (once); throws naming the file and the field.
+  checkDeployment() {
+    this.#deployment();
+  }
+
+  // One account entry: throws EntryError naming the entry and the field; returns { warnings, webIdentity }.
+  // With a deployment, its backends are known too (the entry's own take precedence, as in the core) and its
+  // federation section is the one web_identity backends are checked against.
   account(name, entry) {
     const where = accountKey(name);
     const shape = accountShapeErrors(entry);
     if (shape.length) throw new EntryError(where, shape[0], { all: shape });
+    const d = this.#deployment();
     const env = {};
     for (const secret of namedSecrets(entry).keys()) env[secret] = STAND_IN;
-    const config = { backends: entry.backends };
+    Object.assign(env, this.deploymentEnv ?? {});
+    const own = isObject(entry.backends) ? entry.backends : null;
+    const config = { backends: own && d ? { ...d.backends, ...own } : entry.backends };
     if (isFlat(entry)) {
       config.accounts = {};
       config.buckets = { [name]: entry.bucket };
@@ -79,13 +144,23 @@ export class Validator {
       config.accounts = { [name]: { repositories: entry.repositories } };
     }
     const warnings = [];
-    // web_identity: true when a backend needs the deployment's "federation" section (which the registry cannot see).
-    const webIdentity = isObject(entry.backends) && Object.values(entry.backends).some((b) => b?.auth?.type === "web_identity");
-    if (webIdentity) config.federation = this.#federation(env);
+    const ownWebIdentity = !!own && Object.values(own).some((b) => b?.auth?.type === "web_identity");
+    // webIdentity: true when a backend needs the deployment's "federation" section and the deployment is not known
+    // (without --deployment: a stand-in section, or the imported file's, lets the core check the backend's fields).
+    const webIdentity = ownWebIdentity && !d?.explicit;
+    if (d?.federation) config.federation = d.federation;
+    else if (webIdentity) config.federation = this.#federation(env);
     const error = this.coreError(config, env);
     if (error) throw new EntryError(where, mapAccountError(name, error), { configError: error });
     for (const b of unusedBackends(entry))
       warnings.push(`${where}: backends.${b}: no repository uses it (the entry should embed only the backends its repositories use)`);
+    for (const [b, def] of Object.entries(own ?? {})) {
+      const secrets = backendSecretNames(def);
+      if (secrets.length) warnings.push(secretBackendWarning(where, b, secrets));
+    }
+    if (d?.explicit && d.account(name))
+      warnings.push(`${where}: ${d.label} names ${isFlat(d.account(name)) ? "flat bucket" : "account"} ${name} itself; ` +
+        "S3P_CONFIG takes precedence, so this entry is not served while it does");
     return { warnings, webIdentity };
   }
 
@@ -98,8 +173,10 @@ export class Validator {
     // The accounts its scopes name, as stubs: same names, same repositories, one anonymous stand-in backend.
     const config = { backends: { [STUB_BACKEND]: { endpoint: "http://127.0.0.1:9", bucket: "stub" } }, accounts: {}, buckets: {} };
     const named = new Set((Array.isArray(entry.scopes) ? entry.scopes : []).map((s) => s?.account).filter((a) => typeof a === "string"));
+    const d = this.#deployment();
     for (const a of named) {
-      const acct = accounts.get(a);
+      // S3P_CONFIG's own account of that name, if any, is the one the proxy serves.
+      const acct = (d?.explicit ? d.account(a) : null) ?? accounts.get(a);
       if (!acct) continue;
       if (isFlat(acct)) config.buckets[a] = { backend: STUB_BACKEND };
       else {
@@ -116,6 +193,12 @@ export class Validator {
     if (t !== null && t <= now) warnings.push(`${where}: expired at ${entry.expires} (the proxy refuses it)`);
     return { warnings };
   }
+}
+
+export function secretBackendWarning(where, backend, secrets) {
+  return `${where}: backends.${backend}: names Worker secrets (${secrets.join(", ")}), which the proxy cannot use from ` +
+    "a registry entry (it holds only the secrets S3P_CONFIG names: requests that need this backend fail with 503); " +
+    `keep backends.${backend} in S3P_CONFIG's backends and let the repositories name it (--deployment FILE shows it to this CLI)`;
 }
 
 // "accounts.acme.repositories.x.backend: why" -> "repositories.x.backend: why"; "accounts.acme: why" -> "why";
