@@ -104,12 +104,15 @@ async function registryGet(a, env) {
   try {
     const value = await Promise.race([kv.get(a.name, { type: "text" }), expired]);
     if (value === TIMED_OUT) return { ok: false, error: `timeout after ${a.timeoutMs} ms` };
+    if (value !== null && value.length > MAX_REGISTRY_ENTRY) return { ok: false, error: `entry over ${MAX_REGISTRY_ENTRY} bytes` };
     return { ok: true, data: value === null ? new Uint8Array(0) : new TextEncoder().encode(value) };
   } finally {
     clearTimeout(timer);
   }
 }
 const TIMED_OUT = Symbol("timed out");
+// An entry is one account (its repositories and backends): far below this. What is larger never enters the core.
+const MAX_REGISTRY_ENTRY = 4 << 20;
 
 // Performs one host primitive. Returns { ok, data?: Uint8Array, error?: string }.
 export async function performCall(a, env) {

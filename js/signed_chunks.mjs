@@ -60,15 +60,32 @@ async function deriveKey(secret, scope) {
   return crypto.subtle.importKey("raw", k, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 }
 
+// A registry access key has no Worker secret of its own: the core names it "registry-derived/SECRET/ID/GENERATION"
+// and its secret derives from the deployment key in Worker secret SECRET (worker/config/registry_settings.h).
+const DERIVED = "registry-derived/";
+async function derivedSecret(env, name) {
+  const [secretName, id, generation] = name.slice(DERIVED.length).split("/");
+  const root = env?.[secretName];
+  if (typeof root !== "string" || root === "" || !id || !generation)
+    throw new ChunkError("host", `Worker secret ${secretName} is not set`);
+  const mac = await hmac(encoder.encode(root), `s3-edge-proxy access key secret v1\0${id}\0${generation}`);
+  return btoa(String.fromCharCode(...mac)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
 export function signingKey(env, secretName, scope) {
   const id = `${secretName}\n${scope}`;
   let p = signingKeys.get(id);
   if (!p) {
-    const secret = env?.[secretName];
-    if (typeof secret !== "string" || secret === "")
-      return Promise.reject(new ChunkError("host", `Worker secret ${secretName} is not set`));
+    let secret;
+    if (secretName.startsWith(DERIVED)) {
+      secret = derivedSecret(env, secretName);
+    } else {
+      secret = env?.[secretName];
+      if (typeof secret !== "string" || secret === "")
+        return Promise.reject(new ChunkError("host", `Worker secret ${secretName} is not set`));
+    }
     if (signingKeys.size >= MAX_KEYS) signingKeys.clear();
-    p = deriveKey(secret, scope);
+    p = Promise.resolve(secret).then((s) => deriveKey(s, scope));
     signingKeys.set(id, p);
     p.catch(() => signingKeys.delete(id));
   }

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { signChunkedUpload } from "../lib/signed_chunks_client.mjs";
 import { client, DEMO_SECRETS, EMU, eventually, jsonLogs, requestLogs, startProxy, xmlField } from "./harness.mjs";
 
 const REGISTRY_KEY = "e2e registry deployment key: " + crypto.randomBytes(16).toString("hex");
@@ -111,6 +112,27 @@ describe("registry: the namespace in KV, served without a redeploy", () => {
     await new Promise((r) => setTimeout(r, TTL_S * 1000 + 100));
     const r = await fetch(url("/reg-org/secret/hello.txt"), { headers: await signedHeaders(id, "/reg-org/secret/hello.txt") });
     assert.equal(code(await r.text()), "InvalidAccessKeyId");
+  });
+
+  it("signed aws-chunked uploads verify with a registry key (the host derives its secret from the deployment key)", async () => {
+    const id = "AKIDREGCHUNK" + crypto.randomBytes(4).toString("hex").toUpperCase();
+    await put("v1/account/chunk-org", orgEntry({ drop: { backend: "fed", prefix: `repos/registry-e2e-${id}/` } }));
+    await put(`v1/key/${id}`, { scopes: [{ account: "chunk-org", repository: "drop", actions: ["read", "write"] }], generation: 1 });
+    const data = crypto.randomBytes(200_000);
+    const send = async (p, tamper) => {
+      const u = signChunkedUpload({ url: url(p), data, chunkSize: 65536, accessKeyId: id, secretAccessKey: secretOf(id) });
+      const body = Buffer.from(u.body);
+      if (tamper) body[body.length - 100] ^= 0x01;
+      const r = await fetch(url(p), { method: "PUT", headers: u.headers, body });
+      return { status: r.status, text: await r.text() };
+    };
+    const ok = await send("/chunk-org/drop/chunked.bin");
+    assert.equal(ok.status, 200, ok.text);
+    const back = await fetch(url("/chunk-org/drop/chunked.bin"), { headers: await signedHeaders(id, "/chunk-org/drop/chunked.bin") });
+    assert.ok(Buffer.from(await back.arrayBuffer()).equals(data));
+    const bad = await send("/chunk-org/drop/tampered.bin", true);
+    assert.equal(bad.status, 403, bad.text);
+    assert.equal(code(bad.text), "SignatureDoesNotMatch");
   });
 
   it("a repository added while the Worker runs is served within the TTL", async () => {

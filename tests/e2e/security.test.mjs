@@ -328,7 +328,7 @@ describe("security: key containment, injection, limits, Host games, secrets", ()
     });
 
     const refused = [
-      ["geo-lab.s3.test", "/public-data/README.txt", 403, "AccessDenied"], // another account: no such repository
+      ["geo-lab.s3.test", "/public-data/README.txt", 404, "NoSuchKey"], // another account: no such repository (all of geo-lab is public: nothing hidden)
       ["demo-org.s3.test", "/secret-data/hello.txt", 403, "AccessDenied"],
       ["x.demo-org.s3.test", "/public-data/README.txt", 404, "NoSuchBucket"],
       ["demo-org.s3.test.evil.example", "/public-data/README.txt", 404, "NoSuchBucket"], // not our domain: path style

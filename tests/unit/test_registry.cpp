@@ -283,6 +283,7 @@ TEST_CASE("registry settings: validated, naming the field", "[registry][config]"
                        key, error));
   CHECK(key.key.scopes[0].repository == "*");
   CHECK(key.key.secret == derive_key_secret(kRegistryKey, "AKIDX", 3));
+  CHECK(key.key.secret_name == "registry-derived/REG_KEY/AKIDX/3");  // what the host derives signed chunks' key from
 }
 
 TEST_CASE("registry cache: bounded LRU; absent answers do not outlive their TTL", "[registry]") {
@@ -296,4 +297,25 @@ TEST_CASE("registry cache: bounded LRU; absent answers do not outlive their TTL"
   CHECK(cache.fresh("n0", 0) == nullptr);  // the oldest went
   CHECK(cache.fresh("n" + std::to_string(registry::Cache::kCapacity + 9), 0) != nullptr);
   CHECK(cache.fresh("n20", 10001) == nullptr);  // absent: 10 s
+}
+
+TEST_CASE("registry: a leader's failed read fails its waiters too (stale or 503), with no read of their own",
+          "[registry]") {
+  RegistryHost host;
+  std::vector<uint32_t> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(host.begin("GET", "/acme/data/k" + std::to_string(i)));
+  REQUIRE(host.next(ids[0]).kind == ActionKind::RegistryGet);
+  for (size_t i = 1; i < ids.size(); ++i) REQUIRE(host.next(ids[i]).kind == ActionKind::Wait);
+  host.registry_answer(ids[0], false, "");
+  CHECK(host.next(ids[0]).respond.status == 503);
+  const std::vector<uint32_t> woken = host.engine.take_wakeups();
+  REQUIRE(woken.size() == 9);
+  for (uint32_t id : woken) {
+    host.woken(id);
+    const Action a = host.next(id);
+    REQUIRE(a.kind == ActionKind::Respond);  // not another RegistryGet
+    CHECK(a.respond.status == 503);
+  }
+  // A request that starts afterwards reads again (the failure is not an answer).
+  CHECK(host.next(host.begin("GET", "/acme/data/later")).kind == ActionKind::RegistryGet);
 }

@@ -263,6 +263,11 @@ TEST_CASE("A repository the caller cannot see answers as one that does not exist
   CHECK(hidden.respond.status == 200);
   CHECK(enginetest::element(hidden.respond.body.bytes, "KeyCount") == "0");
   CHECK(enginetest::element(unknown.respond.body.bytes, "KeyCount") == "0");
+  // A caller who can see every repository of the account has nothing hidden from them: S3's 404.
+  enginetest::Host open_host;  // every repository public
+  const Action open_unknown = open_host.next(open_host.begin("GET", "/acct/nonexistent/k"));
+  CHECK(open_unknown.respond.status == 404);
+  CHECK(code_of(open_unknown) == "NoSuchKey");
   // A caller who can see it is told the truth: it may list it (a backend request follows).
   CHECK(host.next(host.begin("GET", "/acct", "list-type=2&prefix=priv/", {}, "AKIDREADER")).kind == ActionKind::Fetch);
 }

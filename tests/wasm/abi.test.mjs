@@ -199,7 +199,8 @@ for (const name of MODULES) {
         ["/acme-data/open/..%2Fclosed%2Fx", "", 400, "InvalidArgument"],
         ["/acme-data/open/" + "k".repeat(1025), "", 400, "KeyTooLongError"],
         ["/no-such-account/x/y", "", 404, "NoSuchBucket"],
-        ["/acme-data/nope/y", "", 403, "AccessDenied"],  // as a private repository answers: names are not given away
+        ["/acme-data/nope/y", "", 404, "NoSuchKey"],  // every repository of acme-data is public: nothing to hide
+        ["/test.txt/nope/y", "", 403, "AccessDenied"],  // test.txt has a private one: answered as it would be
         ["/acme-data/open/k", "acl", 501, "NotImplemented"],
         ["/acme-data/open/k", "tagging=", 501, "NotImplemented"],
       ];

@@ -123,6 +123,8 @@ bool load_key_entry(std::string_view id, std::string_view json_text, const Regis
     e.key.scopes.push_back(std::move(s));
   }
   e.key.secret = derive_key_secret(registry.key_material, id, generation);
+  // What the host derives the same secret from to check signed chunks (js/signed_chunks.mjs).
+  e.key.secret_name = "registry-derived/" + registry.key_secret_name + "/" + std::string(id) + "/" + std::to_string(generation);
   out = std::move(e);
   return true;
 }

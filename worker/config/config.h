@@ -62,6 +62,7 @@ struct Account {
 struct RegistrySettings {
   bool enabled = false;
   std::string kv_binding = "REGISTRY";
+  std::string key_secret_name;  // the Worker secret holding it
   std::string key_material;  // the deployment key access keys' secrets derive from (a Worker secret's value)
   uint32_t entry_ttl_s = 60;     // how long a found entry is trusted: a change or revocation takes effect within it
   uint32_t negative_ttl_s = 10;  // how long "no such account / key" is trusted

@@ -58,6 +58,11 @@ bool load_listing_token_key(const nlohmann::json& root, const Env& env, Config& 
     put_field(material, backend_name);
     put_field(material, b->secret_access_key);
   }
+  // A registry's deployment key (a registry-only S3P_CONFIG may hold no other secret).
+  if (cfg.registry.enabled) {
+    put_field(material, "registry.key_secret");
+    put_field(material, cfg.registry.key_material);
+  }
   // A federation-only config holds no other secret, and the core never sees the L2 key itself (the host keeps it
   // for WebCrypto): the host hands over a key it derived from it for this purpose alone.
   if (cfg.federation.enabled)

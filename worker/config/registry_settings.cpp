@@ -32,6 +32,7 @@ bool load_registry_settings(const nlohmann::json& root, const Env& env, Registry
   if (v->second.size() < kMinRegistryKeySize)
     return fail(error, field + ".key_secret", "Worker secret \"" + secret + "\" must hold at least 32 bytes (e.g. openssl rand -base64 32)");
   out.key_material = v->second;
+  out.key_secret_name = secret;
   if (!get_uint(*it, "entry_ttl_s", field, 1, 3600, out.entry_ttl_s, error)) return false;
   if (!get_uint(*it, "negative_ttl_s", field, 1, 3600, out.negative_ttl_s, error)) return false;
   if (!get_uint(*it, "stale_s", field, 0, 86400, out.stale_s, error)) return false;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "worker/auth/authenticate.h"
+#include "worker/auth/authorize.h"
 #include "worker/config/access_keys.h"
 #include "worker/route/copy_source.h"
 #include "worker/cache/cache_write.h"
@@ -196,8 +197,15 @@ bool ClientRequest::resolve_target(Failure& refusal) {
   if (account->flat) route_.key = route_.tail;
   const Repository* repo = account->flat ? &account->repositories.front() : account->find(route_.repo);
   // A repository that does not exist answers as a private one does to a caller without access (S3's answer to a
-  // key nobody may list), so that private repositories' names cannot be told from names that are not there.
-  if (!repo) return refusal = client_fault(errors::AccessDenied, "unknown repository"), false;
+  // key nobody may list), so that private repositories' names cannot be told from names that are not there —
+  // unless the caller can see every repository of the account: then nothing is hidden, and S3's answer to a
+  // caller who may list is 404 (which GDAL, rclone and the SDKs take as "not there", not as an error).
+  if (!repo) {
+    bool sees_all = true;
+    for (const Repository& r : account->repositories) sees_all = sees_all && auth::can_see(caller_, *account, r);
+    const bool read = head_.method == "GET" || head_.method == "HEAD";
+    return refusal = client_fault(read && sees_all ? errors::NoSuchKey : errors::AccessDenied, "unknown repository"), false;
+  }
   ctx_->repo = repo;
   ctx_->key = route_.key;
   return true;

@@ -17,6 +17,7 @@ bool Engine::init(std::string_view config_json, const Env& env, std::string_view
   } else {
     config_ = Config{};
     config_error_ = error;
+    registry_.clear();
   }
   return true;
 }

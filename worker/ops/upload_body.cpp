@@ -61,10 +61,6 @@ bool plan_upload_body(const OpContext& ctx, UploadBody& out, Failure& failure) {
       return failure = client_fault(errors::BadDecodedLength, "x-amz-decoded-content-length"), false;
     if (!ctx.caller || !ctx.chunk_seed || ctx.chunk_seed->signature.empty())  // the verifier always sets both
       return failure = core_fault("signed chunks without a verified seed"), false;
-    // The host checks chunk signatures with the key's secret read from a Worker secret: a registry key's secret
-    // is derived in the core and has none (yet).
-    if (ctx.caller->secret_name.empty())
-      return failure = client_fault(errors::SignedChunksUnsupported, "signed chunks with a registry key"), false;
     out.body.kind = BodyKind::SignedChunks;
     c.secret = ctx.caller->secret_name;
     c.amz_date = ctx.chunk_seed->amz_date;

@@ -19,7 +19,18 @@ const Answer* Cache::stale(const std::string& name, double now_ms) {
   return s && s->last_good.kind == Answer::Kind::Found && now_ms < s->stale_until_ms ? &s->last_good : nullptr;
 }
 
+void Cache::note_failure(const std::string& name, double now_ms, std::string why) {
+  if (failures_.size() >= kCapacity) failures_.clear();  // a bound; losing one costs a waiter one more read
+  failures_[name] = Failure{now_ms, std::move(why)};
+}
+
+const std::string* Cache::failure_since(const std::string& name, double since_ms) const {
+  auto it = failures_.find(name);
+  return it != failures_.end() && it->second.at_ms >= since_ms ? &it->second.why : nullptr;
+}
+
 void Cache::store(const std::string& name, Answer answer, double now_ms, const RegistrySettings& settings) {
+  failures_.erase(name);
   const bool found = answer.kind == Answer::Kind::Found;
   const double ttl_ms = 1000.0 * (found ? settings.entry_ttl_s : settings.negative_ttl_s);
   auto it = slots_.find(name);

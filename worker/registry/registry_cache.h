@@ -37,7 +37,17 @@ class Cache {
   // malformed one does not).
   const Answer* stale(const std::string& name, double now_ms);
   void store(const std::string& name, Answer answer, double now_ms, const RegistrySettings& settings);
-  void clear() { slots_.clear(), lru_.clear(); }
+  void clear() {
+    slots_.clear();
+    lru_.clear();
+    failures_.clear();
+  }
+
+  // A leader's failed read, told to the requests that were waiting for it (they fall back at once instead of each
+  // reading again in turn). Not an answer: a request that starts later reads the registry itself.
+  void note_failure(const std::string& name, double now_ms, std::string why);
+  // Why the last read of `name` failed, if that was at or after `since_ms`; null otherwise.
+  const std::string* failure_since(const std::string& name, double since_ms) const;
 
   SingleFlight& flights() { return flights_; }
   size_t size() const { return slots_.size(); }
@@ -55,6 +65,11 @@ class Cache {
   Slot* find(const std::string& name);
   std::unordered_map<std::string, Slot> slots_;
   std::list<std::string> lru_;
+  struct Failure {
+    double at_ms = 0;
+    std::string why;
+  };
+  std::unordered_map<std::string, Failure> failures_;  // only while leaders have waiters: bounded by those
   SingleFlight flights_;
 };
 

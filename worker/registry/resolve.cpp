@@ -61,11 +61,21 @@ Action Resolve::next(double now_ms) {
     if (const Answer* fresh = cache_.fresh(name, now_ms)) {
       if (fresh->kind == Answer::Kind::Malformed) fall_back(name, fresh->error, now_ms, true);
       else use(*fresh);
+      waited_since_ms_ = -1;
       continue;
+    }
+    if (waited_since_ms_ >= 0) {  // woken: the leader we waited for failed? Then so do we (stale, or 503)
+      const std::string* failed = cache_.failure_since(name, waited_since_ms_);
+      waited_since_ms_ = -1;
+      if (failed) {
+        fall_back(name, *failed + " (another request's read)", now_ms);
+        continue;
+      }
     }
     if (!cache_.flights().lead_or_wait(name, task_)) {
       state_ = State::Waiting;
       waiting_ = true;
+      waited_since_ms_ = now_ms;
       a.kind = ActionKind::Wait;
       a.number = config_.registry.timeout_ms + 1000;  // past the leader's own timeout: it will have answered
       return a;
@@ -121,7 +131,7 @@ void Resolve::feed(Result&& r, double now_ms) {
   if (state_ == State::Waiting && r.kind == ActionKind::Wait) {
     waiting_ = false;
     cache_.flights().stop_waiting(name, task_);
-    // Woken (or timed out): look again; a second wake without an answer means the leader failed: lead ourselves.
+    // Woken (or timed out): look again — the leader's answer, its failure, or (nothing known) lead ourselves.
     state_ = State::Look;
     return;
   }
@@ -133,12 +143,17 @@ void Resolve::feed(Result&& r, double now_ms) {
   if (r.flag) {
     Answer a = parse(name, r);
     cache_.store(name, a, now_ms, config_.registry);  // a malformed answer too: re-read once per negative TTL
-    if (a.kind == Answer::Kind::Malformed) return fall_back(name, a.error, now_ms, true);
-    if (source_ != "stale") source_ = "registry";
-    use(a);
+    if (a.kind == Answer::Kind::Malformed) {
+      fall_back(name, a.error, now_ms, true);
+    } else {
+      if (source_ != "stale") source_ = "registry";
+      use(a);
+    }
     return;
   }
-  fall_back(name, r.error.empty() ? std::string("read failed") : r.error, now_ms);
+  const std::string why = r.error.empty() ? std::string("read failed") : r.error;
+  cache_.note_failure(name, now_ms, why);
+  fall_back(name, why, now_ms);
 }
 
 // The registry could not answer, or answered garbage: the last good entry within its stale bound, else 503

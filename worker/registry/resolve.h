@@ -61,6 +61,7 @@ class Resolve {
   size_t index_ = 0;
   State state_ = State::Look;
   bool leading_ = false, waiting_ = false, failed_ = false;
+  double waited_since_ms_ = -1;  // when this request began waiting for another's read of the current name
   Failure failure_;
   std::vector<Answer> answers_;
   std::string_view source_ = "cache";
