@@ -60,15 +60,16 @@ async function deriveKey(secret, scope) {
   return crypto.subtle.importKey("raw", k, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 }
 
-// A registry access key has no Worker secret of its own: the core names it "registry-derived/SECRET/ID/GENERATION"
-// and its secret derives from the deployment key in Worker secret SECRET (worker/config/registry_settings.h).
+// A registry access key has no Worker secret of its own: the core names it
+// "registry-derived/SECRET/ID/GENERATION/NONCE" and its secret derives from the deployment key in Worker secret
+// SECRET (worker/config/registry_settings.h).
 const DERIVED = "registry-derived/";
 async function derivedSecret(env, name) {
-  const [secretName, id, generation] = name.slice(DERIVED.length).split("/");
+  const [secretName, id, generation, nonce] = name.slice(DERIVED.length).split("/");
   const root = env?.[secretName];
-  if (typeof root !== "string" || root === "" || !id || !generation)
+  if (typeof root !== "string" || root === "" || !id || !generation || !nonce)
     throw new ChunkError("host", `Worker secret ${secretName} is not set`);
-  const mac = await hmac(encoder.encode(root), `s3-edge-proxy access key secret v1\0${id}\0${generation}`);
+  const mac = await hmac(encoder.encode(root), `s3-edge-proxy access key secret v1\0${id}\0${generation}\0${nonce}`);
   return btoa(String.fromCharCode(...mac)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 

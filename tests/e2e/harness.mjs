@@ -1,6 +1,7 @@
 // End-to-end helpers: the Worker in Miniflare (workerd) against the verifying emulator that ./scripts/test
 // started (EMU_URL), plus the emulator's control API and real-client runners.
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -71,6 +72,12 @@ export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SE
   return { ...w, close, logs };
 }
 
+// A registry value as ./scripts/registry writes it: sealed by the deployment key `k` (worker/config/registry_settings.h).
+export function sealEntry(k, name, body) {
+  const e = crypto.createHmac("sha256", k).update("s3-edge-proxy registry entries v1").digest();
+  return `v1.${crypto.createHmac("sha256", e).update(`${name}\n${body}`).digest("base64url")}\n${body}`;
+}
+
 // S3P_E2E_NAMESPACE=registry (the "e2e-registry" stage of ./scripts/test): every suite runs again with the
 // accounts of its config served from the namespace registry (Miniflare's KV) instead of S3P_CONFIG, which keeps
 // the deployment's settings, backends and access keys; registry entries name those backends.
@@ -98,13 +105,14 @@ function toRegistry(configText, bindings) {
   delete cfg.accounts;
   delete cfg.buckets;
   cfg.registry = { key_secret: "S3P_E2E_REGISTRY_KEY" };
+  const key = "e2e deployment key for the registry stage, 32+ bytes";
   const kvPersist = fs.mkdtempSync(path.join(os.tmpdir(), "s3p-e2e-kv-"));
   return {
     config: JSON.stringify(cfg),
-    bindings: { ...bindings, S3P_E2E_REGISTRY_KEY: "e2e deployment key for the registry stage, 32+ bytes" },
+    bindings: { ...bindings, S3P_E2E_REGISTRY_KEY: key },
     kvPersist,
     fill: async (kv) => {
-      for (const [name, value] of entries) await kv.put(name, JSON.stringify(value));
+      for (const [name, value] of entries) await kv.put(name, sealEntry(key, name, JSON.stringify(value)));
     },
   };
 }

@@ -10,15 +10,20 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { signChunkedUpload } from "../lib/signed_chunks_client.mjs";
-import { client, DEMO_SECRETS, EMU, eventually, jsonLogs, requestLogs, startProxy, xmlField } from "./harness.mjs";
+import { client, DEMO_SECRETS, EMU, eventually, jsonLogs, requestLogs, sealEntry, startProxy, xmlField } from "./harness.mjs";
 
 const REGISTRY_KEY = "e2e registry deployment key: " + crypto.randomBytes(16).toString("hex");
 const TTL_S = 2; // short, so that "within the TTL" can be waited for
 const code = (body) => xmlField(body, "Code");
 
-// The secret the core derives for a registry key (README "Registry"), computed independently.
+// A registry key's entry (its random nonce makes it another key than any earlier one of that id), and the secret the
+// core derives for it (README "Registry"), computed independently.
+const NONCES = new Map();
+const nonceOf = (id) => NONCES.get(id) ?? NONCES.set(id, crypto.randomBytes(16).toString("base64url")).get(id);
+const keyEntry = (id, fields) => ({ generation: 1, nonce: nonceOf(id), ...fields });
 const secretOf = (id, generation = 1) =>
-  crypto.createHmac("sha256", REGISTRY_KEY).update(`s3-edge-proxy access key secret v1\0${id}\0${generation}`).digest("base64url");
+  crypto.createHmac("sha256", REGISTRY_KEY).update(`s3-edge-proxy access key secret v1\0${id}\0${generation}\0${nonceOf(id)}`)
+    .digest("base64url");
 
 // A deployment whose S3P_CONFIG holds no account at all: the namespace is the registry's.
 function registryConfig() {
@@ -48,7 +53,8 @@ const orgEntry = (repos = {}) => ({
 describe("registry: the namespace in KV, served without a redeploy", () => {
   let proxy, kv, dir;
   const url = (p) => `${proxy.url}${p}`;
-  const put = (name, value) => kv.put(name, typeof value === "string" ? value : JSON.stringify(value));
+  // Written as ./scripts/registry writes: sealed by the deployment key.
+  const put = (name, value) => kv.put(name, sealEntry(REGISTRY_KEY, name, typeof value === "string" ? value : JSON.stringify(value)));
   const hook = async (mode, reset = true) =>
     (await fetch(url(`/__test/registry?mode=${mode}${reset ? "&reset=1" : ""}`), { method: "POST" })).json();
   const reads = async () => (await (await fetch(url("/__test/registry"))).json()).reads;
@@ -88,7 +94,7 @@ describe("registry: the namespace in KV, served without a redeploy", () => {
   it("a key created while the Worker runs signs for aws cli within the TTL; revoked, it is refused within the TTL", async () => {
     const id = "AKIDREGE2E" + crypto.randomBytes(4).toString("hex").toUpperCase();
     await assert.rejects(awsCat(id, "s3://reg-org/secret/hello.txt")); // no such key yet
-    await put(`v1/key/${id}`, { scopes: [{ account: "reg-org", repository: "secret", actions: ["read", "list"] }], generation: 1 });
+    await put(`v1/key/${id}`, keyEntry(id, { scopes: [{ account: "reg-org", repository: "secret", actions: ["read", "list"] }] }));
     const out = await eventually(async () => {
       try {
         return String((await awsCat(id, "s3://reg-org/secret/hello.txt")).stdout);
@@ -101,7 +107,7 @@ describe("registry: the namespace in KV, served without a redeploy", () => {
     for (const f of fs.readdirSync(dir, { recursive: true }))
       if (fs.statSync(path.join(dir, f)).isFile()) assert.ok(!fs.readFileSync(path.join(dir, f)).includes(secretOf(id)), f);
     // Disabled: refused within the TTL, as unknown.
-    await put(`v1/key/${id}`, { scopes: [{ account: "reg-org", repository: "secret", actions: ["read"] }], generation: 1, disabled: true });
+    await put(`v1/key/${id}`, keyEntry(id, { scopes: [{ account: "reg-org", repository: "secret", actions: ["read"] }], disabled: true }));
     const refused = await eventually(async () => {
       const r = await fetch(url("/reg-org/secret/hello.txt"), { headers: await signedHeaders(id, "/reg-org/secret/hello.txt") });
       return r.status === 403 ? r.text() : null;
@@ -117,7 +123,7 @@ describe("registry: the namespace in KV, served without a redeploy", () => {
   it("signed aws-chunked uploads verify with a registry key (the host derives its secret from the deployment key)", async () => {
     const id = "AKIDREGCHUNK" + crypto.randomBytes(4).toString("hex").toUpperCase();
     await put("v1/account/chunk-org", orgEntry({ drop: { backend: "fed", prefix: `repos/registry-e2e-${id}/` } }));
-    await put(`v1/key/${id}`, { scopes: [{ account: "chunk-org", repository: "drop", actions: ["read", "write"] }], generation: 1 });
+    await put(`v1/key/${id}`, keyEntry(id, { scopes: [{ account: "chunk-org", repository: "drop", actions: ["read", "write"] }] }));
     const data = crypto.randomBytes(200_000);
     const send = async (p, tamper) => {
       const u = signChunkedUpload({ url: url(p), data, chunkSize: 65536, accessKeyId: id, secretAccessKey: secretOf(id) });
@@ -185,6 +191,19 @@ describe("registry: the namespace in KV, served without a redeploy", () => {
     }
     await put("v1/account/never-seen-throw", orgEntry());
     assert.equal((await get("/never-seen-throw/open/README.txt")).status, 200); // the failure was not remembered
+  });
+
+  it("an entry written into the namespace without the deployment key is refused (503), the others served", async () => {
+    await hook("off");
+    await kv.put("v1/account/forged-org", JSON.stringify(orgEntry({ all: { backend: "fed", prefix: "", public: true } })));
+    const forged = await get("/forged-org/all/repos/secret-data/hello.txt");
+    assert.equal(forged.status, 503);
+    const [line] = await requestLogs(proxy, [forged]);
+    assert.match(line.detail, /not sealed by the deployment key/);
+    const copied = await kv.get("v1/account/reg-org"); // a sealed entry moved under another name does not open
+    await kv.put("v1/account/copied-org", copied);
+    assert.equal((await get("/copied-org/open/README.txt")).status, 503);
+    assert.equal((await get("/reg-org/open/README.txt")).status, 200);
   });
 
   it("a malformed entry fails its own account (the field named in the log), never another", async () => {

@@ -3,6 +3,8 @@
 // stale bound and single flight; keys whose secrets derive from the deployment key.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "tests/unit/engine_fixture.h"
 #include "worker/config/registry_settings.h"
 #include "worker/crypto/sha256.h"
@@ -54,12 +56,19 @@ struct RegistryHost {
     for (auto& x : h) hs.push_back({x.name, x.value});
     return begin("GET", path, now_ms, std::move(hs));
   }
-  Action next(uint32_t id, double now_ms = 0) { return engine.next(id, now_ms); }
-  void registry_answer(uint32_t id, bool ok, const std::string& text, double now_ms = 0) {
+  Action next(uint32_t id, double now_ms = 0) {
+    Action a = engine.next(id, now_ms);
+    if (a.kind == ActionKind::RegistryGet) asked_[id] = a.call.name;
+    return a;
+  }
+  std::map<uint32_t, std::string> asked_;  // the entry each request's registry read names
+  // Answers the registry read the request is making (`name`: what it asked for) with `text` sealed by the
+  // deployment key, as ./scripts/registry writes it ("" = no such entry; `sealed` false: the raw text).
+  void registry_answer(uint32_t id, bool ok, const std::string& text, double now_ms = 0, bool sealed = true) {
     Result r;
     r.kind = ActionKind::RegistryGet;
     r.flag = ok;
-    r.data = text;
+    r.data = text.empty() || !sealed ? text : seal_entry(kRegistryKey, asked_[id], text);
     r.error = ok ? "" : "KV threw";
     engine.feed(id, std::move(r), now_ms);
   }
@@ -208,11 +217,14 @@ TEST_CASE("registry: an entry a request resolved stays valid for that request", 
 TEST_CASE("registry: keys verify with the derived secret; a new generation, disabled or expired key is refused",
           "[registry]") {
   RegistryHost host;
-  const std::string secret = derive_key_secret(kRegistryKey, "AKIDREG", 1);
+  const std::string nonce = "nonce-of-the-key-0001";
+  const std::string secret = derive_key_secret(kRegistryKey, "AKIDREG", 1, nonce);
   CHECK(secret.size() == 43);
-  CHECK(secret != derive_key_secret(kRegistryKey, "AKIDREG", 2));
-  CHECK(secret != derive_key_secret("another deployment key, 32+ bytes", "AKIDREG", 1));
-  const std::string entry = R"({"scopes": [{"account": "acme", "repository": "closed", "actions": ["read"]}], "generation": 1})";
+  CHECK(secret != derive_key_secret(kRegistryKey, "AKIDREG", 2, nonce));
+  CHECK(secret != derive_key_secret(kRegistryKey, "AKIDREG", 1, "nonce-of-a-new-key-0002"));  // re-created: another key
+  CHECK(secret != derive_key_secret("another deployment key, 32+ bytes", "AKIDREG", 1, nonce));
+  const std::string entry = R"({"scopes": [{"account": "acme", "repository": "closed", "actions": ["read"]}], "generation": 1,
+    "nonce": "nonce-of-the-key-0001"})";
 
   auto run = [&](const std::string& key_entry, const std::string& with_secret, double now_ms) {
     uint32_t id = host.begin_signed("/acme/closed/k", "AKIDREG", with_secret, now_ms);
@@ -226,12 +238,13 @@ TEST_CASE("registry: keys verify with the derived secret; a new generation, disa
   };
   Action a = run(entry, secret, 0);
   CHECK(a.kind == ActionKind::Fetch);  // verified and authorized: the private repository is read
-  a = run(entry, derive_key_secret(kRegistryKey, "AKIDREG", 2), 0);
+  a = run(entry, derive_key_secret(kRegistryKey, "AKIDREG", 2, nonce), 0);
   CHECK(code_of(a) == "SignatureDoesNotMatch");
   // New answers take effect after the TTL (61 s, 122 s: each past the last read's TTL).
-  a = run(R"({"scopes": [], "generation": 1, "disabled": true})", secret, 61000);
+  a = run(R"({"scopes": [], "generation": 1, "nonce": "nonce-of-the-key-0001", "disabled": true})", secret, 61000);
   CHECK(code_of(a) == "InvalidAccessKeyId");
-  a = run(R"({"scopes": [], "generation": 1, "expires": "1970-01-01T00:01:00Z"})", secret, 122000);
+  a = run(R"({"scopes": [], "generation": 1, "nonce": "nonce-of-the-key-0001", "expires": "1970-01-01T00:01:00Z"})",
+          secret, 122000);
   CHECK(code_of(a) == "InvalidAccessKeyId");
   // The registry's entries hold no secret: nothing in an entry is one.
   CHECK(entry.find(secret) == std::string::npos);
@@ -276,14 +289,59 @@ TEST_CASE("registry settings: validated, naming the field", "[registry][config]"
   CHECK_FALSE(load_account_entry("acme", R"({"repositories": {}, "extra": 1})", {}, cfg, entry, error));
   CHECK(error.find("extra") != std::string::npos);
   KeyEntry key;
-  CHECK_FALSE(load_key_entry("AKIDX", R"({"scopes": [], "generation": 0})", cfg.registry, key, error));
-  CHECK_FALSE(load_key_entry("AKIDX", R"({"scopes": [{"account": "a"}], "generation": 1})", cfg.registry, key, error));
+  CHECK_FALSE(load_key_entry("AKIDX", R"({"scopes": [], "generation": 0, "nonce": "0123456789abcdef"})", cfg.registry, key, error));
+  CHECK_FALSE(load_key_entry("AKIDX", R"({"scopes": [{"account": "a"}], "generation": 1, "nonce": "0123456789abcdef"})",
+                             cfg.registry, key, error));
   CHECK(error.find("scopes[0]") != std::string::npos);
-  CHECK(load_key_entry("AKIDX", R"({"scopes": [{"account": "acme", "actions": ["read"]}], "generation": 3})", cfg.registry,
-                       key, error));
+  CHECK_FALSE(load_key_entry("AKIDX", R"({"scopes": [], "generation": 1})", cfg.registry, key, error));  // no nonce
+  CHECK(error.find("nonce") != std::string::npos);
+  CHECK_FALSE(load_key_entry("AKIDX", R"({"scopes": [], "generation": 1, "nonce": "short"})", cfg.registry, key, error));
+  CHECK(load_key_entry("AKIDX", R"({"scopes": [{"account": "acme", "actions": ["read"]}], "generation": 3,
+                                   "nonce": "0123456789abcdef"})", cfg.registry, key, error));
   CHECK(key.key.scopes[0].repository == "*");
-  CHECK(key.key.secret == derive_key_secret(kRegistryKey, "AKIDX", 3));
-  CHECK(key.key.secret_name == "registry-derived/REG_KEY/AKIDX/3");  // what the host derives signed chunks' key from
+  CHECK(key.key.secret == derive_key_secret(kRegistryKey, "AKIDX", 3, "0123456789abcdef"));
+  // What the host derives signed chunks' key from (js/signed_chunks.mjs):
+  CHECK(key.key.secret_name == "registry-derived/REG_KEY/AKIDX/3/0123456789abcdef");
+}
+
+TEST_CASE("registry: an entry not sealed by the deployment key is refused, whoever could write the namespace",
+          "[registry]") {
+  RegistryHost host;
+  // Written raw (someone with KV write access and no deployment key): malformed, 503, the account not served.
+  uint32_t id = host.begin("GET", "/acme/data/k");
+  REQUIRE(host.next(id).kind == ActionKind::RegistryGet);
+  host.registry_answer(id, true, kAcme, 0, false);
+  Action a = host.next(id);
+  CHECK(a.respond.status == 503);
+  CHECK(a.respond.log_line.find("not sealed by the deployment key") != std::string::npos);
+  // Sealed under another name (an entry copied from one account to another), or under another key: refused.
+  id = host.begin("GET", "/other-acct/data/k", 20000);
+  REQUIRE(host.next(id, 20000).kind == ActionKind::RegistryGet);
+  Result moved;
+  moved.kind = ActionKind::RegistryGet;
+  moved.flag = true;
+  moved.data = seal_entry(kRegistryKey, "v1/account/acme", kAcme);
+  host.engine.feed(id, std::move(moved), 20000);
+  CHECK(host.next(id, 20000).respond.status == 503);
+  id = host.begin("GET", "/third-acct/data/k", 20000);
+  REQUIRE(host.next(id, 20000).kind == ActionKind::RegistryGet);
+  Result foreign;
+  foreign.kind = ActionKind::RegistryGet;
+  foreign.flag = true;
+  foreign.data = seal_entry("another deployment key, 32+ bytes", "v1/account/third-acct", kAcme);
+  host.engine.feed(id, std::move(foreign), 20000);
+  CHECK(host.next(id, 20000).respond.status == 503);
+  // A seal with one byte of the body changed does not open.
+  RegistrySettings s;
+  s.key_material = kRegistryKey;
+  std::string sealed = seal_entry(kRegistryKey, "v1/account/acme", kAcme);
+  std::string_view body;
+  CHECK(open_sealed_entry(s, "v1/account/acme", sealed, body));
+  CHECK(body == kAcme);
+  sealed[sealed.size() - 5] ^= 1;
+  CHECK_FALSE(open_sealed_entry(s, "v1/account/acme", sealed, body));
+  CHECK_FALSE(open_sealed_entry(s, "v1/account/acme", "v1.\n" + kAcme, body));
+  CHECK_FALSE(open_sealed_entry(s, "v1/account/acme", kAcme, body));
 }
 
 TEST_CASE("registry cache: bounded LRU; absent answers do not outlive their TTL", "[registry]") {

@@ -101,13 +101,19 @@ bool load_key_entry(std::string_view id, std::string_view json_text, const Regis
   json j = json::parse(json_text.begin(), json_text.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return fail(error, field, "is not a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it)
-    if (it.key() != "scopes" && it.key() != "generation" && it.key() != "disabled" && it.key() != "expires")
+    if (it.key() != "scopes" && it.key() != "generation" && it.key() != "nonce" && it.key() != "disabled" &&
+        it.key() != "expires")
       return fail(error, field + "." + it.key(), "is not a key entry field");
   KeyEntry e;
   e.key.id = std::string(id);
   uint32_t generation = 0;
   if (!config_fields::get_uint(j, "generation", field, 1, 1u << 30, generation, error)) return false;
   if (generation == 0) return fail(error, field + ".generation", "is required");
+  std::string nonce;
+  if (!get_string(j, "nonce", field, true, nonce, error)) return false;
+  if (nonce.size() < 16 || nonce.size() > 128 ||
+      nonce.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
+    return fail(error, field + ".nonce", "must be 16-128 characters of A-Z a-z 0-9 - _ (random, made by the CLI)");
   if (!config_fields::get_bool(j, "disabled", field, e.disabled, error)) return false;
   std::string expires;
   if (!get_string(j, "expires", field, false, expires, error)) return false;
@@ -122,9 +128,10 @@ bool load_key_entry(std::string_view id, std::string_view json_text, const Regis
     if (!load_scope((*scopes)[i], field + ".scopes[" + std::to_string(i) + "]", nullptr, s, error)) return false;
     e.key.scopes.push_back(std::move(s));
   }
-  e.key.secret = derive_key_secret(registry.key_material, id, generation);
+  e.key.secret = derive_key_secret(registry.key_material, id, generation, nonce);
   // What the host derives the same secret from to check signed chunks (js/signed_chunks.mjs).
-  e.key.secret_name = "registry-derived/" + registry.key_secret_name + "/" + std::string(id) + "/" + std::to_string(generation);
+  e.key.secret_name = "registry-derived/" + registry.key_secret_name + "/" + std::string(id) + "/" +
+                      std::to_string(generation) + "/" + nonce;
   out = std::move(e);
   return true;
 }

@@ -41,14 +41,51 @@ bool load_registry_settings(const nlohmann::json& root, const Env& env, Registry
   return true;
 }
 
-std::string derive_key_secret(std::string_view deployment_key, std::string_view id, uint32_t generation) {
+std::string derive_key_secret(std::string_view deployment_key, std::string_view id, uint32_t generation,
+                              std::string_view nonce) {
   std::string message = "s3-edge-proxy access key secret v1";
   message += '\0';
   message += id;
   message += '\0';
   message += std::to_string(generation);
+  message += '\0';
+  message += nonce;
   const crypto::Digest mac = crypto::hmac_sha256(deployment_key, message);
   return b64::encode_url(crypto::as_view(mac));
+}
+
+namespace {
+
+constexpr std::string_view kSealPrefix = "v1.";
+
+std::string entry_mac(std::string_view deployment_key, std::string_view name, std::string_view body) {
+  const crypto::Digest e = crypto::hmac_sha256(deployment_key, "s3-edge-proxy registry entries v1");
+  std::string message(name);
+  message += '\n';
+  message += body;
+  return b64::encode_url(crypto::as_view(crypto::hmac_sha256(crypto::as_view(e), message)));
+}
+
+}  // namespace
+
+std::string seal_entry(std::string_view deployment_key, std::string_view name, std::string_view body) {
+  std::string out(kSealPrefix);
+  out += entry_mac(deployment_key, name, body);
+  out += '\n';
+  out += body;
+  return out;
+}
+
+bool open_sealed_entry(const RegistrySettings& registry, std::string_view name, std::string_view value,
+                       std::string_view& body) {
+  if (value.substr(0, kSealPrefix.size()) != kSealPrefix) return false;
+  const size_t nl = value.find('\n');
+  if (nl == std::string_view::npos) return false;
+  const std::string_view mac = value.substr(kSealPrefix.size(), nl - kSealPrefix.size());
+  const std::string_view rest = value.substr(nl + 1);
+  if (!crypto::equal_ct(entry_mac(registry.key_material, name, rest), mac)) return false;
+  body = rest;
+  return true;
 }
 
 }  // namespace s3p

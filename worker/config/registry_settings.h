@@ -23,7 +23,18 @@ inline constexpr size_t kMinRegistryKeySize = 32;
 bool load_registry_settings(const nlohmann::json& root, const Env& env, RegistrySettings& out, std::string& error);
 
 // An access key's secret: base64url (no padding) of HMAC-SHA256(deployment key, "s3-edge-proxy access key secret
-// v1" 0x00 id 0x00 generation). A new generation voids the old secret; a new deployment key voids them all.
-std::string derive_key_secret(std::string_view deployment_key, std::string_view id, uint32_t generation);
+// v1" 0x00 id 0x00 generation 0x00 nonce). The entry's random nonce makes a key created again under a revoked id
+// another key; a new generation (with a new nonce) voids the old secret; a new deployment key voids them all.
+std::string derive_key_secret(std::string_view deployment_key, std::string_view id, uint32_t generation,
+                              std::string_view nonce);
+
+// Every registry value is sealed by the deployment key, so that write access to the KV namespace alone (a
+// permission apart from holding the key) cannot make the proxy trust an entry:
+//   "v1." base64url(HMAC-SHA256(E, name "\n" body)) "\n" body,   E = HMAC-SHA256(K, "s3-edge-proxy registry entries v1")
+// True with `body` set when the seal verifies for this name (constant-time); false otherwise.
+bool open_sealed_entry(const RegistrySettings& registry, std::string_view name, std::string_view value,
+                       std::string_view& body);
+// The sealed form (what ./scripts/registry writes; tests).
+std::string seal_entry(std::string_view deployment_key, std::string_view name, std::string_view body);
 
 }  // namespace s3p

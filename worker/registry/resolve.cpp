@@ -96,23 +96,29 @@ Answer Resolve::parse(const std::string& name, const Result& r) const {
   if (r.data.empty()) return out;  // absent
   std::string error;
   const std::string_view n = name;
+  std::string_view body;
+  if (!open_sealed_entry(config_.registry, n, r.data, body)) {
+    out.kind = Answer::Kind::Malformed;
+    out.error = "not sealed by the deployment key (written without ./scripts/registry, or altered)";
+    return out;
+  }
   if (n.substr(0, kAccountEntryPrefix.size()) == kAccountEntryPrefix) {
     auto cfg = std::make_shared<Config>();
-    if (load_account_entry(n.substr(kAccountEntryPrefix.size()), r.data, Env{}, config_, *cfg, error)) {
+    if (load_account_entry(n.substr(kAccountEntryPrefix.size()), body, Env{}, config_, *cfg, error)) {
       out.kind = Answer::Kind::Found;
       out.account = std::move(cfg);
       return out;
     }
   } else if (n.substr(0, kKeyEntryPrefix.size()) == kKeyEntryPrefix) {
     auto key = std::make_shared<KeyEntry>();
-    if (load_key_entry(n.substr(kKeyEntryPrefix.size()), r.data, config_.registry, *key, error)) {
+    if (load_key_entry(n.substr(kKeyEntryPrefix.size()), body, config_.registry, *key, error)) {
       out.kind = Answer::Kind::Found;
       out.key = std::move(key);
       return out;
     }
   } else if (n == kAccountList) {
     auto list = std::make_shared<std::vector<ListedAccount>>();
-    if (parse_account_list(r.data, *list, error)) {
+    if (parse_account_list(body, *list, error)) {
       out.kind = Answer::Kind::Found;
       out.listing = std::move(list);
       return out;
