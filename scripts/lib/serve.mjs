@@ -15,8 +15,9 @@ import { main as registryCli } from "./registry/cli.mjs";
 import { shellQuote } from "./registry/store.mjs";
 
 // The registry's deployment key K (the Worker secret that "registry": {"key_secret": "DEMO_REGISTRY_KEY"} names),
-// from which access key secrets of the registry are derived. A DEMO-ONLY value, fixed so that the banner can show
-// it: it protects nothing, never use it for a deployment (`openssl rand -base64 32` makes a real one).
+// which seals every registry entry (the Worker refuses one it did not seal) and from which access key secrets of the
+// registry are derived. A DEMO-ONLY value, fixed so that the banner can show it: it protects nothing, never use it
+// for a deployment (`openssl rand -base64 32` makes a real one).
 export const DEMO_REGISTRY_KEY = "demo-only-registry-key-not-a-secret-0123456789";
 // The registry access key the banner creates.
 export const DEMO_REGISTRY_ACCESS_KEY_ID = "AKIDDEMOREG0000001";
@@ -37,10 +38,11 @@ export function deploymentConfig(cfg) {
 }
 
 // Writes the deployment (S3P_CONFIG) and the namespace to import, then fills a fresh KV directory with the
-// namespace's accounts through the registry CLI: ./scripts/registry --local KV --deployment DEPLOYMENT import
-// NAMESPACE --skip-keys (the access keys stay in S3P_CONFIG, and their scopes name the registry's accounts).
-// Throws with the CLI's output when it refuses.
-export async function seedRegistry({ config, deployment, kvDir, deploymentFile, namespaceFile }) {
+// namespace's accounts through the registry CLI: DEMO_REGISTRY_KEY=K ./scripts/registry --local KV --deployment
+// DEPLOYMENT --key-secret-env DEMO_REGISTRY_KEY import NAMESPACE --skip-keys (the entries sealed with the demo's K,
+// which the Worker gets as that secret; the access keys stay in S3P_CONFIG, and their scopes name the registry's
+// accounts). Throws with the CLI's output when it refuses.
+export async function seedRegistry({ config, deployment, kvDir, deploymentFile, namespaceFile, key = DEMO_REGISTRY_KEY }) {
   fs.mkdirSync(path.dirname(deploymentFile), { recursive: true });
   fs.mkdirSync(path.dirname(namespaceFile), { recursive: true });
   fs.writeFileSync(deploymentFile, `${JSON.stringify(deployment, null, 2)}\n`);
@@ -48,8 +50,9 @@ export async function seedRegistry({ config, deployment, kvDir, deploymentFile, 
   fs.rmSync(kvDir, { recursive: true, force: true });
   const output = [];
   const sink = { write: (s) => output.push(s) };
-  const argv = ["--local", kvDir, "--deployment", deploymentFile, "import", namespaceFile, "--skip-keys"];
-  const code = await registryCli(argv, { stdout: sink, stderr: sink });
+  const secretName = deployment.registry?.key_secret ?? DEMO_REGISTRY.key_secret;
+  const argv = ["--local", kvDir, "--deployment", deploymentFile, "--key-secret-env", secretName, "import", namespaceFile, "--skip-keys"];
+  const code = await registryCli(argv, { stdout: sink, stderr: sink, env: { ...process.env, [secretName]: key } });
   if (code !== 0) throw new Error(`./scripts/registry ${argv.join(" ")} failed (exit ${code}):\n${output.join("")}`);
   return output.join("");
 }
@@ -73,7 +76,8 @@ export function banner({ ep, emulator, secret, registry = {} }) {
   const { root = ROOT, kvDir = DEMO_KV_DIR, deployment = DEMO_DEPLOYMENT_FILE, key = DEMO_REGISTRY_KEY } = registry;
   const host = new URL(ep).host;
   const upload = "s3://demo-org/uploads/hello-edge.txt";
-  const cli = `./scripts/registry --local ${shellQuote(kvDir)} --deployment ${shellQuote(deployment)}`;
+  // Every registry command runs with the deployment key: it seals what the writes write, verifies what the reads read.
+  const cli = `REGISTRY_KEY=${shellQuote(key)} ./scripts/registry --local ${shellQuote(kvDir)} --deployment ${shellQuote(deployment)}`;
   const regKey = DEMO_REGISTRY_ACCESS_KEY_ID;
   const regEnv = `AWS_ACCESS_KEY_ID=${regKey} AWS_SECRET_ACCESS_KEY="$REG_SECRET"`;
   return `
@@ -113,18 +117,20 @@ curl -s ${ep}/.well-known/openid-configuration
 # The accounts (demo-org, geo-lab) are served from the namespace registry: Workers KV in
 # ${kvDir}, imported from the demo config at start (fresh each run) and read per request, each entry
 # cached for 5 s. S3P_CONFIG (${deployment}) keeps the backends, the demo key and the other
-# settings. Change the registry while this runs, with ./scripts/registry from the repository:
+# settings. Change the registry while this runs, with ./scripts/registry from the repository. Each command gets
+# REGISTRY_KEY, the deployment key: it seals every entry written (the proxy refuses one it did not seal) and
+# derives the access keys' secrets. Its value here is the demo's Worker secret DEMO_REGISTRY_KEY: demo-only,
+# never a real deployment's.
 cd ${shellQuote(root)}
 # Add a public repository to demo-org, over the demo's local-public backend (one of S3P_CONFIG's backends):
 ${cli} repo add demo-org more-data --backend local-public --prefix public-data/ --public
 # It is served once the cached demo-org entry has expired (5 s):
 sleep 5; aws --endpoint-url ${ep} --no-sign-request s3 ls s3://demo-org/more-data/
 # Create an access key in the registry that may read, write and list demo-org/uploads. It prints the key's
-# secret, derived from the deployment key and stored nowhere. REGISTRY_KEY is the demo's value of the Worker
-# secret DEMO_REGISTRY_KEY: demo-only, never a real deployment's.
-REGISTRY_KEY=${shellQuote(key)} ${cli} key create ${regKey} --scope demo-org/uploads:read,write,list
+# secret, derived from the deployment key and the key's random nonce, and stored nowhere:
+${cli} key create ${regKey} --scope demo-org/uploads:read,write,list
 # key secret derives it again; use the key:
-REG_SECRET=$(REGISTRY_KEY=${shellQuote(key)} ./scripts/registry --local ${shellQuote(kvDir)} key secret ${regKey})
+REG_SECRET=$(${cli} key secret ${regKey})
 echo "written with a registry key" | ${regEnv} aws --endpoint-url ${ep} s3 cp - s3://demo-org/uploads/from-registry-key.txt
 ${regEnv} aws --endpoint-url ${ep} s3 ls s3://demo-org/uploads/
 

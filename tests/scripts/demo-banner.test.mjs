@@ -1,7 +1,8 @@
 // What ./scripts/run prints (scripts/lib/serve.mjs's banner) and README's demo block: every command is paste-ready
 // shell (a note in parentheses after a command used to make pasting it a syntax error), the writable repository is
 // shown being written, and the edge cache can be seen at work on it. The demo serves its accounts from the
-// namespace registry: the banner's ./scripts/registry commands run against what serve.mjs seeds.
+// namespace registry: the banner's ./scripts/registry commands run against what serve.mjs seeds, each with the
+// demo's deployment key (which seals the entries and derives the keys' secrets).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -10,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
 import { createCore } from "../../js/init.mjs";
 import { demoUserSecrets } from "../../scripts/lib/demo-keys.mjs";
 import { loadConfig } from "../../scripts/lib/miniflare.mjs";
@@ -56,11 +58,15 @@ describe("the ./scripts/run banner", () => {
   });
 
   it("shows the registry changed while it runs: a repository added, then read; a key created, then used", () => {
-    const cli = `./scripts/registry --local ${DEMO_KV_DIR} --deployment ${DEMO_DEPLOYMENT_FILE}`;
+    const cli = `REGISTRY_KEY=${DEMO_REGISTRY_KEY} ./scripts/registry --local ${DEMO_KV_DIR} --deployment ${DEMO_DEPLOYMENT_FILE}`;
     assert.ok(commands.includes(`cd ${ROOT}`), text);
     assert.ok(commands.includes(`${cli} repo add demo-org more-data --backend local-public --prefix public-data/ --public`), text);
     assert.ok(commands.some((l) => /aws --endpoint-url http:\/\/127\.0\.0\.1:8787 --no-sign-request s3 ls s3:\/\/demo-org\/more-data\/$/.test(l)), text);
-    assert.ok(commands.includes(`REGISTRY_KEY=${DEMO_REGISTRY_KEY} ${cli} key create ${DEMO_REGISTRY_ACCESS_KEY_ID} --scope demo-org/uploads:read,write,list`), text);
+    assert.ok(commands.includes(`${cli} key create ${DEMO_REGISTRY_ACCESS_KEY_ID} --scope demo-org/uploads:read,write,list`), text);
+    // Every ./scripts/registry command has the deployment key (the writes need it to seal what they write).
+    const registryCommands = commands.filter((l) => l.includes("./scripts/registry "));
+    assert.equal(registryCommands.length, 3, registryCommands.join("\n"));
+    for (const l of registryCommands) assert.ok(l.includes(`REGISTRY_KEY=${DEMO_REGISTRY_KEY} ./scripts/registry `), l);
     const used = commands.filter((l) => l.includes(`AWS_ACCESS_KEY_ID=${DEMO_REGISTRY_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY="$REG_SECRET" aws `));
     assert.ok(used.some((l) => /s3 cp - s3:\/\/demo-org\/uploads\//.test(l)) && used.some((l) => /s3 ls s3:\/\/demo-org\/uploads\//.test(l)), text);
     // The TTL it waits for is the one S3P_CONFIG gets, and the note says the key is a demo-only value.
@@ -101,25 +107,52 @@ describe("the demo served from the registry", () => {
     const script = lines.filter((l) => !l.startsWith("#") && /^cd |scripts\/registry /.test(l));
     assert.equal(script.length, 4, script.join("\n"));
     const r = spawnSync("bash", ["-euo", "pipefail", "-c", `${script.join("\n")}\nprintf '%s' "$REG_SECRET"`],
-      { cwd: os.tmpdir(), encoding: "utf8", timeout: 120_000 });
+      { cwd: os.tmpdir(), encoding: "utf8", timeout: 120_000, env: { ...process.env, REGISTRY_KEY: "" } }); // the lines set it
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+
+    // The values as stored: each sealed with the demo's K (checked here, independently of the CLI):
+    // "v1." + base64url(HMAC-SHA256(E, NAME "\n" BODY)) + "\n" + BODY, E = HMAC-SHA256(K, "s3-edge-proxy registry entries v1").
+    const mf = new Miniflare({ kvNamespaces: ["REGISTRY"], kvPersist: kvDir, modules: true, compatibilityDate: "2026-04-01",
+      host: "127.0.0.1", port: 0, script: "export default {fetch(){return new Response('')}}" });
+    const names = ["v1/account/demo-org", "v1/account/geo-lab", "v1/index/accounts", `v1/key/${DEMO_REGISTRY_ACCESS_KEY_ID}`];
+    let raw;
+    try {
+      const kv = await mf.getKVNamespace("REGISTRY");
+      raw = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await kv.get(n)])));
+    } finally {
+      await mf.dispose();
+    }
+    const e = crypto.createHmac("sha256", DEMO_REGISTRY_KEY).update("s3-edge-proxy registry entries v1").digest();
+    const bodies = {};
+    for (const n of names) {
+      const m = /^v1\.([A-Za-z0-9_-]{43})\n([\s\S]*)$/.exec(raw[n] ?? "");
+      assert.ok(m, `${n}: ${raw[n]}`);
+      assert.equal(m[1], crypto.createHmac("sha256", e).update(`${n}\n${m[2]}`).digest("base64url"), `${n}: sealed with the demo's K`);
+      bodies[n] = JSON.parse(m[2]);
+    }
+    // The key's secret: HMAC-SHA256(K, label \0 id \0 generation \0 nonce), the nonce the one the CLI wrote.
+    const keyEntry = bodies[`v1/key/${DEMO_REGISTRY_ACCESS_KEY_ID}`];
+    assert.equal(keyEntry.generation, 1);
+    assert.match(keyEntry.nonce, /^[A-Za-z0-9_-]{22,128}$/);
     const secret = crypto.createHmac("sha256", DEMO_REGISTRY_KEY)
-      .update(`s3-edge-proxy access key secret v1\0${DEMO_REGISTRY_ACCESS_KEY_ID}\0${1}`).digest("base64url");
+      .update(`s3-edge-proxy access key secret v1\0${DEMO_REGISTRY_ACCESS_KEY_ID}\0${1}\0${keyEntry.nonce}`).digest("base64url");
     assert.equal(r.stdout, `${secret}\n${secret}`, "key create prints the secret; key secret derives the same");
 
     // What the registry holds now: local-signed stays in S3P_CONFIG (entries name it), more-data was added, the key.
     const registry = (...args) => {
       const x = spawnSync(path.join(ROOT, "scripts/registry"), ["--local", kvDir, "--deployment", deploymentFile, ...args],
-        { encoding: "utf8", timeout: 120_000 });
+        { encoding: "utf8", timeout: 120_000, env: { ...process.env, REGISTRY_KEY: DEMO_REGISTRY_KEY } });
       assert.equal(x.status, 0, x.stderr);
+      assert.doesNotMatch(x.stderr, /warning/);
       return x.stdout;
     };
     const demoOrg = JSON.parse(registry("account", "get", "demo-org"));
+    assert.deepEqual(demoOrg, bodies["v1/account/demo-org"]);
     assert.deepEqual(Object.keys(demoOrg.backends).sort(), ["local-federated", "local-public"]);
     assert.equal(demoOrg.repositories.uploads.backend, "local-signed");
     assert.deepEqual(demoOrg.repositories["more-data"], { backend: "local-public", prefix: "public-data/", public: true });
     assert.match(registry("key", "list"), new RegExp(`^${DEMO_REGISTRY_ACCESS_KEY_ID}\tgeneration=1\tdemo-org/uploads:read,write,list\n$`));
-    assert.match(registry("validate"), /^ok: 2 account\(s\), 1 key\(s\)/);
+    assert.match(registry("validate"), /^ok: 2 account\(s\), 1 key\(s\), v1\/index\/accounts in step, sealed by K/);
   });
 });
 

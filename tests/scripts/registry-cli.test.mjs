@@ -1,7 +1,7 @@
 // ./scripts/registry, the namespace registry's CLI: round trips through Miniflare's persisted KV, the derived key
-// secrets (checked against an HMAC computed here), import/export of config/demo.json, validation by the core's
-// rules (dist/core.wasm), a Worker reading what the CLI wrote, and the wrangler command lines of --namespace-id.
-// Each test has its own temp directory.
+// secrets and the values' seals (both checked against HMACs computed here), import/export of config/demo.json,
+// validation by the core's rules (dist/core.wasm), a Worker reading what the CLI wrote, and the wrangler command
+// lines of --namespace-id. Each test has its own temp directory.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -23,9 +23,37 @@ const WRANGLER_ENV = {
 };
 
 // The secret the layout defines, computed independently of the CLI.
-const expectedSecret = (k, id, generation) =>
-  crypto.createHmac("sha256", Buffer.from(k, "utf8")).update(Buffer.from(`s3-edge-proxy access key secret v1\0${id}\0${generation}`, "utf8"))
-    .digest("base64url");
+const expectedSecret = (k, id, generation, nonce) => {
+  assert.match(nonce, /^[A-Za-z0-9_-]{22,128}$/, "a nonce of 16+ random bytes in base64url");
+  return crypto.createHmac("sha256", Buffer.from(k, "utf8"))
+    .update(Buffer.from(`s3-edge-proxy access key secret v1\0${id}\0${generation}\0${nonce}`, "utf8")).digest("base64url");
+};
+
+// The value the layout stores under KV name `name` for the JSON text `body`, computed independently of the CLI:
+// "v1." + base64url(HMAC-SHA256(E, name "\n" body)) + "\n" + body, E = HMAC-SHA256(K, "s3-edge-proxy registry entries v1").
+function sealed(k, name, body) {
+  const e = crypto.createHmac("sha256", Buffer.from(k, "utf8")).update("s3-edge-proxy registry entries v1").digest();
+  return `v1.${crypto.createHmac("sha256", e).update(Buffer.from(`${name}\n${body}`, "utf8")).digest("base64url")}\n${body}`;
+}
+// A stored value's JSON body, after checking that its seal is the one computed here.
+function opened(k, name, value) {
+  const m = /^v1\.([A-Za-z0-9_-]{43})\n/.exec(value);
+  assert.ok(m, `${name}: not in the sealed form: ${JSON.stringify(value?.slice(0, 80))}`);
+  const body = value.slice(m[0].length);
+  assert.equal(value, sealed(k, name, body), `${name}: the seal is HMAC-SHA256(E, name "\\n" body)`);
+  return JSON.parse(body);
+}
+
+// Reads (or, with `f`, changes) the raw values of a --local KV directory behind the CLI's back.
+async function withKv(kvDir, f) {
+  const mf = new Miniflare({ kvNamespaces: ["REGISTRY"], kvPersist: kvDir, modules: true, compatibilityDate: "2026-04-01",
+    host: "127.0.0.1", port: 0, script: "export default {fetch(){return new Response('')}}" });
+  try {
+    return await f(await mf.getKVNamespace("REGISTRY"));
+  } finally {
+    await mf.dispose();
+  }
+}
 
 const tempDirs = [];
 function tempDir() {
@@ -72,6 +100,7 @@ function demoDeployment() {
   return d;
 }
 
+const INDEX = "v1/index/accounts";
 const BACKEND = { endpoint: "http://127.0.0.1:9000", bucket: "data", region: "us-east-1", timeout_ms: 5000 };
 const SIGNED = { ...BACKEND, auth: { type: "static", access_key_id_secret: "B_KEY_ID", secret_access_key_secret: "B_SECRET" } };
 
@@ -123,7 +152,7 @@ describe("./scripts/registry", () => {
     assert.match(ok(cli("validate")).stdout, /^ok: 1 account\(s\), 0 key\(s\)/);
   });
 
-  it("key create prints the secret derived from K; rotate, disable, enable, show, list, secret, revoke; no secret in KV", () => {
+  it("key create prints the secret derived from K and a fresh nonce; rotate, disable, enable, show, list, secret, revoke; no secret in KV", () => {
     const dir = tempDir();
     const cli = makeCli(dir);
     ok(cli("account", "put", "acme", "--file", writeJson(dir, "acme.json",
@@ -133,18 +162,21 @@ describe("./scripts/registry", () => {
     const created = ok(cli("key", "create", "AKIDTEST0001", "--scope", "acme/climate/sub/dir:read,list",
       "--scope", "acme/*:read", "--scope", "flatb:read,write", "--expires", "2099-01-31T00:00:00Z"));
     const secret1 = created.stdout.trim();
-    assert.equal(secret1, expectedSecret(K, "AKIDTEST0001", 1));
-    assert.equal(secret1.length, 43);
     assert.match(created.stderr, /shown this once/);
-    assert.deepEqual(json(cli("key", "show", "AKIDTEST0001")), {
+    const shown1 = json(cli("key", "show", "AKIDTEST0001"));
+    assert.deepEqual(shown1, {
       scopes: [
         { account: "acme", repository: "climate", prefix: "sub/dir", actions: ["read", "list"] },
         { account: "acme", repository: "*", actions: ["read"] },
         { account: "flatb", actions: ["read", "write"] },
       ],
       generation: 1,
+      nonce: shown1.nonce,
       expires: "2099-01-31T00:00:00Z",
     });
+    assert.match(shown1.nonce, /^[A-Za-z0-9_-]{22}$/, "16 random bytes");
+    assert.equal(secret1, expectedSecret(K, "AKIDTEST0001", 1, shown1.nonce));
+    assert.equal(secret1.length, 43);
     // No secret anywhere in the KV directory (nor K).
     const bytes = allBytes(path.join(dir, "kv"));
     assert.ok(bytes.length > 0);
@@ -153,31 +185,37 @@ describe("./scripts/registry", () => {
     const grep = spawnSync("grep", ["-rF", secret1, path.join(dir, "kv")]);
     assert.equal(grep.status, 1, "grep finds no secret");
 
-    // key secret re-derives it; another K gives another secret; K from a file (trailing newline trimmed).
+    // key secret re-derives it; another K gives another secret (and another seal: the entry does not verify with
+    // it); K from a file (trailing newline trimmed).
     assert.equal(ok(cli("key", "secret", "AKIDTEST0001")).stdout.trim(), secret1);
     const k2 = `${K}-rotated`;
     const unset = cli("key", "secret", "AKIDTEST0001", "--key-secret-env", "OTHER_KEY");
     assert.equal(unset.code, 1);
     assert.match(unset.stderr, /environment variable OTHER_KEY \(--key-secret-env\) is not set/);
     const other = makeCli(dir, { env: { OTHER_KEY: k2 } })("key", "secret", "AKIDTEST0001", "--key-secret-env", "OTHER_KEY");
-    assert.equal(ok(other).stdout.trim(), expectedSecret(k2, "AKIDTEST0001", 1));
+    assert.equal(other.code, 1);
+    assert.match(other.stderr, /^error: v1\/key\/AKIDTEST0001: its seal does not verify with the deployment key K/m);
     const kFile = path.join(dir, "k.txt");
-    fs.writeFileSync(kFile, `${k2}\n`);
-    assert.equal(ok(cli("key", "secret", "AKIDTEST0001", "--key-secret-file", kFile)).stdout.trim(), expectedSecret(k2, "AKIDTEST0001", 1));
+    fs.writeFileSync(kFile, `${K}\n`);
+    assert.equal(ok(makeCli(dir, { env: { REGISTRY_KEY: "" } })("key", "secret", "AKIDTEST0001", "--key-secret-file", kFile)).stdout.trim(), secret1);
 
-    // rotate: generation 2, a new secret.
+    // rotate: generation 2, a new nonce, a new secret.
     const rotated = ok(cli("key", "rotate", "AKIDTEST0001")).stdout.trim();
-    assert.equal(rotated, expectedSecret(K, "AKIDTEST0001", 2));
+    const shown2 = json(cli("key", "show", "AKIDTEST0001"));
+    assert.equal(shown2.generation, 2);
+    assert.notEqual(shown2.nonce, shown1.nonce);
+    assert.deepEqual({ ...shown2, generation: 1, nonce: shown1.nonce }, shown1, "only the generation and the nonce change");
+    assert.equal(rotated, expectedSecret(K, "AKIDTEST0001", 2, shown2.nonce));
     assert.notEqual(rotated, secret1);
-    assert.equal(json(cli("key", "show", "AKIDTEST0001")).generation, 2);
     assert.equal(ok(cli("key", "secret", "AKIDTEST0001")).stdout.trim(), rotated);
 
-    // disable / enable
+    // disable / enable: the nonce (so the secret) stays.
     ok(cli("key", "disable", "AKIDTEST0001"));
     assert.equal(json(cli("key", "show", "AKIDTEST0001")).disabled, true);
     assert.match(ok(cli("key", "list")).stdout, /^AKIDTEST0001\tgeneration=2 disabled expires=2099-01-31T00:00:00Z\tacme\/climate\/sub\/dir:read,list acme\/\*:read flatb:read,write\n$/);
     ok(cli("key", "enable", "AKIDTEST0001"));
-    assert.equal("disabled" in json(cli("key", "show", "AKIDTEST0001")), false);
+    assert.deepEqual(json(cli("key", "show", "AKIDTEST0001")), shown2);
+    assert.equal(ok(cli("key", "secret", "AKIDTEST0001")).stdout.trim(), rotated);
 
     // a second key; list shows both, sorted; revoke removes one.
     ok(cli("key", "create", "AKIDTEST0000", "--scope", "acme/other:read"));
@@ -190,10 +228,20 @@ describe("./scripts/registry", () => {
     assert.match(shown.stderr, /v1\/key\/AKIDTEST0001: no such key/);
     assert.equal(cli("key", "revoke", "AKIDTEST0001").code, 1);
 
+    // The revoked id created again, at generation 1 again: its old secrets do not come back.
+    const again = ok(cli("key", "create", "AKIDTEST0001", "--scope", "acme/other:read")).stdout.trim();
+    const shown3 = json(cli("key", "show", "AKIDTEST0001"));
+    assert.equal(shown3.generation, 1);
+    assert.ok(![shown1.nonce, shown2.nonce].includes(shown3.nonce));
+    assert.equal(again, expectedSecret(K, "AKIDTEST0001", 1, shown3.nonce));
+    assert.ok(![secret1, rotated].includes(again), "a re-created id gets a new secret");
+    // key revoke writes no entry: it needs no K.
+    ok(makeCli(dir, { env: { REGISTRY_KEY: "" } })("key", "revoke", "AKIDTEST0001"));
+
     // Without K nothing is created (a key whose secret was never shown is no use); a short K is refused.
     const noK = makeCli(dir, { env: { REGISTRY_KEY: "" } })("key", "create", "AKIDTEST0002", "--scope", "acme/other:read");
     assert.equal(noK.code, 1);
-    assert.match(noK.stderr, /REGISTRY_KEY is not set/);
+    assert.match(noK.stderr, /REGISTRY_KEY is not set: .* is needed by key create: every entry written is sealed with it/);
     const shortK = makeCli(dir, { env: { REGISTRY_KEY: "too short" } })("key", "create", "AKIDTEST0002", "--scope", "acme/other:read");
     assert.equal(shortK.code, 1);
     assert.match(shortK.stderr, /at least 32 bytes/);
@@ -202,7 +250,7 @@ describe("./scripts/registry", () => {
     assert.match(cli("key", "create", "AKIDTEST0000", "--scope", "acme/other:read").stderr, /v1\/key\/AKIDTEST0000: already exists/);
     assert.match(cli("key", "create", "AKIDTEST0003", "--scope", "acme/other:read", "--expires", "2001-01-01T00:00:00Z").stderr,
       /v1\/key\/AKIDTEST0003: expires: 2001-01-01T00:00:00Z is in the past/);
-    assert.match(ok(cli("validate")).stdout, /^ok: 2 account\(s\), 1 key\(s\)/);
+    assert.match(ok(cli("validate")).stdout, /^ok: 2 account\(s\), 1 key\(s\), v1\/index\/accounts in step, sealed by K/);
   });
 
   it("import of config/demo.json (local-signed stays in S3P_CONFIG), then export with --deployment gives back its namespace (key secrets aside)", () => {
@@ -212,13 +260,14 @@ describe("./scripts/registry", () => {
     const dcli = makeCli(dir, { target: ["--local", path.join(dir, "kv"), "--deployment", deployment] });
     const cfg = demoConfig();
     const imported = ok(cli("import", writeJson(dir, "demo.json", cfg)));
-    // The imported key gets a new, derived secret, printed once as ID<TAB>SECRET; the note says so.
-    assert.equal(imported.stdout, `AKIDDEMOUSER0000001\t${expectedSecret(K, "AKIDDEMOUSER0000001", 1)}\n`);
+    // The imported key gets a fresh nonce and a new, derived secret, printed once as ID<TAB>SECRET; the note says so.
+    const importedKey = json(cli("key", "show", "AKIDDEMOUSER0000001"));
+    assert.equal(imported.stdout, `AKIDDEMOUSER0000001\t${expectedSecret(K, "AKIDDEMOUSER0000001", 1, importedKey.nonce)}\n`);
     assert.match(imported.stderr, /secrets are NEW/);
     assert.match(imported.stderr, /owner_id, listing_token_key_secret, federation: deployment settings, not imported/);
     // local-signed names Worker secrets (static keys), which the proxy cannot use from an entry: one warning line.
     assert.match(imported.stderr, /^warning: .*demo\.json: backends local-signed: names Worker secrets \(DEMO_BACKEND_ACCESS_KEY_ID, DEMO_BACKEND_SECRET_ACCESS_KEY\).*not embedded.*must stay in S3P_CONFIG's backends.*Checked against .*demo\.json itself.*--deployment FILE/m);
-    assert.deepEqual(json(cli("key", "show", "AKIDDEMOUSER0000001")), { scopes: cfg.access_keys.AKIDDEMOUSER0000001.scopes, generation: 1 });
+    assert.deepEqual(importedKey, { scopes: cfg.access_keys.AKIDDEMOUSER0000001.scopes, generation: 1, nonce: importedKey.nonce });
     // Each account holds the backends it uses, and only those, but for local-signed, which its entries name.
     assert.deepEqual(Object.keys(json(cli("account", "get", "geo-lab")).backends), ["local-public"]);
     const demoOrg = json(cli("account", "get", "demo-org"));
@@ -245,17 +294,22 @@ describe("./scripts/registry", () => {
     assert.match(alone.stderr, /^v1\/account\/demo-org: repositories\.secret-data\.backend: unknown backend "local-signed"$/m);
     assert.match(alone.stderr, /--deployment FILE/);
 
-    // A second import (now with --deployment) keeps the key's generation (so its secret) and prints no secret;
-    // --skip-keys writes no key.
-    ok(cli("key", "rotate", "AKIDDEMOUSER0000001"));
+    // A second import (now with --deployment) keeps the key's generation and nonce (so its secret) and prints no
+    // secret; --skip-keys writes no key; import needs K.
+    const rotatedSecret = ok(cli("key", "rotate", "AKIDDEMOUSER0000001")).stdout.trim();
     const again = ok(dcli("import", path.join(dir, "demo.json")));
     assert.match(again.stderr, /backends local-signed: .*Checked against --deployment .*deployment\.json\./);
     assert.doesNotMatch(again.stderr, /differs from/);
     assert.equal(again.stdout, "");
     assert.match(again.stderr, /generation 2 kept/);
     assert.equal(json(cli("key", "show", "AKIDDEMOUSER0000001")).generation, 2);
+    assert.equal(ok(cli("key", "secret", "AKIDDEMOUSER0000001")).stdout.trim(), rotatedSecret);
     const fresh = makeCli(tempDir());
-    const skipped = ok(fresh("import", path.join(dir, "demo.json"), "--skip-keys", "--key-secret-env", "NO_SUCH_VARIABLE"));
+    const noK = fresh("import", path.join(dir, "demo.json"), "--skip-keys", "--key-secret-env", "NO_SUCH_VARIABLE");
+    assert.equal(noK.code, 1);
+    assert.match(noK.stderr, /environment variable NO_SUCH_VARIABLE \(--key-secret-env\) is not set: .* needed by import: every entry written is sealed/);
+    assert.equal(ok(fresh("account", "list")).stdout, "");
+    const skipped = ok(fresh("import", path.join(dir, "demo.json"), "--skip-keys"));
     assert.equal(skipped.stdout, "");
     assert.equal(ok(fresh("key", "list")).stdout, "");
     assert.equal(ok(fresh("account", "list")).stdout, "demo-org\ngeo-lab\n");
@@ -317,7 +371,7 @@ describe("./scripts/registry", () => {
     refused(cli("key", "create", "AKIDDEP", "--scope", "static-acct/x:read"), /v1\/key\/AKIDDEP: scopes\[0\]\.account: unknown account "static-acct"/);
     refused(dcli("key", "create", "AKIDDEP", "--scope", "static-acct/y:read"), /v1\/key\/AKIDDEP: scopes\[0\]\.repository: unknown repository "y"/);
     assert.equal(ok(dcli("key", "create", "AKIDDEP", "--scope", "static-acct/x:read", "--scope", "acme/more:read")).stdout.trim(),
-      expectedSecret(K, "AKIDDEP", 1));
+      expectedSecret(K, "AKIDDEP", 1, json(cli("key", "show", "AKIDDEP")).nonce));
     // An entry for an account S3P_CONFIG names itself is shadowed: said.
     assert.match(ok(dcli("account", "put", "static-acct", "--file", entryFile)).stderr,
       /warning: v1\/account\/static-acct: --deployment .*deployment\.json names account static-acct itself; S3P_CONFIG takes precedence/);
@@ -405,26 +459,27 @@ describe("./scripts/registry", () => {
 
     // validate --file: one entry, its kind from --as or its fields.
     assert.match(ok(cli("validate", "--file", path.join(dir, "good.json"), "--as", "v1/account/acme")).stdout, /^ok: .* valid account entry/);
-    refused(cli("validate", "--file", writeJson(dir, "k.json", { scopes: [{ account: "acme", repository: "zz", actions: ["read"] }], generation: 1 }), "--as", "v1/key/AKIDX"),
+    const nonce = "0123456789abcdefABCDEF";
+    refused(cli("validate", "--file", writeJson(dir, "k.json", { scopes: [{ account: "acme", repository: "zz", actions: ["read"] }], generation: 1, nonce }), "--as", "v1/key/AKIDX"),
       /v1\/key\/AKIDX: scopes\[0\]\.repository: unknown repository "zz"/);
-    refused(cli("validate", "--file", writeJson(dir, "k2.json", { scopes: [], generation: 0 })), /k2\.json: generation: must be an integer >= 1/);
+    refused(cli("validate", "--file", writeJson(dir, "k2.json", { scopes: [], generation: 0, nonce })), /k2\.json: generation: must be an integer in 1\.\.1073741824/);
+    refused(cli("validate", "--file", writeJson(dir, "k3.json", { scopes: [], generation: 1 })), /k3\.json: nonce: is required/);
+    refused(cli("validate", "--file", writeJson(dir, "k4.json", { scopes: [], generation: 1, nonce: "short" })), /k4\.json: nonce: must be 16-128 characters of A-Z a-z 0-9 - _/);
+    assert.match(ok(cli("validate", "--file", writeJson(dir, "k5.json", { scopes: [], generation: 1, nonce }))).stdout, /^ok: .* valid key entry$/m);
     refused(cli("validate", "--file", path.join(dir, "f.json")), /f\.json: bucket\.cache\.chunk_size: must be an integer/);
   });
 
-  it("validate finds a bad entry written behind the CLI's back, and an index out of step", async () => {
+  it("validate finds a bad entry written behind the CLI's back (sealed with K), and an index out of step", async () => {
     const dir = tempDir();
     const cli = makeCli(dir);
     ok(cli("account", "put", "acme", "--file", writeJson(dir, "a.json", { repositories: { r: { backend: "main", public: true } }, backends: { main: BACKEND } })));
-    const mf = new Miniflare({ kvNamespaces: ["REGISTRY"], kvPersist: path.join(dir, "kv"), modules: true, compatibilityDate: "2026-04-01",
-      host: "127.0.0.1", port: 0, script: "export default {fetch(){return new Response('')}}" });
-    try {
-      const kv = await mf.getKVNamespace("REGISTRY");
-      await kv.put("v1/account/broken", JSON.stringify({ repositories: { r: { backend: "gone" } }, backends: {} }));
-      await kv.put("v1/key/AKIDHAND", JSON.stringify({ scopes: [{ account: "acme", repository: "r", actions: ["read"] }], generation: 1, secret: "x" }));
-      await kv.put("v1/index/accounts", JSON.stringify({ accounts: { acme: { public: false }, ghost: { public: true } } }));
-    } finally {
-      await mf.dispose();
-    }
+    // Written by hand by someone holding K: the seals hold, the bodies are wrong.
+    const put = (kv, name, entry) => kv.put(name, sealed(K, name, JSON.stringify(entry)));
+    await withKv(path.join(dir, "kv"), async (kv) => {
+      await put(kv, "v1/account/broken", { repositories: { r: { backend: "gone" } }, backends: {} });
+      await put(kv, "v1/key/AKIDHAND", { scopes: [{ account: "acme", repository: "r", actions: ["read"] }], generation: 1, nonce: "0123456789abcdefABCDEF", secret: "x" });
+      await put(kv, "v1/index/accounts", { accounts: { acme: { public: false }, ghost: { public: true } } });
+    });
     const r = cli("validate");
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^v1\/account\/broken: repositories\.r\.backend: unknown backend "gone"$/m);
@@ -434,6 +489,118 @@ describe("./scripts/registry", () => {
     assert.match(r.stderr, /^v1\/index\/accounts: accounts\.acme\.public: is false, the entry says true/m);
     ok(cli("index", "rebuild"));
     assert.deepEqual(json(cli("account", "list", "--json")), { accounts: { acme: { public: true }, broken: { public: false } } });
+  });
+
+  it("every value is sealed by K (recomputed here); a changed or unsealed value is reported by get and validate", async () => {
+    const dir = tempDir();
+    const kvDir = path.join(dir, "kv");
+    const cli = makeCli(dir);
+    const noK = makeCli(dir, { env: { REGISTRY_KEY: "" } });
+    const entry = { repositories: { r: { backend: "main", prefix: "r/", public: true } }, backends: { main: BACKEND } };
+    ok(cli("account", "put", "acme", "--file", writeJson(dir, "a.json", entry)));
+    ok(cli("account", "put", "beta", "--file", writeJson(dir, "b.json", entry)));
+    ok(cli("key", "create", "AKIDSEAL", "--scope", "acme/r:read"));
+    const raw = await withKv(kvDir, async (kv) => Object.fromEntries(await Promise.all(
+      ["v1/account/acme", "v1/account/beta", "v1/key/AKIDSEAL", INDEX].map(async (n) => [n, await kv.get(n)]))));
+    // "v1." + base64url(HMAC-SHA256(E, N "\n" B)) + "\n" + B, B the entry's JSON as the CLI reads it back.
+    assert.deepEqual(opened(K, "v1/account/acme", raw["v1/account/acme"]), entry);
+    assert.equal(raw["v1/account/acme"], sealed(K, "v1/account/acme", JSON.stringify(entry)));
+    assert.deepEqual(opened(K, "v1/key/AKIDSEAL", raw["v1/key/AKIDSEAL"]), json(cli("key", "show", "AKIDSEAL")));
+    assert.deepEqual(opened(K, INDEX, raw[INDEX]), { accounts: { acme: { public: true }, beta: { public: true } } });
+    // The MAC covers the name: acme's value under beta's name does not verify.
+    assert.notEqual(raw["v1/account/acme"], raw["v1/account/beta"]);
+
+    // A value sealed here (with K) is one the CLI takes: the rule is the same on both sides.
+    const handKey = { scopes: [{ account: "acme", repository: "r", actions: ["read"] }], generation: 7, nonce: "handmade-nonce_0123456789" };
+    await withKv(kvDir, (kv) => kv.put("v1/key/AKIDHAND", sealed(K, "v1/key/AKIDHAND", JSON.stringify(handKey))));
+    assert.equal(ok(cli("key", "secret", "AKIDHAND")).stdout.trim(), expectedSecret(K, "AKIDHAND", 7, handKey.nonce));
+    assert.match(ok(cli("validate")).stdout, /^ok: 2 account\(s\), 2 key\(s\), v1\/index\/accounts in step, sealed by K/);
+
+    // Behind the CLI's back, without K: one byte of acme's body changed (its MAC kept), beta's value moved to
+    // another name, a key written unsealed, one sealed with another K.
+    const flipped = raw["v1/account/acme"].replace('"prefix":"r/"', '"prefix":"s/"');
+    assert.notEqual(flipped, raw["v1/account/acme"]);
+    const otherK = `${K}-not-the-deployment's`;
+    await withKv(kvDir, async (kv) => {
+      await kv.put("v1/account/acme", flipped);
+      await kv.put("v1/account/gamma", raw["v1/account/beta"]);
+      await kv.put("v1/key/AKIDPLAIN", JSON.stringify(handKey));
+      await kv.put("v1/key/AKIDOTHER", sealed(otherK, "v1/key/AKIDOTHER", JSON.stringify(handKey)));
+    });
+    const NOT_VERIFIED = "its seal does not verify with the deployment key K";
+    const v = cli("validate");
+    assert.equal(v.code, 1);
+    assert.match(v.stderr, new RegExp(`^v1/account/acme: ${NOT_VERIFIED}`, "m"));
+    assert.match(v.stderr, new RegExp(`^v1/account/gamma: ${NOT_VERIFIED}`, "m"));
+    assert.match(v.stderr, new RegExp(`^v1/key/AKIDOTHER: ${NOT_VERIFIED}`, "m"));
+    assert.match(v.stderr, /^v1\/key\/AKIDPLAIN: is not sealed by the deployment key/m);
+    assert.doesNotMatch(v.stderr, /^v1\/(account\/beta|key\/AKIDSEAL|key\/AKIDHAND): /m);
+    for (const [args, name] of [[["account", "get", "acme"], "v1/account/acme"], [["account", "get", "gamma"], "v1/account/gamma"],
+      [["key", "show", "AKIDOTHER"], "v1/key/AKIDOTHER"], [["key", "secret", "AKIDOTHER"], "v1/key/AKIDOTHER"]]) {
+      const r = cli(...args);
+      assert.equal(r.code, 1, args.join(" "));
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, new RegExp(`^error: ${name}: ${NOT_VERIFIED}`, "m"));
+    }
+    const plain = cli("key", "show", "AKIDPLAIN");
+    assert.equal(plain.code, 1);
+    assert.match(plain.stderr, /^error: v1\/key\/AKIDPLAIN: is not sealed by the deployment key .*the proxy refuses it \(503\)/m);
+    assert.equal(cli("key", "list").code, 1);
+    assert.equal(cli("export").code, 1);
+    // validate --file: a value as stored is checked with its name (--as).
+    const file = path.join(dir, "value.txt");
+    fs.writeFileSync(file, raw["v1/account/beta"]);
+    assert.match(ok(cli("validate", "--file", file, "--as", "v1/account/beta")).stdout, /^ok: .* valid account entry, sealed by K$/m);
+    const moved = cli("validate", "--file", file, "--as", "v1/account/gamma");
+    assert.equal(moved.code, 1);
+    assert.match(moved.stderr, new RegExp(`value\\.txt: v1/account/gamma: ${NOT_VERIFIED}`));
+    assert.equal(cli("validate", "--file", file).code, 2, "a sealed value needs --as");
+
+    // Without K the seals cannot be checked: reads say so; an unsealed value is still reported; writes are refused.
+    const got = ok(noK("account", "get", "acme"));
+    assert.equal(JSON.parse(got.stdout).repositories.r.prefix, "s/");
+    assert.match(got.stderr, /^warning: the entries' seals were not checked: no deployment key K \(REGISTRY_KEY is not set/m);
+    assert.match(noK("key", "show", "AKIDPLAIN").stderr, /v1\/key\/AKIDPLAIN: is not sealed/);
+    const nv = noK("validate");
+    assert.equal(nv.code, 1);
+    assert.match(nv.stderr, /^v1\/key\/AKIDPLAIN: is not sealed/m);
+    assert.doesNotMatch(nv.stderr, /does not verify/);
+    assert.match(nv.stderr, /seals were not checked/);
+    for (const args of [["repo", "add", "beta", "x", "--backend", "main", "--prefix", "x/"], ["account", "put", "delta", "--file", path.join(dir, "a.json")],
+      ["backend", "put", "beta", "other", "--file", writeJson(dir, "bk.json", BACKEND)], ["key", "disable", "AKIDSEAL"], ["key", "rotate", "AKIDSEAL"],
+      ["index", "rebuild"], ["repo", "rm", "beta", "r"], ["account", "rm", "beta"]]) {
+      const r = noK(...args);
+      assert.equal(r.code, 1, args.join(" "));
+      assert.match(r.stderr, new RegExp(`REGISTRY_KEY is not set: .* needed by ${args.slice(0, 2).join(" ")}: every entry written is sealed with it`), args.join(" "));
+    }
+    assert.equal(ok(cli("account", "list")).stdout, "acme\nbeta\ngamma\n");
+
+    // Repaired with K: the operator writes acme again (put), and removes what they did not write.
+    ok(cli("account", "put", "acme", "--file", path.join(dir, "a.json")));
+    ok(cli("key", "revoke", "AKIDPLAIN"));
+    ok(cli("key", "revoke", "AKIDOTHER"));
+    await withKv(kvDir, (kv) => kv.delete("v1/account/gamma"));
+    assert.match(ok(cli("validate")).stdout, /^ok: 2 account\(s\), 2 key\(s\), v1\/index\/accounts in step, sealed by K/);
+
+    // A new K voids every seal: export with the old K, import with the new one (the entries that do not verify
+    // with it are replaced; every key gets a new nonce and secret, printed).
+    const exported = path.join(dir, "export.json");
+    fs.writeFileSync(exported, ok(cli("export")).stdout);
+    const k2 = `${K}, rotated`;
+    const cli2 = makeCli(dir, { env: { REGISTRY_KEY: k2 } });
+    assert.match(cli2("validate").stderr, new RegExp(`^v1/account/acme: ${NOT_VERIFIED}`, "m"));
+    const imp = ok(cli2("import", exported));
+    assert.match(imp.stderr, new RegExp(`^warning: v1/key/AKIDSEAL: ${NOT_VERIFIED}.*; replaced by the entry written$`, "m"));
+    const printed = Object.fromEntries(imp.stdout.trim().split("\n").map((l) => l.split("\t")));
+    assert.deepEqual(Object.keys(printed), ["AKIDHAND", "AKIDSEAL"]);
+    for (const id of ["AKIDHAND", "AKIDSEAL"]) {
+      const e = json(cli2("key", "show", id));
+      assert.equal(e.generation, 1);
+      assert.equal(printed[id], expectedSecret(k2, id, 1, e.nonce));
+    }
+    assert.match(ok(cli2("validate")).stdout, /^ok: 2 account\(s\), 2 key\(s\), v1\/index\/accounts in step, sealed by K/);
+    assert.match(cli("validate").stderr, new RegExp(`^v1/index/accounts: ${NOT_VERIFIED}`, "m"));
+    await withKv(kvDir, async (kv) => assert.deepEqual(opened(k2, "v1/account/acme", await kv.get("v1/account/acme")), entry));
   });
 
   it("a Worker on the same kvPersist directory with a REGISTRY binding reads what the CLI wrote, also while it runs", async () => {
@@ -463,16 +630,19 @@ describe("./scripts/registry", () => {
         const res = await fetch(`${url.origin}/?key=${encodeURIComponent(key)}`);
         return { status: res.status, text: await res.text() };
       };
+      // What the Worker reads is the sealed value (the seal checked here, independently of the CLI).
       const acct = await read("v1/account/demo-org");
       assert.equal(acct.status, 200);
-      assert.deepEqual(JSON.parse(acct.text), JSON.parse(written));
-      assert.deepEqual(JSON.parse((await read("v1/index/accounts")).text), { accounts: { "demo-org": { public: true }, "geo-lab": { public: true } } });
-      const key = JSON.parse((await read("v1/key/AKIDDEMOUSER0000001")).text);
+      assert.deepEqual(opened(K, "v1/account/demo-org", acct.text), JSON.parse(written));
+      assert.deepEqual(opened(K, INDEX, (await read(INDEX)).text), { accounts: { "demo-org": { public: true }, "geo-lab": { public: true } } });
+      const key = opened(K, "v1/key/AKIDDEMOUSER0000001", (await read("v1/key/AKIDDEMOUSER0000001")).text);
       assert.equal(key.generation, 1);
+      assert.match(key.nonce, /^[A-Za-z0-9_-]{22}$/);
       assert.equal((await read("v1/account/nope")).status, 404);
       // Changed while the Worker runs: seen without a restart.
       ok(cli("repo", "add", "geo-lab", "fresh", "--backend", "local-public", "--prefix", "fresh/", "--public"));
-      assert.deepEqual(JSON.parse((await read("v1/account/geo-lab")).text).repositories.fresh, { backend: "local-public", prefix: "fresh/", public: true });
+      assert.deepEqual(opened(K, "v1/account/geo-lab", (await read("v1/account/geo-lab")).text).repositories.fresh,
+        { backend: "local-public", prefix: "fresh/", public: true });
     } finally {
       await mf.dispose();
     }
@@ -509,11 +679,21 @@ else if (op === "list") {
     const entry = { repositories: { r: { backend: "main", prefix: "r/", public: true } }, backends: { main: BACKEND } };
     const file = writeJson(dir, "acme.json", entry);
 
-    // Dry run: reads run (get/list), the writes are printed as paste-ready commands and not run.
+    // The words of a printed command line, as bash reads them (the sealed values hold a newline: $'…').
+    const words = (line) => {
+      const r = spawnSync("bash", ["-c", `printf '%s\\0' ${line}`], { encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.split("\0").slice(0, -1);
+    };
+    const indexValue = sealed(K, INDEX, '{"accounts":{"acme":{"public":true}}}');
+    const acmeValue = sealed(K, "v1/account/acme", JSON.stringify(entry));
+    // Dry run: reads run (get/list), the writes are printed as paste-ready commands, one a line, and not run.
     const d = ok(dry("account", "put", "acme", "--file", file));
-    assert.deepEqual(d.stdout.trim().split("\n"), [
-      `npx wrangler kv key put v1/account/acme '${JSON.stringify(entry)}' --namespace-id 0123abcd --remote`,
-      `npx wrangler kv key put v1/index/accounts '{"accounts":{"acme":{"public":true}}}' --namespace-id 0123abcd --remote`,
+    const printed = d.stdout.trim().split("\n");
+    assert.equal(printed.length, 2, d.stdout);
+    assert.deepEqual(printed.map(words), [
+      ["npx", "wrangler", "kv", "key", "put", "v1/account/acme", acmeValue, "--namespace-id", "0123abcd", "--remote"],
+      ["npx", "wrangler", "kv", "key", "put", INDEX, indexValue, "--namespace-id", "0123abcd", "--remote"],
     ]);
     assert.ok(calls().every((a) => a[2] === "get" || a[2] === "list"), JSON.stringify(calls()));
     assert.ok(calls().every((a) => a.at(-3) === "--namespace-id" && a.at(-2) === "0123abcd" && a.at(-1) === "--remote"));
@@ -523,8 +703,8 @@ else if (op === "list") {
     fs.rmSync(path.join(dir, "calls.log"));
     ok(remote("account", "put", "acme", "--file", file));
     assert.deepEqual(calls().filter((a) => a[2] === "put"), [
-      ["kv", "key", "put", "v1/account/acme", JSON.stringify(entry), "--namespace-id", "0123abcd", "--remote"],
-      ["kv", "key", "put", "v1/index/accounts", '{"accounts":{"acme":{"public":true}}}', "--namespace-id", "0123abcd", "--remote"],
+      ["kv", "key", "put", "v1/account/acme", acmeValue, "--namespace-id", "0123abcd", "--remote"],
+      ["kv", "key", "put", INDEX, indexValue, "--namespace-id", "0123abcd", "--remote"],
     ]);
     assert.deepEqual(calls()[0], ["kv", "key", "get", "v1/account/acme", "--namespace-id", "0123abcd", "--remote"]);
     assert.deepEqual(json(remote("account", "get", "acme")), entry);
@@ -534,15 +714,17 @@ else if (op === "list") {
     assert.equal(ok(remote("account", "list")).stdout, "acme\n");
     assert.deepEqual(calls().at(-1), ["kv", "key", "list", "--prefix", "v1/account/", "--namespace-id", "0123abcd", "--remote"]);
     const secret = ok(remote("key", "create", "AKIDREMOTE", "--scope", "acme/r:read")).stdout.trim();
-    assert.equal(secret, expectedSecret(K, "AKIDREMOTE", 1));
-    assert.deepEqual(calls().at(-1), ["kv", "key", "put", "v1/key/AKIDREMOTE", '{"scopes":[{"account":"acme","repository":"r","actions":["read"]}],"generation":1}',
-      "--namespace-id", "0123abcd", "--remote"]);
+    const keyPut = calls().at(-1);
+    assert.deepEqual([...keyPut.slice(0, 4), ...keyPut.slice(5)], ["kv", "key", "put", "v1/key/AKIDREMOTE", "--namespace-id", "0123abcd", "--remote"]);
+    const keyEntry = opened(K, "v1/key/AKIDREMOTE", keyPut[4]);
+    assert.deepEqual(keyEntry, { scopes: [{ account: "acme", repository: "r", actions: ["read"] }], generation: 1, nonce: keyEntry.nonce });
+    assert.equal(secret, expectedSecret(K, "AKIDREMOTE", 1, keyEntry.nonce));
     ok(remote("key", "revoke", "AKIDREMOTE"));
     assert.deepEqual(calls().at(-1), ["kv", "key", "delete", "v1/key/AKIDREMOTE", "--namespace-id", "0123abcd", "--remote"]);
     // A dry-run removal prints the index update first, then the delete.
-    assert.deepEqual(ok(dry("account", "rm", "acme")).stdout.trim().split("\n"), [
-      `npx wrangler kv key put v1/index/accounts '{"accounts":{}}' --namespace-id 0123abcd --remote`,
-      "npx wrangler kv key delete v1/account/acme --namespace-id 0123abcd --remote",
+    assert.deepEqual(ok(dry("account", "rm", "acme")).stdout.trim().split("\n").map(words), [
+      ["npx", "wrangler", "kv", "key", "put", INDEX, sealed(K, INDEX, '{"accounts":{}}'), "--namespace-id", "0123abcd", "--remote"],
+      ["npx", "wrangler", "kv", "key", "delete", "v1/account/acme", "--namespace-id", "0123abcd", "--remote"],
     ]);
     assert.match(ok(remote("validate")).stdout, /^ok: 1 account\(s\), 0 key\(s\)/);
   });
@@ -562,14 +744,15 @@ process.exit(r.status ?? 1);
 `);
     fs.chmodSync(fake, 0o755);
     const store = new WranglerStore("REGISTRY", { env: { ...process.env, ...WRANGLER_ENV, S3P_REGISTRY_WRANGLER: fake } });
-    const value = JSON.stringify({ repositories: { "it's": { backend: "m", prefix: "a b/" } }, backends: { m: BACKEND } });
+    const body = JSON.stringify({ repositories: { "it's": { backend: "m", prefix: "a b/" } }, backends: { m: BACKEND } });
+    const value = sealed(K, "v1/account/acme", body); // a newline in the value: it must come back byte for byte
     await store.put("v1/account/acme", value);
     assert.equal(await store.get("v1/account/acme"), value);
     assert.equal(await store.get("v1/account/none"), null);
     assert.deepEqual(await store.list("v1/account/"), ["v1/account/acme"]);
     // wrangler --persist-to P keeps KV under P/v3/kv: the CLI's --local reads it there (namespace id REGISTRY).
     const local = makeCli(dir, { target: ["--local", path.join(persist, "v3/kv")] });
-    assert.deepEqual(json(local("account", "get", "acme")), JSON.parse(value));
+    assert.deepEqual(json(local("account", "get", "acme")), JSON.parse(body));
     await store.delete("v1/account/acme");
     assert.equal(await store.get("v1/account/acme"), null);
   });
@@ -601,6 +784,10 @@ process.exit(r.status ?? 1);
       assert.match(h.stdout, new RegExp(`^Usage: ./scripts/registry \\[target\\] ${c}`), c);
     }
     assert.match(top.stdout, /--deployment FILE/);
+    assert.ok(top.stdout.includes(`"v1." + base64url(HMAC-SHA256(E, NAME "\\n" JSON)) + "\\n" + JSON, where\nE = HMAC-SHA256(K, "s3-edge-proxy registry entries v1")`), top.stdout);
+    assert.ok(top.stdout.includes(`"s3-edge-proxy access key secret v1" \\0 id \\0 generation \\0 nonce`), top.stdout);
+    assert.match(ok(cli("key", "revoke", "--help")).stdout, /K is not needed/);
+    assert.match(ok(cli("repo", "add", "--help")).stdout, /K is required, to seal them/);
     const bad = cli("account", "frobnicate");
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown command "account frobnicate"/);

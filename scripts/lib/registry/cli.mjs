@@ -1,15 +1,16 @@
-// ./scripts/registry: the publisher's CLI for the namespace registry in Workers KV (layout: layout.mjs).
+// ./scripts/registry: the publisher's CLI for the namespace registry in Workers KV (layout: layout.mjs; the seal on
+// every value and the access key secrets, both from the deployment key K: derive.mjs).
 // `node scripts/lib/registry/cli.mjs --help` lists the commands; each has its own --help.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_KEY_ENV, deriveSecret, readDeploymentKey } from "./derive.mjs";
+import { DEFAULT_KEY_ENV, SealError, deriveSecret, newNonce, readDeploymentKey, splitSealed, unseal } from "./derive.mjs";
 import {
   EntryError, INDEX_KEY, accountKey, configFromEntries, entriesFromConfig, formatScope, indexShapeErrors, isFlat,
-  isPublic, keyKey, parseIsoUtc, parseJson, parseScope, pretty, backendsUsed, sameJson,
+  isPublic, keyKey, keyShapeErrors, parseIsoUtc, parseJson, parseScope, pretty, backendsUsed, sameJson,
 } from "./layout.mjs";
 import { Deployment } from "./deployment.mjs";
-import { FEDERATION_NOTE, Registry } from "./registry.mjs";
+import { FEDERATION_NOTE, Registry, UNCHECKED_NOTE } from "./registry.mjs";
 import { BINDING, CachedStore, DEFAULT_LOCAL_DIR, LocalStore, WranglerStore } from "./store.mjs";
 import { ROOT, Validator } from "./validate.mjs";
 
@@ -34,22 +35,28 @@ const DEPLOYMENT_HELP = `The deployment (optional, with any target):
                        and a key's scopes may name its accounts. export merges its backends.`;
 
 const KEY_SECRET_HELP = `The deployment key K (the Worker secret that S3P_CONFIG's "registry": {"key_secret": NAME} names; any text
-of at least 32 bytes) derives every access key's secret; it is needed to print one:
+of at least 32 bytes) seals every entry — each value is "v1.<MAC>", a newline and the entry's JSON, and the proxy
+refuses (503) an entry that K did not seal, so that writing the KV namespace is not enough to change what it
+trusts — and derives every access key's secret. Every command that writes an entry needs K (key revoke, which only
+deletes one, does not); the commands that read entries verify their seals with K, and without it say that they
+did not (an entry that is not sealed at all is reported either way):
   --key-secret-env NAME   read K from environment variable NAME (default ${DEFAULT_KEY_ENV})
   --key-secret-file PATH  read K from a file (trailing whitespace trimmed, as wrangler secret put NAME < PATH stores it)`;
 
-// Options: name -> kind. Each command lists the ones it takes.
+// Options: name -> kind. Each command lists the ones it takes (besides the global ones).
+// A command's `key`: "write" (it writes entries: K seals them, so it is required), "derive" (it prints a key's
+// secret: K is required), or none (it reads, and verifies seals when K is given).
 const OPTIONS = {
   file: "string", backend: "string", prefix: "string", public: "boolean", "read-only": "boolean", cache: "boolean",
   replace: "boolean", scope: "multiple", expires: "string", "key-secret-env": "string", "key-secret-file": "string",
   "skip-keys": "boolean", json: "boolean", as: "string", force: "boolean",
 };
-const GLOBAL_OPTIONS = ["local", "namespace-id", "dry-run", "deployment", "help"];
 const KEY_SECRET_OPTIONS = ["key-secret-env", "key-secret-file"];
+const GLOBAL_OPTIONS = ["local", "namespace-id", "dry-run", "deployment", "help", ...KEY_SECRET_OPTIONS];
 
 const COMMANDS = [
   {
-    words: ["account", "put"], args: ["NAME"], options: ["file", "force"],
+    words: ["account", "put"], key: "write", args: ["NAME"], options: ["file", "force"],
     summary: "write an account entry from a file",
     help: `Writes v1/account/NAME from --file (JSON): {"repositories": {REPO: {backend, prefix, public, read_only, cache}},
 "backends": {BACKEND: {endpoint, bucket, region, timeout_ms, min_body_rate_kib_s, auth}}} — the fields exactly as in
@@ -65,12 +72,12 @@ key's scope names is refused unless --force.`,
     run: accountList,
   },
   {
-    words: ["account", "rm"], args: ["NAME"], options: ["force"], summary: "remove an account",
+    words: ["account", "rm"], key: "write", args: ["NAME"], options: ["force"], summary: "remove an account",
     help: "Removes v1/account/NAME (from the index first). Refused while a key's scope names it, unless --force.",
     run: accountRm,
   },
   {
-    words: ["repo", "add"], args: ["ACCOUNT", "REPO"], options: ["backend", "prefix", "public", "read-only", "cache", "replace"],
+    words: ["repo", "add"], key: "write", args: ["ACCOUNT", "REPO"], options: ["backend", "prefix", "public", "read-only", "cache", "replace"],
     summary: "add a repository to an account",
     help: `Adds repository REPO to v1/account/ACCOUNT:
   --backend NAME   one of the entry's backends (backend put ACCOUNT NAME --file adds one), or one of S3P_CONFIG's
@@ -83,13 +90,13 @@ key's scope names is refused unless --force.`,
     run: repoAdd,
   },
   {
-    words: ["repo", "rm"], args: ["ACCOUNT", "REPO"], options: ["force"], summary: "remove a repository",
+    words: ["repo", "rm"], key: "write", args: ["ACCOUNT", "REPO"], options: ["force"], summary: "remove a repository",
     help: `Removes REPO from v1/account/ACCOUNT, and the backends no repository of it uses any more. Refused while a
 key's scope names the repository, unless --force.`,
     run: repoRm,
   },
   {
-    words: ["backend", "put"], args: ["ACCOUNT", "NAME"], options: ["file"], summary: "write a backend into an account",
+    words: ["backend", "put"], key: "write", args: ["ACCOUNT", "NAME"], options: ["file"], summary: "write a backend into an account",
     help: `Writes backend NAME into v1/account/ACCOUNT from --file (JSON, S3P_CONFIG's backends.NAME: endpoint, bucket,
 region, timeout_ms, min_body_rate_kib_s, auth {type anonymous|web_identity …}). A backend is embedded in each
 account that uses it: put it into each. An account that does not exist yet is created with no repository.
@@ -99,38 +106,44 @@ proxy holds only the secrets S3P_CONFIG names): define it in S3P_CONFIG's backen
     run: backendPut,
   },
   {
-    words: ["backend", "rm"], args: ["ACCOUNT", "NAME"], options: [], summary: "remove an unused backend from an account",
+    words: ["backend", "rm"], key: "write", args: ["ACCOUNT", "NAME"], options: [], summary: "remove an unused backend from an account",
     help: "Removes backend NAME from v1/account/ACCOUNT; refused while a repository uses it.", run: backendRm,
   },
   {
-    words: ["key", "create"], args: ["ID"], options: ["scope", "expires", ...KEY_SECRET_OPTIONS], summary: "create an access key, print its secret",
-    help: `Writes v1/key/ID with generation 1 and prints its secret (derived from K, stored nowhere):
+    words: ["key", "create"], key: "write", args: ["ID"], options: ["scope", "expires"], summary: "create an access key, print its secret",
+    help: `Writes v1/key/ID with generation 1 and a fresh random nonce, and prints its secret (derived from K, the id, the
+generation and the nonce; stored nowhere). An id that was revoked and is created again gets a new secret.
   --scope account/repo[/prefix]:read,list,write,delete   (repeatable; repo may be *; a flat bucket: bucket:read or
                                                         bucket/*/prefix:read)
-  --expires 2027-01-31T00:00:00Z                        (optional; ISO 8601 UTC; refused after it)
-${KEY_SECRET_HELP}`,
+  --expires 2027-01-31T00:00:00Z                        (optional; ISO 8601 UTC; refused after it)`,
     run: keyCreate,
   },
   {
-    words: ["key", "rotate"], args: ["ID"], options: KEY_SECRET_OPTIONS, summary: "new secret for a key (generation + 1)",
-    help: `Raises v1/key/ID's generation by one and prints the new secret; the old one stops working.\n${KEY_SECRET_HELP}`,
+    words: ["key", "rotate"], key: "write", args: ["ID"], options: [], summary: "new secret for a key (generation + 1, new nonce)",
+    help: "Raises v1/key/ID's generation by one, gives it a fresh random nonce, and prints the new secret; the old one\nstops working.",
     run: keyRotate,
   },
-  { words: ["key", "disable"], args: ["ID"], options: [], summary: "refuse a key (kept)", help: "Sets \"disabled\": true on v1/key/ID: the proxy refuses the key.", run: (c) => keySetDisabled(c, true) },
-  { words: ["key", "enable"], args: ["ID"], options: [], summary: "accept a disabled key again", help: "Clears \"disabled\" on v1/key/ID (its scopes are validated again).", run: (c) => keySetDisabled(c, false) },
-  { words: ["key", "revoke"], args: ["ID"], options: [], summary: "delete a key", help: "Deletes v1/key/ID.", run: keyRevoke },
+  { words: ["key", "disable"], key: "write", args: ["ID"], options: [], summary: "refuse a key (kept)", help: "Sets \"disabled\": true on v1/key/ID: the proxy refuses the key.", run: (c) => keySetDisabled(c, true) },
+  { words: ["key", "enable"], key: "write", args: ["ID"], options: [], summary: "accept a disabled key again", help: "Clears \"disabled\" on v1/key/ID (its scopes are validated again).", run: (c) => keySetDisabled(c, false) },
+  {
+    words: ["key", "revoke"], args: ["ID"], options: [], summary: "delete a key",
+    help: "Deletes v1/key/ID. It writes no entry, so it needs no K. Creating ID again gives it a new secret.", run: keyRevoke,
+  },
   {
     words: ["key", "list"], args: [], options: ["json"], summary: "list the keys",
     help: "Prints one line per key: id, generation, disabled/expires (--json: the entries). Never a secret.", run: keyList,
   },
-  { words: ["key", "show"], args: ["ID"], options: [], summary: "print a key's entry (no secret)", help: "Prints v1/key/ID (which holds no secret).", run: keyShow },
   {
-    words: ["key", "secret"], args: ["ID"], options: KEY_SECRET_OPTIONS, summary: "re-derive and print a key's secret",
-    help: `Prints v1/key/ID's current secret, derived again from K and its generation.\n${KEY_SECRET_HELP}`,
+    words: ["key", "show"], args: ["ID"], options: [], summary: "print a key's entry (no secret)",
+    help: "Prints v1/key/ID's JSON (which holds no secret: its nonce gives none without K).", run: keyShow,
+  },
+  {
+    words: ["key", "secret"], key: "derive", args: ["ID"], options: [], summary: "re-derive and print a key's secret",
+    help: "Prints v1/key/ID's current secret, derived again from K and the entry's generation and nonce (its seal\nverified with K first).",
     run: keySecret,
   },
   {
-    words: ["import"], args: ["CONFIG"], options: ["skip-keys", "force", ...KEY_SECRET_OPTIONS], summary: "import an S3P_CONFIG-format file",
+    words: ["import"], key: "write", args: ["CONFIG"], options: ["skip-keys", "force"], summary: "import an S3P_CONFIG-format file",
     help: `Writes every account of CONFIG (S3P_CONFIG's format: accounts, buckets, backends, access_keys) as an entry with
 the backends it uses, the account index, and a key entry per access key. Everything is validated before anything
 is written. Other accounts and keys in the registry are left as they are.
@@ -138,10 +151,10 @@ A backend naming Worker secrets (static keys) is not embedded: the proxy cannot 
 in S3P_CONFIG's backends and the entries name it (said on stderr). The entries are checked against --deployment
 FILE's backends and federation section when given (it must then define those backends), else against CONFIG's own.
 Today's keys have their secrets in Worker secrets; the registry derives them instead, so each imported key gets
-generation 1 and a NEW secret, printed once as "ID<TAB>SECRET" lines (hand them to the keys' holders). A key
-already in the registry keeps its generation (and secret); its scopes are replaced. --skip-keys imports no key.
-Deployment settings (owner_id, federation, region, listing_token_key_secret, cors_origins, …) stay in S3P_CONFIG.
-${KEY_SECRET_HELP}`,
+generation 1, a fresh random nonce and a NEW secret, printed once as "ID<TAB>SECRET" lines (hand them to the keys'
+holders). A key already in the registry keeps its generation and nonce (and so its secret); its scopes are
+replaced. --skip-keys imports no key.
+Deployment settings (owner_id, federation, region, listing_token_key_secret, cors_origins, …) stay in S3P_CONFIG.`,
     run: importConfig,
   },
   {
@@ -154,17 +167,19 @@ Disabled and expired keys are left out; a live key's expiry cannot be expressed 
     run: exportConfig,
   },
   {
-    words: ["validate"], args: [], options: ["file", "as"], summary: "check entries with the core's rules",
-    help: `Checks every entry (accounts with their backends, keys' scopes against the accounts, the index in step) with the
-core's own config rules (dist/core.wasm run in node), naming the entry and the field. Exit 1 on any error.
+    words: ["validate"], args: [], options: ["file", "as"], summary: "check entries' seals, and the entries with the core's rules",
+    help: `Checks every entry: its seal (with K; without K only that it is sealed, and a warning says so), then its body
+(accounts with their backends, keys' scopes against the accounts, the index in step) with the core's own config
+rules (dist/core.wasm run in node), naming the entry and the field. Exit 1 on any error.
 Entries naming S3P_CONFIG's backends need --deployment FILE.
   --file F     check one entry from a file instead (an account, a key — its scopes against the target's accounts
-               — or the index); its kind is read from --as or from its fields
+               — or the index): its JSON, or a value as stored ("v1.<MAC>", newline, JSON: its seal is checked
+               too, which needs --as); its kind is read from --as or from its fields
   --as KEY     the entry's KV key, e.g. v1/account/acme or v1/key/AKID123 (names the account or key)`,
     run: validate,
   },
   {
-    words: ["index", "rebuild"], args: [], options: [], summary: "rewrite the account index from the accounts",
+    words: ["index", "rebuild"], key: "write", args: [], options: [], summary: "rewrite the account index from the accounts",
     help: `Rewrites ${INDEX_KEY} from the account entries (after two publishers raced, or entries written by hand).`,
     run: indexRebuild,
   },
@@ -255,8 +270,9 @@ function usage() {
   return `Usage: ./scripts/registry [target] [--deployment FILE] COMMAND [options]   (COMMAND --help for its options)
 
 The namespace registry in Workers KV: accounts, repositories, backends and access keys outside the Worker's
-S3P_CONFIG, changed without a redeploy. Layout (values are JSON): v1/account/{account} (an account with the
-backends it uses), v1/key/{access key id} (scopes and generation; no secret), v1/index/accounts.
+S3P_CONFIG, changed without a redeploy. Layout (each value is a JSON entry sealed by the deployment key K):
+v1/account/{account} (an account with the backends it uses), v1/key/{access key id} (scopes, generation and
+nonce; no secret), v1/index/accounts.
 
 Commands:
 ${lines.join("\n")}
@@ -265,28 +281,35 @@ ${TARGET_HELP}
 
 ${DEPLOYMENT_HELP}
 
-Access key secrets are derived, never stored: secret = base64url(HMAC-SHA256(K, "s3-edge-proxy access key secret v1"
-\\0 id \\0 generation)). Rotating K (the Worker secret) changes every key's secret: re-issue every key then
-(key secret ID prints each one's new secret for its holder).`;
+${KEY_SECRET_HELP}
+
+A value stored under NAME is "v1." + base64url(HMAC-SHA256(E, NAME "\\n" JSON)) + "\\n" + JSON, where
+E = HMAC-SHA256(K, "s3-edge-proxy registry entries v1"). Access key secrets are derived, never stored:
+secret = base64url(HMAC-SHA256(K, "s3-edge-proxy access key secret v1" \\0 id \\0 generation \\0 nonce)).
+Rotating K (the Worker secret) voids every entry's seal and every key's secret: export with the old K, then import
+that file with the new K (it replaces the entries that do not verify with it, and gives every key a new secret to
+re-issue; export leaves out disabled and expired keys, and keys' expiries).`;
 }
 
 function commandHelp(cmd) {
-  const opts = [...cmd.options.map((o) => `[--${o}]`), "[--deployment FILE]"].join(" ");
+  const opts = [...cmd.options.map((o) => `[--${o}]`), "[--deployment FILE]", "[--key-secret-env NAME | --key-secret-file PATH]"].join(" ");
+  const k = { write: "It writes entries: K is required, to seal them.", derive: "It derives a secret: K is required." }[cmd.key] ??
+    (cmd.words.join(" ") === "key revoke" ? "It writes no entry: K is not needed." : "It reads entries: their seals are verified with K when it is given.");
   return `Usage: ./scripts/registry [target] ${[...cmd.words, ...cmd.args].join(" ")} ${opts}\n\n${cmd.help}\n\n` +
-    `${TARGET_HELP}\n\n${DEPLOYMENT_HELP}`;
+    `${TARGET_HELP}\n\n${DEPLOYMENT_HELP}\n\n${KEY_SECRET_HELP}\n${k}`;
 }
 
 // ---- commands ----
 
-function readFileJson(file, what = file) {
-  let text;
+function readFileText(file, what = file) {
   try {
-    text = fs.readFileSync(file, "utf8");
+    return fs.readFileSync(file, "utf8");
   } catch (e) {
     throw new Error(`${what}: cannot read it (${e.code ?? e.message})`);
   }
-  return parseJson(text, what);
 }
+
+const readFileJson = (file, what = file) => parseJson(readFileText(file, what), what);
 
 async function must(key, getter) {
   const v = await getter;
@@ -367,14 +390,14 @@ async function backendRm({ reg, args: [account, name], note }) {
   note(`wrote ${accountKey(account)}: backends.${name} removed`);
 }
 
-const deploymentKey = (opts) => readDeploymentKey({ envName: opts["key-secret-env"] ?? DEFAULT_KEY_ENV, file: opts["key-secret-file"] });
-
-async function keyCreate({ reg, args: [id], opts, out, note }) {
+// K was read before the command ran (main): nothing is written without it, and a key whose secret was never shown
+// is no use.
+async function keyCreate({ reg, k, args: [id], opts, out, note }) {
   const scopes = (opts.multiple.scope ?? []).map(parseScope);
   if (!scopes.length) throw new UsageError("key create needs at least one --scope account/repo[/prefix]:actions");
-  const k = deploymentKey(opts); // before anything is written: a key whose secret was never shown is no use
   if (await reg.store.get(keyKey(id))) throw new Error(`${keyKey(id)}: already exists (key rotate ${id} gives it a new secret)`);
-  const entry = { scopes, generation: 1 };
+  // A fresh nonce: an id that was revoked and is created again does not get its old secret back.
+  const entry = { scopes, generation: 1, nonce: newNonce() };
   if (opts.expires !== undefined) {
     const t = parseIsoUtc(opts.expires);
     if (t === null) throw new Error(`${keyKey(id)}: expires: must be an ISO 8601 UTC time such as 2027-01-31T00:00:00Z`);
@@ -383,16 +406,16 @@ async function keyCreate({ reg, args: [id], opts, out, note }) {
   }
   await reg.writeKey(id, entry);
   note(`wrote ${keyKey(id)} (generation 1). Its secret, shown this once (stored nowhere; key secret ${id} derives it again from K):`);
-  out(deriveSecret(k, id, 1));
+  out(deriveSecret(k, id, entry.generation, entry.nonce));
 }
 
-async function keyRotate({ reg, args: [id], opts, out, note }) {
-  const k = deploymentKey(opts);
+async function keyRotate({ reg, k, args: [id], out, note }) {
   const entry = await must(keyKey(id), reg.key(id));
   entry.generation = (Number.isSafeInteger(entry.generation) ? entry.generation : 0) + 1;
+  entry.nonce = newNonce();
   await reg.writeKey(id, entry);
-  note(`wrote ${keyKey(id)} (generation ${entry.generation}; the previous secret no longer works). New secret:`);
-  out(deriveSecret(k, id, entry.generation));
+  note(`wrote ${keyKey(id)} (generation ${entry.generation}, a new nonce; the previous secret no longer works). New secret:`);
+  out(deriveSecret(k, id, entry.generation, entry.nonce));
 }
 
 async function keySetDisabled({ reg, args: [id], note }, disabled) {
@@ -429,14 +452,14 @@ async function keyShow({ reg, args: [id], out }) {
   out(pretty(await must(keyKey(id), reg.key(id))));
 }
 
-async function keySecret({ reg, args: [id], opts, out }) {
-  const k = deploymentKey(opts);
-  const entry = await must(keyKey(id), reg.key(id));
-  if (!Number.isSafeInteger(entry.generation) || entry.generation < 1) throw new Error(`${keyKey(id)}: generation: must be an integer >= 1`);
-  out(deriveSecret(k, id, entry.generation));
+async function keySecret({ reg, k, args: [id], out }) {
+  const entry = await must(keyKey(id), reg.key(id)); // its seal verified with K
+  const shape = keyShapeErrors(entry).filter((e) => /^(generation|nonce): /.test(e));
+  if (shape.length) throw new Error(`${keyKey(id)}: ${shape[0]}`);
+  out(deriveSecret(k, id, entry.generation, entry.nonce));
 }
 
-async function importConfig({ reg, args: [file], opts, out, note, warn }) {
+async function importConfig({ reg, k, args: [file], opts, out, note, warn }) {
   const cfg = readFileJson(file);
   let parts;
   try {
@@ -484,10 +507,14 @@ async function importConfig({ reg, args: [file], opts, out, note, warn }) {
     }
   }
   const existingKeys = new Map();
-  for (const [id, k] of keys) {
-    const existing = await reg.key(id);
+  // An entry already there that does not verify (written without K, or sealed with a previous K) is replaced like a
+  // missing one: the proxy refuses it as it is.
+  const replacing = "replaced by the entry written";
+  for (const [id, kk] of keys) {
+    const existing = await reg.readForReplace(keyKey(id), replacing);
     if (existing) existingKeys.set(id, existing);
-    const entry = existing ? { ...existing, scopes: k.scopes } : { scopes: k.scopes, generation: 1 };
+    const entry = existing ? { ...existing, scopes: kk.scopes } : { scopes: kk.scopes, generation: 1, nonce: newNonce() };
+    if (!existing) kk.entry = entry; // written as checked (its nonce made once)
     try {
       await reg.validateKey(id, entry, accounts);
     } catch (e) {
@@ -498,15 +525,14 @@ async function importConfig({ reg, args: [file], opts, out, note, warn }) {
   if (errors.length) throw new Error(`nothing written:\n${errors.join("\n")}`);
   // Keys already in the registry that the imported accounts would break.
   const changed = new Map();
-  for (const [name, entry] of accounts) if (Registry.removesNames(await reg.account(name), entry)) changed.set(name, entry);
+  for (const [name, entry] of accounts)
+    if (Registry.removesNames(await reg.readForReplace(accountKey(name), replacing), entry)) changed.set(name, entry);
   if (changed.size) {
     const broken = await reg.keysBrokenBy(changed, new Set(keys.keys()));
     if (broken.length && !opts.force)
       throw new Error(`nothing written: the import takes away what these keys' scopes name:\n${broken.map((e) => `  ${e.message}`).join("\n")}\n` +
         "change or revoke them first, or pass --force");
   }
-  const k = keys.size && [...keys.keys()].some((id) => !existingKeys.has(id)) ? deploymentKey(opts) : null;
-
   if (ignored.length) note(`${file}: ${ignored.join(", ")}: deployment settings, not imported (they stay in S3P_CONFIG)`);
   if (unknown.length) warn(`${file}: ${unknown.join(", ")}: not S3P_CONFIG fields, not imported`);
   if (webIdentity.length) note(FEDERATION_NOTE(webIdentity));
@@ -523,15 +549,15 @@ async function importConfig({ reg, args: [file], opts, out, note, warn }) {
   const fresh = [];
   for (const [id, kk] of keys) {
     const existing = existingKeys.get(id);
-    const entry = existing ? { ...existing, scopes: kk.scopes } : { scopes: kk.scopes, generation: 1 };
+    const entry = existing ? { ...existing, scopes: kk.scopes } : kk.entry;
     await reg.writeKey(id, entry);
     if (existing) note(`${keyKey(id)}: already in the registry: scopes replaced, generation ${existing.generation} kept (its secret is unchanged)`);
     else fresh.push(id);
   }
   if (fresh.length) {
-    note(`${fresh.length} access key(s) imported with generation 1. Their secrets are NEW (derived from K; the Worker ` +
-      "secrets that held the old ones no longer apply): hand each to its key's holder. Printed once, as ID<TAB>SECRET:");
-    for (const id of fresh) out(`${id}\t${deriveSecret(k, id, 1)}`);
+    note(`${fresh.length} access key(s) imported with generation 1 and a fresh nonce. Their secrets are NEW (derived from K; ` +
+      "the Worker secrets that held the old ones no longer apply): hand each to its key's holder. Printed once, as ID<TAB>SECRET:");
+    for (const id of fresh) out(`${id}\t${deriveSecret(k, id, 1, keys.get(id).entry.nonce)}`);
   }
 }
 
@@ -550,9 +576,27 @@ async function exportConfig({ reg, out, note, warn }) {
   out(pretty(config));
 }
 
-async function validate({ reg, opts, out, warn }) {
+async function validate({ reg, k, noKey, opts, out, warn }) {
   if (opts.file) {
-    const entry = readFileJson(opts.file);
+    // The entry's JSON, or a value as stored (sealed: its seal is checked too, against the name --as gives).
+    let text = readFileText(opts.file);
+    let sealed = "";
+    if (splitSealed(text)) {
+      if (!opts.as) throw new UsageError(`${opts.file} holds a sealed value, whose seal covers its KV key: --as KEY names it`);
+      let verified;
+      try {
+        ({ body: text, verified } = unseal(k, opts.as, text));
+      } catch (e) {
+        if (e instanceof SealError) throw new Error(`${opts.file}: ${e.message}`);
+        throw e;
+      }
+      if (verified) sealed = ", sealed by K";
+      else {
+        warn(UNCHECKED_NOTE(noKey));
+        sealed = " (its seal not checked: no K)";
+      }
+    }
+    const entry = parseJson(text, opts.file);
     let kind, name;
     if (opts.as) {
       const m = /^v1\/(account|key)\/(.+)$/.exec(opts.as);
@@ -580,7 +624,7 @@ async function validate({ reg, opts, out, warn }) {
       if (e instanceof EntryError) throw new Error(label(e));
       throw e;
     }
-    out(`ok: ${opts.file} is a valid ${kind === "index" ? "account index" : `${kind} entry`}`);
+    out(`ok: ${opts.file} is a valid ${kind === "index" ? "account index" : `${kind} entry`}${sealed}`);
     return;
   }
   const { errors, warnings, counts } = await reg.validateAll();
@@ -590,7 +634,8 @@ async function validate({ reg, opts, out, warn }) {
     e.plain = true;
     throw e;
   }
-  out(`ok: ${counts.accounts} account(s), ${counts.keys} key(s), ${INDEX_KEY} in step (${reg.store.describe()})`);
+  const seals = k === null ? "seals NOT checked (no deployment key K)" : "sealed by K";
+  out(`ok: ${counts.accounts} account(s), ${counts.keys} key(s), ${INDEX_KEY} in step, ${seals} (${reg.store.describe()})`);
 }
 
 async function indexRebuild({ reg, note }) {
@@ -657,12 +702,29 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
       return 1;
     }
   }
+  // The deployment key K: required by the commands that write (it seals what they write) or derive a secret, read
+  // before anything else happens; optional for the others (they verify the seals of what they read with it).
+  let k;
+  const name = cmd.words.join(" ");
+  try {
+    k = readDeploymentKey({
+      env, envName: opts["key-secret-env"], file: opts["key-secret-file"], optional: !cmd.key,
+      need: cmd.key === "write"
+        ? `by ${name}: every entry written is sealed with it (the proxy refuses an entry K did not seal)` +
+          (name === "key create" || name === "key rotate" || name === "import" ? ", and it derives the access key secrets printed" : "")
+        : `by ${name} to derive access key secrets`,
+    });
+  } catch (e) {
+    note(`error: ${e.message}`);
+    return 1;
+  }
+  const noKey = `${DEFAULT_KEY_ENV} is not set; --key-secret-env NAME or --key-secret-file PATH gives K`;
   const store = new CachedStore(opts["namespace-id"] !== undefined
     ? new WranglerStore(opts["namespace-id"], { dryRun: !!opts["dry-run"], print: out, env })
     : new LocalStore(p.localDir ?? DEFAULT_LOCAL_DIR));
-  const reg = new Registry(store, new Validator(undefined, { deployment }), { warn });
+  const reg = new Registry(store, new Validator(undefined, { deployment }), { warn, k, noKey });
   try {
-    await cmd.run({ reg, args, opts, out, note, warn });
+    await cmd.run({ reg, k, noKey, args, opts, out, note, warn });
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

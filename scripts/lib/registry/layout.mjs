@@ -1,16 +1,20 @@
-// The registry's layout in Workers KV (version prefix "v1/"; values are JSON text):
+// The registry's layout in Workers KV (version prefix "v1/"; each value is a JSON body sealed by the deployment
+// key: "v1.<MAC>\n<JSON>", derive.mjs):
 //
 //   v1/account/{account}  {"repositories": {REPO: {backend, prefix, public, read_only, cache}}, "backends": {NAME: {...}}}
 //                         or, for a flat bucket, {"bucket": {backend, prefix, public, read_only, cache}, "backends": {...}}
 //                         — one self-contained entry per account: the backends it uses are embedded in it, with the
 //                         same fields as S3P_CONFIG's backends.NAME (static keys stay Worker secrets named by *_secret).
 //   v1/key/{id}           {"scopes": [...as S3P_CONFIG's access_keys.ID.scopes], "generation": N >= 1,
-//                          "disabled": bool (optional), "expires": "YYYY-MM-DDTHH:MM:SSZ" (optional)} — no secret:
-//                         it is derived from the deployment key (derive.mjs).
+//                          "nonce": random (16-128 of A-Z a-z 0-9 - _), "disabled": bool (optional),
+//                          "expires": "YYYY-MM-DDTHH:MM:SSZ" (optional)} — no secret: it is derived from the deployment
+//                         key, the id, the generation and the nonce (derive.mjs).
 //   v1/index/accounts     {"accounts": {ACCOUNT: {"public": bool}}} — what ListBuckets pages over.
 //
-// This module holds the layout's own rules (the shape of an entry) and the conversions between entries and
-// S3P_CONFIG's format; the field rules themselves are the core's (validate.mjs runs them).
+// This module holds the layout's own rules (the shape of an entry's body) and the conversions between entries and
+// S3P_CONFIG's format; the field rules themselves are the core's (validate.mjs runs them), the seal is derive.mjs's.
+
+import { MAX_GENERATION, NONCE_RE } from "./derive.mjs";
 
 export const PREFIX = "v1/";
 export const ACCOUNT_PREFIX = "v1/account/";
@@ -22,7 +26,7 @@ export const keyKey = (id) => KEY_PREFIX + id;
 
 export const ACTIONS = ["read", "list", "write", "delete"];
 const ACCOUNT_FIELDS = ["repositories", "bucket", "backends"];
-const KEY_FIELDS = ["scopes", "generation", "disabled", "expires"];
+const KEY_FIELDS = ["scopes", "generation", "nonce", "disabled", "expires"];
 // A field by one of these names holds a secret's value, which never goes into KV (the layout names Worker secrets).
 const SECRET_VALUE_FIELDS = new Set(["access_key_id", "secret_access_key", "session_token", "secret", "password", "private_key"]);
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
@@ -85,14 +89,18 @@ export function parseIsoUtc(s) {
 }
 
 export function keyShapeErrors(entry) {
-  if (!isObject(entry)) return ["must be a JSON object {\"scopes\": [...], \"generation\": N}"];
+  if (!isObject(entry)) return ["must be a JSON object {\"scopes\": [...], \"generation\": N, \"nonce\": \"...\"}"];
   const errors = [];
   for (const k of Object.keys(entry))
     if (!KEY_FIELDS.includes(k))
-      errors.push(`${k}: is not a field of a v1 key entry (scopes, generation, disabled, expires)` +
+      errors.push(`${k}: is not a field of a v1 key entry (scopes, generation, nonce, disabled, expires)` +
         (/secret/i.test(k) ? "; a key's secret is derived from the deployment key, never stored" : ""));
   if (!("scopes" in entry)) errors.push("scopes: is required");
-  if (!Number.isSafeInteger(entry.generation) || entry.generation < 1) errors.push("generation: must be an integer >= 1");
+  if (!Number.isSafeInteger(entry.generation) || entry.generation < 1 || entry.generation > MAX_GENERATION)
+    errors.push(`generation: must be an integer in 1..${MAX_GENERATION}`);
+  if (!("nonce" in entry)) errors.push("nonce: is required (random; key create, key rotate and import make one)");
+  else if (typeof entry.nonce !== "string" || !NONCE_RE.test(entry.nonce))
+    errors.push("nonce: must be 16-128 characters of A-Z a-z 0-9 - _ (random, made by the CLI)");
   if ("disabled" in entry && typeof entry.disabled !== "boolean") errors.push("disabled: must be true or false");
   if ("expires" in entry && parseIsoUtc(entry.expires) === null)
     errors.push("expires: must be an ISO 8601 UTC time such as 2027-01-31T00:00:00Z");

@@ -1,8 +1,10 @@
 // Reading and writing the registry's entries over a store (store.mjs), every write validated first (validate.mjs)
-// and the account index kept in step with every account written or removed.
+// and sealed with the deployment key K (derive.mjs), every read's seal verified (when K is known), and the account
+// index kept in step with every account written or removed.
+import { SealError, seal, unseal } from "./derive.mjs";
 import {
   ACCOUNT_PREFIX, EntryError, INDEX_KEY, KEY_PREFIX, PREFIX, accountKey, indexEntry, indexShapeErrors, isFlat, isPublic,
-  keyKey, keyShapeErrors, parseJson, repositoriesOf, sameJson,
+  keyKey, keyShapeErrors, repositoriesOf, sameJson,
 } from "./layout.mjs";
 
 export const FEDERATION_NOTE = (names) => `web_identity backends (${names.map(accountKey).join(", ")}) need the deployment's ` +
@@ -10,21 +12,56 @@ export const FEDERATION_NOTE = (names) => `web_identity backends (${names.map(ac
 
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
+export const UNCHECKED_NOTE = (what) => `the entries' seals were not checked: no deployment key K (${what}); ` +
+  "an entry written or changed without K (which the proxy refuses) is not told apart from a good one";
+
 export class Registry {
-  constructor(store, validator, { warn = () => {} } = {}) {
+  // k: the deployment key K (text), or null: entries are then read without verifying their seals (said once through
+  // `warn`, with `noKey` saying why), and nothing can be written.
+  constructor(store, validator, { warn = () => {}, k = null, noKey = "REGISTRY_KEY is not set" } = {}) {
     this.store = store;
     this.validator = validator;
     this.warn = warn;
+    this.k = k;
+    this.noKey = noKey;
+    this.unchecked = 0; // entries read without verifying their seal (no K)
   }
 
+  // The stored value's body, its seal verified with K (throws an EntryError naming the entry when the value is not
+  // sealed or its seal does not verify), as JSON; null when there is no such entry.
   async readJson(key) {
     const text = await this.store.get(key);
     if (text === null || text === undefined) return null;
-    return parseJson(text, key);
+    let body, verified;
+    try {
+      ({ body, verified } = unseal(this.k, key, text));
+    } catch (e) {
+      if (e instanceof SealError) throw new EntryError(key, e.detail);
+      throw e;
+    }
+    if (!verified && !this.unchecked++) this.warn(UNCHECKED_NOTE(this.noKey));
+    try {
+      return JSON.parse(body);
+    } catch (e) {
+      throw new EntryError(key, `is not valid JSON (${e.message})`);
+    }
+  }
+
+  // An entry about to be replaced or removed: one that cannot be read (its seal does not verify, …) is one the
+  // proxy refuses already, so it is replaced like a missing one (said).
+  async readForReplace(key, what) {
+    try {
+      return await this.readJson(key);
+    } catch (e) {
+      if (!(e instanceof EntryError)) throw e;
+      this.warn(`${e.message}; ${what}`);
+      return null;
+    }
   }
 
   async #putJson(key, value) {
-    await this.store.put(key, JSON.stringify(value));
+    if (this.k === null) throw new Error(`${key}: cannot be written without the deployment key K, which seals it`);
+    await this.store.put(key, seal(this.k, key, JSON.stringify(value)));
   }
 
   // ---- reading ----
@@ -95,7 +132,8 @@ export class Registry {
     const broken = [];
     for (const id of await this.keyIds()) {
       if (skip.has(id)) continue;
-      const entry = await this.key(id);
+      const entry = await this.readForReplace(keyKey(id), "not checked against this change (the proxy refuses it as it is)");
+      if (!entry) continue;
       const names = Array.isArray(entry?.scopes) ? entry.scopes.map((s) => s?.account) : [];
       if (!names.some((a) => changes.has(a))) continue;
       try {
@@ -123,7 +161,7 @@ export class Registry {
   // index: false when the caller updates the index once for many accounts (import).
   async writeAccount(name, entry, { force = false, index = true } = {}) {
     this.validateAccount(name, entry);
-    const before = await this.account(name);
+    const before = await this.readForReplace(accountKey(name), "replaced by the entry written");
     if (Registry.removesNames(before, entry)) await this.#refuseBrokenKeys(new Map([[name, entry]]), force, `writing ${accountKey(name)}`);
     await this.#putJson(accountKey(name), entry);
     if (!index) return;
@@ -133,8 +171,7 @@ export class Registry {
   }
 
   async removeAccount(name, { force = false } = {}) {
-    const before = await this.account(name);
-    if (!before) throw new Error(`${accountKey(name)}: no such account`);
+    if (!(await this.store.get(accountKey(name)))) throw new Error(`${accountKey(name)}: no such account`);
     await this.#refuseBrokenKeys(new Map([[name, null]]), force, `removing ${accountKey(name)}`);
     // Out of the index first: a listing never names an account whose entry is gone.
     await this.updateIndex((idx) => {
@@ -147,17 +184,31 @@ export class Registry {
   // when it changed. Read-modify-write: two publishers writing at once can lose one's change (`index rebuild`
   // repairs it).
   async updateIndex(mutate) {
-    let idx = await this.readJson(INDEX_KEY).catch(() => null);
+    let idx = await this.readJson(INDEX_KEY).catch((e) => {
+      this.warn(`${e.message}; rewriting it from the account entries`);
+      return null;
+    });
     const before = idx && !indexShapeErrors(idx).length ? structuredClone(idx) : null;
-    if (!before) idx = indexEntry(await this.accounts());
+    if (!before) idx = indexEntry(await this.#indexableAccounts());
     await mutate(idx);
     const sorted = { accounts: Object.fromEntries(Object.entries(idx.accounts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
     if (!before || !sameJson(before, sorted)) await this.#putJson(INDEX_KEY, sorted);
     return sorted;
   }
 
+  // The accounts an index is built from: those that can be read (one that cannot is one the proxy refuses; left out,
+  // said).
+  async #indexableAccounts() {
+    const out = new Map();
+    for (const name of await this.accountNames()) {
+      const entry = await this.readForReplace(accountKey(name), "left out of the account index");
+      if (entry) out.set(name, entry);
+    }
+    return out;
+  }
+
   async rebuildIndex() {
-    const idx = indexEntry(await this.accounts());
+    const idx = indexEntry(await this.#indexableAccounts());
     await this.#putJson(INDEX_KEY, idx);
     return idx;
   }
@@ -188,6 +239,7 @@ export class Registry {
     this.validator.checkDeployment(); // a broken deployment is one error, not one per entry
     const errors = [], warnings = [];
     const accounts = new Map();
+    const unreadable = new Set(); // accounts whose value cannot be read (not sealed, seal not verified, not JSON)
     const webIdentity = [];
     let nAccounts = 0, nKeys = 0;
     const all = await this.store.list(PREFIX);
@@ -196,7 +248,13 @@ export class Registry {
       nAccounts++;
       const name = k.slice(ACCOUNT_PREFIX.length);
       try {
-        const entry = await this.readJson(k);
+        let entry;
+        try {
+          entry = await this.readJson(k);
+        } catch (e) {
+          unreadable.add(name);
+          throw e;
+        }
         accounts.set(name, entry);
         const v = this.validator.account(name, entry);
         warnings.push(...v.warnings);
@@ -210,7 +268,13 @@ export class Registry {
       const id = k.slice(KEY_PREFIX.length);
       try {
         const entry = await this.readJson(k);
-        warnings.push(...this.validator.key(id, entry, accounts).warnings);
+        // Scopes naming an account that cannot be read are not checked against it (its own error says why).
+        const named = [...new Set((Array.isArray(entry?.scopes) ? entry.scopes : []).map((s) => s?.account))].filter((a) => unreadable.has(a));
+        if (named.length) {
+          const shape = keyShapeErrors(entry);
+          if (shape.length) throw new EntryError(k, shape[0], { all: shape });
+          warnings.push(`${k}: scopes not checked: ${named.map(accountKey).join(", ")} cannot be read`);
+        } else warnings.push(...this.validator.key(id, entry, accounts).warnings);
       } catch (e) {
         errors.push(...(e instanceof EntryError ? e.all.map((d) => `${e.entry}: ${d}`) : [e.message]));
       }
@@ -229,7 +293,7 @@ export class Registry {
       else {
         const want = indexEntry(new Map([...accounts].filter(([, e]) => isObject(e))));
         for (const name of listed)
-          if (!Object.hasOwn(idx.accounts, name)) errors.push(`${INDEX_KEY}: accounts.${name}: missing (the account exists; index rebuild fixes it)`);
+          if (!Object.hasOwn(idx.accounts, name) && !unreadable.has(name)) errors.push(`${INDEX_KEY}: accounts.${name}: missing (the account exists; index rebuild fixes it)`);
         for (const [name, v] of Object.entries(idx.accounts)) {
           if (!listed.has(name)) errors.push(`${INDEX_KEY}: accounts.${name}: no such account (index rebuild fixes it)`);
           else if (want.accounts[name] && v.public !== want.accounts[name].public)

@@ -1,5 +1,6 @@
 // Where the registry lives: Miniflare's persisted KV (local) or a deployed namespace through wrangler (remote).
-// Both offer get / put / delete / list(prefix) on JSON text values; neither caches.
+// Both offer get / put / delete / list(prefix) on text values (sealed JSON entries: registry.mjs seals and opens
+// them); neither caches.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -75,8 +76,16 @@ export class LocalStore {
   }
 }
 
-// Shell words, for printing a command so that it can be pasted.
-export const shellQuote = (s) => (/^[A-Za-z0-9_\/.:=@%+,-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
+// Shell words, for printing a command so that it can be pasted. A word holding a newline or another control
+// character (a sealed registry value: "v1.<MAC>\n<JSON>") is written $'…' (bash, zsh), so that each printed command
+// stays on one line.
+export function shellQuote(s) {
+  if (/^[A-Za-z0-9_\/.:=@%+,-]+$/.test(s)) return s;
+  if (!/[\x00-\x1f\x7f]/.test(s)) return `'${s.replaceAll("'", `'\\''`)}'`;
+  const named = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+  return `$'${s.replace(/[\\'\x00-\x1f\x7f]/g, (c) =>
+    c === "\\" || c === "'" ? `\\${c}` : named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)}'`;
+}
 
 // Values up to this size go on the command line; larger ones through a file (--path): Linux caps one argument
 // at 128 KiB.
