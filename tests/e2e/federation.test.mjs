@@ -66,10 +66,11 @@ async function credsOf(p, responses) {
   return logLines(p, (l) => l.path?.startsWith("/demo-org/fed-e2e/")).map((l) => l.creds);
 }
 
-// L2 as stored: opens an entry with the AES key the Worker was given (AAD = cache key) → the plaintext.
+// L2 as stored: opens an entry with the AES key the Worker was given (AAD = cache key + "\n" + the backend's
+// subject: worker/creds/l2_entry.h seal_binding) → the plaintext.
 function openEntry(sealed, key) {
   const d = crypto.createDecipheriv("aes-256-gcm", Buffer.from(DEMO_SECRETS.DEMO_L2_KEY, "base64"), sealed.subarray(0, 12));
-  d.setAAD(Buffer.from(key));
+  d.setAAD(Buffer.from(`${key}\ns3-edge-proxy:demo-org/fed-e2e`));
   d.setAuthTag(sealed.subarray(sealed.length - 16));
   return Buffer.concat([d.update(sealed.subarray(12, sealed.length - 16)), d.final()]).toString();
 }

@@ -10,6 +10,7 @@
 #include "worker/rules/iso8601.h"
 #include "worker/creds/l1_cache.h"
 #include "worker/creds/l2_entry.h"
+#include "worker/rules/session_name.h"
 
 using namespace s3p;
 using V = L1Cache::Verdict;
@@ -312,7 +313,9 @@ TEST_CASE("Engine: 50 concurrent cold requests make one STS exchange", "[federat
   auto writer = h.run_spawned(a.number, now + 50);
   REQUIRE(writer.size() == 2);
   CHECK(writer[0].kind == ActionKind::Seal);
-  CHECK(writer[0].call.aad == l2::cache_key("arn:aws:iam::123456789012:role/data/reader", "repo-acme-data"));
+  // Sealed to the cache key and the subject (a subject sanitizing to the same session name is another binding).
+  CHECK(writer[0].call.aad ==
+        l2::seal_binding(l2::cache_key("arn:aws:iam::123456789012:role/data/reader", "repo-acme-data"), "repo:acme/data"));
   CHECK(writer[1].kind == ActionKind::CachePut);
   CHECK(*find_header(writer[1].call.headers, "cache-control") == "max-age=3299");  // 3600 - 0.05 - 300, floored
   CHECK(writer[1].call.data.rfind("SEALED:s3p-l2/1\n", 0) == 0);
@@ -492,7 +495,7 @@ TEST_CASE("Engine: L2 hit, and unusable L2 entries are misses", "[federation][en
     a = h.next(id, now);
     REQUIRE(a.kind == ActionKind::Open);
     CHECK(a.call.name == "L2_KEY");
-    CHECK(a.call.aad == key);
+    CHECK(a.call.aad == l2::seal_binding(key, "repo:acme/data"));
     CHECK(a.call.data == "sealed-bytes");
     h.host_result(id, ActionKind::Open, ok, std::move(opened), now);
     return std::make_pair(id, h.next(id, now));
@@ -556,4 +559,23 @@ TEST_CASE("Engine: OIDC documents", "[federation][engine]") {
   uint32_t id = h.engine.begin(std::move(post), 0);
   CHECK(h.engine.next(id, 0).respond.status == 405);
   h.engine.release(id);
+}
+
+TEST_CASE("L1 and L2: subjects that sanitize to one session name never share credentials", "[federation]") {
+  // "acme/prod" and "acme:prod" both become the session name "acme-prod"; a role's trust policy may admit one
+  // subject and not the other, so the second must go through STS itself.
+  WebIdentityAuth a, b;
+  a.role_arn = b.role_arn = "arn:aws:iam::123456789012:role/data/reader";
+  a.subject = "acme/prod";
+  b.subject = "acme:prod";
+  a.session_name = sanitize_session_name(a.subject);
+  b.session_name = sanitize_session_name(b.subject);
+  REQUIRE(a.session_name == b.session_name);
+  CHECK(Federation::l1_key(a) != Federation::l1_key(b));
+  const std::string key = l2::cache_key(a.role_arn, a.session_name);
+  CHECK(key == l2::cache_key(b.role_arn, b.session_name));                          // one Cache API entry name…
+  CHECK(l2::seal_binding(key, a.subject) != l2::seal_binding(key, b.subject));    // …that opens for one subject only
+  WebIdentityAuth longer = a;
+  longer.duration_seconds = 7200;
+  CHECK(Federation::l1_key(a) != Federation::l1_key(longer));
 }

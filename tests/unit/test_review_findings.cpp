@@ -166,6 +166,15 @@ TEST_CASE("Request documents are scanned with bounded counts, not built into a D
                           "<Delete><Object><Key>k</Key></Object></Delete><x/>", "<Delete><Object><Key>k</Key></Delete>",
                           "<Delete><Object><Key>k</Key>", "", "<Delete></Delete>"})
     CHECK_FALSE(parse_delete_request(bad).ok);
+  // A raw control character (NUL above all: it has no XML form) in a text is refused; a character reference to
+  // one is decoded (and re-rendered as one).
+  std::string with_nul = "<Delete><Object><Key>a/k#</Key></Object></Delete>";
+  REQUIRE(parse_delete_request(with_nul).ok);
+  with_nul[with_nul.find('#')] = '\0';
+  CHECK_FALSE(parse_delete_request(with_nul).ok);
+  CHECK_FALSE(parse_delete_request("<Delete><Object><Key>a/k\x1d</Key></Object></Delete>").ok);
+  CHECK(parse_delete_request("<Delete><Object><Key>a/k&#29;\t</Key></Object></Delete>").value.objects.at(0).key == "a/k\x1d\t");
+  // (fuzz_write_bodies found the NUL: a part list with one in an ETag did not read back the same once re-rendered.)
   // An entry with a flood of fields is refused at the bound too.
   std::string fields = "<Delete><Object><Key>k</Key>";
   for (int i = 0; i < 100; ++i) fields += "<Size>1</Size>";

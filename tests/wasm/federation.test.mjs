@@ -17,6 +17,8 @@ const ENV = { OIDC_KEY: PEM, L2_KEY: crypto.randomBytes(32).toString("base64") }
 const ROLE = "arn:aws:iam::123456789012:role/data/reader";
 const SESSION = "repo-acme-data";
 const L2_URL = `https://sts-creds.cache.internal/v1/${encodeURIComponent(ROLE)}/${SESSION}`;
+// What an L2 entry is sealed to: its key and the subject its credentials were issued for (worker/creds/l2_entry.h).
+const L2_BINDING = `${L2_URL}\nrepo:acme/data`;
 
 function config(fed = {}) {
   return JSON.stringify({
@@ -246,9 +248,9 @@ for (const name of MODULES) {
         ["truncated", (d) => Buffer.from(d).subarray(0, d.length - 20)],
         ["sealed for another key", (d) => {
           // The same plaintext sealed with another cache key as AAD: valid AES-GCM, but bound to that key.
-          const plain = a.primitive({ kind: Kind.OPEN, secret: "L2_KEY", aad: Buffer.from(L2_URL), data: Buffer.from(d) });
+          const plain = a.primitive({ kind: Kind.OPEN, secret: "L2_KEY", aad: Buffer.from(L2_BINDING), data: Buffer.from(d) });
           assert.ok(plain.ok);
-          const other = Buffer.from(L2_URL.replace("reader", "writer"));
+          const other = Buffer.from(L2_BINDING.replace("reader", "writer"));
           return a.primitive({ kind: Kind.SEAL, secret: "L2_KEY", aad: other, data: plain.data }).data;
         }],
       ];

@@ -39,7 +39,7 @@ Action Exchange::next(double now_ms) {
     case Step::OpenL2:
       a.kind = ActionKind::Open;
       a.call.name = settings_.l2_key_secret;
-      a.call.aad = cache_key_;
+      a.call.aad = l2::seal_binding(cache_key_, auth_.subject);
       a.call.data = std::move(scratch_);
       break;
     case Step::Random:
@@ -68,7 +68,7 @@ Action Exchange::next(double now_ms) {
     case Step::SpawnWrite: {
       // Cache the answer for the other isolates of this colo, in the background (never on the request path).
       const int64_t expires_at_ms = static_cast<int64_t>(now_ms) + l2_ttl_s_ * 1000;
-      auto writer = std::make_unique<L2Writer>(settings_.l2_key_secret, cache_key_,
+      auto writer = std::make_unique<L2Writer>(settings_.l2_key_secret, cache_key_, l2::seal_binding(cache_key_, auth_.subject),
                                                l2::plaintext(expires_at_ms, sts_body_), l2_ttl_s_);
       sts_body_.clear();
       a.kind = ActionKind::Spawn;

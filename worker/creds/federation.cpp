@@ -228,10 +228,16 @@ class Misconfigured : public CredentialOp {
 
 }  // namespace
 
+// Credentials are the role's for this subject, session and duration: two backends differing in any of them never
+// share an L1 entry (a subject's trust may differ even when its sanitized session name does not).
 std::string Federation::l1_key(const WebIdentityAuth& auth) {
   std::string key = auth.role_arn;
   key += '\n';  // cannot occur in an ARN or a sanitized session name
   key += auth.session_name;
+  key += '\n';
+  key += std::to_string(auth.duration_seconds);
+  key += '\n';
+  key += auth.subject;  // last: it may hold any byte but the ones a config string cannot
   return key;
 }
 

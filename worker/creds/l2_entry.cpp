@@ -18,6 +18,13 @@ std::string cache_key(std::string_view role_arn, std::string_view session_name) 
   return key;
 }
 
+std::string seal_binding(std::string_view cache_key, std::string_view subject) {
+  std::string out(cache_key);
+  out += '\n';  // never in a URL: the subject cannot pose as part of the key
+  out += subject;
+  return out;
+}
+
 int64_t ttl_seconds(int64_t expiration_ms, double now_ms) {
   const double left_s = std::floor((static_cast<double>(expiration_ms) - now_ms) / 1000.0);
   return static_cast<int64_t>(left_s) - kMarginSeconds;

@@ -15,6 +15,11 @@ namespace s3p::l2 {
 // percent-encoded (':' and '/' included), so distinct (role, session) pairs never share a key.
 std::string cache_key(std::string_view role_arn, std::string_view session_name);
 
+// What an entry is sealed to (the AES-GCM AAD): its cache key and the JWT subject the credentials were issued for.
+// Two backends on one role whose subjects sanitize to one session name share the key but never each other's
+// credentials (a trust policy may admit one subject and not the other): the other's entry does not open, a miss.
+std::string seal_binding(std::string_view cache_key, std::string_view subject);
+
 // Whole seconds an STS answer may live in L2: Expiration − now − 300 s (the margin keeps L2 entries well inside
 // L1's refresh window, so an entry read from L2 is always fresh in L1). <= 0 means "do not cache".
 inline constexpr int64_t kMarginSeconds = 300;

@@ -4,8 +4,12 @@
 
 namespace s3p {
 
-L2Writer::L2Writer(std::string key_secret, std::string cache_key, std::string plaintext, int64_t ttl_s)
-    : key_secret_(std::move(key_secret)), cache_key_(std::move(cache_key)), data_(std::move(plaintext)), ttl_s_(ttl_s) {}
+L2Writer::L2Writer(std::string key_secret, std::string cache_key, std::string binding, std::string plaintext, int64_t ttl_s)
+    : key_secret_(std::move(key_secret)),
+      cache_key_(std::move(cache_key)),
+      binding_(std::move(binding)),
+      data_(std::move(plaintext)),
+      ttl_s_(ttl_s) {}
 
 void L2Writer::fail(std::string detail) {
   detail_ = std::move(detail);
@@ -24,7 +28,7 @@ Action L2Writer::next(double now_ms) {
     case Step::Seal:
       a.kind = ActionKind::Seal;
       a.call.name = key_secret_;
-      a.call.aad = cache_key_;
+      a.call.aad = binding_;
       a.call.data = data_;
       break;
     case Step::Put:

@@ -18,6 +18,15 @@ bool fail(std::string& why, std::string_view what) {
   return false;
 }
 
+// Element text as XML 1.0 allows it raw: no C0 control but TAB, LF and CR (a NUL in particular has no XML form,
+// so nothing re-rendered from it could be read back the same), then its entities decoded.
+bool read_text(std::string_view raw, std::string& out, std::string& why) {
+  for (unsigned char c : raw)
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return fail(why, "a control character in element text");
+  if (!unescape(raw, out)) return fail(why, "bad character reference");
+  return true;
+}
+
 // The entry whose start tag is `t` (a Start tag; the scanner has pushed its name): its text, or its fields up to
 // its end tag.
 bool read_entry(Scanner& s, const Tag& t, const EntryLimits& limits, Entry& e, std::string& why) {
@@ -28,15 +37,14 @@ bool read_entry(Scanner& s, const Tag& t, const EntryLimits& limits, Entry& e, s
     if (f.kind == Tag::End) {
       if (f.name != t.name) return fail(why, "mismatched end tag");
       // No field at all: a leaf, whose text is everything between its tags.
-      if (e.fields.empty() && !unescape(std::string_view(s.data() + t.end, f.begin - t.end), e.text))
-        return fail(why, "bad character reference");
+      if (e.fields.empty() && !read_text(std::string_view(s.data() + t.end, f.begin - t.end), e.text, why)) return false;
       return true;
     }
     if (e.fields.size() == limits.max_fields) return fail(why, "too many fields in an entry");
     TextElem text;
     if (!s.text_element(f, text)) return fail(why, s.error());
     Field field{f.name, {}};
-    if (!unescape(text.text, field.text)) return fail(why, "bad character reference");
+    if (!read_text(text.text, field.text, why)) return false;
     e.fields.push_back(std::move(field));
   }
 }

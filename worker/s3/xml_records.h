@@ -29,7 +29,7 @@ struct EntryLimits {
 
 // The entries of `doc`, whose root must be named `root`. False with `why` (for the log) on anything else:
 // malformed markup, another root, an entry nested deeper than a record of leaves, more entries or fields than the
-// limits, a text that does not unescape, or content after the root.
+// limits, a text holding a raw control character (NUL included) or not unescaping, or content after the root.
 bool read_entries(std::string_view doc, std::string_view root, EntryLimits limits, std::vector<Entry>& out,
                   std::string& why);
 
