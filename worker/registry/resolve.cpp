@@ -1,5 +1,7 @@
 #include "worker/registry/resolve.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "worker/config/registry_settings.h"
