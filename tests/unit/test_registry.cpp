@@ -357,6 +357,33 @@ TEST_CASE("registry cache: bounded LRU; absent answers do not outlive their TTL"
   CHECK(cache.fresh("n20", 10001) == nullptr);  // absent: 10 s
 }
 
+TEST_CASE("registry cache: a flood of unknown names never evicts an entry that serves", "[registry]") {
+  struct NoWake : Waker {
+    void wake(uint32_t) override {}
+  } waker;
+  registry::Cache cache(waker);
+  RegistrySettings s;
+  registry::Answer found;
+  found.kind = registry::Answer::Kind::Found;
+  cache.store("v1/account/acme", found, 0, s);
+  // A scanner: twice the negative tier's capacity of names nobody has.
+  for (size_t i = 0; i < 2 * registry::Cache::kNegativeCapacity; ++i) cache.store("v1/key/AKIDSCAN" + std::to_string(i), {}, 0, s);
+  REQUIRE(cache.fresh("v1/account/acme", 1000) != nullptr);
+  CHECK(cache.fresh("v1/account/acme", 1000)->kind == registry::Answer::Kind::Found);
+  CHECK(cache.stale("v1/account/acme", 61000) != nullptr);  // and still there to fall back to
+  // Removed from the registry ("absent"): nothing to fall back to any more; found again: back in the found tier.
+  cache.store("v1/account/acme", {}, 2000, s);
+  CHECK(cache.stale("v1/account/acme", 2000) == nullptr);
+  cache.store("v1/account/acme", found, 3000, s);
+  CHECK(cache.stale("v1/account/acme", 64000) != nullptr);
+  // A malformed answer keeps the last good one to fall back to.
+  registry::Answer bad;
+  bad.kind = registry::Answer::Kind::Malformed;
+  cache.store("v1/account/acme", bad, 4000, s);
+  CHECK(cache.fresh("v1/account/acme", 4000)->kind == registry::Answer::Kind::Malformed);
+  CHECK(cache.stale("v1/account/acme", 64000) != nullptr);
+}
+
 TEST_CASE("registry: a leader's failed read fails its waiters too (stale or 503), with no read of their own",
           "[registry]") {
   RegistryHost host;

@@ -5,8 +5,17 @@ namespace s3p::registry {
 Cache::Slot* Cache::find(const std::string& name) {
   auto it = slots_.find(name);
   if (it == slots_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second.lru);  // used: to the front
+  std::list<std::string>& lru = lru_of(it->second);
+  lru.splice(lru.begin(), lru, it->second.lru);  // used: to the front
   return &it->second;
+}
+
+// Before a slot joins an LRU: the least recently used of that LRU goes when it is full.
+void Cache::make_room(bool found) {
+  std::list<std::string>& lru = found ? found_lru_ : negative_lru_;
+  if (lru.size() < (found ? kCapacity : kNegativeCapacity)) return;
+  slots_.erase(lru.back());
+  lru.pop_back();
 }
 
 const Answer* Cache::fresh(const std::string& name, double now_ms) {
@@ -34,24 +43,30 @@ void Cache::store(const std::string& name, Answer answer, double now_ms, const R
   const bool found = answer.kind == Answer::Kind::Found;
   const double ttl_ms = 1000.0 * (found ? settings.entry_ttl_s : settings.negative_ttl_s);
   auto it = slots_.find(name);
+  // Which LRU the slot belongs in afterwards: the found one while it holds an entry to fall back to (a malformed
+  // answer keeps it; "absent" means removed from the registry, and ends it).
+  const bool keeps_entry = found || (answer.kind == Answer::Kind::Malformed && it != slots_.end() && it->second.found);
+  if (it != slots_.end() && it->second.found != keeps_entry) {  // changes LRU: leave the old one
+    lru_of(it->second).erase(it->second.lru);
+    slots_.erase(it);
+    it = slots_.end();
+  }
   if (it == slots_.end()) {
-    if (slots_.size() >= kCapacity) {  // the least recently used goes
-      slots_.erase(lru_.back());
-      lru_.pop_back();
-    }
-    lru_.push_front(name);
-    it = slots_.emplace(name, Slot{}).first;
-    it->second.lru = lru_.begin();
+    make_room(keeps_entry);
+    Slot fresh_slot;
+    fresh_slot.found = keeps_entry;
+    it = slots_.emplace(name, std::move(fresh_slot)).first;
+    std::list<std::string>& lru = lru_of(it->second);
+    lru.push_front(name);
+    it->second.lru = lru.begin();
   } else {
-    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    std::list<std::string>& lru = lru_of(it->second);
+    lru.splice(lru.begin(), lru, it->second.lru);
   }
   Slot& s = it->second;
   if (found) {
     s.last_good = answer;
     s.stale_until_ms = now_ms + ttl_ms + 1000.0 * settings.stale_s;
-  } else if (answer.kind == Answer::Kind::Absent) {
-    s.last_good = Answer{};  // removed from the registry: nothing to fall back to any more
-    s.stale_until_ms = 0;
   }
   s.answer = std::move(answer);
   s.fresh_until_ms = now_ms + ttl_ms;

@@ -1,8 +1,9 @@
 // The isolate's tier of the namespace registry: answers for registry entries (an account, an access key, the
-// account list) kept by name, bounded (LRU), each until its TTL — found entries for entry_ttl_s, "no such entry"
-// for negative_ttl_s (so a scanner of unknown names costs one registry read per name per negative TTL) — and a
-// found entry past its TTL kept for stale_s more, to serve while the registry cannot answer. Failed reads are
-// never stored. One leader per name reads the registry (proto/single_flight.h).
+// account list) kept by name, each until its TTL — found entries for entry_ttl_s, "no such entry" for
+// negative_ttl_s (so a scanner of unknown names costs one registry read per name per negative TTL) — and a found
+// entry past its TTL kept for stale_s more, to serve while the registry cannot answer. Failed reads are never
+// stored. Found and negative answers are bounded apart (two LRUs): a scanner's unknown names evict only each
+// other, never an entry that serves. One leader per name reads the registry (proto/single_flight.h).
 #pragma once
 #include <cstdint>
 #include <list>
@@ -39,7 +40,8 @@ class Cache {
   void store(const std::string& name, Answer answer, double now_ms, const RegistrySettings& settings);
   void clear() {
     slots_.clear();
-    lru_.clear();
+    found_lru_.clear();
+    negative_lru_.clear();
     failures_.clear();
   }
 
@@ -51,8 +53,10 @@ class Cache {
 
   SingleFlight& flights() { return flights_; }
   size_t size() const { return slots_.size(); }
-  // ~1.3 KiB per account entry of two repositories (tests/wasm/registry_memory.test.mjs): ~6.5 MiB at capacity.
+  // Found entries: ~1.3 KiB per account entry of two repositories (tests/wasm/registry_memory.test.mjs): ~6.5 MiB
+  // at capacity. Negative answers hold no entry: ~100 B each.
   static constexpr size_t kCapacity = 5000;
+  static constexpr size_t kNegativeCapacity = 5000;
 
  private:
   struct Slot {
@@ -60,11 +64,14 @@ class Cache {
     Answer last_good;              // the last Found answer (what a failed or garbled read may fall back to)
     double fresh_until_ms = 0;
     double stale_until_ms = 0;     // last_good's bound
-    std::list<std::string>::iterator lru;  // position in lru_ (front: most recently used)
+    bool found = false;            // holds a last_good: it is in found_lru_ (else in negative_lru_)
+    std::list<std::string>::iterator lru;  // position in its LRU (front: most recently used)
   };
   Slot* find(const std::string& name);
+  std::list<std::string>& lru_of(const Slot& s) { return s.found ? found_lru_ : negative_lru_; }
+  void make_room(bool found);
   std::unordered_map<std::string, Slot> slots_;
-  std::list<std::string> lru_;
+  std::list<std::string> found_lru_, negative_lru_;
   struct Failure {
     double at_ms = 0;
     std::string why;
