@@ -82,6 +82,10 @@ struct RegistryHost {
 
 std::string code_of(const Action& a) { return enginetest::element(a.respond.body.bytes, "Code"); }
 
+struct NoWake : Waker {
+  void wake(uint32_t) override {}
+};
+
 }  // namespace
 
 TEST_CASE("registry: an account S3P_CONFIG does not name is read from the registry, then served from the isolate",
@@ -345,9 +349,7 @@ TEST_CASE("registry: an entry not sealed by the deployment key is refused, whoev
 }
 
 TEST_CASE("registry cache: bounded LRU; absent answers do not outlive their TTL", "[registry]") {
-  struct NoWake : Waker {
-    void wake(uint32_t) override {}
-  } waker;
+  NoWake waker;
   registry::Cache cache(waker);
   RegistrySettings s;
   for (size_t i = 0; i < registry::Cache::kCapacity + 10; ++i) cache.store("n" + std::to_string(i), {}, 0, s);
@@ -358,9 +360,7 @@ TEST_CASE("registry cache: bounded LRU; absent answers do not outlive their TTL"
 }
 
 TEST_CASE("registry cache: a flood of unknown names never evicts an entry that serves", "[registry]") {
-  struct NoWake : Waker {
-    void wake(uint32_t) override {}
-  } waker;
+  NoWake waker;
   registry::Cache cache(waker);
   RegistrySettings s;
   registry::Answer found;

@@ -46,11 +46,19 @@ std::string_view key_id_in(const SignedRequest& req, std::string_view scheme, co
   return id.substr(0, kMaxLoggedKeyId);
 }
 
-// The signature form a request uses ("" when unsigned), and its Authorization header if any.
+bool has_v4_query(const SignedRequest& req) {
+  return find_param(req.params, "X-Amz-Algorithm") || find_param(req.params, "X-Amz-Signature");
+}
+bool has_v2_query(const SignedRequest& req) {
+  return find_param(req.params, "AWSAccessKeyId") || find_param(req.params, "Signature");
+}
+
+// The signature form a request uses ("" when unsigned or an unknown Authorization scheme), and its Authorization
+// header if any.
 std::string_view signature_form(const SignedRequest& req, const std::string*& authorization) {
   authorization = find_header(req.headers, "authorization");
-  if (find_param(req.params, "X-Amz-Algorithm") || find_param(req.params, "X-Amz-Signature")) return "sigv4-query";
-  if (find_param(req.params, "AWSAccessKeyId") || find_param(req.params, "Signature")) return "sigv2-query";
+  if (has_v4_query(req)) return "sigv4-query";
+  if (has_v2_query(req)) return "sigv2-query";
   if (!authorization) return "";
   if (starts_with(*authorization, "AWS4-HMAC-SHA256 ")) return "sigv4";
   if (starts_with(*authorization, "AWS ")) return "sigv2";
@@ -66,30 +74,16 @@ std::string_view claimed_key_id(const SignedRequest& req) {
 }
 
 Verdict authenticate(const SignedRequest& req, const Namespace& ns, int64_t now_s, sigv4::SigningKeyCache& keys) {
-  const std::string* authorization = find_header(req.headers, "authorization");
-  const bool v4_query = find_param(req.params, "X-Amz-Algorithm") || find_param(req.params, "X-Amz-Signature");
-  const bool v2_query = find_param(req.params, "AWSAccessKeyId") || find_param(req.params, "Signature");
-  if ((authorization != nullptr) + v4_query + v2_query > 1)
+  const std::string* authorization = nullptr;
+  const std::string_view scheme = signature_form(req, authorization);
+  if ((authorization != nullptr) + has_v4_query(req) + has_v2_query(req) > 1)
     return Verdict::fail(errors::TwoAuthMechanisms, "more than one authentication mechanism");
-  std::string_view scheme;
-  Verdict v;
-  if (v4_query) {
-    scheme = "sigv4-query";
-    v = verify_sigv4_query(req, ns, now_s, keys);
-  } else if (v2_query) {
-    scheme = "sigv2-query";
-    v = verify_sigv2_query(req, ns, now_s);
-  } else if (!authorization) {
-    return Verdict{};
-  } else if (starts_with(*authorization, "AWS4-HMAC-SHA256 ")) {
-    scheme = "sigv4";
-    v = verify_sigv4_header(req, *authorization, ns, now_s, keys);
-  } else if (starts_with(*authorization, "AWS ")) {
-    scheme = "sigv2";
-    v = verify_sigv2_header(req, *authorization, ns, now_s);
-  } else {
-    return Verdict::fail(errors::UnsupportedAlgorithm, "unsupported authorization scheme");
-  }
+  if (scheme.empty())
+    return authorization ? Verdict::fail(errors::UnsupportedAlgorithm, "unsupported authorization scheme") : Verdict{};
+  Verdict v = scheme == "sigv4-query" ? verify_sigv4_query(req, ns, now_s, keys)
+              : scheme == "sigv2-query" ? verify_sigv2_query(req, ns, now_s)
+              : scheme == "sigv4"     ? verify_sigv4_header(req, *authorization, ns, now_s, keys)
+                                      : verify_sigv2_header(req, *authorization, ns, now_s);
   // A refusal names what the request claimed to be, for the log.
   if (v.error) {
     v.scheme = scheme;

@@ -160,7 +160,7 @@ Action ClientRequest::drive_resolve() {
 Action ClientRequest::after_resolve() {
   if (head_.method == "OPTIONS") return preflight();  // after routing: what may be read cross-origin depends on it
   Failure refusal;
-  const bool authenticated = authenticate(raw_path_, refusal);
+  const bool authenticated = authenticate(refusal);
   Parsed<S3Operation> op = classify(head_.method, route_.kind, params_, head_.headers);
   if (op.ok) op_name_ = operation_name(op.value);  // a refused signature's log line still names what was asked
   if (!authenticated) return fail(std::move(refusal));
@@ -171,8 +171,8 @@ Action ClientRequest::after_resolve() {
   return plan();
 }
 
-bool ClientRequest::authenticate(std::string_view raw_path, Failure& refusal) {
-  const auth::SignedRequest req{head_.method, raw_path, head_.path, params_, head_.headers, head_.has_body};
+bool ClientRequest::authenticate(Failure& refusal) {
+  const auth::SignedRequest req{head_.method, raw_path_, head_.path, params_, head_.headers, head_.has_body};
   auth::Verdict v = auth::authenticate(req, *ns_, static_cast<int64_t>(std::floor(now_ms_ / 1000)),
                                        engine_.inbound_keys());
   auth_scheme_ = v.scheme;

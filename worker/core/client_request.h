@@ -45,7 +45,7 @@ class ClientRequest : public Task {
   Action after_resolve();
   Action plan();
   Action carry_out(Planned&& planned);
-  bool authenticate(std::string_view raw_path, Failure& refusal);
+  bool authenticate(Failure& refusal);  // against raw_path_: what a SigV4 signature covers
   bool resolve_target(Failure& refusal);  // account, repository and key for the operation
   // Backend operations: obtain credentials for op_->backend(), send its request, hand back the response.
   Action begin_round();
