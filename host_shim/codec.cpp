@@ -131,6 +131,7 @@ void encode_action(const Action& a, std::string& out) {
     case ActionKind::RegistryGet:
       w.str(a.call.name);
       w.str(a.call.data);
+      w.str(a.call.aad);
       w.u32(a.number);
       break;
     case ActionKind::CachePut:

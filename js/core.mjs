@@ -8,7 +8,7 @@ export const Kind = Object.freeze({
   READ_BODY: 15, // the client's body read whole (small XML documents only), same result shape
   OPEN_CHUNKS: 16, // serve a chunk plan as one stream (js/chunks.mjs); answered like a Fetch
   CACHE_DELETE: 17,
-  REGISTRY_GET: 18, // a namespace registry entry from a KV binding (js/hostcalls.mjs), same result shape
+  REGISTRY_GET: 18, // a namespace registry entry from a KV binding or the registry API (js/hostcalls.mjs), same result shape
 });
 // SIGNED_CHUNKS (Fetch only): the handle's stream is signed aws-chunked; send it decoded (js/signed_chunks.mjs).
 export const Body = Object.freeze({ NONE: 0, BYTES: 1, HANDLE: 2, SIGNED_CHUNKS: 3 });
@@ -253,7 +253,7 @@ export class Core {
       case Kind.CACHE_PUT:
         return { kind, url: r.str(), headers: r.headers(), data: r.raw() };
       case Kind.REGISTRY_GET:
-        return { kind, name: r.str(), binding: r.str(), timeoutMs: r.u32() };
+        return { kind, name: r.str(), source: r.str(), tokenSecret: r.str(), timeoutMs: r.u32() };
       default: // Done (any unknown kind is treated as one)
         return { kind: Kind.DONE, log: kind === Kind.DONE ? r.str() : "" };
     }

@@ -94,11 +94,15 @@ async function cacheDelete(a) {
   return { ok: true };
 }
 
-// A registry entry's text from the KV binding the core names ("" when there is none), within the core's timeout.
-// Any failure — no such binding, KV throwing, the timeout — is a failed read: the core decides (stale, or 503).
+// A registry entry's text ("" when there is none) within the core's timeout, from the KV binding the core names or
+// from the registry API at the URL it names (README "Registry": 200 = the entry, 404 = none, anything else = a
+// failure; the bearer token is read here from the Worker secret the core names, never handed to the core).
+// Any failure — no such binding, KV throwing, the API failing or answering another status, the timeout — is a
+// failed read: the core decides (stale, or 503).
 async function registryGet(a, env) {
-  const kv = env[a.binding];
-  if (!kv || typeof kv.get !== "function") return { ok: false, error: `no KV binding ${a.binding}` };
+  if (/^https?:\/\//.test(a.source)) return registryApiGet(a, env);
+  const kv = env[a.source];
+  if (!kv || typeof kv.get !== "function") return { ok: false, error: `no KV binding ${a.source}` };
   let timer;
   const expired = new Promise((resolve) => { timer = setTimeout(resolve, a.timeoutMs, TIMED_OUT); });
   try {
@@ -111,6 +115,37 @@ async function registryGet(a, env) {
   }
 }
 const TIMED_OUT = Symbol("timed out");
+
+async function registryApiGet(a, env) {
+  const token = env[a.tokenSecret];
+  if (typeof token !== "string" || token === "") return { ok: false, error: `Worker secret ${a.tokenSecret} is not set` };
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), a.timeoutMs);
+  try {
+    const resp = await fetch(a.source, {
+      headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+      signal: abort.signal,
+      redirect: "manual", // a redirect is an answer of its own (a failure), never followed with the token
+    });
+    if (resp.status === 404) {
+      await resp.body?.cancel();
+      return { ok: true, data: new Uint8Array(0) };
+    }
+    if (resp.status !== 200) {
+      await resp.body?.cancel();
+      return { ok: false, error: `registry API answered ${resp.status}` };
+    }
+    const data = await readBodyLimited(resp, MAX_REGISTRY_ENTRY); // the timeout covers the body too
+    if (data === null) return { ok: false, error: `entry over ${MAX_REGISTRY_ENTRY} bytes` };
+    if (data.length === 0) return { ok: false, error: "registry API answered 200 with no entry" };
+    return { ok: true, data };
+  } catch (err) {
+    if (abort.signal.aborted) return { ok: false, error: `timeout after ${a.timeoutMs} ms` };
+    return { ok: false, error: `registry API: ${err?.name ?? "Error"}` }; // no URL or token in the log
+  } finally {
+    clearTimeout(timer);
+  }
+}
 // An entry is one account (its repositories and backends): far below this. What is larger never enters the core.
 const MAX_REGISTRY_ENTRY = 4 << 20;
 

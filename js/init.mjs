@@ -8,13 +8,15 @@
 //   - a signing key becomes a PKCS#8 PEM holding only the public modulus and exponent (the core reads n and e
 //     from it to serve the JWKS; it never reads the private fields), computed here with WebCrypto;
 //   - the L2 key becomes 32 zero bytes in base64 when the real one is valid base64 of 32 bytes (the core only
-//     checks its shape), else a value the core rejects with the same config error the real one would get.
+//     checks its shape), else a value the core rejects with the same config error the real one would get;
+//   - the registry API's bearer token becomes a placeholder (the core only checks that it is set).
 import { Core } from "./core.mjs";
 
 const HOST_ONLY = {
   signing_key_secret: publicStandIn,
   previous_signing_key_secret: publicStandIn,
   l2_key_secret: aesStandIn,
+  api_token_secret: () => "(held by the host)", // the registry API's bearer token: only registryGet sends it
 };
 
 // Secret names the config refers to: { name → field } for every "<field>_secret": "NAME" in the JSON tree.

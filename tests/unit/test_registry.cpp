@@ -33,7 +33,7 @@ struct RegistryHost {
   Engine engine;
   sigv4::SigningKeyCache keys;
   explicit RegistryHost(const std::string& cfg = registry_config()) {
-    engine.init(cfg, {{"REG_KEY", kRegistryKey}}, enginetest::kSeed);
+    engine.init(cfg, {{"REG_KEY", kRegistryKey}, {"API_TOKEN", "(held by the host)"}}, enginetest::kSeed);
     INFO(engine.config_error());
     REQUIRE(engine.configured());
   }
@@ -403,4 +403,162 @@ TEST_CASE("registry: a leader's failed read fails its waiters too (stale or 503)
   }
   // A request that starts afterwards reads again (the failure is not an answer).
   CHECK(host.next(host.begin("GET", "/acme/data/later")).kind == ActionKind::RegistryGet);
+}
+
+// ---- the HTTP registry API source and its colo tier ----
+
+namespace {
+
+const std::string kApi = R"(, "api_url": "http://127.0.0.1:7777/reg/", "api_token_secret": "API_TOKEN")";
+
+// What the colo tier holds for `name`: the registry's answer at `fetched_at_ms`, sealed as the registry gives it.
+Result colo_hit(const std::string& name, const std::string& text, double fetched_at_ms) {
+  Result r;
+  r.kind = ActionKind::CacheMatch;
+  r.flag = true;
+  r.data = registry::colo_value(fetched_at_ms, text.empty() ? text : seal_entry(kRegistryKey, name, text));
+  return r;
+}
+
+Result colo_miss() {
+  Result r;
+  r.kind = ActionKind::CacheMatch;
+  return r;
+}
+
+// Runs a request to its Respond (answering nothing else) and returns the colo writes it left to the background.
+std::vector<Action> background_puts(RegistryHost& host, const Action& respond) {
+  std::vector<Action> out;
+  for (uint32_t task : respond.respond.background) {
+    Action a = host.engine.next(task, 0);
+    if (a.kind == ActionKind::CachePut) out.push_back(std::move(a));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("registry settings: the API source's fields, named in their errors", "[registry]") {
+  auto error_of = [](const std::string& registry) {
+    Engine e;
+    e.init(R"({"registry": {"key_secret": "REG_KEY")" + registry + "}}",
+           {{"REG_KEY", kRegistryKey}, {"API_TOKEN", "t"}}, enginetest::kSeed);
+    return e.config_error();
+  };
+  CHECK(error_of(kApi).empty());
+  CHECK_THAT(error_of(kApi + R"(, "kv_binding": "REGISTRY")"), Catch::Contains("registry.api_url"));
+  CHECK_THAT(error_of(R"(, "api_url": "http://127.0.0.1:7777/reg", "api_token_secret": "API_TOKEN")"),
+             Catch::Contains("registry.api_url"));  // no trailing "/"
+  for (const char* bad : {"ftp://h/", "http:///", "http://u:p@h/", "http://h/?q=1/", "http://h/a b/", "h/"})
+    CHECK_THAT(error_of(std::string(R"(, "api_url": ")") + bad + R"(", "api_token_secret": "API_TOKEN")"),
+               Catch::Contains("registry.api_url"));
+  CHECK_THAT(error_of(R"(, "api_url": "https://h/r/")"), Catch::Contains("registry.api_token_secret"));
+  CHECK_THAT(error_of(R"(, "api_url": "https://h/r/", "api_token_secret": "NOPE")"),
+             Catch::Contains("registry.api_token_secret"));
+  CHECK_THAT(error_of(R"(, "api_token_secret": "API_TOKEN")"), Catch::Contains("registry.api_token_secret"));
+  CHECK_THAT(error_of(R"(, "listing_ttl_s": 0)"), Catch::Contains("registry.listing_ttl_s"));
+}
+
+TEST_CASE("registry API: the colo tier first, then the API with the host's token; the answer written back",
+          "[registry]") {
+  RegistryHost host(registry_config(kApi));
+  uint32_t id = host.begin("GET", "/acme/nope/k");
+  Action a = host.next(id);
+  REQUIRE(a.kind == ActionKind::CacheMatch);
+  const std::string colo = a.call.name;
+  CHECK(colo == registry::colo_url(host.engine.config().registry, "v1/account/acme"));
+  CHECK(colo.rfind("https://registry.s3-edge-proxy.invalid/", 0) == 0);  // not routable: never a real fetch
+  CHECK(colo.find("acme") == std::string::npos);                       // names the entry only by hash
+  host.engine.feed(id, colo_miss(), 0);
+  a = host.next(id);
+  REQUIRE(a.kind == ActionKind::RegistryGet);
+  CHECK(a.call.data == "http://127.0.0.1:7777/reg/v1/account/acme");
+  CHECK(a.call.aad == "API_TOKEN");  // the secret's name: the host adds the token
+  host.registry_answer(id, true, kAcme, 5000);
+  a = host.next(id, 5000);
+  REQUIRE(a.kind == ActionKind::Respond);
+  CHECK(a.respond.status == 403);  // no such repository, the account exists
+  const std::vector<Action> puts = background_puts(host, a);
+  REQUIRE(puts.size() == 1);
+  CHECK(puts[0].call.name == colo);
+  CHECK(*find_header(puts[0].call.headers, "cache-control") == "max-age=660");  // TTL + stale bound
+  double at = 0;
+  std::string_view text;
+  REQUIRE(registry::open_colo_value(puts[0].call.data, at, text));
+  CHECK(at == 5000);
+  CHECK(text == seal_entry(kRegistryKey, "v1/account/acme", kAcme));  // as the API gave it: sealed
+
+  // "No such account" goes to the colo too, for the negative TTL only.
+  id = host.begin("GET", "/ghost/r/k");
+  REQUIRE(host.next(id).kind == ActionKind::CacheMatch);
+  host.engine.feed(id, colo_miss(), 0);
+  REQUIRE(host.next(id).kind == ActionKind::RegistryGet);
+  host.registry_answer(id, true, "");
+  a = host.next(id);
+  REQUIRE(a.kind == ActionKind::Respond);
+  const std::vector<Action> negative = background_puts(host, a);
+  REQUIRE(negative.size() == 1);
+  CHECK(*find_header(negative[0].call.headers, "cache-control") == "max-age=10");
+}
+
+TEST_CASE("registry API: a colo entry serves with its TTL counted from when the registry answered", "[registry]") {
+  RegistryHost host(registry_config(kApi));
+  // Written by another isolate 50 s ago: fresh for 10 s more, with no API read.
+  uint32_t id = host.begin("GET", "/acme/data/k", 100000);
+  REQUIRE(host.next(id, 100000).kind == ActionKind::CacheMatch);
+  host.engine.feed(id, colo_hit("v1/account/acme", kAcme, 50000), 100000);
+  Action a = host.next(id, 100000);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  CHECK(a.fetch.url == "http://127.0.0.1:9000/acme-bucket/d/k");
+  CHECK(host.next(host.begin("GET", "/acme/data/k", 109000), 109000).kind == ActionKind::Fetch);  // the isolate's copy
+  // 61 s after the registry answered: looked up again (a revocation takes effect within the TTL, not twice it).
+  CHECK(host.next(host.begin("GET", "/acme/data/k", 111000), 111000).kind == ActionKind::CacheMatch);
+}
+
+TEST_CASE("registry API: an old colo entry is only a fallback; an entry that does not verify is a miss", "[registry]") {
+  RegistryHost host(registry_config(kApi));
+  // 100 s old (past its TTL, within the stale bound): the API is asked; it fails: the colo's copy serves, stale.
+  uint32_t id = host.begin("GET", "/acme/data/k", 100000);
+  REQUIRE(host.next(id, 100000).kind == ActionKind::CacheMatch);
+  host.engine.feed(id, colo_hit("v1/account/acme", kAcme, 0), 100000);
+  REQUIRE(host.next(id, 100000).kind == ActionKind::RegistryGet);
+  host.registry_answer(id, false, "", 100000);
+  Action a = host.next(id, 100000);
+  CHECK(a.kind == ActionKind::Fetch);
+
+  // Past the stale bound too: nothing to serve, 503.
+  RegistryHost late(registry_config(kApi));
+  id = late.begin("GET", "/acme/data/k", 700000);
+  REQUIRE(late.next(id, 700000).kind == ActionKind::CacheMatch);
+  late.engine.feed(id, colo_hit("v1/account/acme", kAcme, 0), 700000);
+  REQUIRE(late.next(id, 700000).kind == ActionKind::RegistryGet);
+  late.registry_answer(id, false, "", 700000);
+  a = late.next(id, 700000);
+  REQUIRE(a.kind == ActionKind::Respond);
+  CHECK(a.respond.status == 503);
+
+  // Sealed by another key (another deployment's, or forged), or not a colo value at all: as if absent.
+  for (const std::string& bad : {registry::colo_value(0, seal_entry("another deployment's key, 32+ bytes", "v1/account/acme", kAcme)),
+                                 std::string("garbage"), registry::colo_value(0, kAcme)}) {
+    RegistryHost h(registry_config(kApi));
+    id = h.begin("GET", "/acme/data/k", 1000);
+    REQUIRE(h.next(id, 1000).kind == ActionKind::CacheMatch);
+    Result r;
+    r.kind = ActionKind::CacheMatch;
+    r.flag = true;
+    r.data = bad;
+    h.engine.feed(id, std::move(r), 1000);
+    CHECK(h.next(id, 1000).kind == ActionKind::RegistryGet);
+  }
+}
+
+TEST_CASE("registry: the account list has a TTL of its own (listing_ttl_s)", "[registry]") {
+  RegistryHost host(registry_config(R"(, "listing_ttl_s": 5)"));
+  uint32_t id = host.begin("GET", "/");
+  REQUIRE(host.next(id).kind == ActionKind::RegistryGet);
+  CHECK(host.asked_[id] == "v1/index/accounts");
+  host.registry_answer(id, true, R"({"accounts": {"acme": {"public": true}}})");
+  CHECK(host.next(id).kind == ActionKind::Respond);
+  CHECK(host.next(host.begin("GET", "/", 4000), 4000).kind != ActionKind::RegistryGet);
+  CHECK(host.next(host.begin("GET", "/", 6000), 6000).kind == ActionKind::RegistryGet);
 }

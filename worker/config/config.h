@@ -61,11 +61,17 @@ struct Account {
 // there per request.
 struct RegistrySettings {
   bool enabled = false;
+  // Where entries are read: a Workers KV binding, or an HTTP registry API (README "Registry": the contract), whose
+  // answers the colo's Cache API keeps too. The API's bearer token is a Worker secret only the host reads.
+  enum class Source : uint8_t { Kv, Api } source = Source::Kv;
   std::string kv_binding = "REGISTRY";
+  std::string api_url;           // Api: base URL ending in "/"; an entry's URL is api_url + its name
+  std::string api_token_secret;  // Api: the Worker secret holding the bearer token (its value never enters the core)
   std::string key_secret_name;  // the Worker secret holding it
   std::string key_material;  // the deployment key access keys' secrets derive from (a Worker secret's value)
   uint32_t entry_ttl_s = 60;     // how long a found entry is trusted: a change or revocation takes effect within it
   uint32_t negative_ttl_s = 10;  // how long "no such account / key" is trusted
+  uint32_t listing_ttl_s = 60;   // how long the account list (ListBuckets) is trusted
   uint32_t stale_s = 600;        // past its TTL, an entry still serves while the registry cannot answer, this long
   uint32_t timeout_ms = 2000;    // one registry read
 };

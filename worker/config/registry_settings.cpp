@@ -10,21 +10,51 @@ using config_fields::fail;
 using config_fields::get_string;
 using config_fields::get_uint;
 
+namespace {
+
+// http(s)://host[:port]/path/ — no query or fragment (an entry's name is appended), no credentials in the URL.
+bool valid_api_url(std::string_view url) {
+  const size_t scheme = url.substr(0, 8) == "https://" ? 8 : url.substr(0, 7) == "http://" ? 7 : 0;
+  if (scheme == 0 || url.size() <= scheme || url.back() != '/') return false;
+  const std::string_view authority = url.substr(scheme, url.find('/', scheme) - scheme);
+  if (authority.empty() || authority.find('@') != std::string_view::npos) return false;
+  for (char c : url)
+    if (c <= ' ' || c == '?' || c == '#' || c == '\\' || c == 0x7f) return false;
+  return true;
+}
+
+}  // namespace
+
 bool load_registry_settings(const nlohmann::json& root, const Env& env, RegistrySettings& out, std::string& error) {
   auto it = root.find("registry");
   if (it == root.end()) return true;
   const std::string field = "registry";
   if (!it->is_object()) return fail(error, field, "must be an object");
   for (auto f = it->begin(); f != it->end(); ++f) {
-    static constexpr std::string_view kFields[] = {"kv_binding", "key_secret", "entry_ttl_s", "negative_ttl_s", "stale_s", "timeout_ms"};
+    static constexpr std::string_view kFields[] = {"kv_binding", "api_url", "api_token_secret", "key_secret",
+                                                   "entry_ttl_s", "negative_ttl_s", "listing_ttl_s", "stale_s",
+                                                   "timeout_ms"};
     bool known = false;
     for (auto k : kFields) known = known || f.key() == k;
     if (!known) return fail(error, field + "." + f.key(), "is not a registry setting");
   }
-  if (!get_string(*it, "kv_binding", field, false, out.kv_binding, error)) return false;
-  if (out.kv_binding.empty() || out.kv_binding.find_first_not_of(
-          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
-    return fail(error, field + ".kv_binding", "must be a binding name such as REGISTRY");
+  if (it->contains("api_url")) {
+    if (it->contains("kv_binding")) return fail(error, field + ".api_url", "names a second source: give kv_binding or api_url");
+    if (!get_string(*it, "api_url", field, true, out.api_url, error)) return false;
+    if (!valid_api_url(out.api_url))
+      return fail(error, field + ".api_url", "must be an http(s) URL ending in \"/\" (entries are read at api_url + name)");
+    if (!get_string(*it, "api_token_secret", field, true, out.api_token_secret, error)) return false;
+    auto token = env.find(out.api_token_secret);
+    if (token == env.end() || token->second.empty())
+      return fail(error, field + ".api_token_secret", "Worker secret \"" + out.api_token_secret + "\" is not set");
+    out.source = RegistrySettings::Source::Api;
+  } else {
+    if (it->contains("api_token_secret")) return fail(error, field + ".api_token_secret", "needs api_url");
+    if (!get_string(*it, "kv_binding", field, false, out.kv_binding, error)) return false;
+    if (out.kv_binding.empty() || out.kv_binding.find_first_not_of(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+      return fail(error, field + ".kv_binding", "must be a binding name such as REGISTRY");
+  }
   std::string secret;
   if (!get_string(*it, "key_secret", field, true, secret, error)) return false;
   auto v = env.find(secret);
@@ -35,6 +65,7 @@ bool load_registry_settings(const nlohmann::json& root, const Env& env, Registry
   out.key_secret_name = secret;
   if (!get_uint(*it, "entry_ttl_s", field, 1, 3600, out.entry_ttl_s, error)) return false;
   if (!get_uint(*it, "negative_ttl_s", field, 1, 3600, out.negative_ttl_s, error)) return false;
+  if (!get_uint(*it, "listing_ttl_s", field, 1, 3600, out.listing_ttl_s, error)) return false;
   if (!get_uint(*it, "stale_s", field, 0, 86400, out.stale_s, error)) return false;
   if (!get_uint(*it, "timeout_ms", field, 100, 60000, out.timeout_ms, error)) return false;
   out.enabled = true;

@@ -1,9 +1,11 @@
 // The namespace registry's settings (S3P_CONFIG "registry"): where accounts and access keys are looked up per
-// request when S3P_CONFIG does not name them (Workers KV through a binding), how long an answer is trusted, and
-// the deployment key access keys' secrets derive from — the registry stores no secret at all.
+// request when S3P_CONFIG does not name them (Workers KV through a binding, or an HTTP registry API), how long an
+// answer is trusted, and the deployment key access keys' secrets derive from — the registry stores no secret at all.
 //
 //   "registry": {"kv_binding": "REGISTRY", "key_secret": "REGISTRY_KEY", "entry_ttl_s": 60, "negative_ttl_s": 10,
-//                "stale_s": 600, "timeout_ms": 2000}
+//                "listing_ttl_s": 60, "stale_s": 600, "timeout_ms": 2000}
+// or, for an HTTP registry API instead of KV (README "Registry": the contract):
+//   "registry": {"api_url": "https://catalog.example/s3p-registry/", "api_token_secret": "REGISTRY_API_TOKEN", ...}
 #pragma once
 #include <cstdint>
 #include <string>
@@ -18,6 +20,7 @@ namespace s3p {
 // Entry names in the registry (the KV keys).
 inline constexpr std::string_view kAccountEntryPrefix = "v1/account/";
 inline constexpr std::string_view kKeyEntryPrefix = "v1/key/";
+inline constexpr std::string_view kAccountListEntry = "v1/index/accounts";
 inline constexpr size_t kMinRegistryKeySize = 32;
 
 bool load_registry_settings(const nlohmann::json& root, const Env& env, RegistrySettings& out, std::string& error);

@@ -151,6 +151,7 @@ Action ClientRequest::drive_resolve() {
   std::unique_ptr<registry::Resolve> done = std::move(resolve_);
   registry_source_ = done->source();
   registry_note_ = done->note();
+  for (auto& t : done->take_background()) background_.push_back(std::move(t));  // colo-tier writes
   if (done->failed()) return fail(Failure(done->failure()));
   done->pin(*ns_, static_cast<int64_t>(std::floor(now_ms_ / 1000)));
   return after_resolve();

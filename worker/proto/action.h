@@ -28,7 +28,8 @@ enum class ActionKind : uint32_t {
                     // CompleteMultipartUpload); result: flag = read (false: larger than that, or unreadable), data
   OpenChunks = 16,  // open a stream of object bytes assembled from cached chunks (ChunkPlan); result: FetchResult
   CacheDelete = 17, // Cache API delete of URL call.name; result: flag = done
-  RegistryGet = 18, // read registry entry call.name from the KV binding call.data within `number` ms; result:
+  RegistryGet = 18, // read registry entry call.name within `number` ms from call.data: a KV binding's name, or the
+                    // entry's URL in the registry API (GET with the bearer token in Worker secret call.aad); result:
                     // flag = answered (false: failed or timed out), data = the entry's text ("" = no such entry)
 };
 
@@ -120,9 +121,9 @@ struct ChunkPlan {
 
 // Fields of the host primitives (Random … CachePut); which ones are used depends on the kind.
 struct HostCall {
-  std::string name;  // secret name (SignRs256, Seal, Open) or cache URL (CacheMatch, CachePut, CacheDelete)
-  std::string aad;   // Seal, Open
-  std::string data;  // signing input, plaintext, sealed bytes, or the body to cache
+  std::string name;  // secret name (SignRs256, Seal, Open), cache URL (CacheMatch, CachePut, CacheDelete), entry name
+  std::string aad;   // Seal, Open; RegistryGet: the API token's secret name
+  std::string data;  // signing input, plaintext, sealed bytes, the body to cache; RegistryGet: binding or entry URL
   Headers headers;   // CachePut
 };
 

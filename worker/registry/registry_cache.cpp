@@ -38,10 +38,15 @@ const std::string* Cache::failure_since(const std::string& name, double since_ms
   return it != failures_.end() && it->second.at_ms >= since_ms ? &it->second.why : nullptr;
 }
 
-void Cache::store(const std::string& name, Answer answer, double now_ms, const RegistrySettings& settings) {
+double Cache::ttl_ms(const std::string& name, Answer::Kind kind, const RegistrySettings& settings) {
+  if (kind != Answer::Kind::Found) return 1000.0 * settings.negative_ttl_s;
+  return 1000.0 * (name == kAccountListEntry ? settings.listing_ttl_s : settings.entry_ttl_s);
+}
+
+void Cache::store(const std::string& name, Answer answer, double now_ms, const RegistrySettings& settings, double age_ms) {
   failures_.erase(name);
   const bool found = answer.kind == Answer::Kind::Found;
-  const double ttl_ms = 1000.0 * (found ? settings.entry_ttl_s : settings.negative_ttl_s);
+  const double ttl_ms = Cache::ttl_ms(name, answer.kind, settings) - age_ms;
   auto it = slots_.find(name);
   // Which LRU the slot belongs in afterwards: the found one while it holds an entry to fall back to (a malformed
   // answer keeps it; "absent" means removed from the registry, and ends it).

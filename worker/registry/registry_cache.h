@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "worker/config/namespace.h"
+#include "worker/config/registry_settings.h"
 #include "worker/proto/single_flight.h"
 
 namespace s3p::registry {
@@ -37,7 +38,10 @@ class Cache {
   // The last found entry, within the stale bound past its TTL, or null (a later "absent" answer clears it; a
   // malformed one does not).
   const Answer* stale(const std::string& name, double now_ms);
-  void store(const std::string& name, Answer answer, double now_ms, const RegistrySettings& settings);
+  // `age_ms`: how long ago the registry gave this answer (an answer from the colo's tier): its TTL counts from then.
+  void store(const std::string& name, Answer answer, double now_ms, const RegistrySettings& settings, double age_ms = 0);
+  // How long an answer of this kind for this name is trusted: entry_ttl_s, listing_ttl_s, or negative_ttl_s.
+  static double ttl_ms(const std::string& name, Answer::Kind kind, const RegistrySettings& settings);
   void clear() {
     slots_.clear();
     found_lru_.clear();

@@ -1,15 +1,53 @@
 #include "worker/registry/resolve.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
+#include "worker/cache/cache_write.h"
 #include "worker/config/registry_settings.h"
+#include "worker/crypto/sha256.h"
 
 namespace s3p::registry {
 
 std::string account_entry(std::string_view account) { return std::string(kAccountEntryPrefix) + std::string(account); }
 std::string key_entry(std::string_view id) { return std::string(kKeyEntryPrefix) + std::string(id); }
+
+namespace {
+constexpr std::string_view kColoPrefix = "s3p-registry-colo v1\n";
+}
+
+std::string colo_url(const RegistrySettings& settings, std::string_view name) {
+  std::string id = settings.api_url;
+  id += '\n';
+  id += name;
+  return "https://registry.s3-edge-proxy.invalid/v1/" + crypto::hex(crypto::sha256(id));
+}
+
+std::string colo_value(double fetched_at_ms, std::string_view answer) {
+  std::string out(kColoPrefix);
+  out += std::to_string(static_cast<int64_t>(fetched_at_ms));
+  out += '\n';
+  out += answer;
+  return out;
+}
+
+bool open_colo_value(std::string_view value, double& fetched_at_ms, std::string_view& answer) {
+  if (value.substr(0, kColoPrefix.size()) != kColoPrefix) return false;
+  value.remove_prefix(kColoPrefix.size());
+  const size_t nl = value.find('\n');
+  if (nl == 0 || nl == std::string_view::npos || nl > 15) return false;
+  int64_t at = 0;
+  for (char c : value.substr(0, nl)) {
+    if (c < '0' || c > '9') return false;
+    at = at * 10 + (c - '0');
+  }
+  fetched_at_ms = static_cast<double>(at);
+  answer = value.substr(nl + 1);
+  return true;
+}
 
 namespace {
 
@@ -54,6 +92,7 @@ Action Resolve::next(double now_ms) {
   Action a;
   while (!failed_ && index_ < names_.size()) {
     const std::string& name = names_[index_];
+    if (state_ == State::ReadNext) return read(name);  // not in the colo's tier: the registry itself
     if (state_ != State::Look) {  // a result is awaited: the host misused the seam
       failed_ = true;
       failure_ = host_fault("registry: next() while a result is awaited");
@@ -83,14 +122,60 @@ Action Resolve::next(double now_ms) {
       return a;
     }
     leading_ = true;
-    state_ = State::Reading;
-    a.kind = ActionKind::RegistryGet;
-    a.call.name = name;
-    a.call.data = config_.registry.kv_binding;
-    a.number = config_.registry.timeout_ms;
-    return a;
+    colo_stale_.reset();
+    if (config_.registry.source == RegistrySettings::Source::Api) {
+      state_ = State::MatchingColo;
+      a.kind = ActionKind::CacheMatch;
+      a.call.name = colo_url(config_.registry, name);
+      return a;
+    }
+    return read(name);
   }
   return a;  // Done
+}
+
+// The registry itself: the KV binding, or the API at api_url + name with the bearer token the host adds.
+Action Resolve::read(const std::string& name) {
+  Action a;
+  state_ = State::Reading;
+  a.kind = ActionKind::RegistryGet;
+  a.call.name = name;
+  if (config_.registry.source == RegistrySettings::Source::Api) {
+    a.call.data = config_.registry.api_url + name;  // names are made of validated account names and key ids
+    a.call.aad = config_.registry.api_token_secret;
+  } else {
+    a.call.data = config_.registry.kv_binding;
+  }
+  a.number = config_.registry.timeout_ms;
+  return a;
+}
+
+void Resolve::prefer_source(std::string_view s) {
+  auto rank = [](std::string_view x) { return x == "stale" ? 3 : x == "registry" ? 2 : x == "colo" ? 1 : 0; };
+  if (rank(s) > rank(source_)) source_ = s;
+}
+
+// The colo tier's answer: fresh (its TTL counted from when the registry gave it) → used and kept in the isolate;
+// past its TTL but within the stale bound → kept aside in case the registry cannot answer; anything that does
+// not open or verify (another deployment's, a damaged entry) → as if absent from the tier.
+void Resolve::on_colo(const std::string& name, const Result& r, double now_ms) {
+  double fetched_at_ms = 0;
+  std::string_view value;
+  if (r.flag && open_colo_value(r.data, fetched_at_ms, value)) {
+    Result entry;
+    entry.data = std::string(value);
+    Answer answer = parse(name, entry);
+    const double age_ms = std::max(0.0, now_ms - fetched_at_ms);
+    const double ttl_ms = Cache::ttl_ms(name, answer.kind, config_.registry);
+    if (answer.kind != Answer::Kind::Malformed && age_ms < ttl_ms) {
+      cache_.store(name, answer, now_ms, config_.registry, age_ms);
+      prefer_source("colo");
+      use(answer);
+      return;
+    }
+    if (answer.kind == Answer::Kind::Found && age_ms < ttl_ms + 1000.0 * config_.registry.stale_s)
+      colo_stale_ = std::move(answer);
+  }
 }
 
 Answer Resolve::parse(const std::string& name, const Result& r) const {
@@ -143,6 +228,11 @@ void Resolve::feed(Result&& r, double now_ms) {
     state_ = State::Look;
     return;
   }
+  if (state_ == State::MatchingColo && r.kind == ActionKind::CacheMatch) {
+    on_colo(name, r, now_ms);
+    if (state_ == State::MatchingColo) state_ = State::ReadNext;
+    return;
+  }
   if (state_ != State::Reading || r.kind != ActionKind::RegistryGet) {
     failed_ = true;
     failure_ = host_fault("registry: unexpected result");
@@ -154,7 +244,13 @@ void Resolve::feed(Result&& r, double now_ms) {
     if (a.kind == Answer::Kind::Malformed) {
       fall_back(name, a.error, now_ms, true);
     } else {
-      if (source_ != "stale") source_ = "registry";
+      if (config_.registry.source == RegistrySettings::Source::Api) {
+        const double keep_ms = Cache::ttl_ms(name, a.kind, config_.registry) +
+                               (a.kind == Answer::Kind::Found ? 1000.0 * config_.registry.stale_s : 0);
+        background_.push_back(cache::CacheWrite::put(colo_url(config_.registry, name), colo_value(now_ms, r.data),
+                                                     static_cast<uint32_t>(std::ceil(keep_ms / 1000))));
+      }
+      prefer_source("registry");
       use(a);
     }
     return;
@@ -167,10 +263,14 @@ void Resolve::feed(Result&& r, double now_ms) {
 // The registry could not answer, or answered garbage: the last good entry within its stale bound, else 503
 // (what the client is told; the log says why). A read failure is never stored.
 void Resolve::fall_back(const std::string& name, const std::string& why, double now_ms, bool malformed) {
-  if (const Answer* stale = cache_.stale(name, now_ms)) {
-    source_ = "stale";
+  const Answer* stale = cache_.stale(name, now_ms);
+  if (!stale && colo_stale_) stale = &*colo_stale_;
+  if (stale) {
+    prefer_source("stale");
     note_ = name + ": served stale (" + why + ")";
-    use(*stale);
+    const Answer kept = *stale;
+    colo_stale_.reset();
+    use(kept);
     return;
   }
   failed_ = true;
