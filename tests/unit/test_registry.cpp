@@ -7,6 +7,8 @@
 
 #include "tests/unit/engine_fixture.h"
 #include "worker/config/registry_settings.h"
+#include "worker/crypto/base64.h"
+#include "worker/ops/list_buckets.h"
 #include "worker/crypto/sha256.h"
 #include "worker/registry/resolve.h"
 #include "worker/sign/sigv4.h"
@@ -561,4 +563,112 @@ TEST_CASE("registry: the account list has a TTL of its own (listing_ttl_s)", "[r
   CHECK(host.next(id).kind == ActionKind::Respond);
   CHECK(host.next(host.begin("GET", "/", 4000), 4000).kind != ActionKind::RegistryGet);
   CHECK(host.next(host.begin("GET", "/", 6000), 6000).kind == ActionKind::RegistryGet);
+}
+
+// ---- ListBuckets over a paged account index ----
+
+namespace {
+
+const std::string kPagedHead = R"({"pages": [{"entry": "v1/index/accounts/p1", "first": ""},
+                                             {"entry": "v1/index/accounts/p2", "first": "m-org"}]})";
+const std::string kPage1 = R"({"accounts": {"a-org": {"public": true}, "b-org": {"public": true}, "hidden-org": {"public": false}}})";
+const std::string kPage2 = R"({"accounts": {"m-org": {"public": true}, "z-org": {"public": true}}})";
+
+std::vector<std::string> bucket_names(const Action& a) {
+  std::vector<std::string> out;
+  const std::string& body = a.respond.body.bytes;
+  for (size_t at = body.find("<Name>"); at != std::string::npos; at = body.find("<Name>", at + 1))
+    out.push_back(body.substr(at + 6, body.find("</Name>", at) - at - 6));
+  return out;
+}
+
+// Runs ListBuckets with `query`, answering the registry reads it makes from `entries`; returns its Respond.
+Action list_buckets(RegistryHost& host, const std::string& query, const std::map<std::string, std::string>& entries,
+                    std::vector<std::string>* read = nullptr) {
+  const uint32_t id = host.begin("GET", "/", 0, {{"host", "p"}}, query);
+  for (;;) {
+    Action a = host.next(id);
+    if (a.kind != ActionKind::RegistryGet) return a;
+    if (read) read->push_back(a.call.name);
+    auto e = entries.find(a.call.name);
+    host.registry_answer(id, true, e == entries.end() ? "" : e->second);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("ListBuckets over a paged index: one page per response, the token starts the next", "[registry]") {
+  RegistryHost host;
+  const std::map<std::string, std::string> entries{
+      {"v1/index/accounts", kPagedHead}, {"v1/index/accounts/p1", kPage1}, {"v1/index/accounts/p2", kPage2}};
+  std::vector<std::string> read;
+  Action a = list_buckets(host, "", entries, &read);
+  REQUIRE(a.kind == ActionKind::Respond);
+  CHECK(a.respond.status == 200);
+  CHECK(read == std::vector<std::string>{"v1/index/accounts", "v1/index/accounts/p1"});  // never page 2
+  // Page 1's visible names, with the static account that falls in its range; the next page's token.
+  CHECK(bucket_names(a) == std::vector<std::string>{"a-org", "b-org"});
+  const std::string token = enginetest::element(a.respond.body.bytes, "ContinuationToken");
+  REQUIRE(token == list_buckets_token("m-org"));
+  read.clear();
+  a = list_buckets(host, "continuation-token=" + token, entries, &read);
+  CHECK(read == std::vector<std::string>{"v1/index/accounts/p2"});  // the head from the isolate's cache
+  // Page 2's, with the static account that falls in its range (each name shows on exactly one page).
+  CHECK(bucket_names(a) == std::vector<std::string>{"m-org", "static-acct", "z-org"});
+  CHECK(a.respond.body.bytes.find("ContinuationToken") == std::string::npos);  // the last page
+  // max-buckets cuts within a page; the token resumes at the first name left out.
+  a = list_buckets(host, "max-buckets=1", entries);
+  CHECK(bucket_names(a) == std::vector<std::string>{"a-org"});
+  a = list_buckets(host, "max-buckets=1&continuation-token=" + enginetest::element(a.respond.body.bytes, "ContinuationToken"), entries);
+  CHECK(bucket_names(a) == std::vector<std::string>{"b-org"});
+  // prefix filters and is echoed.
+  a = list_buckets(host, "prefix=b", entries);
+  CHECK(bucket_names(a) == std::vector<std::string>{"b-org"});
+  CHECK(enginetest::element(a.respond.body.bytes, "Prefix") == "b");
+}
+
+TEST_CASE("ListBuckets: bad max-buckets, foreign tokens and a malformed paged index are refused", "[registry]") {
+  RegistryHost host;
+  const std::map<std::string, std::string> entries{
+      {"v1/index/accounts", kPagedHead}, {"v1/index/accounts/p1", kPage1}, {"v1/index/accounts/p2", kPage2}};
+  for (const char* bad : {"max-buckets=0", "max-buckets=10001", "max-buckets=x", "max-buckets=", "max-buckets=1x"}) {
+    const Action a = list_buckets(host, bad, entries);
+    CHECK(a.respond.status == 400);
+    CHECK(code_of(a) == "InvalidArgument");
+  }
+  const Action foreign = list_buckets(host, "continuation-token=" + b64::encode_url("m-org"), entries);
+  CHECK(foreign.respond.status == 400);
+  // Pages out of order, a page name outside the layout, no first page from "": the listing fails (503), alone.
+  for (const std::string& head : {std::string(R"({"pages": [{"entry": "v1/index/accounts/p1", "first": "m"}]})"),
+                                  std::string(R"({"pages": [{"entry": "v1/index/accounts/p1", "first": ""},
+                                                             {"entry": "v1/index/accounts/p2", "first": ""}]})"),
+                                  std::string(R"({"pages": [{"entry": "v1/account/acme", "first": ""}]})"),
+                                  std::string(R"({"pages": []})")}) {
+    RegistryHost fresh;
+    const Action a = list_buckets(fresh, "", {{"v1/index/accounts", head}});
+    CHECK(a.respond.status == 503);
+  }
+}
+
+TEST_CASE("ListBuckets: max-buckets and tokens over a static config too", "[registry]") {
+  Engine e;
+  e.init(R"({"accounts": {"acc1": {"repositories": {"r": {"backend": "b", "public": true}}},
+                          "acc2": {"repositories": {"r": {"backend": "b", "public": true}}},
+                          "acc3": {"repositories": {"r": {"backend": "b", "public": true}}}},
+             "backends": {"b": {"endpoint": "http://127.0.0.1:9000", "bucket": "x"}}})", {}, enginetest::kSeed);
+  INFO(e.config_error());
+  REQUIRE(e.configured());
+  auto list = [&](const std::string& query) {
+    RequestHead h;
+    h.method = "GET";
+    h.path = "/";
+    h.query = query;
+    h.headers = {{"host", "p"}};
+    return e.next(e.begin(std::move(h), 0), 0);
+  };
+  Action a = list("max-buckets=2");
+  CHECK(bucket_names(a) == std::vector<std::string>{"acc1", "acc2"});
+  a = list("max-buckets=2&continuation-token=" + enginetest::element(a.respond.body.bytes, "ContinuationToken"));
+  CHECK(bucket_names(a) == std::vector<std::string>{"acc3"});
+  CHECK(a.respond.body.bytes.find("ContinuationToken") == std::string::npos);
 }

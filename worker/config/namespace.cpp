@@ -16,4 +16,23 @@ const AccessKey* Namespace::find_key(std::string_view id) const {
   return nullptr;
 }
 
+void Namespace::set_listing(std::shared_ptr<const AccountIndex> listed) {
+  if (listed_ && !listed_->pages.empty()) page_ = std::move(listed);
+  else listed_ = std::move(listed);
+}
+
+const AccountIndex::Page* AccountIndex::page_for(std::string_view name) const {
+  const Page* found = nullptr;
+  for (const Page& p : pages) {  // sorted by first (checked when the index was read)
+    if (p.first > name) break;
+    found = &p;
+  }
+  return found;
+}
+
+std::string_view AccountIndex::end_of(const Page& page) const {
+  const size_t i = static_cast<size_t>(&page - pages.data());
+  return i + 1 < pages.size() ? std::string_view(pages[i + 1].first) : std::string_view();
+}
+
 }  // namespace s3p

@@ -13,6 +13,7 @@
 #include "worker/http/log_line.h"
 #include "worker/creds/oidc_routes.h"
 #include "worker/ops/client_body.h"
+#include "worker/ops/list_buckets.h"
 #include "worker/ops/stream_deadline.h"
 #include "worker/s3/xml.h"
 
@@ -149,11 +150,23 @@ Action ClientRequest::drive_resolve() {
   Action a = resolve_->next(now_ms_);
   if (a.kind != ActionKind::Done) return a;
   std::unique_ptr<registry::Resolve> done = std::move(resolve_);
-  registry_source_ = done->source();
-  registry_note_ = done->note();
+  if (registry_source_.empty() || done->source() != "cache") registry_source_ = done->source();
+  if (!done->note().empty()) registry_note_ = done->note();
   for (auto& t : done->take_background()) background_.push_back(std::move(t));  // colo-tier writes
   if (done->failed()) return fail(Failure(done->failure()));
   done->pin(*ns_, static_cast<int64_t>(std::floor(now_ms_ / 1000)));
+  // A paged account index: ListBuckets reads the one page its continuation token starts in, in a second round.
+  const AccountIndex* index = ns_->account_index();
+  if (index && !index->pages.empty() && !listing_page_asked_) {
+    listing_page_asked_ = true;
+    std::string from;
+    list_buckets_start(params_, from);  // a token that is not ours: the first page (the planner refuses it)
+    const AccountIndex::Page* page = index->page_for(from);  // never null: the first page covers from ""
+    ns_->set_listing_page(index->end_of(*page));
+    resolve_ = std::make_unique<registry::Resolve>(engine_.registry(), engine_.config(), id_,
+                                                   std::vector<std::string>{page->entry});
+    return drive_resolve();
+  }
   return after_resolve();
 }
 

@@ -74,6 +74,7 @@ class ClientRequest : public Task {
   auth::ChunkSeed chunk_seed_;  // what a signed-chunks body's signatures chain from
   std::optional<Namespace> ns_;   // the static config plus the registry entries this request resolved (pinned)
   std::unique_ptr<registry::Resolve> resolve_;
+  bool listing_page_asked_ = false;  // a paged account index's page: resolved in a second round, once
   std::string raw_path_;          // the path as received (what a SigV4 signature covers)
   std::optional<OpContext> ctx_;  // the operation's view of the request, once classified
   Account listing_view_;  // the part of an account a listing may show this caller (outlives op_)

@@ -40,7 +40,8 @@ const std::string* Cache::failure_since(const std::string& name, double since_ms
 
 double Cache::ttl_ms(const std::string& name, Answer::Kind kind, const RegistrySettings& settings) {
   if (kind != Answer::Kind::Found) return 1000.0 * settings.negative_ttl_s;
-  return 1000.0 * (name == kAccountListEntry ? settings.listing_ttl_s : settings.entry_ttl_s);
+  const bool index = name.compare(0, kAccountListEntry.size(), kAccountListEntry) == 0;  // the index or a page
+  return 1000.0 * (index ? settings.listing_ttl_s : settings.entry_ttl_s);
 }
 
 void Cache::store(const std::string& name, Answer answer, double now_ms, const RegistrySettings& settings, double age_ms) {

@@ -23,7 +23,7 @@ struct Answer {
   Kind kind = Kind::Absent;
   std::shared_ptr<const Config> account;                      // Found: an account entry
   std::shared_ptr<const KeyEntry> key;                        // Found: a key entry
-  std::shared_ptr<const std::vector<ListedAccount>> listing;  // Found: the account list
+  std::shared_ptr<const AccountIndex> listing;  // Found: the account index, or a page of it
   std::string error;  // Malformed: what is wrong, naming the field (for the log; never the entry's text)
 };
 

@@ -15,6 +15,13 @@ namespace s3p::registry {
 std::string account_entry(std::string_view account) { return std::string(kAccountEntryPrefix) + std::string(account); }
 std::string key_entry(std::string_view id) { return std::string(kKeyEntryPrefix) + std::string(id); }
 
+bool is_index_page(std::string_view name) {
+  const std::string_view prefix = "v1/index/accounts/p";
+  if (name.substr(0, prefix.size()) != prefix) return false;
+  const std::string_view number = name.substr(prefix.size());
+  return !number.empty() && number.size() <= 9 && number.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 namespace {
 constexpr std::string_view kColoPrefix = "s3p-registry-colo v1\n";
 }
@@ -51,19 +58,42 @@ bool open_colo_value(std::string_view value, double& fetched_at_ms, std::string_
 
 namespace {
 
-bool parse_account_list(std::string_view text, std::vector<ListedAccount>& out, std::string& error) {
+// The account index's entry: {"accounts": {NAME: {"public": bool}}} (small, and every page), or, for the head of a
+// paged index, {"pages": [{"entry": "v1/index/accounts/pN", "first": NAME}, ...]} — first "" then ascending.
+bool parse_account_index(std::string_view text, bool page, AccountIndex& out, std::string& error) {
   auto root = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
-  auto accounts = root.is_object() ? root.find("accounts") : root.end();
-  if (root.is_discarded() || !root.is_object() || accounts == root.end() || !accounts->is_object())
-    return error = "account list: \"accounts\" must be an object", false;
+  if (root.is_discarded() || !root.is_object()) return error = "account index: not a JSON object", false;
+  auto pages = root.find("pages");
+  if (!page && pages != root.end()) {
+    if (!pages->is_array() || pages->empty() || pages->size() > kMaxIndexPages)
+      return error = "account index: \"pages\" must be an array of 1.." + std::to_string(kMaxIndexPages) + " pages", false;
+    for (const auto& p : *pages) {
+      auto entry = p.is_object() ? p.find("entry") : p.end();
+      auto first = p.is_object() ? p.find("first") : p.end();
+      if (entry == p.end() || first == p.end() || !entry->is_string() || !first->is_string() ||
+          !is_index_page(entry->get_ref<const std::string&>()))
+        return error = "account index: pages[" + std::to_string(out.pages.size()) + "] must be {\"entry\": \"" +
+                       std::string(kAccountListEntry) + "/pN\", \"first\": NAME}", false;
+      AccountIndex::Page pg{entry->get<std::string>(), first->get<std::string>()};
+      if (out.pages.empty() ? !pg.first.empty() : pg.first <= out.pages.back().first)
+        return error = "account index: pages[" + std::to_string(out.pages.size()) +
+                       "].first must be \"\" for the first page, then ascending", false;
+      out.pages.push_back(std::move(pg));
+    }
+    return true;
+  }
+  auto accounts = root.find("accounts");
+  if (accounts == root.end() || !accounts->is_object())
+    return error = "account index: \"accounts\" must be an object", false;
   for (auto it = accounts->begin(); it != accounts->end(); ++it) {
     ListedAccount a;
     a.name = it.key();
     if (it->is_object())
       if (auto p = it->find("public"); p != it->end() && p->is_boolean()) a.has_public = p->get<bool>();
-    out.push_back(std::move(a));
+    out.accounts.push_back(std::move(a));
   }
-  std::sort(out.begin(), out.end(), [](const ListedAccount& a, const ListedAccount& b) { return a.name < b.name; });
+  std::sort(out.accounts.begin(), out.accounts.end(),
+            [](const ListedAccount& a, const ListedAccount& b) { return a.name < b.name; });
   return true;
 }
 
@@ -203,9 +233,9 @@ Answer Resolve::parse(const std::string& name, const Result& r) const {
       out.key = std::move(key);
       return out;
     }
-  } else if (n == kAccountList) {
-    auto list = std::make_shared<std::vector<ListedAccount>>();
-    if (parse_account_list(body, *list, error)) {
+  } else if (n == kAccountList || is_index_page(n)) {
+    auto list = std::make_shared<AccountIndex>();
+    if (parse_account_index(body, n != kAccountList, *list, error)) {
       out.kind = Answer::Kind::Found;
       out.listing = std::move(list);
       return out;

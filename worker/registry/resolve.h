@@ -32,6 +32,9 @@ namespace s3p::registry {
 
 std::string account_entry(std::string_view account);
 std::string key_entry(std::string_view id);
+// A page of a paged account index: v1/index/accounts/pN (N: 1-9 digits).
+bool is_index_page(std::string_view name);
+inline constexpr size_t kMaxIndexPages = 10000;
 // The colo tier (API source): the Cache API key of an entry — a non-routable URL naming the source and the entry —
 // and the value kept there: when the registry answered, then its answer ("" = no such entry).
 std::string colo_url(const RegistrySettings& settings, std::string_view name);

@@ -26,7 +26,7 @@ std::string error_document(std::string_view code, std::string_view message, std:
 }
 
 std::string list_buckets(std::string_view owner_id, const std::vector<std::string>& names,
-                         std::string_view creation_date) {
+                         std::string_view creation_date, std::string_view continuation_token, std::string_view prefix) {
   std::string out =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner>";
@@ -39,7 +39,10 @@ std::string list_buckets(std::string_view owner_id, const std::vector<std::strin
     append_element(out, "CreationDate", creation_date);
     out += "</Bucket>";
   }
-  out += "</Buckets></ListAllMyBucketsResult>";
+  out += "</Buckets>";
+  if (!continuation_token.empty()) append_element(out, "ContinuationToken", continuation_token);
+  if (!prefix.empty()) append_element(out, "Prefix", prefix);
+  out += "</ListAllMyBucketsResult>";
   return out;
 }
 
