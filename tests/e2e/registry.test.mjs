@@ -32,7 +32,7 @@ function registryConfig() {
     owner_id: demo.owner_id,
     listing_token_key_secret: demo.listing_token_key_secret,
     federation: demo.federation,
-    registry: { key_secret: "REGISTRY_KEY", entry_ttl_s: TTL_S, negative_ttl_s: TTL_S, stale_s: 30, timeout_ms: 500 },
+    registry: { key_secret: "REGISTRY_KEY", entry_ttl_s: TTL_S, negative_ttl_s: TTL_S, listing_ttl_s: TTL_S, stale_s: 30, timeout_ms: 500 },
   });
 }
 
@@ -154,6 +154,31 @@ describe("registry: the namespace in KV, served without a redeploy", () => {
     const answers = await Promise.all(Array.from({ length: 100 }, () => get("/cold-org/open/README.txt")));
     assert.deepEqual([...new Set(answers.map((a) => a.status))], [200]);
     assert.equal(await reads(), 1);
+  });
+
+  it("a paged account index: aws s3api list-buckets follows the pages, one page read per response", async () => {
+    const page = (n) => `v1/index/accounts/p${n}`;
+    const names = Array.from({ length: 12 }, (_, i) => `paged-${String(i).padStart(2, "0")}`);
+    try {
+      await put(page(1), { accounts: Object.fromEntries(names.slice(0, 5).map((n) => [n, { public: true }])) });
+      await put(page(2), { accounts: Object.fromEntries(names.slice(5, 8).map((n) => [n, { public: true }])) });
+      await put(page(3), { accounts: Object.fromEntries([...names.slice(8).map((n, i) => [n, { public: i !== 0 }]), // paged-08: private
+        ["reg-org", { public: true }]]) });
+      await put("v1/index/accounts", { pages: [{ entry: page(1), first: "" }, { entry: page(2), first: names[5] }, { entry: page(3), first: names[8] }] });
+      await hook("off");
+      await new Promise((r) => setTimeout(r, TTL_S * 1000 + 100)); // the small index this Worker learnt expires
+      const out = await client("aws", ["--endpoint-url", proxy.url, "--no-sign-request", "s3api", "list-buckets", "--output", "json"]);
+      const listed = JSON.parse(String(out.stdout)).Buckets.map((b) => b.Name);
+      assert.deepEqual(listed, names.filter((n) => n !== "paged-08").concat("reg-org").sort());
+      assert.equal(await reads(), 4); // the index and its three pages, each once
+      // A page at a time, whatever max-buckets asks: the first response ends where page 1 does.
+      const first = await get("/?max-buckets=100");
+      assert.deepEqual([...first.body.matchAll(/<Name>(.*?)<\/Name>/g)].map((m) => m[1]), names.slice(0, 5));
+      assert.ok(xmlField(first.body, "ContinuationToken"));
+    } finally {
+      await put("v1/index/accounts", { accounts: { "reg-org": { public: true } } });
+      await new Promise((r) => setTimeout(r, TTL_S * 1000 + 100));
+    }
   });
 
   it("a scanner of unknown accounts costs one read per name per negative TTL", async () => {
