@@ -153,6 +153,24 @@ TEST_CASE("registry: no such account is 404 NoSuchBucket, remembered for the neg
   CHECK(a.respond.status == 404);
 }
 
+TEST_CASE("registry: a scanner of 10,000 unknown accounts costs one read per name per negative TTL", "[registry]") {
+  RegistryHost host;
+  size_t reads = 0;
+  for (int pass = 0; pass < 3; ++pass)  // three sweeps within the negative TTL (10 s)
+    for (int i = 0; i < 10000; ++i) {
+      const double now = pass * 3000.0 + i * 0.1;
+      const uint32_t id = host.begin("GET", "/scan-" + std::to_string(i) + "/r/k", now);
+      Action a = host.next(id, now);
+      if (a.kind == ActionKind::RegistryGet) {
+        ++reads;
+        host.registry_answer(id, true, "", now);
+        a = host.next(id, now);
+      }
+      REQUIRE(a.respond.status == 404);
+    }
+  CHECK(reads == 10000);
+}
+
 TEST_CASE("registry: unreadable — the last good entry serves within the stale bound, else 503, nothing cached",
           "[registry]") {
   RegistryHost host;
@@ -354,10 +372,15 @@ TEST_CASE("registry cache: bounded LRU; absent answers do not outlive their TTL"
   NoWake waker;
   registry::Cache cache(waker);
   RegistrySettings s;
-  for (size_t i = 0; i < registry::Cache::kCapacity + 10; ++i) cache.store("n" + std::to_string(i), {}, 0, s);
-  CHECK(cache.size() == registry::Cache::kCapacity);
+  for (size_t i = 0; i < registry::Cache::kNegativeCapacity + 10; ++i) cache.store("n" + std::to_string(i), {}, 0, s);
+  CHECK(cache.size() == registry::Cache::kNegativeCapacity);
   CHECK(cache.fresh("n0", 0) == nullptr);  // the oldest went
-  CHECK(cache.fresh("n" + std::to_string(registry::Cache::kCapacity + 9), 0) != nullptr);
+  CHECK(cache.fresh("n" + std::to_string(registry::Cache::kNegativeCapacity + 9), 0) != nullptr);
+  registry::Answer found;
+  found.kind = registry::Answer::Kind::Found;
+  for (size_t i = 0; i < registry::Cache::kCapacity + 10; ++i) cache.store("f" + std::to_string(i), found, 0, s);
+  CHECK(cache.size() == registry::Cache::kNegativeCapacity + registry::Cache::kCapacity);
+  CHECK(cache.fresh("f0", 0) == nullptr);
   CHECK(cache.fresh("n20", 10001) == nullptr);  // absent: 10 s
 }
 

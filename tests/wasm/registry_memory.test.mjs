@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import { Core, Kind } from "../../js/core.mjs";
 
 const CAPACITY = 5000; // worker/registry/registry_cache.h kCapacity
+const NEGATIVE_CAPACITY = 20000; // kNegativeCapacity
 const K = "a registry deployment key, 32+ bytes";
 // Sealed as ./scripts/registry writes it (worker/config/registry_settings.h).
 const seal = (name, body) => {
@@ -56,6 +57,36 @@ for (const name of ["core-emcc", "core-wasi"]) {
       assert.equal(reads, 3 * CAPACITY + 1);
       request(3 * CAPACITY - 1);
       assert.equal(reads, 3 * CAPACITY + 1);
+    });
+
+    it("a scanner's unknown names: bounded apart, their figure printed", () => {
+      const core = new Core(new WebAssembly.Module(fs.readFileSync(new URL(`../../dist/${name}.wasm`, import.meta.url))));
+      assert.equal(core.init(JSON.stringify({ registry: { key_secret: "K" } }), { K }).ok, true);
+      const now = Date.now();
+      let reads = 0;
+      const scan = (i) => {
+        const id = core.begin("GET", `/scan-${String(i).padStart(7, "0")}/r/k`, "", [["host", "h"]], false, now);
+        let a = core.next(id, now);
+        if (a.kind === Kind.REGISTRY_GET) {
+          reads++;
+          core.feedHost(id, a.kind, true, new Uint8Array(0), "", now); // no such account
+          a = core.next(id, now);
+        }
+        assert.equal(a.kind, Kind.RESPOND);
+        core.next(id, now);
+        core.free(id);
+      };
+      const before = core.memory.buffer.byteLength;
+      for (let i = 0; i < NEGATIVE_CAPACITY; i++) scan(i);
+      const atCapacity = core.memory.buffer.byteLength - before;
+      for (let i = NEGATIVE_CAPACITY; i < 2 * NEGATIVE_CAPACITY; i++) scan(i);
+      const after = core.memory.buffer.byteLength - before;
+      console.log(`# negative answers (${name}): ${(atCapacity / 1048576).toFixed(1)} MiB for ${NEGATIVE_CAPACITY} names ` +
+        `(${Math.round(atCapacity / NEGATIVE_CAPACITY)} B each); ${(after / 1048576).toFixed(1)} MiB after ${2 * NEGATIVE_CAPACITY}`);
+      assert.equal(reads, 2 * NEGATIVE_CAPACITY);
+      assert.ok(after <= atCapacity * 1.1 + (1 << 20), `grew past the capacity: ${after} vs ${atCapacity}`);
+      for (let i = 2 * NEGATIVE_CAPACITY - 10000; i < 2 * NEGATIVE_CAPACITY; i++) scan(i); // the newest 10,000: no read
+      assert.equal(reads, 2 * NEGATIVE_CAPACITY);
     });
   });
 }
