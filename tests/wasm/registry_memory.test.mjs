@@ -20,6 +20,16 @@ const entry = (i) => JSON.stringify({
   repositories: { data: { backend: "main", prefix: `datasets/${i}/`, public: true, cache: { enabled: false } }, raw: { backend: "main", prefix: `raw/${i}/` } },
 });
 
+// The core's memory growth over `count` calls of `fn`, then over `more` calls after them: [at capacity, after].
+function growth(core, fn, count, more) {
+  const before = core.memory.buffer.byteLength;
+  for (let i = 0; i < count; i++) fn(i);
+  const atCapacity = core.memory.buffer.byteLength - before;
+  for (let i = count; i < count + more; i++) fn(i);
+  return [atCapacity, core.memory.buffer.byteLength - before];
+}
+const mib = (bytes) => (bytes / 1048576).toFixed(1);
+
 for (const name of ["core-emcc", "core-wasi"]) {
   describe(`registry memory (${name})`, () => {
     it("grows with distinct accounts up to the capacity, then stays flat", () => {
@@ -42,13 +52,9 @@ for (const name of ["core-emcc", "core-wasi"]) {
         core.next(id, now);
         core.free(id);
       };
-      const before = core.memory.buffer.byteLength;
-      for (let i = 0; i < CAPACITY; i++) request(i);
-      const atCapacity = core.memory.buffer.byteLength - before;
-      for (let i = CAPACITY; i < 3 * CAPACITY; i++) request(i);
-      const after = core.memory.buffer.byteLength - before;
-      console.log(`# registry tier (${name}): ${(atCapacity / 1048576).toFixed(1)} MiB for ${CAPACITY} entries ` +
-        `(${Math.round(atCapacity / CAPACITY)} B each); ${(after / 1048576).toFixed(1)} MiB after ${3 * CAPACITY} accounts`);
+      const [atCapacity, after] = growth(core, request, CAPACITY, 2 * CAPACITY);
+      console.log(`# registry tier (${name}): ${mib(atCapacity)} MiB for ${CAPACITY} entries ` +
+        `(${Math.round(atCapacity / CAPACITY)} B each); ${mib(after)} MiB after ${3 * CAPACITY} accounts`);
       assert.equal(reads, 3 * CAPACITY);
       assert.ok(atCapacity < 16 << 20, `${atCapacity} bytes for ${CAPACITY} entries`);
       assert.ok(after <= atCapacity * 1.1 + (1 << 20), `grew past the capacity: ${after} vs ${atCapacity}`);
@@ -76,13 +82,9 @@ for (const name of ["core-emcc", "core-wasi"]) {
         core.next(id, now);
         core.free(id);
       };
-      const before = core.memory.buffer.byteLength;
-      for (let i = 0; i < NEGATIVE_CAPACITY; i++) scan(i);
-      const atCapacity = core.memory.buffer.byteLength - before;
-      for (let i = NEGATIVE_CAPACITY; i < 2 * NEGATIVE_CAPACITY; i++) scan(i);
-      const after = core.memory.buffer.byteLength - before;
-      console.log(`# negative answers (${name}): ${(atCapacity / 1048576).toFixed(1)} MiB for ${NEGATIVE_CAPACITY} names ` +
-        `(${Math.round(atCapacity / NEGATIVE_CAPACITY)} B each); ${(after / 1048576).toFixed(1)} MiB after ${2 * NEGATIVE_CAPACITY}`);
+      const [atCapacity, after] = growth(core, scan, NEGATIVE_CAPACITY, NEGATIVE_CAPACITY);
+      console.log(`# negative answers (${name}): ${mib(atCapacity)} MiB for ${NEGATIVE_CAPACITY} names ` +
+        `(${Math.round(atCapacity / NEGATIVE_CAPACITY)} B each); ${mib(after)} MiB after ${2 * NEGATIVE_CAPACITY}`);
       assert.equal(reads, 2 * NEGATIVE_CAPACITY);
       assert.ok(after <= atCapacity * 1.1 + (1 << 20), `grew past the capacity: ${after} vs ${atCapacity}`);
       for (let i = 2 * NEGATIVE_CAPACITY - 10000; i < 2 * NEGATIVE_CAPACITY; i++) scan(i); // the newest 10,000: no read
