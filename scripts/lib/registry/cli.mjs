@@ -6,8 +6,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_KEY_ENV, SealError, deriveSecret, newNonce, readDeploymentKey, splitSealed, unseal } from "./derive.mjs";
 import {
-  EntryError, INDEX_KEY, accountKey, configFromEntries, entriesFromConfig, formatScope, indexShapeErrors, isFlat,
-  isPublic, keyKey, keyShapeErrors, parseIsoUtc, parseJson, parseScope, pretty, backendsUsed, sameJson,
+  EntryError, INDEX_KEY, INDEX_PAGE_MAX, INDEX_PAGE_PREFIX, accountKey, configFromEntries, entriesFromConfig, formatScope,
+  indexPageNumber, indexPageRange, indexPageShapeErrors, indexPageSize, indexShapeErrors, isFlat, isPagedIndex, isPublic, keyKey,
+  keyShapeErrors, parseIsoUtc, parseJson, parseScope, pretty, backendsUsed, sameJson,
 } from "./layout.mjs";
 import { Deployment } from "./deployment.mjs";
 import { FEDERATION_NOTE, Registry, UNCHECKED_NOTE } from "./registry.mjs";
@@ -68,7 +69,9 @@ key's scope names is refused unless --force.`,
   { words: ["account", "get"], args: ["NAME"], options: [], summary: "print an account entry", help: "Prints v1/account/NAME as JSON.", run: accountGet },
   {
     words: ["account", "list"], args: [], options: ["json"], summary: "list the accounts",
-    help: "Prints the account names, one a line (--json: the account index v1/index/accounts, what ListBuckets pages over).",
+    help: `Prints the account names, one a line (from the account entries). --json: the account index, what ListBuckets
+pages over, as {"accounts": {NAME: {"public": bool}}}: ${INDEX_KEY} itself, or, when it is paged, its pages
+(${INDEX_PAGE_PREFIX}N) merged into that one form (stderr says how many pages).`,
     run: accountList,
   },
   {
@@ -175,12 +178,16 @@ Entries naming S3P_CONFIG's backends need --deployment FILE.
   --file F     check one entry from a file instead (an account, a key — its scopes against the target's accounts
                — or the index): its JSON, or a value as stored ("v1.<MAC>", newline, JSON: its seal is checked
                too, which needs --as); its kind is read from --as or from its fields
-  --as KEY     the entry's KV key, e.g. v1/account/acme or v1/key/AKID123 (names the account or key)`,
+  --as KEY     the entry's KV key, e.g. v1/account/acme, v1/key/AKID123, ${INDEX_KEY} or ${INDEX_PAGE_PREFIX}3 (names the
+               account or key; a page of the paged index is checked against the range the target's head gives it)`,
     run: validate,
   },
   {
     words: ["index", "rebuild"], key: "write", args: [], options: [], summary: "rewrite the account index from the accounts",
-    help: `Rewrites ${INDEX_KEY} from the account entries (after two publishers raced, or entries written by hand).`,
+    help: `Rewrites the account index from the account entries (after two publishers raced, or entries written by hand):
+${INDEX_KEY} in the small form ({"accounts": {...}}) up to ${INDEX_PAGE_MAX} accounts, else paged: pages
+${INDEX_PAGE_PREFIX}N of ${INDEX_PAGE_MAX / 2} accounts (half full: room to grow before one splits), written before the
+head {"pages": [{"entry", "first"}, ...]} that names them; page entries it no longer names are deleted after it.`,
     run: indexRebuild,
   },
 ];
@@ -272,7 +279,8 @@ function usage() {
 The namespace registry in Workers KV: accounts, repositories, backends and access keys outside the Worker's
 S3P_CONFIG, changed without a redeploy. Layout (each value is a JSON entry sealed by the deployment key K):
 v1/account/{account} (an account with the backends it uses), v1/key/{access key id} (scopes, generation and
-nonce; no secret), v1/index/accounts.
+nonce; no secret), v1/index/accounts (the account index; past ${INDEX_PAGE_MAX} accounts, a list of pages
+v1/index/accounts/pN of at most ${INDEX_PAGE_MAX} accounts each, kept by every write).
 
 Commands:
 ${lines.join("\n")}
@@ -328,10 +336,11 @@ async function accountGet({ reg, args: [name], out }) {
   out(pretty(await must(accountKey(name), reg.account(name))));
 }
 
-async function accountList({ reg, opts, out }) {
+async function accountList({ reg, opts, out, note }) {
   if (opts.json) {
-    const idx = await reg.readJson(INDEX_KEY);
-    out(pretty(idx ?? { accounts: {} }));
+    const idx = await reg.readIndex();
+    if (idx?.pages) note(`${INDEX_KEY}: paged, ${idx.pages} page(s) (${INDEX_PAGE_PREFIX}N), printed merged`);
+    out(pretty({ accounts: idx?.accounts ?? {} }));
     return;
   }
   for (const name of await reg.accountNames()) out(name);
@@ -538,10 +547,9 @@ async function importConfig({ reg, k, args: [file], opts, out, note, warn }) {
   if (webIdentity.length) note(FEDERATION_NOTE(webIdentity));
   if (unused.length) warn(`${file}: backends ${unused.join(", ")}: no account uses them, not imported`);
   for (const [name, entry] of accounts) await reg.writeAccount(name, entry, { force: true, index: false });
-  await reg.updateIndex((idx) => {
-    for (const [name, entry] of accounts) idx.accounts[name] = { public: isPublic(entry) };
-  });
-  note(`wrote ${accounts.size} account(s) and ${INDEX_KEY}`);
+  // The index once for all of them (a paged index: only the pages they fall in).
+  await reg.updateIndexEntries(new Map([...accounts].map(([name, entry]) => [name, { public: isPublic(entry) }])));
+  note(`wrote ${accounts.size} account(s) and the account index`);
   if (opts["skip-keys"]) {
     if (parts.keys.size) note(`--skip-keys: ${parts.keys.size} access key(s) not imported`);
     return;
@@ -602,9 +610,10 @@ async function validate({ reg, k, noKey, opts, out, warn }) {
       const m = /^v1\/(account|key)\/(.+)$/.exec(opts.as);
       if (m) [kind, name] = [m[1], m[2]];
       else if (opts.as === INDEX_KEY) kind = "index";
-      else throw new UsageError(`--as ${opts.as}: expected v1/account/NAME, v1/key/ID or ${INDEX_KEY}`);
+      else if (indexPageNumber(opts.as) !== null) [kind, name] = ["page", opts.as];
+      else throw new UsageError(`--as ${opts.as}: expected v1/account/NAME, v1/key/ID, ${INDEX_KEY} or ${INDEX_PAGE_PREFIX}N`);
     } else if (entry && typeof entry === "object" && ("scopes" in entry || "generation" in entry)) [kind, name] = ["key", "FILE_ENTRY"];
-    else if (entry && typeof entry === "object" && "accounts" in entry && !("backends" in entry)) kind = "index";
+    else if (entry && typeof entry === "object" && ("accounts" in entry || "pages" in entry) && !("backends" in entry)) kind = "index";
     else [kind, name] = ["account", "file-entry"];
     const label = (e) => (opts.as ? e.message : `${opts.file}: ${e.detail}`);
     try {
@@ -615,7 +624,16 @@ async function validate({ reg, k, noKey, opts, out, warn }) {
         if (webIdentity) warn(FEDERATION_NOTE([name]));
       }
       else if (kind === "key") ({ warnings } = reg.validator.key(name, entry, await reg.accountsFor(entry)));
-      else {
+      else if (kind === "page") {
+        // Its range is the one the target's head gives it (when the head names it).
+        let range = null;
+        const head = await reg.readJson(INDEX_KEY).catch(() => null);
+        const i = isPagedIndex(head) && Array.isArray(head.pages) ? head.pages.findIndex((p) => p?.entry === name) : -1;
+        if (i >= 0 && !indexShapeErrors(head).length) range = indexPageRange(head, i);
+        else warnings.push(`${name}: ${INDEX_KEY} in the target does not name this page: its range is not checked`);
+        const shape = indexPageShapeErrors(entry, range);
+        if (shape.length) throw new EntryError(name, shape[0]);
+      } else {
         const shape = indexShapeErrors(entry);
         if (shape.length) throw new EntryError(INDEX_KEY, shape[0]);
       }
@@ -624,7 +642,8 @@ async function validate({ reg, k, noKey, opts, out, warn }) {
       if (e instanceof EntryError) throw new Error(label(e));
       throw e;
     }
-    out(`ok: ${opts.file} is a valid ${kind === "index" ? "account index" : `${kind} entry`}${sealed}`);
+    const what = { index: isPagedIndex(entry) ? "account index (paged)" : "account index", page: "account index page" }[kind] ?? `${kind} entry`;
+    out(`ok: ${opts.file} is a valid ${what}${sealed}`);
     return;
   }
   const { errors, warnings, counts } = await reg.validateAll();
@@ -635,12 +654,13 @@ async function validate({ reg, k, noKey, opts, out, warn }) {
     throw e;
   }
   const seals = k === null ? "seals NOT checked (no deployment key K)" : "sealed by K";
-  out(`ok: ${counts.accounts} account(s), ${counts.keys} key(s), ${INDEX_KEY} in step, ${seals} (${reg.store.describe()})`);
+  const paged = counts.indexPages ? ` (paged: ${counts.indexPages} page(s))` : "";
+  out(`ok: ${counts.accounts} account(s), ${counts.keys} key(s), ${INDEX_KEY} in step${paged}, ${seals} (${reg.store.describe()})`);
 }
 
 async function indexRebuild({ reg, note }) {
   const idx = await reg.rebuildIndex();
-  note(`wrote ${INDEX_KEY}: ${Object.keys(idx.accounts).length} account(s)`);
+  note(`wrote ${INDEX_KEY}: ${Object.keys(idx.accounts).length} account(s)` + (idx.pages ? ` in ${idx.pages} page(s) (${INDEX_PAGE_PREFIX}N)` : ""));
 }
 
 // ---- main ----
@@ -719,10 +739,17 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
     return 1;
   }
   const noKey = `${DEFAULT_KEY_ENV} is not set; --key-secret-env NAME or --key-secret-file PATH gives K`;
+  let pageSize;
+  try {
+    pageSize = indexPageSize(env);
+  } catch (e) {
+    note(`error: ${e.message}`);
+    return 1;
+  }
   const store = new CachedStore(opts["namespace-id"] !== undefined
     ? new WranglerStore(opts["namespace-id"], { dryRun: !!opts["dry-run"], print: out, env })
     : new LocalStore(p.localDir ?? DEFAULT_LOCAL_DIR));
-  const reg = new Registry(store, new Validator(undefined, { deployment }), { warn, k, noKey });
+  const reg = new Registry(store, new Validator(undefined, { deployment }), { warn, k, noKey, pageSize });
   try {
     await cmd.run({ reg, k, noKey, args, opts, out, note, warn });
     return 0;

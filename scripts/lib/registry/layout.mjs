@@ -9,7 +9,24 @@
 //                          "nonce": random (16-128 of A-Z a-z 0-9 - _), "disabled": bool (optional),
 //                          "expires": "YYYY-MM-DDTHH:MM:SSZ" (optional)} — no secret: it is derived from the deployment
 //                         key, the id, the generation and the nonce (derive.mjs).
-//   v1/index/accounts     {"accounts": {ACCOUNT: {"public": bool}}} — what ListBuckets pages over.
+//   v1/index/accounts     the account index, what ListBuckets pages over, in one of two forms:
+//                         - small (a registry of at most INDEX_PAGE_MAX = 1000 accounts):
+//                           {"accounts": {ACCOUNT: {"public": bool}}};
+//                         - paged (past 1000 accounts): {"pages": [{"entry": "v1/index/accounts/p1", "first": ""},
+//                           {"entry": "v1/index/accounts/p2", "first": "m-org"}, …]} — at most INDEX_MAX_PAGES
+//                           (10,000) pages sorted by "first", strictly ascending, the first page's "first" being "";
+//                           a page covers the names from its "first" up to (not including) the next page's "first"
+//                           (the last page: every name from its "first" on).
+//   v1/index/accounts/pN  a page of the paged index (N decimal, 1..999999999, no leading zero; unique in the head):
+//                         {"accounts": {ACCOUNT: {"public": bool}}} as the small form, at most 1000 accounts, every
+//                         one within the page's range.
+//                         The CLI is the index's only writer (KV has no transactions), in an order that keeps what a
+//                         reader sees whole: a page is written before the head that names it, an account is added to
+//                         (or removed from) the page covering it; a page past the page size splits in two (the new
+//                         page, numbered max + 1, written first, then the old page shrunk, then the head); an empty page
+//                         other than the first leaves the head first and is deleted after; the small form becomes paged
+//                         when the registry passes the page size (its pages written, then the head). `index rebuild`
+//                         writes pages half full (room to grow before they split).
 //
 // This module holds the layout's own rules (the shape of an entry's body) and the conversions between entries and
 // S3P_CONFIG's format; the field rules themselves are the core's (validate.mjs runs them), the seal is derive.mjs's.
@@ -21,8 +38,36 @@ export const ACCOUNT_PREFIX = "v1/account/";
 export const KEY_PREFIX = "v1/key/";
 export const INDEX_KEY = "v1/index/accounts";
 
+export const INDEX_PAGE_PREFIX = `${INDEX_KEY}/p`;
+// A page entry's name: "v1/index/accounts/p" and its number, 1..999999999 in decimal with no leading zero.
+export const INDEX_PAGE_RE = /^v1\/index\/accounts\/p([1-9][0-9]{0,8})$/;
+export const INDEX_MAX_PAGE_NUMBER = 999_999_999;
+// The format's limits: the most accounts a page (and the small form, as the CLI writes it) holds, and the most
+// pages the head names.
+export const INDEX_PAGE_MAX = 1000;
+export const INDEX_MAX_PAGES = 10_000;
+// TEST ONLY: S3P_REGISTRY_INDEX_PAGE_SIZE lowers the page size the CLI writes with (1..1000; default 1000), so that
+// tests reach the paged form and its splits with a few accounts. It never raises it: the format's limit stays 1000.
+export const INDEX_PAGE_SIZE_ENV = "S3P_REGISTRY_INDEX_PAGE_SIZE";
+
 export const accountKey = (name) => ACCOUNT_PREFIX + name;
 export const keyKey = (id) => KEY_PREFIX + id;
+export const indexPageKey = (n) => INDEX_PAGE_PREFIX + n;
+// The page number an entry name holds, or null when it is not a page entry's name.
+export function indexPageNumber(name) {
+  const m = typeof name === "string" ? INDEX_PAGE_RE.exec(name) : null;
+  return m ? Number(m[1]) : null;
+}
+
+// The page size the CLI writes with: INDEX_PAGE_MAX, or S3P_REGISTRY_INDEX_PAGE_SIZE's value (tests).
+export function indexPageSize(env = process.env) {
+  const v = env[INDEX_PAGE_SIZE_ENV];
+  if (v === undefined || v === "") return INDEX_PAGE_MAX;
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || n < 1 || n > INDEX_PAGE_MAX)
+    throw new Error(`${INDEX_PAGE_SIZE_ENV}=${v}: must be an integer in 1..${INDEX_PAGE_MAX} (a test setting: it lowers the index's page size)`);
+  return n;
+}
 
 export const ACTIONS = ["read", "list", "write", "delete"];
 const ACCOUNT_FIELDS = ["repositories", "bucket", "backends"];
@@ -107,12 +152,78 @@ export function keyShapeErrors(entry) {
   return errors;
 }
 
-export function indexShapeErrors(entry) {
-  if (!isObject(entry) || !isObject(entry.accounts)) return ["accounts: must be an object {ACCOUNT: {\"public\": bool}}"];
+// true when an index head is in the paged form ({"pages": [...]}), false for the small form (or a malformed one).
+export const isPagedIndex = (entry) => isObject(entry) && "pages" in entry && !("accounts" in entry);
+
+// The small form's shape: {"accounts": {ACCOUNT: {"public": bool}}}; also a page entry's.
+function accountsShapeErrors(entry, what) {
+  if (!isObject(entry) || !isObject(entry.accounts)) return [`accounts: must be an object {ACCOUNT: {"public": bool}}`];
   const errors = [];
-  for (const k of Object.keys(entry)) if (k !== "accounts") errors.push(`${k}: is not a field of the account index`);
+  for (const k of Object.keys(entry)) if (k !== "accounts") errors.push(`${k}: is not a field of ${what}`);
   for (const [name, v] of Object.entries(entry.accounts))
     if (!isObject(v) || typeof v.public !== "boolean") errors.push(`accounts.${name}.public: must be true or false`);
+  return errors;
+}
+
+// The head v1/index/accounts, in either form (the small one: {"accounts": …}; the paged one: {"pages": […]}).
+export function indexShapeErrors(entry) {
+  if (isObject(entry) && "pages" in entry) {
+    if ("accounts" in entry) return ["pages: the account index is either small (\"accounts\") or paged (\"pages\"), not both"];
+    return pagedHeadShapeErrors(entry);
+  }
+  if (!isObject(entry) || !isObject(entry.accounts))
+    return ["accounts: must be an object {ACCOUNT: {\"public\": bool}} (or, paged, \"pages\": [{\"entry\": …, \"first\": …}, …])"];
+  return accountsShapeErrors(entry, "the account index");
+}
+
+function pagedHeadShapeErrors(entry) {
+  const errors = [];
+  for (const k of Object.keys(entry)) if (k !== "pages") errors.push(`${k}: is not a field of the paged account index`);
+  const pages = entry.pages;
+  if (!Array.isArray(pages) || !pages.length)
+    return [...errors, `pages: must be a non-empty list [{"entry": "${INDEX_PAGE_PREFIX}N", "first": ""}, …]`];
+  if (pages.length > INDEX_MAX_PAGES) errors.push(`pages: ${pages.length} pages, more than the ${INDEX_MAX_PAGES} the index may name`);
+  const seen = new Set();
+  let prev = null;
+  pages.forEach((p, i) => {
+    const at = `pages[${i}]`;
+    if (!isObject(p)) {
+      errors.push(`${at}: must be an object {"entry": "${INDEX_PAGE_PREFIX}N", "first": NAME}`);
+      prev = null;
+      return;
+    }
+    for (const k of Object.keys(p)) if (k !== "entry" && k !== "first") errors.push(`${at}.${k}: is not a field of a page (entry, first)`);
+    if (indexPageNumber(p.entry) === null)
+      errors.push(`${at}.entry: must be "${INDEX_PAGE_PREFIX}N", N in 1..${INDEX_MAX_PAGE_NUMBER} (decimal, no leading zero)`);
+    else if (seen.has(p.entry)) errors.push(`${at}.entry: ${p.entry} is named twice`);
+    else seen.add(p.entry);
+    if (typeof p.first !== "string") errors.push(`${at}.first: must be a string (the first name the page covers)`);
+    else if (i === 0 && p.first !== "") errors.push(`${at}.first: must be "" (the first page covers every name before the second's first)`);
+    else if (i > 0 && p.first === "") errors.push(`${at}.first: must not be empty (only the first page's is "")`);
+    else if (i > 0 && prev !== null && !(prev < p.first))
+      errors.push(`${at}.first: "${p.first}" does not follow pages[${i - 1}].first "${prev}" (strictly ascending)`);
+    prev = typeof p.first === "string" ? p.first : null;
+  });
+  return errors;
+}
+
+// The range a paged head gives its i-th page: { first, next } (next: the following page's first, or null).
+export function indexPageRange(head, i) {
+  return { first: head.pages[i].first, next: i + 1 < head.pages.length ? head.pages[i + 1].first : null };
+}
+
+export const inIndexRange = (name, { first, next }) => name >= first && (next === null || name < next);
+
+// A page entry's shape: the small form, at most INDEX_PAGE_MAX accounts, and (given its range) every name within it.
+export function indexPageShapeErrors(entry, range = null) {
+  const errors = accountsShapeErrors(entry, "an account index page");
+  if (!isObject(entry) || !isObject(entry.accounts)) return errors;
+  const names = Object.keys(entry.accounts);
+  if (names.length > INDEX_PAGE_MAX) errors.push(`accounts: ${names.length} accounts, more than the ${INDEX_PAGE_MAX} a page may hold`);
+  if (range)
+    for (const name of names)
+      if (!inIndexRange(name, range))
+        errors.push(`accounts.${name}: outside the page's range [${JSON.stringify(range.first)}, ${range.next === null ? "…" : JSON.stringify(range.next)})`);
   return errors;
 }
 
@@ -140,10 +251,37 @@ export function unusedBackends(entry) {
   return isObject(entry?.backends) ? Object.keys(entry.backends).filter((b) => !used.has(b)) : [];
 }
 
+// The small form over `accounts` (Map name -> entry), whatever their number (indexEntries pages it past the size).
 export function indexEntry(accounts /* Map name -> entry */) {
   const out = {};
   for (const name of [...accounts.keys()].sort()) out[name] = { public: isPublic(accounts.get(name)) };
   return { accounts: out };
+}
+
+// The index rows (name -> {"public": bool}) cut into pages of `fill` names at most: [{ first, accounts }], the first
+// page's first being "" (also when there is no row at all).
+export function indexPages(rows /* {name: {public}} */, fill) {
+  const names = Object.keys(rows).sort();
+  const pages = [];
+  for (let i = 0; i < names.length || !pages.length; i += fill) {
+    const chunk = names.slice(i, i + fill);
+    pages.push({ first: i === 0 ? "" : chunk[0], accounts: Object.fromEntries(chunk.map((n) => [n, rows[n]])) });
+  }
+  return pages;
+}
+
+// How `index rebuild` lays the index out over `accounts` (Map name -> entry), with page size `pageSize`: a Map entry
+// name -> body, the head first. The small form up to pageSize accounts, else pages half full ("p1", "p2", …), so
+// that each has room before it splits. (What a tool filling a namespace directly writes.)
+export function indexEntries(accounts, { pageSize = INDEX_PAGE_MAX } = {}) {
+  const rows = indexEntry(accounts).accounts;
+  if (Object.keys(rows).length <= pageSize) return new Map([[INDEX_KEY, { accounts: rows }]]);
+  const pages = indexPages(rows, Math.max(1, Math.floor(pageSize / 2)));
+  if (pages.length > INDEX_MAX_PAGES)
+    throw new Error(`${INDEX_KEY}: ${Object.keys(rows).length} accounts need ${pages.length} pages, more than the ${INDEX_MAX_PAGES} the index may name`);
+  const out = new Map([[INDEX_KEY, { pages: pages.map((p, i) => ({ entry: indexPageKey(i + 1), first: p.first })) }]]);
+  pages.forEach((p, i) => out.set(indexPageKey(i + 1), { accounts: p.accounts }));
+  return out;
 }
 
 // ---- scopes on the command line: account/repo[/prefix]:read,list,write,delete ----
