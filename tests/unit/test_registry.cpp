@@ -436,12 +436,19 @@ namespace {
 
 const std::string kApi = R"(, "api_url": "http://127.0.0.1:7777/reg/", "api_token_secret": "API_TOKEN")";
 
+RegistrySettings deployment_settings() {
+  RegistrySettings s;
+  s.key_material = kRegistryKey;
+  return s;
+}
+
 // What the colo tier holds for `name`: the registry's answer at `fetched_at_ms`, sealed as the registry gives it.
 Result colo_hit(const std::string& name, const std::string& text, double fetched_at_ms) {
   Result r;
   r.kind = ActionKind::CacheMatch;
   r.flag = true;
-  r.data = registry::colo_value(fetched_at_ms, text.empty() ? text : seal_entry(kRegistryKey, name, text));
+  r.data = registry::colo_value(deployment_settings(), name, fetched_at_ms,
+                                text.empty() ? text : seal_entry(kRegistryKey, name, text));
   return r;
 }
 
@@ -509,7 +516,8 @@ TEST_CASE("registry API: the colo tier first, then the API with the host's token
   CHECK(*find_header(puts[0].call.headers, "cache-control") == "max-age=660");  // TTL + stale bound
   double at = 0;
   std::string_view text;
-  REQUIRE(registry::open_colo_value(puts[0].call.data, at, text));
+  REQUIRE(registry::open_colo_value(host.engine.config().registry, "v1/account/acme", puts[0].call.data, at, text));
+  CHECK_FALSE(registry::open_colo_value(host.engine.config().registry, "v1/account/other", puts[0].call.data, at, text));
   CHECK(at == 5000);
   CHECK(text == seal_entry(kRegistryKey, "v1/account/acme", kAcme));  // as the API gave it: sealed
 
@@ -562,9 +570,17 @@ TEST_CASE("registry API: an old colo entry is only a fallback; an entry that doe
   REQUIRE(a.kind == ActionKind::Respond);
   CHECK(a.respond.status == 503);
 
-  // Sealed by another key (another deployment's, or forged), or not a colo value at all: as if absent.
-  for (const std::string& bad : {registry::colo_value(0, seal_entry("another deployment's key, 32+ bytes", "v1/account/acme", kAcme)),
-                                 std::string("garbage"), registry::colo_value(0, kAcme)}) {
+  // Not sealed for the colo by this deployment (another's key, another entry's name: a planted or moved value), the
+  // entry inside sealed by another key, or not a colo value at all: as if absent.
+  RegistrySettings other = deployment_settings();
+  other.key_material = "another deployment's key, 32+ bytes";
+  const std::string sealed = seal_entry(kRegistryKey, "v1/account/acme", kAcme);
+  for (const std::string& bad : {registry::colo_value(other, "v1/account/acme", 0, sealed),
+                                 registry::colo_value(deployment_settings(), "v1/account/other", 0, sealed),
+                                 registry::colo_value(deployment_settings(), "v1/account/acme", 0,
+                                                      seal_entry(other.key_material, "v1/account/acme", kAcme)),
+                                 registry::colo_value(deployment_settings(), "v1/account/acme", 0, kAcme),
+                                 std::string("garbage"), std::string("0\n"), sealed}) {
     RegistryHost h(registry_config(kApi));
     id = h.begin("GET", "/acme/data/k", 1000);
     REQUIRE(h.next(id, 1000).kind == ActionKind::CacheMatch);

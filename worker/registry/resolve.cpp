@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
@@ -22,10 +21,6 @@ bool is_index_page(std::string_view name) {
   return !number.empty() && number.size() <= 9 && number.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
-namespace {
-constexpr std::string_view kColoPrefix = "s3p-registry-colo v1\n";
-}
-
 std::string colo_url(const RegistrySettings& settings, std::string_view name) {
   std::string id = settings.api_url;
   id += '\n';
@@ -33,26 +28,33 @@ std::string colo_url(const RegistrySettings& settings, std::string_view name) {
   return "https://registry.s3-edge-proxy.invalid/v1/" + crypto::hex(crypto::sha256(id));
 }
 
-std::string colo_value(double fetched_at_ms, std::string_view answer) {
-  std::string out(kColoPrefix);
-  out += std::to_string(static_cast<int64_t>(fetched_at_ms));
-  out += '\n';
-  out += answer;
-  return out;
+namespace {
+// Colo values are sealed under a name no registry entry has, binding the entry's name, the time and the answer
+// (an "absent" answer too): another Worker of the zone can delete them, but not plant or re-date one.
+std::string colo_seal_name(std::string_view name) { return "colo " + std::string(name); }
+}  // namespace
+
+std::string colo_value(const RegistrySettings& settings, std::string_view name, double fetched_at_ms,
+                       std::string_view answer) {
+  std::string body = std::to_string(static_cast<int64_t>(fetched_at_ms));
+  body += '\n';
+  body += answer;
+  return seal_entry(settings.key_material, colo_seal_name(name), body);
 }
 
-bool open_colo_value(std::string_view value, double& fetched_at_ms, std::string_view& answer) {
-  if (value.substr(0, kColoPrefix.size()) != kColoPrefix) return false;
-  value.remove_prefix(kColoPrefix.size());
-  const size_t nl = value.find('\n');
+bool open_colo_value(const RegistrySettings& settings, std::string_view name, std::string_view value,
+                     double& fetched_at_ms, std::string_view& answer) {
+  std::string_view body;
+  if (!open_sealed_entry(settings, colo_seal_name(name), value, body)) return false;
+  const size_t nl = body.find('\n');
   if (nl == 0 || nl == std::string_view::npos || nl > 15) return false;
   int64_t at = 0;
-  for (char c : value.substr(0, nl)) {
+  for (char c : body.substr(0, nl)) {
     if (c < '0' || c > '9') return false;
     at = at * 10 + (c - '0');
   }
   fetched_at_ms = static_cast<double>(at);
-  answer = value.substr(nl + 1);
+  answer = body.substr(nl + 1);
   return true;
 }
 
@@ -191,7 +193,7 @@ void Resolve::prefer_source(std::string_view s) {
 void Resolve::on_colo(const std::string& name, const Result& r, double now_ms) {
   double fetched_at_ms = 0;
   std::string_view value;
-  if (r.flag && open_colo_value(r.data, fetched_at_ms, value)) {
+  if (r.flag && open_colo_value(config_.registry, name, r.data, fetched_at_ms, value)) {
     Result entry;
     entry.data = std::string(value);
     Answer answer = parse(name, entry);
@@ -277,7 +279,7 @@ void Resolve::feed(Result&& r, double now_ms) {
       if (config_.registry.source == RegistrySettings::Source::Api) {
         const double keep_ms = Cache::ttl_ms(name, a.kind, config_.registry) +
                                (a.kind == Answer::Kind::Found ? 1000.0 * config_.registry.stale_s : 0);
-        background_.push_back(cache::CacheWrite::put(colo_url(config_.registry, name), colo_value(now_ms, r.data),
+        background_.push_back(cache::CacheWrite::put(colo_url(config_.registry, name), colo_value(config_.registry, name, now_ms, r.data),
                                                      static_cast<uint32_t>(std::ceil(keep_ms / 1000))));
       }
       prefer_source("registry");

@@ -36,10 +36,13 @@ std::string key_entry(std::string_view id);
 bool is_index_page(std::string_view name);
 inline constexpr size_t kMaxIndexPages = 10000;
 // The colo tier (API source): the Cache API key of an entry — a non-routable URL naming the source and the entry —
-// and the value kept there: when the registry answered, then its answer ("" = no such entry).
+// and the value kept there: when the registry answered, then its answer ("" = no such entry), sealed by the
+// deployment key for that entry's name.
 std::string colo_url(const RegistrySettings& settings, std::string_view name);
-std::string colo_value(double fetched_at_ms, std::string_view answer);
-bool open_colo_value(std::string_view value, double& fetched_at_ms, std::string_view& answer);
+std::string colo_value(const RegistrySettings& settings, std::string_view name, double fetched_at_ms,
+                       std::string_view answer);
+bool open_colo_value(const RegistrySettings& settings, std::string_view name, std::string_view value,
+                     double& fetched_at_ms, std::string_view& answer);
 inline constexpr std::string_view kAccountList = kAccountListEntry;
 
 class Resolve {
