@@ -7,6 +7,10 @@ std::string backend_principal(const Backend& b) {
     case BackendAuth::Anonymous: return "anonymous";
     case BackendAuth::Static: return "static " + b.access_key_id;
     case BackendAuth::WebIdentity: return "role " + b.web_identity.role_arn + " " + b.web_identity.subject;
+    // The role's session as these base keys assume it (the ExternalId only gates the exchange).
+    case BackendAuth::AssumeRole:
+      return "assume_role " + b.assume_role.role_arn + " " + b.assume_role.session_name + " " +
+             b.assume_role.access_key_id;
   }
   return "unknown";
 }

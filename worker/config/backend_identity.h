@@ -9,7 +9,8 @@
 
 namespace s3p {
 
-// Who the proxy is at the backend: anonymous, a static access key id, or a federated role and subject.
+// Who the proxy is at the backend: anonymous, a static access key id, a federated role and subject, or a role
+// session assumed with base keys.
 std::string backend_principal(const Backend& b);
 
 // Same endpoint and bucket: the same objects.

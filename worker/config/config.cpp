@@ -122,7 +122,12 @@ bool load_backend(const std::string& name, const json& j, const Env& env, Backen
     b.auth = BackendAuth::WebIdentity;
     return load_web_identity(*auth, field + ".auth", b.web_identity, error);
   }
-  if (type != "static") return fail(error, field + ".auth.type", "must be \"anonymous\", \"static\" or \"web_identity\"");
+  if (type == "assume_role") {
+    b.auth = BackendAuth::AssumeRole;
+    return load_assume_role(*auth, field + ".auth", name, env, b.assume_role, error);
+  }
+  if (type != "static")
+    return fail(error, field + ".auth.type", "must be \"anonymous\", \"static\", \"web_identity\" or \"assume_role\"");
   b.auth = BackendAuth::Static;
   // The JSON names Worker secrets; their values come from the environment.
   struct Ref { const char* key; std::string* dest; bool required; };
@@ -234,6 +239,9 @@ bool load_backends(const json& backends, const Env& env, const FederationSetting
     if (!load_backend(it.key(), it.value(), env, *b, error)) return false;
     if (b->auth == BackendAuth::WebIdentity && !federation.enabled)
       return fail(error, "backends." + it.key() + ".auth.type", "web_identity needs a \"federation\" section");
+    if (b->auth == BackendAuth::AssumeRole && !federation.enabled)
+      return fail(error, "backends." + it.key() + ".auth.type",
+                  "assume_role needs a \"federation\" section (its sts_endpoint and l2_key_secret)");
     cfg.backends.emplace(it.key(), std::move(b));
   }
   return true;

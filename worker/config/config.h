@@ -14,7 +14,7 @@
 
 namespace s3p {
 
-enum class BackendAuth { Anonymous, Static, WebIdentity };
+enum class BackendAuth { Anonymous, Static, WebIdentity, AssumeRole };
 
 struct Backend {
   std::string name;
@@ -28,6 +28,7 @@ struct Backend {
   BackendAuth auth = BackendAuth::Anonymous;
   std::string access_key_id, secret_access_key, session_token;  // resolved secrets (Static)
   WebIdentityAuth web_identity;                                  // (WebIdentity)
+  AssumeRoleAuth assume_role;                                    // (AssumeRole)
 };
 
 // The edge chunk cache for a repository's objects (worker/cache/): object bytes as aligned chunks in the Cache

@@ -5,6 +5,7 @@
 #include "worker/crypto/base64.h"
 #include "worker/http/json_escape.h"
 #include "worker/rules/arn.h"
+#include "worker/rules/external_id.h"
 #include "worker/rules/rsa_public_key.h"
 #include "worker/rules/session_name.h"
 
@@ -122,6 +123,35 @@ bool load_web_identity(const json& auth, const std::string& field, WebIdentityAu
   out.session_name = sanitize_session_name(session.empty() ? out.subject : session);
   out.duration_seconds = 0;
   if (!get_uint(auth, "duration_seconds", field, 900, 43200, out.duration_seconds, error)) return false;
+  return true;
+}
+
+bool load_assume_role(const json& auth, const std::string& field, const std::string& backend, const Env& env,
+                      AssumeRoleAuth& out, std::string& error) {
+  if (!get_string(auth, "role_arn", field, true, out.role_arn, error)) return false;
+  if (std::string why = role_arn_problem(out.role_arn); !why.empty()) return fail(error, field + ".role_arn", why);
+  std::string session;
+  if (!get_string(auth, "session_name", field, false, session, error)) return false;
+  out.session_name = sanitize_session_name(session.empty() ? "s3-edge-proxy-" + backend : session);
+  if (!get_string(auth, "external_id", field, false, out.external_id, error)) return false;
+  if (auth.contains("external_id"))
+    if (std::string why = external_id_problem(out.external_id); !why.empty())
+      return fail(error, field + ".external_id", why);
+  if (!get_uint(auth, "duration_s", field, 900, 43200, out.duration_seconds, error)) return false;
+  if (!get_string(auth, "sts_region", field, false, out.sts_region, error)) return false;
+  if (out.sts_region.empty() || out.sts_region.size() > 64 ||
+      out.sts_region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+    return fail(error, field + ".sts_region", "must be a region name such as us-east-1");
+  // The JSON names Worker secrets; their values come from the environment and never appear in an error.
+  struct Ref { const char* key; std::string* dest; };
+  for (Ref r : {Ref{"access_key_id_secret", &out.access_key_id}, Ref{"secret_access_key_secret", &out.secret_access_key}}) {
+    std::string secret_name;
+    if (!get_string(auth, r.key, field, true, secret_name, error)) return false;
+    auto v = env.find(secret_name);
+    if (v == env.end() || v->second.empty())
+      return fail(error, field + "." + r.key, "Worker secret \"" + secret_name + "\" is not set");
+    *r.dest = v->second;
+  }
   return true;
 }
 

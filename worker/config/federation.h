@@ -1,6 +1,7 @@
 // Web-identity federation settings: the proxy as its own OIDC provider, the STS it exchanges tokens at, and the
 // L2 (colo cache) encryption key. Parsed from the config's "federation" object; backends opt in with
-// "auth": {"type": "web_identity", "role_arn": ..., "subject": ...}.
+// "auth": {"type": "web_identity", "role_arn": ..., "subject": ...} or {"type": "assume_role", ...} (which uses the
+// section's STS endpoint, timeout and L2 key, not its OIDC provider).
 //
 // Key material stays in Worker secrets: the config names them and the host reads them for WebCrypto. The core only
 // checks at load that they are present and well-formed, and derives the public JWKs from the signing keys.
@@ -39,9 +40,24 @@ struct WebIdentityAuth {
   uint32_t duration_seconds = 0;  // DurationSeconds, 900..43200; 0 = not sent (STS default, one hour)
 };
 
-// Both return false with `error` naming the field; `env` holds the Worker's secrets.
+// "auth": {"type": "assume_role", ...}: STS AssumeRole signed (SigV4, service "sts") with base keys held in Worker
+// secrets, at the federation section's sts_endpoint; the answer goes through the same L1/L2 tiers.
+struct AssumeRoleAuth {
+  std::string role_arn;
+  std::string session_name;  // RoleSessionName, already sanitized (default: "s3-edge-proxy-" + the backend's name)
+  std::string external_id;   // ExternalId, 2..1224 of [\w+=,.@:/-]; "" = not sent
+  uint32_t duration_seconds = 3600;  // DurationSeconds, 900..43200 (always sent)
+  std::string sts_region = "us-east-1";  // the region the STS request is signed for
+  std::string access_key_id, secret_access_key;  // the base keys (resolved Worker secrets)
+};
+
+// All return false with `error` naming the field; `env` holds the Worker's secrets.
 bool load_federation_settings(const nlohmann::json& root, const std::map<std::string, std::string, std::less<>>& env,
                               FederationSettings& out, std::string& error);
 bool load_web_identity(const nlohmann::json& auth, const std::string& field, WebIdentityAuth& out, std::string& error);
+// `backend`: the backend's name (the default session name).
+bool load_assume_role(const nlohmann::json& auth, const std::string& field, const std::string& backend,
+                      const std::map<std::string, std::string, std::less<>>& env, AssumeRoleAuth& out,
+                      std::string& error);
 
 }  // namespace s3p

@@ -264,6 +264,7 @@ Action ClientRequest::begin_round() {
       return send_round(&creds);
     }
     case BackendAuth::WebIdentity:
+    case BackendAuth::AssumeRole:
       creds_op_ = engine_.federation().acquire(engine_, b, id_);
       phase_ = Phase::Credentials;
       return drive_credentials();

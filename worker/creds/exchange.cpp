@@ -15,9 +15,8 @@ namespace {
 constexpr uint32_t kJtiBytes = 16;
 }
 
-Exchange::Exchange(CredentialHost& host, const FederationSettings& settings, const WebIdentityAuth& auth,
-                   std::string cache_key)
-    : host_(host), settings_(settings), auth_(auth), cache_key_(std::move(cache_key)) {}
+Exchange::Exchange(CredentialHost& host, const FederationSettings& settings, const CredentialSource& source)
+    : host_(host), settings_(settings), source_(source) {}
 
 void Exchange::fail(const S3Error& e, std::string detail) {
   ok_ = false;
@@ -34,12 +33,12 @@ Action Exchange::next(double now_ms) {
   switch (step_) {
     case Step::MatchL2:
       a.kind = ActionKind::CacheMatch;
-      a.call.name = cache_key_;
+      a.call.name = source_.l2_key();
       break;
     case Step::OpenL2:
       a.kind = ActionKind::Open;
       a.call.name = settings_.l2_key_secret;
-      a.call.aad = l2::seal_binding(cache_key_, auth_.subject);
+      a.call.aad = source_.l2_binding();
       a.call.data = std::move(scratch_);
       break;
     case Step::Random:
@@ -49,7 +48,7 @@ Action Exchange::next(double now_ms) {
     case Step::Sign: {
       jwt::Claims c;
       c.iss = settings_.issuer;
-      c.sub = auth_.subject;
+      c.sub = std::string(source_.token_subject());
       c.aud = settings_.audience;
       c.iat = c.nbf = static_cast<int64_t>(std::floor(now_ms / 1000));
       c.exp = c.iat + settings_.token_lifetime_seconds;
@@ -62,13 +61,17 @@ Action Exchange::next(double now_ms) {
     }
     case Step::Post:
       a.kind = ActionKind::Fetch;
-      a.fetch = sts_fetch(settings_, auth_, scratch_);
+      a.fetch = source_.sts_request(settings_, scratch_, now_ms);
       scratch_.clear();
+      if (a.fetch.url.empty()) {
+        fail(errors::InternalError, "sts request refused as built");
+        return Action{};
+      }
       break;
     case Step::SpawnWrite: {
       // Cache the answer for the other isolates of this colo, in the background (never on the request path).
       const int64_t expires_at_ms = static_cast<int64_t>(now_ms) + l2_ttl_s_ * 1000;
-      auto writer = std::make_unique<L2Writer>(settings_.l2_key_secret, cache_key_, l2::seal_binding(cache_key_, auth_.subject),
+      auto writer = std::make_unique<L2Writer>(settings_.l2_key_secret, source_.l2_key(), source_.l2_binding(),
                                                l2::plaintext(expires_at_ms, sts_body_), l2_ttl_s_);
       sts_body_.clear();
       a.kind = ActionKind::Spawn;
@@ -120,13 +123,13 @@ void Exchange::on_cache_match(Result& r) {
     return;
   }
   if (!r.flag && !r.error.empty()) note_ = "l2 unavailable: " + r.error;
-  step_ = Step::Random;
+  step_ = after_l2_miss();
 }
 
 // Any entry that does not yield fresh credentials is a miss, never an error: the exchange goes on to STS and its
 // answer replaces the entry.
 void Exchange::on_open(Result& r, double now_ms) {
-  step_ = Step::Random;
+  step_ = after_l2_miss();
   if (!r.flag) {
     note_ = "l2 entry undecryptable";
     return;
@@ -145,7 +148,7 @@ void Exchange::on_open(Result& r, double now_ms) {
   ok_ = true;
   creds_ = std::move(parsed.creds);
   expires_ms_ = parsed.expiration_ms;
-  source_ = "L2";
+  from_ = "L2";
   step_ = Step::Done;
 }
 
@@ -161,7 +164,7 @@ void Exchange::on_sts(const FetchResult& r, double now_ms) {
   ok_ = true;
   creds_ = std::move(parsed.creds);
   expires_ms_ = parsed.expiration_ms;
-  source_ = "STS";
+  from_ = "STS";
   l2_ttl_s_ = l2::cacheable_ttl(parsed, now_ms);
   if (l2_ttl_s_ > 0) {
     sts_body_ = r.body;

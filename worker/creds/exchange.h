@@ -1,5 +1,6 @@
-// One credential exchange for a (role, session): look in L2; on a miss mint a JWT (host randomness for jti, host
-// RS256 signature) and POST it to STS; an STS success that may be cached spawns an L2Writer. Drives itself through
+// One credential exchange for a CredentialSource: look in L2; on a miss (web identity) mint a JWT (host randomness
+// for jti, host RS256 signature) and POST the source's STS request; an STS success that may be cached spawns an
+// L2Writer. Drives itself through
 // host actions (next/feed) and is run either by the request that leads a cold flight or by a background renewal.
 // The outcome is known as soon as the deciding result is fed (has_outcome), so the flight's waiters can be woken
 // in the same host turn; next() may still yield the Spawn of the L2 write afterwards.
@@ -9,6 +10,7 @@
 
 #include "worker/config/config.h"
 #include "worker/creds/credential_host.h"
+#include "worker/creds/credential_source.h"
 #include "worker/creds/l1_cache.h"
 #include "worker/proto/action.h"
 
@@ -16,7 +18,8 @@ namespace s3p {
 
 class Exchange {
  public:
-  Exchange(CredentialHost& host, const FederationSettings& settings, const WebIdentityAuth& auth, std::string cache_key);
+  // `source` must outlive the exchange.
+  Exchange(CredentialHost& host, const FederationSettings& settings, const CredentialSource& source);
   Action next(double now_ms);  // Done once finished
   void feed(Result&& result, double now_ms);
 
@@ -24,7 +27,7 @@ class Exchange {
   bool ok() const { return ok_; }
   const sigv4::Credentials& credentials() const { return creds_; }
   int64_t expires_ms() const { return expires_ms_; }
-  std::string_view source() const { return source_; }  // "L2" | "STS"
+  std::string_view source() const { return from_; }  // "L2" | "STS"
   const FlightFailure& failure() const { return failure_; }
   const std::string& note() const { return note_; }  // why L2 missed abnormally (log only)
 
@@ -34,11 +37,11 @@ class Exchange {
   void on_open(Result& r, double now_ms);
   void on_sts(const FetchResult& r, double now_ms);
   void fail(const S3Error& e, std::string detail);
+  Step after_l2_miss() const { return source_.needs_token() ? Step::Random : Step::Post; }
 
   CredentialHost& host_;
   const FederationSettings& settings_;
-  const WebIdentityAuth& auth_;
-  std::string cache_key_;
+  const CredentialSource& source_;
   Step step_ = Step::MatchL2;
   bool awaiting_ = false;
   std::string scratch_;  // the sealed L2 entry, then the JWT's signing input, then the token
@@ -49,7 +52,7 @@ class Exchange {
   bool ok_ = false;
   sigv4::Credentials creds_;
   int64_t expires_ms_ = 0;
-  std::string_view source_ = "STS";
+  std::string_view from_ = "STS";
   FlightFailure failure_;
   std::string note_;
 };

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "worker/http/log_line.h"
+#include "worker/creds/credential_source.h"
 #include "worker/creds/exchange.h"
 #include "worker/creds/l2_entry.h"
 
@@ -19,13 +20,12 @@ constexpr int kMaxDecisions = 3;
 // failed renewal would otherwise be invisible until the credentials run out).
 class RenewTask : public Task {
  public:
-  RenewTask(CredentialHost& host, const Backend& b, std::string key, uint64_t flight)
+  RenewTask(CredentialHost& host, std::unique_ptr<CredentialSource> source, uint64_t flight)
       : host_(host),
-        auth_(b.web_identity),
-        key_(std::move(key)),
+        source_(std::move(source)),
+        key_(source_->l1_key()),
         flight_(flight),
-        exchange_(host, host.federation_settings(), b.web_identity, l2::cache_key(b.web_identity.role_arn,
-                                                                                     b.web_identity.session_name)) {}
+        exchange_(host, host.federation_settings(), *source_) {}
   ~RenewTask() override {
     if (!finished_) host_.federation().abandon_flight(host_, key_, flight_);
   }
@@ -52,7 +52,7 @@ class RenewTask : public Task {
   std::string log_line(double now_ms) const {
     LogLine log;
     log.str("op", "RenewCredentials").str("task", "background").str("outcome", exchange_.ok() ? "ok" : "failed");
-    log.str("role", auth_.role_arn).str("session", auth_.session_name);
+    log.str("role", source_->role_arn()).str("session", source_->session_name());
     if (exchange_.ok()) {
       log.str("creds", exchange_.source());
     } else {
@@ -65,7 +65,7 @@ class RenewTask : public Task {
   }
 
   CredentialHost& host_;
-  const WebIdentityAuth& auth_;
+  std::unique_ptr<CredentialSource> source_;  // before exchange_, which refers to it
   std::string key_;
   uint64_t flight_;
   Exchange exchange_;
@@ -77,8 +77,8 @@ class RenewTask : public Task {
 // What a client request drives: an L1 decision, then serving, leading the exchange, or waiting for the leader.
 class FederatedOp : public CredentialOp {
  public:
-  FederatedOp(CredentialHost& host, const Backend& b, uint32_t task_id)
-      : host_(host), backend_(b), task_id_(task_id), key_(Federation::l1_key(b.web_identity)) {}
+  FederatedOp(CredentialHost& host, const Backend& b, std::unique_ptr<CredentialSource> source, uint32_t task_id)
+      : host_(host), backend_(b), cred_source_(std::move(source)), task_id_(task_id), key_(cred_source_->l1_key()) {}
   ~FederatedOp() override {
     if (state_ == State::Waiting) host_.federation().l1().remove_waiter(key_, task_id_);
     if (state_ == State::Leading && !flight_finished_) host_.federation().abandon_flight(host_, key_, flight_);
@@ -155,15 +155,13 @@ class FederatedOp : public CredentialOp {
       case L1Cache::Verdict::ServeAndRenew:
         serve(d.creds, "L1+refresh");
         a.kind = ActionKind::Spawn;
-        a.number = host_.spawn(std::make_unique<RenewTask>(host_, backend_, key_, d.flight));
+        a.number = host_.spawn(std::make_unique<RenewTask>(host_, credential_source(backend_), d.flight));
         return a;
       case L1Cache::Verdict::Lead:
         state_ = State::Leading;
         flight_ = d.flight;
         flight_finished_ = false;
-        exchange_ = std::make_unique<Exchange>(
-            host_, s, backend_.web_identity,
-            l2::cache_key(backend_.web_identity.role_arn, backend_.web_identity.session_name));
+        exchange_ = std::make_unique<Exchange>(host_, s, *cred_source_);
         return next(now_ms);
       case L1Cache::Verdict::Wait:
         state_ = State::Waiting;
@@ -197,6 +195,7 @@ class FederatedOp : public CredentialOp {
 
   CredentialHost& host_;
   const Backend& backend_;
+  std::unique_ptr<CredentialSource> cred_source_;  // outlives exchange_ (declared before it)
   uint32_t task_id_;
   std::string key_;
   State state_ = State::Deciding;
@@ -210,7 +209,8 @@ class FederatedOp : public CredentialOp {
   FlightFailure failure_;
 };
 
-// A web_identity backend in a config without federation cannot happen (config load rejects it); answer 500.
+// A web_identity or assume_role backend in a config without federation cannot happen (config load rejects it), nor
+// one of another kind here; answer 500.
 class Misconfigured : public CredentialOp {
  public:
   Action next(double) override { return Action{}; }
@@ -223,27 +223,17 @@ class Misconfigured : public CredentialOp {
 
  private:
   sigv4::Credentials creds_;
-  std::string detail_ = "web_identity backend without federation settings";
+  std::string detail_ = "federated backend without federation settings";
 };
 
 }  // namespace
 
-// Credentials are the role's for this subject, session and duration: two backends differing in any of them never
-// share an L1 entry (a subject's trust may differ even when its sanitized session name does not).
-std::string Federation::l1_key(const WebIdentityAuth& auth) {
-  std::string key = auth.role_arn;
-  key += '\n';  // cannot occur in an ARN or a sanitized session name
-  key += auth.session_name;
-  key += '\n';
-  key += std::to_string(auth.duration_seconds);
-  key += '\n';
-  key += auth.subject;  // last: it may hold any byte but the ones a config string cannot
-  return key;
-}
+std::string Federation::l1_key(const WebIdentityAuth& auth) { return web_identity_l1_key(auth); }
 
 std::unique_ptr<CredentialOp> Federation::acquire(CredentialHost& host, const Backend& backend, uint32_t task_id) {
-  if (!host.federation_settings().enabled) return std::make_unique<Misconfigured>();
-  return std::make_unique<FederatedOp>(host, backend, task_id);
+  std::unique_ptr<CredentialSource> source = credential_source(backend);
+  if (!host.federation_settings().enabled || !source) return std::make_unique<Misconfigured>();
+  return std::make_unique<FederatedOp>(host, backend, std::move(source), task_id);
 }
 
 void Federation::finish_flight(CredentialHost& host, const std::string& key, uint64_t flight, const Exchange& exchange,

@@ -1,5 +1,6 @@
-// Backend credentials by web-identity federation: the per-isolate L1 cache (single-flight, refresh-ahead), the
-// per-colo L2 cache (Cache API, encrypted) and the STS exchange. Process-wide state, owned by the Engine (reached
+// Backend credentials by STS (web-identity federation, AssumeRole with base keys): the per-isolate L1 cache
+// (single-flight, refresh-ahead), the per-colo L2 cache (Cache API, encrypted) and the STS exchange, for any
+// CredentialSource (creds/credential_source.h). Process-wide state, owned by the Engine (reached
 // here only through CredentialHost).
 #pragma once
 #include <cstdint>
@@ -20,12 +21,12 @@ class Federation {
   // A claim older than the STS timeout plus this is stale: its owner died or hung, another request may renew.
   static constexpr double kClaimGraceMs = 1000;
 
-  // Starts obtaining credentials for a WebIdentity backend on behalf of task `task_id` (which may be parked and
+  // Starts obtaining credentials for a WebIdentity or AssumeRole backend on behalf of task `task_id` (which may be parked and
   // woken by id). The returned op yields the actions to perform.
   std::unique_ptr<CredentialOp> acquire(CredentialHost& host, const Backend& backend, uint32_t task_id);
 
   L1Cache& l1() { return l1_; }
-  static std::string l1_key(const WebIdentityAuth& auth);
+  static std::string l1_key(const WebIdentityAuth& auth);  // = web_identity_l1_key
   static double claim_ttl_ms(const FederationSettings& s) { return s.sts_timeout_ms + kClaimGraceMs; }
 
   // The end of a flight (its exchange has an outcome) or its abandonment (its owner went away first): updates L1

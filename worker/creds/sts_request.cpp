@@ -1,6 +1,8 @@
 #include "worker/creds/sts_request.h"
 
+#include "worker/crypto/sha256.h"
 #include "worker/http/uri.h"
+#include "worker/sign/sigv4.h"
 
 namespace s3p {
 
@@ -32,6 +34,65 @@ FetchAction sts_fetch(const FederationSettings& settings, const WebIdentityAuth&
   f.url = settings.sts_url;
   f.headers = {{"content-type", "application/x-www-form-urlencoded; charset=utf-8"}, {"accept", "text/xml"}};
   f.body = Body{BodyKind::Bytes, sts_form(auth, token), 0};
+  f.timeout_ms = settings.sts_timeout_ms;
+  f.mode = ResponseMode::Buffer;
+  f.max_body = kMaxStsBody;
+  return f;
+}
+
+std::string assume_role_form(const AssumeRoleAuth& auth) {
+  std::string form;
+  param(form, "Action", "AssumeRole");
+  param(form, "Version", "2011-06-15");
+  param(form, "RoleArn", auth.role_arn);
+  param(form, "RoleSessionName", auth.session_name);
+  if (!auth.external_id.empty()) param(form, "ExternalId", auth.external_id);
+  param(form, "DurationSeconds", std::to_string(auth.duration_seconds));
+  return form;
+}
+
+namespace {
+
+// The Host header fetch() will send for `url` (scheme://host[:port]/path, as config/federation.cpp validated it):
+// the host lowercased, a default port dropped. Empty when there is none.
+std::string url_host(std::string_view url, std::string_view& path) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return "";
+  const std::string_view scheme = url.substr(0, scheme_end);
+  std::string_view rest = url.substr(scheme_end + 3);
+  const size_t slash = rest.find('/');
+  path = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+  std::string host(rest.substr(0, slash));
+  for (char& c : host)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  const std::string default_port = scheme == "https" ? ":443" : ":80";
+  if (host.size() > default_port.size() && host.compare(host.size() - default_port.size(), default_port.size(), default_port) == 0)
+    host.resize(host.size() - default_port.size());
+  return host;
+}
+
+}  // namespace
+
+FetchAction assume_role_fetch(const FederationSettings& settings, const AssumeRoleAuth& auth, int64_t unix_seconds) {
+  FetchAction f;
+  f.method = "POST";
+  std::string_view path;
+  const std::string host = url_host(settings.sts_url, path);
+  if (host.empty()) return f;  // url empty: refused as built
+  std::string form = assume_role_form(auth);
+  std::vector<sigv4::Header> headers = {{"host", host},
+                                        {"content-type", "application/x-www-form-urlencoded; charset=utf-8"}};
+  // STS is not S3: its canonical URI is the path as sent, encoded once more (the path has no query).
+  const std::string canonical_uri = http::uri_encode(path, false);
+  const sigv4::Credentials base{auth.access_key_id, auth.secret_access_key, ""};
+  sigv4::SigningKeyCache keys(1);  // one exchange, one key: nothing worth keeping across exchanges
+  sigv4::sign_request("POST", canonical_uri, "", headers, crypto::hex(crypto::sha256(form)), base, auth.sts_region,
+                      "sts", unix_seconds, keys);
+  f.url = settings.sts_url;
+  for (sigv4::Header& h : headers)
+    if (h.name != "host") f.headers.push_back({std::move(h.name), std::move(h.value)});  // fetch sets Host itself
+  f.headers.push_back({"accept", "text/xml"});
+  f.body = Body{BodyKind::Bytes, std::move(form), 0};
   f.timeout_ms = settings.sts_timeout_ms;
   f.mode = ResponseMode::Buffer;
   f.max_body = kMaxStsBody;

@@ -43,8 +43,12 @@ StsResponse parse_sts_response(std::string_view body) {
     if (!out.code.empty()) out.kind = StsResponse::Kind::Error;
     return out;
   }
-  if (root_name != "AssumeRoleWithWebIdentityResponse") return out;
-  const XMLElement* result = root->FirstChildElement("AssumeRoleWithWebIdentityResult");
+  // AssumeRoleWithWebIdentity and AssumeRole answer alike: <{Action}Response><{Action}Result><Credentials>.
+  const char* result_name = root_name == "AssumeRoleWithWebIdentityResponse" ? "AssumeRoleWithWebIdentityResult"
+                            : root_name == "AssumeRoleResponse"              ? "AssumeRoleResult"
+                                                                             : nullptr;
+  if (!result_name) return out;
+  const XMLElement* result = root->FirstChildElement(result_name);
   const XMLElement* creds = result ? result->FirstChildElement("Credentials") : nullptr;
   if (!creds) return out;
   out.creds.access_key_id = token_of(creds, "AccessKeyId");

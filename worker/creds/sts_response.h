@@ -1,6 +1,7 @@
-// The two documents STS answers AssumeRoleWithWebIdentity with, parsed with tinyxml2:
+// The documents STS answers AssumeRoleWithWebIdentity and AssumeRole with, parsed with tinyxml2:
 //   <AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>
 //       <AccessKeyId/><SecretAccessKey/><SessionToken/><Expiration/></Credentials>...
+//   <AssumeRoleResponse><AssumeRoleResult><Credentials>...</Credentials>... (the same credentials)
 //   <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>
 // Anything else (garbage, truncated XML, credentials with a field missing or not one printable-ASCII token) is
 // Unparseable.

@@ -1,0 +1,47 @@
+// What one backend's credentials are obtained from: the identity they have in the caches and the STS request
+// that gets them. Federation, Exchange and the L1/L2 tiers only talk to this interface, so a new kind of exchange
+// is a new source, not a special case threaded through them.
+//
+// Keys: the L1 key holds every input of the exchange (the kind, role, session name, duration and what
+// authenticates the call: the JWT subject, or the base key id and ExternalId), so two backends differing in any
+// of them never share credentials, however their session names sanitize. The L2 entry is sealed to that same
+// key (AES-GCM AAD), so an entry another backend's exchange wrote under the same name never opens for this one.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "worker/config/config.h"
+#include "worker/proto/action.h"
+
+namespace s3p {
+
+class CredentialSource {
+ public:
+  virtual ~CredentialSource() = default;
+  const std::string& l1_key() const { return l1_key_; }
+  const std::string& l2_key() const { return l2_key_; }          // the Cache API entry's (synthetic) URL
+  const std::string& l2_binding() const { return l2_binding_; }  // what the entry is sealed to (the AAD)
+  // For the log: the role and session the credentials are for (never a secret).
+  virtual std::string_view role_arn() const = 0;
+  virtual std::string_view session_name() const = 0;
+  // Web identity: the STS call carries a JWT the exchange mints first (for this subject).
+  virtual bool needs_token() const = 0;
+  virtual std::string_view token_subject() const { return {}; }
+  // The STS request; `token` is the minted JWT when needs_token(). A request with an empty url was refused as built.
+  virtual FetchAction sts_request(const FederationSettings& settings, std::string_view token, double now_ms) const = 0;
+
+ protected:
+  std::string l1_key_, l2_key_, l2_binding_;
+};
+
+// The source of a WebIdentity or AssumeRole backend; nullptr for the others. It refers to `backend`, which must
+// outlive it.
+std::unique_ptr<CredentialSource> credential_source(const Backend& backend);
+
+// The L1 keys of the two kinds (also what their L2 entries are sealed to, for assume_role).
+std::string web_identity_l1_key(const WebIdentityAuth& auth);
+std::string assume_role_l1_key(const AssumeRoleAuth& auth);
+
+}  // namespace s3p
