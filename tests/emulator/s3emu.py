@@ -63,6 +63,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402
 import sigv4_verify as sv  # noqa: E402
 import web_identity  # noqa: E402
+import assume_role  # noqa: E402
 
 COPY_CHUNK = 64 * 1024
 SPOOL_IN_MEMORY = 8 * 1024 * 1024  # request bodies above this spill to a temp file
@@ -70,6 +71,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer",
               "transfer-encoding", "upgrade", "expect", "proxy-authenticate",
               "proxy-authorization"}
 STS_WEB_IDENTITY = "AssumeRoleWithWebIdentity"
+STS_ASSUME_ROLE = "AssumeRole"
 ANONYMOUS = "s3emu-anonymous"  # the principal of unsigned requests (never a key anyone can sign with)
 _RAW_HIGH_BYTES = re.compile("[\x80-\xff]")
 REQUEST_LOG_SIZE = 2000  # the most recent requests /__emu/requests can show
@@ -94,6 +96,9 @@ class State:
         self.faults = faults.FaultTable()
         self.sts_duration: Optional[int] = None
         self.jwks = web_identity.JwksRegistry()
+        self.roles = assume_role.RoleTable()
+        # Temporary access key id -> the buckets its role may read (credentials from AssumeRole only).
+        self.role_buckets: dict[str, frozenset] = {}
         self.sts_clock_offset = 0.0
         # What the backend actually received (S3 and STS), newest last: tests assert on the exact request target
         # and headers (nothing injected, no key outside a prefix). Sequence numbers let a test read only its own.
@@ -116,6 +121,8 @@ class State:
                           "rejected": 0, "last_rejection": None, "rejections_by_code": {},
                           "faults_injected": 0, "last_sts_request": None,
                           "sts_tokens_rejected": 0, "last_token_rejection": None,
+                          "sts_assume_role": 0, "last_assume_role_request": None,
+                          "assume_role_rejected": 0, "last_assume_role_rejection": None,
                           "stalled_now": getattr(self, "stats", {}).get("stalled_now", 0)}
 
     def bump(self, name: str, n: int = 1) -> None:
@@ -125,6 +132,12 @@ class State:
     def lookup(self, akid: str) -> Optional[sv.Credential]:
         with self.lock:
             return self.static.get(akid) or self.temporary.get(akid)
+
+    def static_secret(self, akid: str) -> Optional[str]:
+        """The secret of a long-lived key (the only ones that may call AssumeRole here: no role chaining)."""
+        with self.lock:
+            cred = self.static.get(akid)
+            return cred.secret if cred else None
 
 
 # --------------------------------------------------------------------------
@@ -467,6 +480,11 @@ class Front(http.server.BaseHTTPRequestHandler):
                                                "WebIdentityToken", "DurationSeconds")}
                 if params.get("WebIdentityToken"):
                     state.web_identity_tokens.append(params["WebIdentityToken"])
+        elif action == STS_ASSUME_ROLE:
+            with state.lock:
+                state.stats["sts_assume_role"] += 1
+                state.stats["last_assume_role_request"] = {
+                    k: params.get(k) for k in ("RoleArn", "RoleSessionName", "ExternalId", "DurationSeconds")}
         self.verdict = f"sts:{action}"
         fault = state.faults.take("sts")
         self.sts_fault = None
@@ -479,7 +497,30 @@ class Front(http.server.BaseHTTPRequestHandler):
                 return
         if action == STS_WEB_IDENTITY and not self._token_accepted(params.get("WebIdentityToken", "")):
             return
-        self._forward_sts(body)
+        role = None
+        if action == STS_ASSUME_ROLE:
+            role = self._role_granted(params, body)
+            if role is None:
+                return
+        self._forward_sts(body, role)
+
+    def _role_granted(self, params: dict, body: Body) -> Optional[dict]:
+        """Verifies an AssumeRole as STS would (signature, parameters, trust policy, ExternalId, duration);
+        answers STS's error and returns None when it is refused."""
+        state: State = self.server.state
+        try:
+            data = body.file.read()
+            body.file.seek(0)
+            caller = assume_role.verify_signature(self.command, self.path, self.headers.items(), data,
+                                                  region=state.region, lookup=state.static_secret)
+            return assume_role.check_request(params, caller, state.roles)
+        except assume_role.RoleRejected as rej:
+            with state.lock:
+                state.stats["assume_role_rejected"] += 1
+                state.stats["last_assume_role_rejection"] = f"{rej.code}: {rej.message}"
+            self.verdict += f"+assume-role:{rej.code}"
+            self.send_raw(rej.status, faults.sts_error(rej.status, rej.code, rej.message), "text/xml")
+            return None
 
     def _token_accepted(self, token: str) -> bool:
         """Verifies the web-identity JWT as STS would; answers STS's error when it is refused."""
@@ -495,7 +536,7 @@ class Front(http.server.BaseHTTPRequestHandler):
             self.send_raw(rej.status, faults.sts_error(rej.status, rej.code, rej.message), "text/xml")
             return False
 
-    def _forward_sts(self, body: Body) -> None:
+    def _forward_sts(self, body: Body, role: Optional[dict] = None) -> None:
         """Forward, then learn (and maybe re-date) any credentials in the answer."""
         state: State = self.server.state
         conn = BackendConnection("127.0.0.1", state.moto_port, timeout=60)
@@ -513,12 +554,14 @@ class Front(http.server.BaseHTTPRequestHandler):
         finally:
             conn.close()
         if resp.status == 200:
-            data = self._learn_credentials(data, expired=self.sts_fault == "expired")
+            data = self._learn_credentials(data, expired=self.sts_fault == "expired",
+                                           buckets=frozenset(role["buckets"]) if role else None)
         if self.sts_fault == "truncated":
             data = data[: len(data) // 2]
         self._relay(resp, data)
 
-    def _learn_credentials(self, data: bytes, expired: bool = False) -> bytes:
+    def _learn_credentials(self, data: bytes, expired: bool = False,
+                           buckets: Optional[frozenset] = None) -> bytes:
         state: State = self.server.state
         try:
             root = ET.fromstring(data)
@@ -546,6 +589,8 @@ class Front(http.server.BaseHTTPRequestHandler):
         with state.lock:
             state.temporary[fields["AccessKeyId"]] = sv.Credential(
                 fields["SecretAccessKey"], fields["SessionToken"], expiration)
+            if buckets is not None:  # an assumed role reads only what its permissions policy names
+                state.role_buckets[fields["AccessKeyId"]] = buckets
             state.stats["sts_credentials_issued"] += 1
         return data
 
@@ -577,6 +622,10 @@ class Front(http.server.BaseHTTPRequestHandler):
         try:
             auth = sv.verify(self.command, self.path, headers, region=state.region,
                              lookup=state.lookup)
+            with state.lock:
+                allowed = state.role_buckets.get(auth.akid)
+            if allowed is not None and urllib.parse.unquote(path.lstrip("/").split("/", 1)[0]) not in allowed:
+                raise sv.SigV4Error("AccessDenied", "Access Denied")  # outside the assumed role's buckets
             if auth.payload_hash in sv.STREAMING_MODES:
                 self._forward_aws_chunked(auth, body)
                 return
@@ -722,6 +771,17 @@ class Front(http.server.BaseHTTPRequestHandler):
             try:
                 state.jwks.set(payload.get("issuer"), payload.get("jwks"))
                 self._send_json({"issuers": state.jwks.issuers()})
+            except (ValueError, TypeError, AttributeError) as exc:
+                self._send_json({"error": str(exc)}, 400)
+        elif route == ("GET", "/__emu/roles"):
+            self._send_json({"roles": state.roles.all()})
+        elif route == ("POST", "/__emu/roles"):
+            try:
+                if payload.get("delete"):
+                    state.roles.delete(payload.get("arn"))
+                    self._send_json({"roles": state.roles.all()})
+                else:
+                    self._send_json({"role": state.roles.set(payload)})
             except (ValueError, TypeError, AttributeError) as exc:
                 self._send_json({"error": str(exc)}, 400)
         elif route == ("GET", "/__emu/sts-clock"):

@@ -39,6 +39,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import assume_role  # noqa: E402
 import seed  # noqa: E402
 from jwt_issuer import DiscoveryServer, Issuer  # noqa: E402
 
@@ -909,6 +910,89 @@ def awscli_v1_smoke(ctx: Ctx):
         # A missing client proves nothing: it is a failure, not a pass.
         raise AssertionError("aws CLI not found on PATH (the image's pyenv awscli v1 is required)") from None
     assert out.returncode == 0 and out.stdout == seed.HELLO_TEXT, out.stderr.decode()[-500:]
+
+
+def assume_role_raw(ctx: Ctx, params: dict, *, akid=None, secret=None, service="sts", tamper=None):
+    """A form POST of STS AssumeRole signed by botocore's SigV4Auth (service sts) with a static key."""
+    form = urllib.parse.urlencode({"Action": "AssumeRole", "Version": "2011-06-15", **params}).encode()
+    req = AWSRequest(method="POST", url=ctx.endpoint + "/", data=form,
+                     headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    botocore.auth.SigV4Auth(Credentials(akid or ctx.akid, secret or ctx.secret), service,
+                            "us-east-1").add_auth(req)
+    headers = dict(req.headers.items())
+    if tamper:
+        form = tamper(form)
+    return ctx.raw("POST", "/", form, headers)
+
+
+def partner(**extra) -> dict:
+    return {"RoleArn": assume_role.PARTNER_ROLE_ARN, "RoleSessionName": "selftest-partner",
+            "ExternalId": assume_role.PARTNER_EXTERNAL_ID, "DurationSeconds": "900", **extra}
+
+
+@test
+def sts_assume_role_with_external_id(ctx: Ctx):
+    before = ctx.control("GET", "stats")["sts_assume_role"]
+    status, _, body = assume_role_raw(ctx, partner())
+    assert status == 200, (status, body[:300])
+    assert ET.fromstring(body).tag.endswith("AssumeRoleResponse"), body[:200]
+    creds = parse_credentials(body)
+    temp = seed.client(ctx.endpoint, creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    assert temp.get_object(Bucket="private-bucket", Key="repos/secret-data/hello.txt")[
+        "Body"].read() == seed.HELLO_TEXT
+    # The session token is verified, and the role reads only its buckets.
+    wrong_token = seed.client(ctx.endpoint, creds["AccessKeyId"], creds["SecretAccessKey"],
+                              creds["SessionToken"][:-4] + "AAAA")
+    expect_client_error(lambda: wrong_token.get_object(
+        Bucket="private-bucket", Key="repos/secret-data/hello.txt"), 400, "InvalidToken")
+    expect_client_error(lambda: temp.list_objects_v2(Bucket=WRITABLE), 403, "AccessDenied")
+    stats = ctx.control("GET", "stats")
+    assert stats["sts_assume_role"] == before + 1, stats["sts_assume_role"]
+    assert stats["last_assume_role_request"]["ExternalId"] == assume_role.PARTNER_EXTERNAL_ID
+
+
+@test
+def sts_assume_role_refusals(ctx: Ctx):
+    # What real STS refuses, with its codes; none of them issues credentials.
+    issued = ctx.control("GET", "stats")["sts_credentials_issued"]
+    other_role = assume_role.PARTNER_ROLE_ARN.replace("s3-edge-proxy-reader", "nobody")
+    no_external_id = partner()
+    del no_external_id["ExternalId"]
+    cases = [
+        ("wrong ExternalId", dict(params=partner(ExternalId="s3p-partner-7f3b:demo")), 403, "AccessDenied"),
+        ("missing ExternalId", dict(params=no_external_id), 403, "AccessDenied"),
+        ("unknown role", dict(params=partner(RoleArn=other_role)), 403, "AccessDenied"),
+        ("wrong secret (bad signature)", dict(params=partner(), secret=ctx.secret + "x"), 403,
+         "SignatureDoesNotMatch"),
+        ("form altered after signing", dict(params=partner(), tamper=lambda f: f.replace(b"900", b"901")), 403,
+         "SignatureDoesNotMatch"),
+        ("unknown key", dict(params=partner(), akid="AKIDNOSUCHKEY0000000"), 403, "InvalidClientTokenId"),
+        ("signed for s3, not sts", dict(params=partner(), service="s3"), 400, "IncompleteSignature"),
+        ("DurationSeconds 899", dict(params=partner(DurationSeconds="899")), 400, "ValidationError"),
+        ("DurationSeconds 43201", dict(params=partner(DurationSeconds="43201")), 400, "ValidationError"),
+        ("ExternalId with a space", dict(params=partner(ExternalId="a b")), 400, "ValidationError"),
+        ("ExternalId of 1 character", dict(params=partner(ExternalId="a")), 400, "ValidationError"),
+        ("RoleSessionName of 1 character", dict(params=partner(RoleSessionName="a")), 400, "ValidationError"),
+    ]
+    for what, kw, want_status, want_code in cases:
+        status, _, body = assume_role_raw(ctx, **kw)
+        assert (status, error_code(body)) == (want_status, want_code), (what, status, body[:300])
+    form = urllib.parse.urlencode({"Action": "AssumeRole", "Version": "2011-06-15", **partner()}).encode()
+    status, _, body = ctx.raw("POST", "/", form, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert (status, error_code(body)) == (403, "MissingAuthenticationToken"), (status, body[:300])
+    stats = ctx.control("GET", "stats")
+    assert stats["sts_credentials_issued"] == issued, "a refused AssumeRole issued credentials"
+    assert stats["last_assume_role_rejection"].startswith("MissingAuthenticationToken"), stats
+    # A role added through the control API (no ExternalId condition, one hour at most).
+    ctx.control("POST", "roles", {"arn": other_role, "external_id": None, "buckets": ["private-bucket"],
+                                  "max_session_s": 3600})
+    try:
+        status, _, body = assume_role_raw(ctx, no_external_id | {"RoleArn": other_role})
+        assert status == 200, (status, body[:300])
+        status, _, body = assume_role_raw(ctx, no_external_id | {"RoleArn": other_role, "DurationSeconds": "3601"})
+        assert (status, error_code(body)) == (400, "ValidationError"), (status, body[:300])
+    finally:
+        ctx.control("POST", "roles", {"arn": other_role, "delete": True})
 
 
 @test
