@@ -106,6 +106,7 @@ void encode_action(const Action& a, std::string& out) {
         w.u32(p.offset);
         w.u32(p.length);
         w.u32(p.handle);
+        w.u32(p.store ? 1 : 0);
         encode_fetch(w, p.fetch);
       }
       break;

@@ -32,8 +32,9 @@ class PartFailure extends Error {
 const cacheApi = () => (typeof caches === "undefined" ? null : caches.default);
 
 // `length` bytes from `offset` of `stream`; the rest of the source is cancelled. A source that ends early errors
-// the result, so a client never gets a short body that looks whole.
-function slice(stream, offset, length) {
+// the result, so a client never gets a short body that looks whole. `onEnd` (optional) runs once it is over,
+// whichever way.
+function slice(stream, offset, length, onEnd = () => {}) {
   const reader = stream.getReader();
   let skip = offset;
   let left = length;
@@ -42,11 +43,22 @@ function slice(stream, offset, length) {
       for (;;) {
         if (left === 0) {
           c.close();
+          onEnd();
           reader.cancel().catch(() => {});
           return;
         }
-        const { value, done } = await reader.read();
-        if (done) return c.error(new Error("chunk ended early"));
+        let next;
+        try {
+          next = await reader.read();
+        } catch (err) {
+          onEnd();
+          throw err;
+        }
+        const { value, done } = next;
+        if (done) {
+          onEnd();
+          return c.error(new Error("chunk ended early"));
+        }
         let v = value;
         if (skip >= v.byteLength) {
           skip -= v.byteLength;
@@ -61,6 +73,7 @@ function slice(stream, offset, length) {
       }
     },
     cancel(reason) {
+      onEnd();
       return reader.cancel(reason).catch(() => {});
     },
   });
@@ -122,8 +135,9 @@ async function fromCache(part) {
   return slice(resp.body, part.offset, part.length);
 }
 
-// The part from the origin (a signed, ranged GET conditional on the ETag). The timeout covers the whole chunk,
-// not just the headers: others may be waiting for these bytes.
+// The part from the origin (a signed, ranged GET conditional on the ETag): the whole chunk, stored on the way —
+// the timeout then covers the whole chunk, not just the headers, since others may be waiting for these bytes — or,
+// for a chunk not admitted (`claimed` null), the client's bytes only, passed on as they come.
 async function fromOrigin(part, plan, ctx, claimed) {
   const f = part.fetch;
   const controller = new AbortController();
@@ -133,17 +147,19 @@ async function fromOrigin(part, plan, ctx, claimed) {
     resp = await fetch(f.url, { method: f.method, headers: f.headers, signal: controller.signal, redirect: "manual" });
   } catch (err) {
     clearTimeout(timer);
-    claimed.done(false);
+    claimed?.done(false);
     const timedOut = controller.signal.aborted;
     throw new PartFailure(timedOut ? Outcome.TIMEOUT : Outcome.NETWORK_ERROR, 0, String(err?.message ?? err));
   }
   const length = resp.headers.get("content-length");
-  if ((resp.status !== 200 && resp.status !== 206) || length !== String(part.entityLength) || !resp.body) {
+  const expected = claimed ? part.entityLength : part.length;
+  if ((resp.status !== 200 && resp.status !== 206) || length !== String(expected) || !resp.body) {
     clearTimeout(timer);
-    claimed.done(false);
+    claimed?.done(false);
     resp.body?.cancel().catch(() => {});
     throw new PartFailure(Outcome.OK, resp.status, `origin answered ${resp.status} (${length} bytes) for a chunk`);
   }
+  if (!claimed) return { stream: slice(resp.body, 0, part.length, () => clearTimeout(timer)), source: "origin" };
   const client = store(part, plan, ctx, resp.body, claimed);
   claimed.ready.finally(() => clearTimeout(timer));
   return { stream: slice(client, part.offset, part.length), source: "origin" };
@@ -166,7 +182,7 @@ async function openPart(part, plan, handles, ctx) {
     const shared = await fromCache(part);
     if (shared) return { stream: shared, source: "shared" };
   }
-  return fromOrigin(part, plan, ctx, claim(part));
+  return fromOrigin(part, plan, ctx, part.store ? claim(part) : null);
 }
 
 // The answer: every part's stream piped in order into one fixed-length stream (the runtime moves the bytes, and

@@ -229,7 +229,7 @@ export class Core {
         for (let n = r.u32(); n > 0; n--) {
           a.parts.push({
             cacheUrl: r.str(), tag: r.str(), entityLength: r.u32(), offset: r.u32(), length: r.u32(), handle: r.u32(),
-            fetch: r.fetch(),
+            store: r.u32() !== 0, fetch: r.fetch(),
           });
         }
         return a;

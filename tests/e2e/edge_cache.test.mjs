@@ -39,11 +39,13 @@ async function putAtOrigin(key, body) {
 function config(mutate) {
   return demoConfig((c) => {
     const repos = c.accounts["demo-org"].repositories;
-    const cache = { enabled: true, chunk_size: CHUNK, metadata_ttl_s: 60 };
+    // Every miss stores its chunk (admit_after 1): these tests are about what is stored; admission has its own.
+    const cache = { enabled: true, chunk_size: CHUNK, metadata_ttl_s: 60, admit_after: 1 };
     repos.cached = { backend: "local-signed", prefix: PREFIX, public: true, cache };
     repos["cached-short"] = { backend: "local-signed", prefix: PREFIX, public: true, cache: { ...cache, metadata_ttl_s: 2 } };
     repos["private-cached"] = { backend: "local-signed", prefix: PREFIX, cache };
     repos["private-plain"] = { backend: "local-signed", prefix: PREFIX };
+    repos["cached-admit"] = { backend: "local-signed", prefix: PREFIX, public: true, cache: { enabled: true, chunk_size: CHUNK } };
     repos.uploads.cache = cache;
     const scopes = c.access_keys[DEMO_USER.id].scopes;
     for (const r of ["private-cached", "private-plain"]) scopes.push({ account: "demo-org", repository: r, actions: ["read"] });
@@ -135,6 +137,40 @@ describe("edge chunk cache", () => {
     await requestLogs(p, again); // the lines trail the answers
     const lines = jsonLogs(p).filter((l) => l.op === "GetObject");
     assert.ok(lines.some((l) => l.cache === "hit") && lines.some((l) => l.cache === "miss"), "log lines say hit / miss");
+  });
+
+  it("admission (the default): one-off reads store nothing and ask the origin for the client's bytes only; a chunk read twice is stored, then hit", async () => {
+    const data = bytesOf(4 * CHUNK, 21);
+    const etag = await putAtOrigin("admit.bin", data);
+    const read = async (first, last) => {
+      const { last: seq } = await emu("requests?since=999999999");
+      const r = await get(p, "admit.bin", rangeOf(first, last), "cached-admit");
+      assert.ok(equalBytes(r.bytes, data.subarray(first, last + 1)), `${first}-${last}`);
+      const { requests } = await emu(`requests?since=${seq}`);
+      const ranges = requests.filter((q) => q.target === "s3").map((q) => q.headers.find(([n]) => n.toLowerCase() === "range")?.[1]);
+      const [line] = await requestLogs(p, [r]);
+      return { cache: r.headers.get("x-edge-cache"), ranges, line };
+    };
+    // Cold object, first read of chunk 1: the origin is asked for exactly the client's range (as without the cache).
+    let r = await read(CHUNK + 100, CHUNK + 199);
+    assert.equal(r.cache, "miss");
+    assert.deepEqual(r.ranges, [`bytes=${CHUNK + 100}-${CHUNK + 199}`]);
+    assert.equal(r.line.chunks_admitted, 0);
+    // Metadata known, first read of chunk 2: planned, its miss fetches only the client's bytes, nothing stored.
+    r = await read(2 * CHUNK + 5, 2 * CHUNK + 50);
+    assert.deepEqual(r.ranges, [`bytes=${2 * CHUNK + 5}-${2 * CHUNK + 50}`]);
+    assert.equal(r.line.chunks_admitted, 0);
+    // Chunk 1 asked for again: admitted — fetched whole and stored; from then on, a hit with no origin request.
+    r = await read(CHUNK + 300, CHUNK + 399);
+    assert.deepEqual(r.ranges, [`bytes=${CHUNK}-${2 * CHUNK - 1}`]);
+    assert.equal(r.line.chunks_admitted, 1);
+    await chunkStored(p, "admit.bin", etag, 1, data);
+    r = await read(CHUNK + 1000, CHUNK + 1099);
+    assert.equal(r.cache, "hit");
+    assert.deepEqual(r.ranges, []);
+    // Chunk 2, read once only, was never stored (its entry would be there by now: chunk 1's is).
+    const { url } = chunkEntry("admit.bin", etag, 2);
+    assert.equal(await (await p.mf.getCaches()).default.match(url), undefined);
   });
 
   it("HEAD and conditional reads answer from the cached metadata, with S3's semantics", async () => {

@@ -250,7 +250,7 @@ const char* kCachedConfig = R"({
   "access_keys": {"AKIDTEST": {"secret_access_key_secret": "KEY_SECRET",
                                "scopes": [{"account": "acct", "repository": "r", "actions": ["read", "write", "delete"]}]}},
   "accounts": {"acct": {"repositories": {"r": {"backend": "main", "prefix": "p/", "public": true,
-                                               "cache": {"chunk_size": 65536, "metadata_ttl_s": 30}}}}}})";
+                                               "cache": {"chunk_size": 65536, "metadata_ttl_s": 30, "admit_after": 1}}}}}})";
 
 struct CacheHost {
   Engine engine;
@@ -471,4 +471,72 @@ TEST_CASE("object cache through the Engine: a chunk-plan answer carries no strea
   CHECK(*find_header(a.respond.headers, "x-edge-cache") == "bypass");
   CHECK(a.respond.body_deadline_ms == 30000 + 640000 + 1);  // 10 MiB at 16 KiB/s after the 30 s first-byte timeout
   host.engine.release(direct);
+}
+
+TEST_CASE("object cache admission: a chunk is stored once asked for admit_after times within the window") {
+  cache::Admission a;
+  CHECK_FALSE(a.touch("id", 65536, 3, 0, 2, 60));
+  CHECK(a.touch("id", 65536, 3, 1000, 2, 60));  // the second request within the window
+  CHECK(a.touch("id", 65536, 3, 2000, 2, 60));  // and from then on
+  CHECK_FALSE(a.touch("id", 65536, 4, 0, 2, 60));      // another chunk counts apart
+  CHECK_FALSE(a.touch("other", 65536, 3, 0, 2, 60));   // so does another object's
+  CHECK_FALSE(a.touch("id", 131072, 3, 0, 2, 60));     // or another chunk size's
+  CHECK_FALSE(a.touch("id", 65536, 9, 0, 2, 60));
+  CHECK_FALSE(a.touch("id", 65536, 9, 61000, 2, 60));  // past the window: counting starts again
+  CHECK(a.touch("id", 65536, 9, 62000, 2, 60));
+  CHECK(a.touch("id", 65536, 100, 0, 1, 60));          // admit_after 1: every miss stores
+  for (int i = 0; i < 2; ++i) CHECK_FALSE(a.touch("id", 65536, 200, 0, 3, 60));
+  CHECK(a.touch("id", 65536, 200, 0, 3, 60));
+  CHECK(sizeof(a) <= 300u << 10);  // the table's fixed memory
+}
+
+TEST_CASE("object cache admission through the Engine: a first read streams only the client's bytes, a second stores") {
+  std::string config = kCachedConfig;
+  config.replace(config.find(R"(, "admit_after": 1)"), std::string(R"(, "admit_after": 1)").size(), "");  // the default: 2
+  CacheHost host(config);
+  // Cold object, first read of its chunk: the discovery asks for the client's range only, and answers it as is.
+  uint32_t id = host.begin("GET", "/acct/r/k", {{"range", "bytes=70000-70009"}});
+  REQUIRE(host.engine.next(id, 0).kind == ActionKind::CacheMatch);
+  host.colo_miss(id);
+  Action a = host.engine.next(id, 0);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  CHECK(*find_header(a.fetch.headers, "range") == "bytes=70000-70009");
+  host.answer(id, 206, {{"content-range", "bytes 70000-70009/200000"}, {"content-length", "10"}, {"etag", "\"v1\""}},
+              0, ActionKind::Fetch, 2);
+  a = host.engine.next(id, 0);
+  REQUIRE(a.kind == ActionKind::Respond);
+  CHECK(a.respond.status == 206);
+  CHECK(a.respond.body.handle == 2);
+  CHECK(*find_header(a.respond.headers, "x-edge-cache") == "miss");
+  host.engine.release(id);
+
+  // Metadata known, another never-read chunk: planned, but its miss fetches the client's bytes only, unstored.
+  id = host.begin("GET", "/acct/r/k", {{"range", "bytes=140000-140099"}}, 1000);
+  a = host.engine.next(id, 1000);
+  REQUIRE(a.kind == ActionKind::OpenChunks);
+  REQUIRE(a.chunks.parts.size() == 1);
+  CHECK_FALSE(a.chunks.parts[0].store);
+  CHECK(*find_header(a.chunks.parts[0].fetch.headers, "range") == "bytes=140000-140099");
+  CHECK(*find_header(a.chunks.parts[0].fetch.headers, "if-match") == "\"v1\"");
+  host.engine.release(id);
+
+  // The first chunk asked for again: admitted now — fetched whole, stored on the way.
+  id = host.begin("GET", "/acct/r/k", {{"range", "bytes=70000-70009"}}, 2000);
+  a = host.engine.next(id, 2000);
+  REQUIRE(a.kind == ActionKind::OpenChunks);
+  REQUIRE(a.chunks.parts.size() == 1);
+  CHECK(a.chunks.parts[0].store);
+  CHECK(*find_header(a.chunks.parts[0].fetch.headers, "range") == "bytes=65536-131071");
+  host.engine.release(id);
+
+  // A read across two chunks counts each: chunk 2 was asked for once before (140000), chunk 3 never.
+  id = host.begin("GET", "/acct/r/k", {{"range", "bytes=150000-199000"}}, 3000);
+  a = host.engine.next(id, 3000);
+  REQUIRE(a.kind == ActionKind::OpenChunks);
+  REQUIRE(a.chunks.parts.size() == 2);
+  CHECK(a.chunks.parts[0].store);
+  CHECK(*find_header(a.chunks.parts[0].fetch.headers, "range") == "bytes=131072-196607");
+  CHECK_FALSE(a.chunks.parts[1].store);
+  CHECK(*find_header(a.chunks.parts[1].fetch.headers, "range") == "bytes=196608-199000");
+  host.engine.release(id);
 }

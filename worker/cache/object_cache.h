@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "worker/cache/admission.h"
 #include "worker/cache/object_meta.h"
 #include "worker/proto/single_flight.h"
 
@@ -40,10 +41,13 @@ class ObjectCache {
   size_t size() const { return meta_.size(); }
   static constexpr size_t kCapacity = 4096;
 
+  Admission& admission() { return admission_; }
+
  private:
   void make_room(double now_ms);
   std::unordered_map<std::string, ObjectMeta> meta_;
   SingleFlight flights_;
+  Admission admission_;
 };
 
 }  // namespace s3p::cache

@@ -144,7 +144,8 @@ bool load_backend(const std::string& name, const json& j, const Env& env, Backen
   return true;
 }
 
-// "cache": {"enabled", "chunk_size", "metadata_ttl_s", "chunk_ttl_s"}; absent = on for a public repository.
+// "cache": {"enabled", "chunk_size", "metadata_ttl_s", "chunk_ttl_s", "admit_after", "admit_window_s"}; absent = on
+// for a public repository.
 bool load_cache_settings(const json& j, const std::string& repo_field, bool public_read, CacheSettings& out,
                          std::string& error) {
   out.enabled = public_read;
@@ -157,6 +158,8 @@ bool load_cache_settings(const json& j, const std::string& repo_field, bool publ
   if (!get_uint(*it, "chunk_size", field, 64u << 10, 64u << 20, out.chunk_size, error)) return false;
   if (!get_uint(*it, "metadata_ttl_s", field, 1, 3600, out.metadata_ttl_s, error)) return false;
   if (!get_uint(*it, "chunk_ttl_s", field, 60, 30 * 86400, out.chunk_ttl_s, error)) return false;
+  if (!get_uint(*it, "admit_after", field, 1, 16, out.admit_after, error)) return false;
+  if (!get_uint(*it, "admit_window_s", field, 1, 30 * 86400, out.admit_window_s, error)) return false;
   return true;
 }
 

@@ -38,6 +38,10 @@ struct CacheSettings {
   uint32_t chunk_size = 4u << 20;       // bytes per chunk
   uint32_t metadata_ttl_s = 30;         // how long a size/ETag/type is trusted without asking the origin
   uint32_t chunk_ttl_s = 86400;         // chunks never change (their key holds the ETag): a long TTL is safe
+  // A chunk is stored when asked for this many times within admit_window_s in an isolate (cache/admission.h);
+  // until then its misses read only the client's bytes from the origin. 1: every miss stores its chunk.
+  uint32_t admit_after = 2;
+  uint32_t admit_window_s = 3600;
 };
 
 struct Repository {

@@ -165,7 +165,9 @@ Action CachedObjectOp::step(const sigv4::Credentials* creds, double now_ms, sigv
 Action CachedObjectOp::discovery_request(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys) {
   Headers h;
   uint64_t first = 0;
-  discovery_is_the_request_ = head_ || !has_range_ || !cache::range_start(range_, first);
+  // A chunk not admitted yet is not fetched whole: the client's own range is asked for, as without the cache.
+  discovery_is_the_request_ = head_ || !has_range_ || !cache::range_start(range_, first) ||
+                              !admitted(first / settings_.chunk_size, now_ms);
   if (!discovery_is_the_request_) {
     const uint64_t start = first / settings_.chunk_size * settings_.chunk_size;
     h.push_back({"range", byte_range_header(start, start + settings_.chunk_size - 1)});
@@ -197,17 +199,31 @@ Action CachedObjectOp::open_chunks(const sigv4::Credentials* creds, double now_m
     part.offset = c.offset;
     part.length = c.length;
     if (i == 0 && first_handle_ != 0) {
-      part.handle = first_handle_;
+      part.handle = first_handle_;  // the discovery fetched this chunk whole: it was admitted
     } else {
-      // Conditional on the ETag the plan belongs to: a changed object answers 412, never other bytes.
-      const Headers h = {{"if-match", meta_.etag}, {"range", byte_range_header(c.first, c.first + c.entity_length - 1)}};
+      // Admitted: the whole chunk, stored on the way; else only the client's bytes of it. Either is conditional
+      // on the ETag the plan belongs to: a changed object answers 412, never other bytes.
+      part.store = admitted(c.index, now_ms);
+      const uint64_t from = part.store ? c.first : c.first + c.offset;
+      const uint64_t to = part.store ? c.first + c.entity_length - 1 : c.first + c.offset + c.length - 1;
+      const Headers h = {{"if-match", meta_.etag}, {"range", byte_range_header(from, to)}};
       BackendTarget target{&backend_, key_, {}};
       part.fetch = backend_fetch(target, "GET", h, creds, now_s, keys);
     }
+    chunks_admitted_ += part.store ? 1 : 0;
     plan.parts.push_back(std::move(part));
   }
   first_handle_ = 0;  // passed on: the host owns it now
   return a;
+}
+
+// Counts this request for the chunk (once per request: the discovery's count is remembered for the plan).
+bool CachedObjectOp::admitted(uint64_t index, double now_ms) {
+  if (index == counted_index_) return counted_admitted_;
+  counted_index_ = index;
+  counted_admitted_ = cache_.admission().touch(identity_, settings_.chunk_size, index, now_ms, settings_.admit_after,
+                                               settings_.admit_window_s);
+  return counted_admitted_;
 }
 
 OpStep CachedObjectOp::on_result(Result&& r, double now_ms) {
@@ -338,6 +354,7 @@ OpStep CachedObjectOp::on_opened(FetchResult&& f) {
 void CachedObjectOp::log_fields(LogLine& log) const {
   log.str("cache", outcome_);
   if (!meta_from_.empty()) log.str("cache_meta", meta_from_);
+  if (!spans_.empty()) log.num("chunks", static_cast<double>(spans_.size())).num("chunks_admitted", chunks_admitted_);
 }
 
 }  // namespace s3p

@@ -57,6 +57,7 @@ class CachedObjectOp : public ObjectOp {
   Headers answer_headers(uint32_t status) const;
   void release_lead();
   void keep_stale(const cache::ObjectMeta& m);
+  bool admitted(uint64_t chunk_index, double now_ms);
 
   cache::ObjectCache& cache_;
   uint32_t task_;
@@ -77,6 +78,9 @@ class CachedObjectOp : public ObjectOp {
   cache::ByteRange answer_range_;
   uint32_t answer_status_ = 200;
   uint32_t first_handle_ = 0;   // the first chunk's bytes, already fetched by the discovery
+  uint64_t counted_index_ = UINT64_MAX;  // the chunk last counted for admission by this request, and its verdict
+  bool counted_admitted_ = false;
+  double chunks_admitted_ = 0;  // parts of the plan that store their chunk
   std::string_view meta_from_ = "";   // l1 | l2 | origin | revalidated
   std::string_view outcome_ = "miss"; // hit | miss | bypass
 };

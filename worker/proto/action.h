@@ -105,7 +105,10 @@ struct ChunkPart {
   uint32_t offset = 0;         // the client's bytes within the chunk
   uint32_t length = 0;
   uint32_t handle = 0;         // > 0: the chunk's bytes are this stream (a fetch the core already made)
-  FetchAction fetch;           // the chunk from the origin: signed, ranged, conditional on the ETag (If-Match)
+  // The chunk is admitted (cache/admission.h): on a miss `fetch` asks for the whole chunk, stored on the way.
+  // Not admitted: on a miss `fetch` asks for the client's bytes only (`length` of them), and nothing is stored.
+  bool store = true;
+  FetchAction fetch;           // from the origin: signed, ranged, conditional on the ETag (If-Match)
 };
 
 // The parts in order. Parts after the first are opened lazily, as the client reads; a part that cannot be served
