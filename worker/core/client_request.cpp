@@ -7,7 +7,7 @@
 #include "worker/auth/authorize.h"
 #include "worker/config/access_keys.h"
 #include "worker/route/copy_source.h"
-#include "worker/cache/cache_write.h"
+#include "worker/proto/cache_write.h"
 #include "worker/cache/chunk_plan.h"
 #include "worker/core/cors.h"
 #include "worker/http/log_line.h"
@@ -317,7 +317,8 @@ void ClientRequest::forget_changed_objects() {
   for (const ObjectRef& o : changed)
     for (const std::string& identity : cache::identities_at(*ns_, *o.backend, o.key)) {
       engine_.objects().forget(identity);
-      background_.push_back(cache::CacheWrite::remove(cache::meta_url(identity, engine_.config().object_cache_name_key)));
+      background_.push_back(
+          CacheWrite::remove("ObjectCacheDelete", cache::meta_url(identity, engine_.config().object_cache_name_key)));
     }
 }
 

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "worker/cache/cache_write.h"
+#include "worker/proto/cache_write.h"
 #include "worker/config/registry_settings.h"
 #include "worker/crypto/sha256.h"
 
@@ -279,8 +279,9 @@ void Resolve::feed(Result&& r, double now_ms) {
       if (config_.registry.source == RegistrySettings::Source::Api) {
         const double keep_ms = Cache::ttl_ms(name, a.kind, config_.registry) +
                                (a.kind == Answer::Kind::Found ? 1000.0 * config_.registry.stale_s : 0);
-        background_.push_back(cache::CacheWrite::put(colo_url(config_.registry, name), colo_value(config_.registry, name, now_ms, r.data),
-                                                     static_cast<uint32_t>(std::ceil(keep_ms / 1000))));
+        background_.push_back(CacheWrite::put("RegistryColoPut", colo_url(config_.registry, name),
+                                              colo_value(config_.registry, name, now_ms, r.data),
+                                              static_cast<uint32_t>(std::ceil(keep_ms / 1000))));
       }
       prefer_source("registry");
       use(a);

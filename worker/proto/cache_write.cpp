@@ -1,21 +1,21 @@
-#include "worker/cache/cache_write.h"
+#include "worker/proto/cache_write.h"
 
 #include <memory>
 
 #include "worker/http/log_line.h"
 
-namespace s3p::cache {
+namespace s3p {
 
-CacheWrite::CacheWrite(ActionKind kind, std::string url, std::string data, Headers headers)
-    : kind_(kind), url_(std::move(url)), data_(std::move(data)), headers_(std::move(headers)) {}
+CacheWrite::CacheWrite(std::string_view op, ActionKind kind, std::string url, std::string data, Headers headers)
+    : op_(op), kind_(kind), url_(std::move(url)), data_(std::move(data)), headers_(std::move(headers)) {}
 
-std::unique_ptr<Task> CacheWrite::put(std::string url, std::string data, uint32_t ttl_s) {
+std::unique_ptr<Task> CacheWrite::put(std::string_view op, std::string url, std::string data, uint32_t ttl_s) {
   Headers h = {{"content-type", "text/plain"}, {"cache-control", "max-age=" + std::to_string(ttl_s)}};
-  return std::unique_ptr<Task>(new CacheWrite(ActionKind::CachePut, std::move(url), std::move(data), std::move(h)));
+  return std::unique_ptr<Task>(new CacheWrite(op, ActionKind::CachePut, std::move(url), std::move(data), std::move(h)));
 }
 
-std::unique_ptr<Task> CacheWrite::remove(std::string url) {
-  return std::unique_ptr<Task>(new CacheWrite(ActionKind::CacheDelete, std::move(url), {}, {}));
+std::unique_ptr<Task> CacheWrite::remove(std::string_view op, std::string url) {
+  return std::unique_ptr<Task>(new CacheWrite(op, ActionKind::CacheDelete, std::move(url), {}, {}));
 }
 
 Action CacheWrite::next(double) {
@@ -32,7 +32,7 @@ Action CacheWrite::next(double) {
   step_ = Step::Done;
   if (!failure_.empty()) {  // only failures are logged: a write per cold object would drown the log
     LogLine log;
-    log.str("op", kind_ == ActionKind::CachePut ? "ObjectCachePut" : "ObjectCacheDelete").str("task", "background");
+    log.str("op", op_).str("task", "background");
     log.str("outcome", "failed").str("detail", failure_);
     a.log_line = log.finish();
     failure_.clear();
@@ -47,4 +47,4 @@ void CacheWrite::feed(Result&& r, double) {
   else if (!r.flag) failure_ = r.error.empty() ? "cache refused" : r.error;
 }
 
-}  // namespace s3p::cache
+}  // namespace s3p
