@@ -45,6 +45,7 @@ function config(mutate) {
     repos["cached-short"] = { backend: "local-signed", prefix: PREFIX, public: true, cache: { ...cache, metadata_ttl_s: 2 } };
     repos["private-cached"] = { backend: "local-signed", prefix: PREFIX, cache };
     repos["private-plain"] = { backend: "local-signed", prefix: PREFIX };
+    repos["cached-fresh"] = { backend: "local-signed", prefix: PREFIX, public: true, cache, cache_control: "public, max-age=600" };
     repos["cached-admit"] = { backend: "local-signed", prefix: PREFIX, public: true, cache: { enabled: true, chunk_size: CHUNK } };
     repos.uploads.cache = cache;
     const scopes = c.access_keys[DEMO_USER.id].scopes;
@@ -171,6 +172,23 @@ describe("edge chunk cache", () => {
     // Chunk 2, read once only, was never stored (its entry would be there by now: chunk 1's is).
     const { url } = chunkEntry("admit.bin", etag, 2);
     assert.equal(await (await p.mf.getCaches()).default.match(url), undefined);
+  });
+
+  it("Cache-Control: the repository's on misses, hits and bypasses; else the backend's, else a short public max-age", async () => {
+    const data = bytesOf(20 * CHUNK, 23); // a whole GET of 20 chunks is more than a plan holds: bypassed
+    const etag = await putAtOrigin("fresh.bin", data);
+    const miss = await get(p, "fresh.bin", rangeOf(0, 99), "cached-fresh");
+    assert.equal(miss.headers.get("x-edge-cache"), "miss");
+    await chunkStored(p, "fresh.bin", etag, 0, data);
+    const hit = await get(p, "fresh.bin", rangeOf(100, 199), "cached-fresh");
+    assert.equal(hit.headers.get("x-edge-cache"), "hit");
+    const bypass = await get(p, "fresh.bin", {}, "cached-fresh");
+    assert.equal(bypass.headers.get("x-edge-cache"), "bypass");
+    for (const r of [miss, hit, bypass]) assert.equal(r.headers.get("cache-control"), "public, max-age=600");
+    const head = await fetch(`${p.url}/demo-org/cached-fresh/fresh.bin`, { method: "HEAD" });
+    assert.equal(head.headers.get("cache-control"), "public, max-age=600");
+    // Without a configured value: the default for a public repository (the emulator's objects carry none).
+    assert.equal((await get(p, "fresh.bin", rangeOf(0, 99))).headers.get("cache-control"), "public, max-age=60");
   });
 
   it("HEAD and conditional reads answer from the cached metadata, with S3's semantics", async () => {

@@ -183,6 +183,10 @@ bool load_repository(const json& j, const std::string& field, const Config& cfg,
     return fail(error, field + ".prefix", "must be empty or end with '/' and not start with '/'");
   if (!get_bool(j, "public", field, repo.public_read, error)) return false;
   if (!get_bool(j, "read_only", field, repo.read_only, error)) return false;
+  if (!get_string(j, "cache_control", field, false, repo.cache_control, error)) return false;
+  if (repo.cache_control.size() > 256 ||
+      std::any_of(repo.cache_control.begin(), repo.cache_control.end(), [](char c) { return c < 0x20 || c == 0x7f; }))
+    return fail(error, field + ".cache_control", "must be a Cache-Control value of at most 256 printable characters");
   return load_cache_settings(j, field, repo.public_read, repo.cache, error);
 }
 

@@ -51,7 +51,12 @@ struct Repository {
   bool public_read = false;  // anyone (anonymous included) may read and list it
   bool read_only = false;    // nobody may write or delete, whatever their scopes say
   CacheSettings cache;
+  // The Cache-Control of successful reads ("" = the backend's, else kDefaultPublicCacheControl or
+  // kDefaultPrivateCacheControl): browsers and downstream caches must not guess freshness of catalogue files.
+  std::string cache_control;
 };
+inline constexpr std::string_view kDefaultPublicCacheControl = "public, max-age=60";
+inline constexpr std::string_view kDefaultPrivateCacheControl = "private, no-cache";
 
 struct Account {
   std::string name;

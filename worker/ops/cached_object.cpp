@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "worker/cache/cache_write.h"
+#include "worker/proto/cache_write.h"
 #include "worker/cache/preconditions.h"
 #include "worker/ops/backend_fetch.h"
 
@@ -125,6 +125,7 @@ Headers CachedObjectOp::answer_headers(uint32_t status) const {
   for (const Header& m : meta_.headers)
     if (!find_header(overrides_, m.name)) h.push_back(m);
   for (const Header& o : overrides_) h.push_back(o);
+  apply_freshness(h);
   const uint64_t length = meta_.size == 0 ? 0 : answer_range_.length();
   h.push_back({"content-length", std::to_string(length)});
   if (status == 206)
@@ -299,7 +300,7 @@ OpStep CachedObjectOp::on_discovered(FetchResult&& f, double now_ms) {
   release_lead();
   OpStep out;
   out.background.push_back(
-      cache::CacheWrite::put(meta_url_, cache::serialize_meta(m), settings_.metadata_ttl_s));
+      CacheWrite::put("ObjectCachePut", meta_url_, cache::serialize_meta(m), settings_.metadata_ttl_s));
   auto with_background = [&out](OpStep step) {
     for (auto& t : out.background) step.background.push_back(std::move(t));
     return step;
@@ -347,7 +348,7 @@ OpStep CachedObjectOp::on_opened(FetchResult&& f) {
   cache_.forget(identity_);
   OpStep out = go(rediscovered_ ? State::Direct : State::Discover);
   rediscovered_ = true;
-  out.background.push_back(cache::CacheWrite::remove(meta_url_));
+  out.background.push_back(CacheWrite::remove("ObjectCacheDelete", meta_url_));
   return out;
 }
 

@@ -35,13 +35,33 @@ Planned plan_get_object(OpContext& ctx) {
   if (!overrides.empty() && !ctx.caller) return Planned::refuse(errors::AnonymousOverrides, "response-* while anonymous");
   // An empty backend key would address the backend bucket itself; no object can have it (S3: NoSuchKey).
   if (ctx.repo->prefix.empty() && ctx.key.empty()) return Planned::refuse(errors::NoSuchKey, "empty backend key");
+  std::unique_ptr<ObjectOp> op;
   if (cache_may_answer(ctx))
-    return Planned::run(std::make_unique<CachedObjectOp>(*ctx.objects, ctx.task_id, *ctx.repo, std::string(ctx.method),
-                                                         ctx.backend_key(), ctx.headers, std::move(overrides), ctx.flat(),
-                                                         ctx.config.object_cache_name_key));
-  return Planned::run(std::make_unique<ObjectOp>(*ctx.repo->backend, std::string(ctx.method), ctx.backend_key(),
-                                                 std::move(ctx.params), forwarded_read_headers(ctx.headers),
-                                                 std::move(overrides), ctx.flat()));
+    op = std::make_unique<CachedObjectOp>(*ctx.objects, ctx.task_id, *ctx.repo, std::string(ctx.method),
+                                          ctx.backend_key(), ctx.headers, std::move(overrides), ctx.flat(),
+                                          ctx.config.object_cache_name_key);
+  else
+    op = std::make_unique<ObjectOp>(*ctx.repo->backend, std::string(ctx.method), ctx.backend_key(),
+                                    std::move(ctx.params), forwarded_read_headers(ctx.headers), std::move(overrides),
+                                    ctx.flat());
+  op->set_freshness(*ctx.repo);
+  return Planned::run(std::move(op));
+}
+
+void ObjectOp::set_freshness(const Repository& repo) {
+  freshness_forced_ = !repo.cache_control.empty();
+  freshness_ = freshness_forced_ ? repo.cache_control
+                                 : std::string(repo.public_read ? kDefaultPublicCacheControl : kDefaultPrivateCacheControl);
+}
+
+void ObjectOp::apply_freshness(Headers& h) const {
+  if (freshness_.empty() || find_header(overrides_, "cache-control")) return;
+  for (Header& x : h)
+    if (x.name == "cache-control") {
+      if (freshness_forced_) x.value = freshness_;
+      return;
+    }
+  h.push_back({"cache-control", freshness_});
 }
 
 bool ObjectOp::take_query(std::vector<http::QueryParam>& params, Headers& overrides, std::string& bad) {
@@ -89,6 +109,7 @@ OpStep ObjectOp::on_response(FetchResult&& r) {
     step.headers.reserve(r.headers.size() + 6);
     for (auto& h : r.headers)
       if (passes_through(h.name) && !find_header(overrides_, h.name)) step.headers.push_back(std::move(h));
+    apply_freshness(step.headers);  // before the overrides move out: a response-cache-control wins
     if (r.status != 304)
       for (auto& h : overrides_) step.headers.push_back(std::move(h));
     if (r.handle != 0 && !head_ && r.status != 304) step.body = Body{BodyKind::Handle, {}, r.handle};

@@ -32,7 +32,13 @@ class ObjectOp : public BackendOp {
   // the backend's host) stays behind the proxy.
   static bool passes_through(std::string_view name);
 
+  // The Cache-Control successful reads carry (README "Freshness"): the repository's, else the backend's, else a
+  // default by visibility. A signed caller's response-cache-control still wins (it is an override).
+  void set_freshness(const Repository& repo);
+
  protected:
+  // Sets `h`'s Cache-Control by the rules above (h holds the backend's headers and the overrides).
+  void apply_freshness(Headers& h) const;
   const Backend& backend_;
   std::string method_;
   bool head_;
@@ -41,6 +47,8 @@ class ObjectOp : public BackendOp {
   Headers forwarded_;
   Headers overrides_;  // from response-* parameters, applied to a successful answer
   bool flat_;
+  std::string freshness_;        // the repository's Cache-Control, or the default when the backend sends none
+  bool freshness_forced_ = false;  // the repository's: replaces the backend's
 };
 
 }  // namespace s3p
