@@ -12,6 +12,11 @@ export const UPLOADER_ID = "AKIDBENCHUPLOADER001";
 export const UPLOADER_SECRET = "bench/uploader/secret/bench/uploader/00";
 export const UPLOADS_REPO = `${REPO}-uploads`;
 
+// The reader: a key that may read the read repository (the registry rows' presigned GET: a request that looks its
+// key up, in S3P_CONFIG for B, in the registry for the registry variants).
+export const READER_ID = "AKIDBENCHREADER00001";
+export const READER_SECRET = "bench/reader/secret/bench/reader/secret00";
+
 // The edge-cache cells read FAR_REPO: the same objects behind the delayed origin (bench/lib/nginx.mjs).
 export const FAR_REPO = `${REPO}-far`;
 // The per-repository cache setting the core reads: {"enabled", "chunk_size" (default 4 MiB), "metadata_ttl_s"
@@ -47,6 +52,7 @@ export function proxyConfig(origin, sink = "http://127.0.0.1:9", { far = origin,
     },
     access_keys: {
       [UPLOADER_ID]: { secret_access_key_secret: "BENCH_UPLOADER_SECRET", scopes: [{ account: ACCOUNT, repository: UPLOADS_REPO, actions: ["write"] }] },
+      [READER_ID]: { secret_access_key_secret: "BENCH_READER_SECRET", scopes: [{ account: ACCOUNT, repository: REPO, actions: ["read"] }] },
     },
     accounts: {
       [ACCOUNT]: {
@@ -60,7 +66,8 @@ export function proxyConfig(origin, sink = "http://127.0.0.1:9", { far = origin,
     },
   };
 }
-export const proxySecrets = () => ({ BENCH_KEY_ID: KEY_ID, BENCH_SECRET: SECRET, BENCH_UPLOADER_SECRET: UPLOADER_SECRET });
+export const proxySecrets = () => ({ BENCH_KEY_ID: KEY_ID, BENCH_SECRET: SECRET, BENCH_UPLOADER_SECRET: UPLOADER_SECRET,
+  BENCH_READER_SECRET: READER_SECRET });
 
 // B with web-identity federation (L1-cached temporary credentials from an STS at the origin's /sts).
 // HOOK: federation is being built concurrently; run.mjs only uses this when the core accepts the config.

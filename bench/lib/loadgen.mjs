@@ -3,10 +3,12 @@
 // own process, pinned to the load core like hey; one JSON line of results on stdout.
 //   node bench/lib/loadgen.mjs '{"base": "http://127.0.0.1:PORT", "c": 16, "n": 2000 | "seconds": 1.5,
 //     "pattern": {"kind": "cold", "path": "/…", "size": …, "chunk": …, "start": 0}
-//              | {"kind": "sessions", "sessions": [[{"path": "/…", "range": "bytes=a-b"}, …], …]}}'
+//              | {"kind": "sessions", "sessions": [[{"path": "/…", "range": "bytes=a-b"}, …], …]}
+//              | {"kind": "sessions", "file": "sessions.json"}}'   (the same list, from a file: too long for argv)
 // c clients, each on its own keep-alive connection, take the next session and make its requests in order. A
 // request's latency runs from sending it to its body's last byte (as hey measures). Stops issuing at n requests
 // or after `seconds`. Counts statuses, body bytes, and the x-edge-cache header's values (our cache's outcome).
+import fs from "node:fs";
 import http from "node:http";
 import { coldRange } from "./patterns.mjs";
 
@@ -17,6 +19,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: opts.c, maxFreeSocke
 // Next session: cold generates one request per session from the cursor; sessions cycle through the list.
 let issued = 0, sessionNo = 0, wrapped = false;
 const p = opts.pattern;
+if (p.file) p.sessions = JSON.parse(fs.readFileSync(p.file, "utf8"));
 const nextSession = p.kind === "cold"
   ? () => {
     const r = coldRange((p.start ?? 0) + sessionNo++, p);

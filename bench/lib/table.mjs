@@ -1,4 +1,5 @@
 // The one table: absolute figures per variant, B's ratios to P, C and A, B − P, and the design target with ✓/✗.
+import { median } from "./stats.mjs";
 const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "–");
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : "–");
 const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : "–");
@@ -163,5 +164,133 @@ export function renderCacheTable({ agg, cells, env, delayMs, chunk, note, wrappe
     ...(note ? [`Bc: ${note}.`] : []),
     ...(wrapped ? [`Cold: ${wrapped}.`] : []),
   ];
+  return `${lines.join("\n")}\n${notes.join("\n")}\n`;
+}
+
+// The registry rows (issue 16): B (namespace in S3P_CONFIG) against Br (the same namespace in a KV registry) and Brb
+// (a registry of 100,000 repositories and 10,000 keys), in one run: warm cells, the first request of cold isolates,
+// and the isolate's memory over many distinct names. Ratios are printed, never asserted.
+export function renderRegistryTable({ agg, cells, inmodule, cold, sweep, control, prefill, env, note, counts, seedS, capacity, few,
+  rounds, seconds }) {
+  if (note) return `Registry rows: ${note}.\n`;
+  const cols = ["B", "B2", "Br", "Brb"];
+  const bigLabel = counts
+    ? `Brb registry: ${f0(counts.repositories)} repos, ${f0(counts.keys)} keys`
+    : "Brb registry (big)";
+  const head = ["metric", "B static (S3P_CONFIG)", "B2 = B, a second process", `Br registry: ${few + 1} accounts`, bigLabel,
+    "B2/B (noise)", "Br/B", "Brb/B", "Brb/Br", "target"];
+  const lines = [];
+  const row = (cells) => lines.push(`| ${cells.join(" | ")} |`);
+  const table = (h) => {
+    row(h);
+    row(h.map((_, i) => (i === 0 ? "---" : "---:")));
+  };
+  table(head);
+  const metric = (label, v, fmt, target) => {
+    const t = target ? target(v) : null;
+    row([label, ...cols.map((c) => fmt(v[c])), ratio(v.B2, v.B), ratio(v.Br, v.B), ratio(v.Brb, v.B), ratio(v.Brb, v.Br),
+      t ? `${t.text}${mark(t.ok)}` : ""]);
+  };
+  const within = (a, b, x = 1.05) => Number.isFinite(a) && Number.isFinite(b) && a / b <= x;
+  for (const cell of cells) {
+    const v = (m) => Object.fromEntries(cols.map((c) => [c, agg[`${cell.id}/${c}`]?.[m]]));
+    const vsB = cell.variants.includes("B");
+    metric(`${cell.label}: req/s`, v("rps"), f0);
+    metric(`${cell.label}: p50 ms`, v("p50"), f1);
+    metric(`${cell.label}: p99 ms`, v("p99"), f1);
+    metric(`${cell.label}: server CPU µs/req`, v("cpuUs"), f0, vsB ? null : (x) => ({ text: "flat: Brb ≤ 1.05× Br", ok: within(x.Brb, x.Br) }));
+    if (vsB) {
+      // the same CPU as the median of per-round ratios to B (pairs measured in the same round): the target's row
+      const p = v("cpuVsB");
+      const t = { text: "≤ 1.05× B", ok: p.Br <= 1.05 && p.Brb <= 1.05 };
+      const r = (c) => (Number.isFinite(p[c]) ? `${p[c].toFixed(2)}×` : "–");
+      row([`${cell.label}: server CPU, median of per-round ratios to B`, "", "", "", "", r("B2"), r("Br"), r("Brb"),
+        Number.isFinite(p.Brb / p.Br) ? `${(p.Brb / p.Br).toFixed(2)}×` : "–", `${t.text}${mark(t.ok)}`]);
+    }
+    metric(`${cell.label}: KV reads per 1000 requests`, v("kvPer1000"), f1);
+  }
+  if (Number.isFinite(inmodule?.regCycleUs)) {
+    // the core's own share of a request (a few µs of the ~100+ µs a request costs in workerd): no target of its own
+    metric(`in-module (node hot loop, ${env.shipped}): wasm µs per whole GetObject, entry warm`,
+      { B: inmodule.wasmCycleUs, Br: inmodule.regCycleUs }, f2);
+    metric("in-module: the same through js/core.mjs (encode/decode)", { B: inmodule.wrapperCycleUs, Br: inmodule.regWrapperCycleUs }, f2);
+  }
+
+  const coldKinds = { get: "anonymous GET", signed: "presigned GET (key + account)" };
+  const med = (xs, m) => median((xs ?? []).map((x) => x[m]));
+  if (cold) {
+    const any = Object.values(cold)[0] ?? {};
+    const n = Object.values(any)[0]?.length ?? 0;
+    lines.push("");
+    table([`first request of a cold isolate (median of ${n} fresh workerd processes)`, ...head.slice(1)]);
+    for (const [kind, byV] of Object.entries(cold)) {
+      const m = (k) => Object.fromEntries(cols.map((c) => [c, med(byV[c], k)]));
+      metric(`${coldKinds[kind] ?? kind}: first response ms`, m("firstMs"), f1);
+      metric(`${coldKinds[kind] ?? kind}: workerd CPU ms for it`, m("firstCpuMs"), f1);
+      metric(`${coldKinds[kind] ?? kind}: KV reads for it`, m("kvReads"), f0);
+      metric(`${coldKinds[kind] ?? kind}: second request ms`, m("secondMs"), f1);
+    }
+    const all = Object.fromEntries(cols.map((c) => [c, median(Object.values(cold).flatMap((byV) => (byV[c] ?? []).map((x) => x.startMs)))]));
+    metric("workerd spawn → listening ms", all, f0);
+  }
+
+  if (sweep?.length) {
+    lines.push("");
+    const heap = (r) => (Number.isFinite(r.heapMiB) ? `${f1(r.heapMiB)} / ${f1(r.heapTotalMiB)}` : "–");
+    table(["Brb memory sweep (a fresh process, test hooks on): after", "requests (= distinct names)", "core wasm memory MiB",
+      "JS heap used / total MiB", "workerd RSS MiB", "KV reads in the chunk", "CPU µs/req in the chunk", "req/s",
+      "control B static, as many requests: core wasm MiB", "control: JS heap MiB", "control: RSS MiB", "control: CPU µs/req"]);
+    sweep.forEach((r, i) => {
+      const c = control?.[i] ?? {};
+      row([r.phase, f0(r.names), f1(r.wasmMiB), heap(r), f0(r.rssMiB), f0(r.kvReads), f0(r.cpuUs), f0(r.rps), f1(c.wasmMiB), heap(c),
+        f0(c.rssMiB), f0(c.cpuUs)]);
+    });
+  }
+
+  const notes = [""];
+  notes.push(`Registry rows: B is the static-JSON worker; Br and Brb run the same js/ and ${env.shipped} module with S3P_CONFIG's ` +
+    "accounts and access keys moved into a KV registry as ./scripts/registry import moves them (scripts/lib/registry: " +
+    "entriesFromConfig, the Registry writer with the core's validation, sealed by a fixed deployment key; keys get " +
+    "derived secrets) plus generated accounts acct-NNNNN (10 repositories each, all on the deployment's static-key " +
+    "backend, even ones public) and keys (key i reads repo-1 of account i). The KV namespace is an in-memory node " +
+    "server on core 0 speaking workerd's KV binding protocol (bench/lib/kv.mjs), a process apart from the measured " +
+    `workerd${Number.isFinite(seedS) ? `; generating, sealing and loading both registries took ${seedS.toFixed(1)} s` : ""}. ` +
+    `The warm cells: medians of ${rounds} rounds of ~${seconds} s per variant, variants rotated; the target's row takes ` +
+    "each round's CPU per request over B's in the same round, then the median. " +
+    "Entries are warm in the isolate for the load cells (entry_ttl_s 60: a name is read again once a minute, which " +
+    "the KV-reads row shows). B2 is B again in a process of its own, measured in the same rotation: B2/B is how far " +
+    "two processes of the same worker land apart in this run, the noise under the registry's ratios. " +
+    (prefill ? `Before its rounds, Brb's isolate tier was filled to its capacity (${f0(capacity)} found entries) with ` +
+      `${f0(prefill.names)} more accounts (${prefill.seconds.toFixed(1)} s, ${f0(prefill.kvReads)} KV reads), so its rows ` +
+      "run with a full LRU. " : "") +
+    `The over-${few}-accounts cell uses bench/lib/loadgen.mjs (node) instead of hey (one URL), so compare it within itself.`);
+  if (cold)
+    notes.push("Cold isolates: each sample starts a fresh workerd process with the variant's config (the isolate and " +
+      "its compiled module are made at start-up, the core on the first request), then times the first request on a " +
+      "new connection (send → last body byte, the KV read(s) included; at the edge a KV read that misses the colo " +
+      "cache takes longer than this loopback one), the process's on-CPU time for it (schedstat), then a second one. " +
+      "Variants rotate per sample.");
+  if (sweep?.length) {
+    const full = sweep.find((r) => r.names >= capacity);
+    const last = sweep.at(-1);
+    notes.push(`Memory: "core wasm memory" is the core's WebAssembly.Memory size (js/test_hooks.mjs /__test/core: it ` +
+      "grows and never shrinks, so it is the high-water mark of all the core holds, the registry tier included); the JS " +
+      "heap is the isolate's (inspector Runtime.getHeapUsage, garbage not yet collected included: workerd's inspector " +
+      "cannot force a collection); RSS is " +
+      "the whole workerd process (V8 heap and code, the wasm pages touched, the bench's cache service). Each chunk asks " +
+      "for names no earlier chunk asked for: accounts (found entries), keys (each presigned request reads its key and, " +
+      "when evicted, its account), then names no account has (negative answers, an LRU of their own). The control is a " +
+      "fresh B (static namespace, test hooks on) given as many requests of the same shapes, for one account and one key " +
+      "(the unknown names as Brb's): its JS heap and RSS show what the request volume alone does to a workerd process " +
+      "(V8 sizes its heap to the allocation rate; both workers' heaps and RSS keep growing for tens of thousands of " +
+      "requests before they level off, so over this sweep the bounded figure is the core's memory, the one the registry " +
+      "tier lives in)." +
+      (full ? ` Wasm memory: ${f1(sweep[0].wasmMiB)} MiB fresh, ${f1(full.wasmMiB)} MiB once ${f0(full.names)} accounts ` +
+        `(the tier's capacity) were held, ${f1(last.wasmMiB)} MiB after ${f0(last.names)} distinct names ` +
+        `(${last.wasmMiB - full.wasmMiB >= 0 ? "+" : ""}${f1(last.wasmMiB - full.wasmMiB)} MiB past capacity); ` +
+        `RSS ${f0(sweep[0].rssMiB)} → ${f0(full.rssMiB)} → ${f0(last.rssMiB)} MiB` +
+        (control?.length === sweep.length ? ` (control: ${f0(control[0].rssMiB)} → ${f0(control[sweep.indexOf(full)].rssMiB)} → ` +
+          `${f0(control.at(-1).rssMiB)} MiB).` : ".") : ""));
+  }
   return `${lines.join("\n")}\n${notes.join("\n")}\n`;
 }
