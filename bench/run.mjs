@@ -378,6 +378,8 @@ async function measure(cell, v, { n, seconds }) {
         if (r.wrapped) coldWrapped.add(v);
       }
       out.originPer1000 = (lines.length / r.responses) * 1000;
+      // The far log's last field is $body_bytes_sent: the origin's bytes per client request.
+      out.originKiBPerRequest = lines.reduce((n, l) => n + (Number(l.trim().split(" ").at(-1)) || 0), 0) / 1024 / r.responses;
       out.hitShare = (r.edge.hit ?? 0) / r.responses;
     }
     return out;

@@ -510,14 +510,18 @@ TEST_CASE("object cache admission through the Engine: a first read streams only 
   CHECK(*find_header(a.respond.headers, "x-edge-cache") == "miss");
   host.engine.release(id);
 
-  // Metadata known, another never-read chunk: planned, but its miss fetches the client's bytes only, unstored.
+  // Metadata known, another never-read chunk: no chunk of the read is admitted, so it goes to the origin as the
+  // uncached path does — the client's range, no cache lookup — and is a miss.
   id = host.begin("GET", "/acct/r/k", {{"range", "bytes=140000-140099"}}, 1000);
   a = host.engine.next(id, 1000);
-  REQUIRE(a.kind == ActionKind::OpenChunks);
-  REQUIRE(a.chunks.parts.size() == 1);
-  CHECK_FALSE(a.chunks.parts[0].store);
-  CHECK(*find_header(a.chunks.parts[0].fetch.headers, "range") == "bytes=140000-140099");
-  CHECK(*find_header(a.chunks.parts[0].fetch.headers, "if-match") == "\"v1\"");
+  REQUIRE(a.kind == ActionKind::Fetch);
+  CHECK(*find_header(a.fetch.headers, "range") == "bytes=140000-140099");
+  host.answer(id, 206, {{"content-range", "bytes 140000-140099/200000"}, {"content-length", "100"}, {"etag", "\"v1\""}},
+              1000, ActionKind::Fetch, 4);
+  a = host.engine.next(id, 1000);
+  REQUIRE(a.kind == ActionKind::Respond);
+  CHECK(*find_header(a.respond.headers, "x-edge-cache") == "miss");
+  CHECK_THAT(a.respond.log_line, Catch::Contains("\"chunks_admitted\":0"));
   host.engine.release(id);
 
   // The first chunk asked for again: admitted now — fetched whole, stored on the way.

@@ -69,11 +69,11 @@ bool CachedObjectOp::answer_now(double now_ms, OpStep& out) {
   if (!m || m->expires_ms <= now_ms) return false;
   meta_ = *m;
   meta_from_ = "l1";
-  return decide(out);
+  return decide(out, now_ms);
 }
 
 // With the metadata known: answer (304, 412, HEAD, an empty object), or choose Serve or Direct.
-bool CachedObjectOp::decide(OpStep& out) {
+bool CachedObjectOp::decide(OpStep& out, double now_ms) {
   if (!meta_.cacheable) {
     state_ = State::Direct;
     outcome_ = "bypass";
@@ -91,6 +91,7 @@ bool CachedObjectOp::decide(OpStep& out) {
       for (const Header& h : meta_.headers)
         if (h.name == "etag" || h.name == "last-modified" || h.name == "cache-control" || h.name == "expires")
           out.headers.push_back(h);
+      apply_freshness(out.headers);
       out.headers.push_back({"x-edge-cache", std::string(outcome_)});
       return true;
     }
@@ -115,7 +116,15 @@ bool CachedObjectOp::decide(OpStep& out) {
     outcome_ = "bypass";
     return false;
   }
-  state_ = State::Serve;
+  // Which chunks are worth storing (cache/admission.h). A read none of whose chunks is goes to the origin as the
+  // uncached path does — the client's own range, one request, nothing looked up or stored — and is a miss.
+  admitted_.clear();
+  bool any = false;
+  for (const cache::ChunkSpan& c : spans_) {
+    admitted_.push_back(admitted(c.index, now_ms));
+    any = any || admitted_.back();
+  }
+  state_ = any ? State::Serve : State::Direct;
   return false;
 }
 
@@ -204,7 +213,7 @@ Action CachedObjectOp::open_chunks(const sigv4::Credentials* creds, double now_m
     } else {
       // Admitted: the whole chunk, stored on the way; else only the client's bytes of it. Either is conditional
       // on the ETag the plan belongs to: a changed object answers 412, never other bytes.
-      part.store = admitted(c.index, now_ms);
+      part.store = admitted_[i];
       const uint64_t from = part.store ? c.first : c.first + c.offset;
       const uint64_t to = part.store ? c.first + c.entity_length - 1 : c.first + c.offset + c.length - 1;
       const Headers h = {{"if-match", meta_.etag}, {"range", byte_range_header(from, to)}};
@@ -240,7 +249,7 @@ OpStep CachedObjectOp::on_result(Result&& r, double now_ms) {
         cache_.remember(identity_, meta_, now_ms);
         release_lead();
         OpStep out;
-        return decide(out) ? std::move(out) : OpStep::again();
+        return decide(out, now_ms) ? std::move(out) : OpStep::again();
       }
       return go(State::Discover);  // a miss, or an entry that is not a valid record: the origin tells us
     }
@@ -252,7 +261,7 @@ OpStep CachedObjectOp::on_result(Result&& r, double now_ms) {
         meta_ = *m;
         meta_from_ = "l1";
         OpStep out;
-        return decide(out) ? std::move(out) : OpStep::again();
+        return decide(out, now_ms) ? std::move(out) : OpStep::again();
       }
       // Woken without metadata (the leader failed or went away): lead now. Timed out: do not wait again.
       return go(r.flag ? State::Lookup : State::Direct);
@@ -306,17 +315,14 @@ OpStep CachedObjectOp::on_discovered(FetchResult&& f, double now_ms) {
     return step;
   };
   OpStep answer;
-  if (decide(answer)) return with_background(std::move(answer));
+  if (decide(answer, now_ms)) return with_background(std::move(answer));
   // The discovery's bytes serve the client when they are exactly the plan's first chunk; when they are the
   // client's own answer they go back as they are; a chunk the plan does not start with is dropped.
   if (state_ == State::Serve && f.handle != 0 && is_first_chunk(f)) {
     first_handle_ = f.handle;
     return with_background(OpStep::again());
   }
-  if (discovery_is_the_request_ && !revalidated) {
-    outcome_ = state_ == State::Direct ? "bypass" : "miss";
-    return with_background(direct_answer(std::move(f)));
-  }
+  if (discovery_is_the_request_ && !revalidated) return with_background(direct_answer(std::move(f)));
   return with_background(OpStep::again());  // Serve without the discovery's bytes, or Direct
 }
 

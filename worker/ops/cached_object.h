@@ -45,7 +45,7 @@ class CachedObjectOp : public ObjectOp {
  private:
   enum class State { Lookup, Waiting, Discover, Serve, Direct };
 
-  bool decide(OpStep& out);
+  bool decide(OpStep& out, double now_ms);
   std::string_view metadata_outcome() const;
   OpStep on_discovered(FetchResult&& f, double now_ms);
   OpStep on_opened(FetchResult&& f);
@@ -78,6 +78,7 @@ class CachedObjectOp : public ObjectOp {
   cache::ByteRange answer_range_;
   uint32_t answer_status_ = 200;
   uint32_t first_handle_ = 0;   // the first chunk's bytes, already fetched by the discovery
+  std::vector<bool> admitted_;  // per span: the chunk is admitted (stored when fetched)
   uint64_t counted_index_ = UINT64_MAX;  // the chunk last counted for admission by this request, and its verdict
   bool counted_admitted_ = false;
   double chunks_admitted_ = 0;  // parts of the plan that store their chunk
