@@ -2,12 +2,12 @@
 //
 // The core gets only the secrets the config names — the string value of every field whose name ends in
 // `_secret`, anywhere in the config (the config format's convention) — never any other binding. Of those, the
-// ones only host primitives use (the OIDC signing keys for SignRs256, the L2 key for Seal/Open: WebCrypto reads
+// ones only host primitives use (the OIDC signing keys for SignRs256, the L2 and STS session keys for Seal/Open: WebCrypto reads
 // them from env by name) are replaced by stand-ins that carry what the core checks at config load and nothing
 // secret:
 //   - a signing key becomes a PKCS#8 PEM holding only the public modulus and exponent (the core reads n and e
 //     from it to serve the JWKS; it never reads the private fields), computed here with WebCrypto;
-//   - the L2 key becomes 32 zero bytes in base64 when the real one is valid base64 of 32 bytes (the core only
+//   - the L2 key (and the STS session key) becomes 32 zero bytes in base64 when the real one is valid base64 of 32 bytes (the core only
 //     checks its shape), else a value the core rejects with the same config error the real one would get;
 //   - the registry API's bearer token becomes a placeholder (the core only checks that it is set).
 import { Core } from "./core.mjs";
@@ -16,6 +16,7 @@ const HOST_ONLY = {
   signing_key_secret: publicStandIn,
   previous_signing_key_secret: publicStandIn,
   l2_key_secret: aesStandIn,
+  session_key_secret: aesStandIn, // the STS session key: only the host's Seal/Open use it
   api_token_secret: () => "(held by the host)", // the registry API's bearer token: only registryGet sends it
 };
 

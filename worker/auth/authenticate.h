@@ -25,6 +25,10 @@ struct SignedRequest {
   const std::vector<http::QueryParam>& params;  // the decoded query, authentication parameters included
   const Headers& headers;
   bool has_body = false;
+  // The service a SigV4 signature must name: "s3", or "sts" for the proxy's STS endpoint (worker/sts/), whose
+  // clients sign the hex SHA-256 of the form body they send (`body_sha256`) and no x-amz-content-sha256.
+  std::string_view service = "s3";
+  std::string_view body_sha256 = {};
 };
 
 // What the chunk signatures of a signed aws-chunked body (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) chain from: the

@@ -99,7 +99,8 @@ Verdict verify(const SignedRequest& req, const Namespace& ns, sigv4::SigningKeyC
   if (scope.date != amz_date.substr(0, 8)) return Verdict::fail(malformed, "credential date is not the request date");
   if (scope.region != ns.config().region)
     return Verdict::fail(malformed, "credential region \"" + std::string(scope.region) + "\", expecting " + ns.config().region);
-  if (scope.service != "s3") return Verdict::fail(malformed, "credential service is not s3");
+  if (scope.service != req.service)
+    return Verdict::fail(malformed, "credential service is not " + std::string(req.service));
   if (scope.terminator != "aws4_request") return Verdict::fail(malformed, "credential terminator is not aws4_request");
 
   std::vector<std::string_view> names;
@@ -125,8 +126,8 @@ Verdict verify(const SignedRequest& req, const Namespace& ns, sigv4::SigningKeyC
     if (!(query_form && p.name == "X-Amz-Signature")) signed_params.push_back(p);
   const std::string query = sigv4::canonical_query(signed_params);
 
-  const crypto::Digest signing_key = keys.get(key->secret, scope.date, scope.region, "s3");
-  const std::string cred_scope = sigv4::credential_scope(scope.date, scope.region, "s3");
+  const crypto::Digest signing_key = keys.get(key->secret, scope.date, scope.region, req.service);
+  const std::string cred_scope = sigv4::credential_scope(scope.date, scope.region, req.service);
 
   for (const std::string& canonical_uri : path_forms(req.raw_path)) {
     const std::string creq = sigv4::canonical_request(req.method, canonical_uri, query, signed_headers, payload_hash, nullptr);
@@ -136,7 +137,7 @@ Verdict verify(const SignedRequest& req, const Namespace& ns, sigv4::SigningKeyC
       ok.key = key;
       ok.scheme = query_form ? "sigv4-query" : "sigv4";
       ok.payload_hash = std::string(payload_hash);
-      if (!query_form && payload_hash == sigv4::kStreamingSignedPayload)
+      if (!query_form && payload_hash == sigv4::kStreamingSignedPayload && req.service == "s3")
         ok.chunk_seed = {std::string(amz_date), cred_scope, std::string(signature)};
       return ok;
     }
@@ -162,6 +163,8 @@ Verdict verify_sigv4_header(const SignedRequest& req, std::string_view authoriza
   if (t < now_s - kMaxSkewSeconds || t > now_s + kMaxSkewSeconds)
     return Verdict::fail(errors::RequestTimeTooSkewed, "x-amz-date skew " + std::to_string(t - now_s) + " s");
 
+  // Other services than S3 sign the body's own hash and send no x-amz-content-sha256 (the STS endpoint).
+  if (req.service != "s3") return verify(req, ns, keys, key, scope, *amz_date, signed_headers, signature, req.body_sha256, false);
   const std::string* payload = find_header(req.headers, "x-amz-content-sha256");
   if (!payload) return Verdict::fail(errors::MissingContentSha256, "no x-amz-content-sha256");
   if (!known_payload_hash(*payload)) return Verdict::fail(errors::BadContentSha256, "unknown x-amz-content-sha256 form");
@@ -197,7 +200,8 @@ Verdict verify_sigv4_query(const SignedRequest& req, const Namespace& ns, int64_
   if (lifetime > kMaxPresignSeconds) return Verdict::fail(errors::PresignTooLong, "X-Amz-Expires over a week");
   if (t > now_s + kMaxSkewSeconds) return Verdict::fail(errors::RequestNotYetValid, "X-Amz-Date in the future");
   if (now_s > t + lifetime) return Verdict::fail(errors::RequestExpired, "presigned URL expired");
-  return verify(req, ns, keys, key, scope, date->value, signed_headers->value, signature->value, sigv4::kUnsignedPayload, true);
+  const std::string_view payload = req.service == "s3" ? sigv4::kUnsignedPayload : req.body_sha256;
+  return verify(req, ns, keys, key, scope, date->value, signed_headers->value, signature->value, payload, true);
 }
 
 }  // namespace s3p::auth

@@ -58,6 +58,21 @@ bool load_scope(const json& j, const std::string& field, const Config* cfg, Scop
 
 }  // namespace
 
+bool load_scopes(const json& scopes, const std::string& field, const Config* cfg, bool registry_accounts,
+                 std::vector<Scope>& out, std::string& error) {
+  if (!scopes.is_array()) return fail(error, field, "must be an array");
+  for (size_t i = 0; i < scopes.size(); ++i) {
+    Scope s;
+    const json& scope = scopes[i];
+    const bool registry_account = registry_accounts && scope.is_object() && scope.contains("account") &&
+                                  scope["account"].is_string() && !cfg->find(scope["account"].get<std::string>());
+    if (!load_scope(scope, field + "[" + std::to_string(i) + "]", registry_account ? nullptr : cfg, s, error))
+      return false;
+    out.push_back(std::move(s));
+  }
+  return true;
+}
+
 bool load_access_keys(const json& root, const Env& env, const Config* cfg, bool registry_accounts,
                       std::vector<AccessKey>& out, std::string& error) {
   out.clear();

@@ -18,6 +18,11 @@ bool valid_key_id(std::string_view id);
 bool load_access_keys(const nlohmann::json& root, const Env& env, const Config* cfg, bool registry_accounts,
                       std::vector<AccessKey>& out, std::string& error);
 
+// A "scopes" array (access keys', roles'): `cfg` as above; `registry_accounts`: accounts S3P_CONFIG does not hold
+// are taken as the registry's (checked when used).
+bool load_scopes(const nlohmann::json& scopes, const std::string& field, const Config* cfg, bool registry_accounts,
+                 std::vector<Scope>& out, std::string& error);
+
 // A registry key entry: {"scopes": [...], "generation": N, "disabled": bool, "expires": "ISO 8601"}. Scopes name
 // accounts by name only (each account is an entry of its own). The secret is derived from the deployment key.
 struct KeyEntry {

@@ -204,6 +204,11 @@ const Account* Config::find(std::string_view account) const {
   return it != accounts.end() && it->name == account ? &*it : nullptr;
 }
 
+const Role* Config::find_role(std::string_view name) const {
+  auto it = std::lower_bound(roles.begin(), roles.end(), name, [](const Role& r, std::string_view n) { return r.name < n; });
+  return it != roles.end() && it->name == name ? &*it : nullptr;
+}
+
 const AccessKey* Config::find_key(std::string_view id) const {
   auto it = std::lower_bound(access_keys.begin(), access_keys.end(), id,
                              [](const AccessKey& k, std::string_view n) { return k.id < n; });
@@ -350,6 +355,7 @@ bool load_config(std::string_view json_text, const Env& env, Config& out, std::s
   if (!load_cors_origins(root, cfg.cors_origins, error)) return false;
   // With a registry, a static key's scopes may name the registry's accounts (not checked against S3P_CONFIG's).
   if (!load_access_keys(root, env, &cfg, cfg.registry.enabled, cfg.access_keys, error)) return false;
+  if (!load_sts(root, env, cfg, error)) return false;
   if (!load_listing_token_key(root, env, cfg, error)) return false;
   // A registry's accounts may cache objects too: writes then invalidate, whatever S3P_CONFIG holds.
   cfg.any_cached = cfg.any_cached || cfg.registry.enabled;

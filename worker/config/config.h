@@ -10,6 +10,7 @@
 
 #include "worker/config/access.h"
 #include "worker/config/federation.h"
+#include "worker/config/roles.h"
 #include "worker/crypto/siv_hmac.h"
 
 namespace s3p {
@@ -100,6 +101,10 @@ struct Config {
   std::string region = "us-east-1";
   std::vector<AccessKey> access_keys;
   bool unknown_keys_as_anonymous = false;
+  // The client-facing STS (config/roles.h): its settings and the roles its sessions assume (sorted by name).
+  StsSettings sts;
+  std::vector<Role> roles;
+  const Role* find_role(std::string_view name) const;
   bool server_timing = false;  // send Server-Timing (backend and total ms) on responses
   // Browser origins (scheme://host[:port]) that may read private repositories cross-origin; public ones are "*".
   std::vector<std::string> cors_origins;

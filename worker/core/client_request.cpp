@@ -5,6 +5,7 @@
 
 #include "worker/auth/authenticate.h"
 #include "worker/auth/authorize.h"
+#include "worker/auth/session.h"
 #include "worker/config/access_keys.h"
 #include "worker/route/copy_source.h"
 #include "worker/proto/cache_write.h"
@@ -50,6 +51,8 @@ Action ClientRequest::next(double now_ms) {
   now_ms_ = now_ms;
   switch (phase_) {
     case Phase::Start: return start();
+    case Phase::Sts: return drive_sts();
+    case Phase::Session: return drive_session();
     case Phase::Resolving: return drive_resolve();
     case Phase::BodyRead: return plan();
     case Phase::Credentials: return drive_credentials();
@@ -66,6 +69,10 @@ void ClientRequest::feed(Result&& result, double now_ms) {
   now_ms_ = now_ms;
   if (phase_ == Phase::Resolving) {
     resolve_->feed(std::move(result), now_ms);
+  } else if (phase_ == Phase::Sts) {
+    sts_->feed(std::move(result), now_ms);
+  } else if (phase_ == Phase::Session) {
+    open_session_->feed(std::move(result), now_ms);
   } else if (phase_ == Phase::Credentials) {
     creds_op_->feed(std::move(result), now_ms);
   } else if (phase_ == Phase::Awaiting && result.kind == awaited_) {
@@ -95,6 +102,13 @@ Action ClientRequest::start() {
   }
 
   const std::string raw_path = head_.path;  // what a SigV4 signature covers, before any virtual-host rewrite
+  if (sts::is_endpoint(raw_path)) {  // the proxy's STS: no account is named ".sts" (a bucket name starts alphanumeric)
+    sts_ = std::make_unique<sts::Endpoint>(
+        sts::Endpoint::Services{engine_.config(), engine_.registry(), engine_.sessions(), engine_.inbound_keys()}, id_,
+        head_.method, raw_path, head_.query, head_.headers, head_.has_body, request_id_);
+    phase_ = Phase::Sts;
+    return drive_sts();
+  }
   if (!engine_.config().virtual_host_domain.empty())
     if (const std::string* host = find_header(head_.headers, "host"))
       head_.path = path_style(*host, engine_.config().virtual_host_domain, head_.path);
@@ -113,6 +127,45 @@ Action ClientRequest::start() {
   }
   raw_path_ = raw_path;
   ns_.emplace(engine_.config());
+  if (const std::string* token = auth::session_token(head_.headers, params_); token && head_.method != "OPTIONS") {
+    const auth::SignedRequest req{head_.method, raw_path_, head_.path, params_, head_.headers, head_.has_body};
+    open_session_ = std::make_unique<auth::OpenSession>(engine_.sessions(), engine_.config().sts, id_, *token,
+                                                        std::string(auth::claimed_key_id(req)));
+    phase_ = Phase::Session;
+    return drive_session();
+  }
+  return resolve_registry();
+}
+
+Action ClientRequest::drive_session() {
+  Action a = open_session_->next(now_ms_);
+  if (a.kind != ActionKind::Done) return a;
+  std::unique_ptr<auth::OpenSession> done = std::move(open_session_);
+  if (done->failed()) {
+    const auth::SignedRequest req{head_.method, raw_path_, head_.path, params_, head_.headers, head_.has_body};
+    claimed_key_ = std::string(auth::claimed_key_id(req).substr(0, 128));
+    return fail(Failure(done->failure()));
+  }
+  session_ = done->session();
+  return resolve_registry();
+}
+
+Action ClientRequest::drive_sts() {
+  Action a = sts_->next(now_ms_);
+  if (a.kind != ActionKind::Done) return a;
+  op_name_ = sts_->op_name();
+  auth_scheme_ = sts_->auth_scheme();
+  for (auto& t : sts_->take_background()) background_.push_back(std::move(t));
+  if (const Failure* f = sts_->failure()) {
+    code_ = f->error->code;
+    detail_ = f->detail;
+    fault_ = fault_name(f->fault);
+  }
+  sts::Endpoint::Answer& answer = sts_->answer();
+  return respond(answer.status, std::move(answer.headers), Body{BodyKind::Bytes, std::move(answer.body), 0});
+}
+
+Action ClientRequest::resolve_registry() {
   if (engine_.config().registry.enabled) {
     std::vector<std::string> names = registry_names();
     if (!names.empty()) {
@@ -141,7 +194,8 @@ std::vector<std::string> ClientRequest::registry_names() const {
   if (const std::string* source = find_header(head_.headers, "x-amz-copy-source"))
     if (CopySource src; parse_copy_source(*source, src) == CopySourceError::None) want_account(src.route.account);
   const auth::SignedRequest req{head_.method, raw_path_, head_.path, params_, head_.headers, head_.has_body};
-  const std::string_view key = auth::claimed_key_id(req);
+  // A session signs with its own key id; its source key is the one to look up (auth::admit).
+  const std::string_view key = session_ ? std::string_view(session_->source_key) : auth::claimed_key_id(req);
   if (valid_key_id(key) && !cfg.find_key(key)) names.push_back(registry::key_entry(key));
   return names;
 }
@@ -173,6 +227,13 @@ Action ClientRequest::drive_resolve() {
 // With every name this request needs resolved: answer a preflight, or authenticate, classify and plan.
 Action ClientRequest::after_resolve() {
   if (head_.method == "OPTIONS") return preflight();  // after routing: what may be read cross-origin depends on it
+  if (session_) {  // the session signs as a key of its own, granting what its role and source key still grant
+    std::shared_ptr<const KeyEntry> as;
+    std::string why;
+    if (const S3Error* e = auth::admit(*session_, *ns_, static_cast<int64_t>(std::floor(now_ms_ / 1000)), as, why))
+      return fail(client_fault(*e, std::move(why)));
+    ns_->pin_key(std::move(as));
+  }
   Failure refusal;
   const bool authenticated = authenticate(refusal);
   Parsed<S3Operation> op = classify(head_.method, route_.kind, params_, head_.headers);
@@ -380,6 +441,8 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   log.str("auth", auth_scheme_);
   if (caller_) log.str("key", caller_->id);
   else if (!claimed_key_.empty()) log.str("claimed_key", claimed_key_);
+  if (session_) log.str("role", session_->role).str("session", session_->session_name).str("source_key", session_->source_key);
+  if (sts_) sts_->log_fields(log);
   if (!cred_source_.empty()) log.str("creds", cred_source_);
   if (!cred_note_.empty()) log.str("creds_note", cred_note_);
   if (!registry_source_.empty()) log.str("registry", registry_source_);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "worker/auth/session_cache.h"
 #include "worker/core/engine.h"
 #include "worker/creds/credential_op.h"
 #include "worker/ops/backend_op.h"
@@ -15,6 +16,7 @@
 #include "worker/registry/resolve.h"
 #include "worker/route/route.h"
 #include "worker/s3/failure.h"
+#include "worker/sts/endpoint.h"
 
 namespace s3p {
 
@@ -29,6 +31,8 @@ class ClientRequest : public Task {
   // consumes it.
   enum class Phase {
     Start,        // next: route, then resolve registry entries (if any), authenticate, classify, plan
+    Sts,          // the proxy's STS endpoint (/.sts) drives (its actions, its results): sts/endpoint.h
+    Session,      // a session token is being opened (its actions, its results): auth/session_cache.h
     Resolving,    // the registry lookups drive (their actions, their results): registry/resolve.h
     ReadingBody,  // a ReadBody action is out
     BodyRead,     // next: plan again, with the body
@@ -40,6 +44,11 @@ class ClientRequest : public Task {
   };
 
   Action start();
+  // Session credentials (the proxy's STS): the token is opened before the registry is asked for the session's
+  // source key; the session is admitted (auth::admit) just before authentication.
+  Action drive_session();
+  Action drive_sts();
+  Action resolve_registry();
   std::vector<std::string> registry_names() const;
   Action drive_resolve();
   Action after_resolve();
@@ -74,6 +83,9 @@ class ClientRequest : public Task {
   auth::ChunkSeed chunk_seed_;  // what a signed-chunks body's signatures chain from
   std::optional<Namespace> ns_;   // the static config plus the registry entries this request resolved (pinned)
   std::unique_ptr<registry::Resolve> resolve_;
+  std::unique_ptr<auth::OpenSession> open_session_;
+  std::shared_ptr<const auth::Session> session_;  // the session a request's token opened to
+  std::unique_ptr<sts::Endpoint> sts_;
   bool listing_page_asked_ = false;  // a paged account index's page: resolved in a second round, once
   std::string raw_path_;          // the path as received (what a SigV4 signature covers)
   std::optional<OpContext> ctx_;  // the operation's view of the request, once classified

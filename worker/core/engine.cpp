@@ -14,10 +14,12 @@ bool Engine::init(std::string_view config_json, const Env& env, std::string_view
     config_ = std::move(cfg);
     config_error_.clear();
     registry_.clear();  // answers were parsed against the old deployment settings
+    sessions_.clear();  // sealed under the old deployment's session key, perhaps
   } else {
     config_ = Config{};
     config_error_ = error;
     registry_.clear();
+    sessions_.clear();
   }
   return true;
 }

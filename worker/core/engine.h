@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "worker/auth/session_cache.h"
 #include "worker/cache/object_cache.h"
 #include "worker/config/config.h"
 #include "worker/creds/credential_host.h"
@@ -63,6 +64,7 @@ class Engine : public CredentialHost {
   Federation& federation() override { return federation_; }
   cache::ObjectCache& objects() { return objects_; }
   registry::Cache& registry() { return registry_; }
+  auth::SessionCache& sessions() { return sessions_; }  // opened STS session tokens (auth/session_cache.h)
   const FederationSettings& federation_settings() const override { return config_.federation; }
 
  private:
@@ -73,6 +75,7 @@ class Engine : public CredentialHost {
   Federation federation_;
   cache::ObjectCache objects_{*this};
   registry::Cache registry_{*this};
+  auth::SessionCache sessions_{*this};
   uint32_t allocate_id();
   std::unordered_map<uint32_t, std::unique_ptr<Task>> tasks_;
   std::vector<uint32_t> wakeups_;

@@ -71,4 +71,38 @@ bool parse_iso8601_ms(std::string_view s, int64_t& out_ms) {
   return true;
 }
 
+std::string format_iso8601(int64_t unix_s) {
+  // H. Hinnant's civil_from_days.
+  const int64_t days = unix_s >= 0 ? unix_s / 86400 : (unix_s - 86399) / 86400;
+  const int64_t secs = unix_s - days * 86400;
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t y = yoe + era * 400 + (m <= 2);
+  auto two = [](std::string& out, int64_t v) {
+    out += static_cast<char>('0' + v / 10);
+    out += static_cast<char>('0' + v % 10);
+  };
+  std::string out;
+  two(out, y / 100);
+  two(out, y % 100);
+  out += '-';
+  two(out, m);
+  out += '-';
+  two(out, d);
+  out += 'T';
+  two(out, secs / 3600);
+  out += ':';
+  two(out, secs / 60 % 60);
+  out += ':';
+  two(out, secs % 60);
+  out += 'Z';
+  return out;
+}
+
 }  // namespace s3p

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace s3p {
@@ -19,5 +20,7 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 // Unix seconds of a UTC date and time, or false for an impossible one (month, day of that month in that year,
 // hour, minute, second up to a leap second's 60). Every timestamp parser of the core validates through this.
 bool civil_to_unix(int y, int mo, int d, int h, int mi, int s, int64_t& out_s);
+// "YYYY-MM-DDTHH:MM:SSZ" of unix seconds (years 1970-9999), as STS writes <Expiration>.
+std::string format_iso8601(int64_t unix_s);
 
 }  // namespace s3p

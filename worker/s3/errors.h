@@ -47,6 +47,9 @@ inline constexpr S3Error MissingContentSha256{"InvalidRequest", 400, "Missing re
 inline constexpr S3Error BadContentSha256{"InvalidArgument", 400, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD or a valid sha256 value."};
 inline constexpr S3Error TwoAuthMechanisms{"InvalidArgument", 400, "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"};
 inline constexpr S3Error UnsupportedAlgorithm{"InvalidArgument", 400, "Unsupported authorization type"};
+// Session credentials (the proxy's STS: worker/auth/session.h), as S3 answers a bad x-amz-security-token.
+inline constexpr S3Error ExpiredToken{"ExpiredToken", 400, "The provided token has expired."};
+inline constexpr S3Error InvalidToken{"InvalidToken", 400, "The provided token is malformed or otherwise invalid."};
 inline constexpr S3Error AnonymousOverrides{"InvalidRequest", 400, "Request specific response headers cannot be used for anonymous GET requests."};
 // Writes.
 inline constexpr S3Error BadDigest{"BadDigest", 400, "The Content-MD5 or checksum value that you specified did not match what the server received."};

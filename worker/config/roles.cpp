@@ -1,0 +1,98 @@
+#include "worker/config/roles.h"
+
+#include <algorithm>
+
+#include "worker/config/access_keys.h"
+#include "worker/config/config.h"
+#include "worker/config/json_fields.h"
+#include "worker/crypto/base64.h"
+
+namespace s3p {
+namespace {
+
+using json = nlohmann::json;
+using config_fields::fail;
+using config_fields::get_string;
+using config_fields::get_uint;
+
+bool load_settings(const json& j, const Env& env, StsSettings& out, std::string& error) {
+  const std::string f = "sts";
+  if (!j.is_object()) return fail(error, f, "must be an object");
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (it.key() != "session_key_secret" && it.key() != "test_only_min_session_s")
+      return fail(error, f + "." + it.key(), "is not an sts field");
+  if (!get_string(j, "session_key_secret", f, true, out.session_key_secret, error)) return false;
+  auto v = env.find(out.session_key_secret);
+  std::string raw;
+  if (v == env.end() || v->second.empty())
+    return fail(error, f + ".session_key_secret", "Worker secret \"" + out.session_key_secret + "\" is not set");
+  if (!b64::decode(v->second, raw) || raw.size() != 32)
+    return fail(error, f + ".session_key_secret",
+                "Worker secret \"" + out.session_key_secret + "\" must be base64 of 32 bytes");
+  if (!get_uint(j, "test_only_min_session_s", f, 1, kMinSessionSeconds, out.min_session_s, error)) return false;
+  out.enabled = true;
+  return true;
+}
+
+bool load_role(const std::string& name, const json& j, const Config& cfg, uint32_t min_session_s, Role& out,
+               std::string& error) {
+  const std::string f = "roles." + name;
+  if (!valid_role_name(name)) return fail(error, f, "role names are 1-64 of A-Z a-z 0-9 _ + = , . @ -");
+  if (!j.is_object()) return fail(error, f, "must be an object");
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (it.key() != "scopes" && it.key() != "max_session_s" && it.key() != "trusted_keys")
+      return fail(error, f + "." + it.key(), "is not a role field");
+  out.name = name;
+  auto scopes = j.find("scopes");
+  if (scopes == j.end()) return fail(error, f + ".scopes", "is required");
+  if (!load_scopes(*scopes, f + ".scopes", &cfg, cfg.registry.enabled, out.scopes, error)) return false;
+  if (!get_uint(j, "max_session_s", f, min_session_s, kMaxSessionSeconds, out.max_session_s, error)) return false;
+  auto trusted = j.find("trusted_keys");
+  if (trusted == j.end() || !trusted->is_array() || trusted->empty())
+    return fail(error, f + ".trusted_keys", "must be a non-empty array of access key ids");
+  for (const auto& k : *trusted) {
+    if (!k.is_string() || !valid_key_id(k.get<std::string>()))
+      return fail(error, f + ".trusted_keys", "must be a non-empty array of access key ids");
+    // A registry key cannot be checked here (it is looked up per request); a static one must exist.
+    if (!cfg.registry.enabled && !cfg.find_key(k.get<std::string>()))
+      return fail(error, f + ".trusted_keys", "unknown access key \"" + k.get<std::string>() + "\"");
+    out.trusted_keys.push_back(k.get<std::string>());
+  }
+  std::sort(out.trusted_keys.begin(), out.trusted_keys.end());
+  return true;
+}
+
+}  // namespace
+
+bool Role::trusts(std::string_view key_id) const {
+  return std::binary_search(trusted_keys.begin(), trusted_keys.end(), key_id,
+                            [](std::string_view a, std::string_view b) { return a < b; });
+}
+
+bool valid_role_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '+' ||
+          c == '=' || c == ',' || c == '.' || c == '@' || c == '-'))
+      return false;
+  return true;
+}
+
+bool load_sts(const json& root, const Env& env, Config& cfg, std::string& error) {
+  if (auto sts = root.find("sts"); sts != root.end())
+    if (!load_settings(*sts, env, cfg.sts, error)) return false;
+  auto roles = root.find("roles");
+  if (roles == root.end()) return true;
+  if (!roles->is_object()) return fail(error, "roles", "must be an object");
+  if (!roles->empty() && !cfg.sts.enabled)
+    return fail(error, "roles", "need an \"sts\" section (its session_key_secret seals the sessions)");
+  for (auto it = roles->begin(); it != roles->end(); ++it) {
+    Role r;
+    if (!load_role(it.key(), it.value(), cfg, cfg.sts.min_session_s, r, error)) return false;
+    cfg.roles.push_back(std::move(r));
+  }
+  std::sort(cfg.roles.begin(), cfg.roles.end(), [](const Role& a, const Role& b) { return a.name < b.name; });
+  return true;
+}
+
+}  // namespace s3p

@@ -1,0 +1,49 @@
+// The client-facing STS's settings and roles (README "Temporary credentials (STS)"):
+//   "sts":   {"session_key_secret": "WORKER_SECRET"}  base64 of 32 bytes; the host seals and opens session tokens
+//            with it (AES-256-GCM, by name: the key never enters the core)
+//   "roles": {"NAME": {"scopes": [...the access keys' scope language...], "max_session_s": 3600,
+//                      "trusted_keys": ["KEYID", ...]}}
+// A role is assumed (AssumeRole) by one of its trusted keys; the session then grants the role's scopes ∩ the
+// key's. Roles live in S3P_CONFIG for now; the registry's v1/role/NAME entries are the next step.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "worker/config/access.h"
+
+namespace s3p {
+
+struct StsSettings {
+  bool enabled = false;
+  std::string session_key_secret;  // the Worker secret's name (its value is only the host's)
+  // Tests only: the least DurationSeconds AssumeRole accepts (and max_session_s may be), instead of STS's 900, so
+  // that an end-to-end test sees a session expire in seconds. Never set it in a deployment.
+  uint32_t min_session_s = 900;
+};
+
+struct Role {
+  std::string name;
+  std::vector<Scope> scopes;
+  uint32_t max_session_s = 3600;
+  std::vector<std::string> trusted_keys;  // access key ids (static or registry) that may assume it; sorted
+  bool trusts(std::string_view key_id) const;
+};
+
+inline constexpr uint32_t kMinSessionSeconds = 900;
+inline constexpr uint32_t kMaxSessionSeconds = 43200;
+
+// IAM role names: 1-64 of [A-Za-z0-9_+=,.@-].
+bool valid_role_name(std::string_view name);
+
+struct Config;
+// Reads "sts" and "roles" (after the accounts and access keys: scopes are checked against the accounts as keys'
+// are). Roles without an "sts" section are an error (nothing could seal their sessions).
+bool load_sts(const nlohmann::json& root, const std::map<std::string, std::string, std::less<>>& env, Config& cfg,
+              std::string& error);
+
+}  // namespace s3p
