@@ -11,6 +11,7 @@
 #include "worker/auth/session.h"
 #include "worker/auth/session_cache.h"
 #include "worker/config/config.h"
+#include "worker/config/registry_settings.h"
 #include "worker/crypto/base64.h"
 #include "worker/crypto/sha256.h"
 #include "worker/sign/sigv4.h"
@@ -45,8 +46,26 @@ std::string sts_config(const std::string& roles_extra = "", const std::string& s
     }})";
 }
 
+constexpr const char* kRegistryKey = "registry deployment key, 32+ bytes long";
+constexpr const char* kNonce = "0123456789abcdef-nonce";
+
 Env sts_env() {
-  return {{"PIPELINE_SECRET", "pipeline secret"}, {"OTHER_SECRET", "other secret"}, {"STS_KEY", b64::encode(kSessionKey)}};
+  return {{"PIPELINE_SECRET", "pipeline secret"}, {"OTHER_SECRET", "other secret"}, {"STS_KEY", b64::encode(kSessionKey)},
+          {"REG_KEY", kRegistryKey}};
+}
+
+// The accounts and the role in S3P_CONFIG, the key that the role trusts in the registry (v1/key/AKIDREGKEY).
+std::string registry_sts_config() {
+  return R"({"registry": {"key_secret": "REG_KEY", "entry_ttl_s": 60, "negative_ttl_s": 10, "stale_s": 0},
+    "backends": {"main": {"endpoint": "http://127.0.0.1:9000", "bucket": "bk"}},
+    "accounts": {"acct": {"repositories": {"data": {"backend": "main", "prefix": "d/", "cache": {"enabled": false}}}}},
+    "sts": {"session_key_secret": "STS_KEY"},
+    "roles": {"reader": {"scopes": [{"account": "acct", "repository": "data", "prefix": "public/", "actions": ["read"]}],
+                         "trusted_keys": ["AKIDREGKEY"]}}})";
+}
+std::string registry_key_entry(bool disabled) {
+  return std::string(R"({"scopes": [{"account": "acct", "actions": ["read", "list"]}], "generation": 1, "nonce": ")") +
+         kNonce + "\"" + (disabled ? ", \"disabled\": true" : "") + "}";
 }
 
 // The host's Seal/Open, stood in for: IV ‖ plaintext ‖ 16-byte tag over (key, aad, plaintext).
@@ -68,7 +87,8 @@ struct Creds {
 struct StsHost {
   Engine engine;
   sigv4::SigningKeyCache keys;
-  int opens = 0, seals = 0;
+  int opens = 0, seals = 0, registry_reads = 0;
+  std::map<std::string, std::string> registry;  // entry name → its text (sealed when read)
   explicit StsHost(const std::string& cfg = sts_config()) { init(cfg); }
   std::vector<uint32_t> begun;
   // A new config (the engine takes one only when idle: every request begun so far is released first).
@@ -131,6 +151,10 @@ struct StsHost {
         REQUIRE(a.call.name == "STS_KEY");
         r.flag = true;
         r.data = fake_seal(a.call.aad, a.call.data);
+      } else if (a.kind == ActionKind::RegistryGet) {
+        ++registry_reads;
+        r.flag = true;
+        if (auto it = registry.find(a.call.name); it != registry.end()) r.data = seal_entry(kRegistryKey, it->first, it->second);
       } else if (a.kind == ActionKind::Open) {
         ++opens;
         REQUIRE(a.call.name == "STS_KEY");
@@ -569,4 +593,36 @@ TEST_CASE("sts: the error document is STS's", "[sts]") {
              "<Code>AccessDenied</Code><Message>The caller is not authorized to perform sts:AssumeRole on this role."
              "</Message></Error><RequestId>RID</RequestId></ErrorResponse>");
   CHECK(sts::error_document(sts::errors::InternalFailure, "R").find("<Type>Receiver</Type>") != std::string::npos);
+}
+
+TEST_CASE("sts: a registry key assumes a role; disabling it in the registry ends its sessions within the entry TTL",
+          "[sts]") {
+  StsHost host(registry_sts_config());
+  host.registry["v1/key/AKIDREGKEY"] = registry_key_entry(false);
+  const Creds reg{"AKIDREGKEY", derive_key_secret(kRegistryKey, "AKIDREGKEY", 1, kNonce), ""};
+  Action a = host.run(host.begin_sts("Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::s3-edge-proxy:role/reader"
+                                     "&RoleSessionName=reg-job", reg));
+  INFO(a.respond.body.bytes);
+  REQUIRE(a.respond.status == 200);
+  CHECK(host.registry_reads == 1);  // the signing key, from the registry
+  const Creds s{enginetest::element(a.respond.body.bytes, "AccessKeyId"),
+                enginetest::element(a.respond.body.bytes, "SecretAccessKey"),
+                enginetest::element(a.respond.body.bytes, "SessionToken")};
+  // The session reads within role ∩ key; its source key comes from the isolate's registry tier within the TTL.
+  a = host.run(host.begin_s3("/acct/data/public/f", s));
+  CHECK(a.kind == ActionKind::Fetch);
+  CHECK(host.registry_reads == 1);
+  a = host.run(host.begin_s3("/acct/data/other/f", s));
+  CHECK(code_of(a) == "AccessDenied");
+  // Disabled in the registry: past the entry TTL the key is read again, and its session is refused.
+  host.registry["v1/key/AKIDREGKEY"] = registry_key_entry(true);
+  a = host.run(host.begin_s3("/acct/data/public/f", s, kNow + 61000), kNow + 61000);
+  CHECK(host.registry_reads == 2);
+  CHECK(a.respond.status == 400);
+  CHECK(code_of(a) == "InvalidToken");
+  CHECK(a.respond.log_line.find("source key is unknown, disabled or expired") != std::string::npos);
+  // Removed altogether: the same.
+  host.registry.erase("v1/key/AKIDREGKEY");
+  a = host.run(host.begin_s3("/acct/data/public/f", s, kNow + 122000), kNow + 122000);
+  CHECK(code_of(a) == "InvalidToken");
 }
