@@ -11,12 +11,14 @@ const MODULES = ["core-emcc", "core-wasi"];
 const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
 const PEM = privateKey.export({ type: "pkcs8", format: "pem" });
 const L2_RAW = crypto.randomBytes(32);
+const STS_RAW = crypto.randomBytes(32);
 const ENV = {
   BACKEND_KEY_ID: "AKIDBACKENDKEY000001",
   BACKEND_SECRET: "backend/secret/the/core/signs/with/0001",
   UNRELATED_SECRET: "unrelated-binding-value-" + crypto.randomBytes(8).toString("hex"),
   OIDC_KEY: PEM,
   L2_KEY: L2_RAW.toString("base64"),
+  STS_KEY: STS_RAW.toString("base64"),
 };
 const CONFIG = {
   federation: { issuer: "https://proxy.example.org", signing_key_secret: "OIDC_KEY", kid: "k1",
@@ -28,6 +30,7 @@ const CONFIG = {
       auth: { type: "web_identity", role_arn: "arn:aws:iam::123456789012:role/r", subject: "s" } },
   },
   accounts: { acme: { repositories: { k: { backend: "keyed" }, f: { backend: "fed" } } } },
+  sts: { session_key_secret: "STS_KEY" },
 };
 
 // The private key's DER fields other than n and e (d, p, q, dp, dq, qi), each as raw big-endian bytes.
@@ -69,6 +72,12 @@ for (const name of MODULES) {
       const { mem } = await load();
       assert.equal(mem().indexOf(ENV.L2_KEY), -1);
       assert.equal(mem().indexOf(L2_RAW), -1);
+    });
+
+    it("the STS session key never enters wasm memory (base64 or raw): only the host's Seal/Open use it", async () => {
+      const { mem } = await load();
+      assert.equal(mem().indexOf(ENV.STS_KEY), -1);
+      assert.equal(mem().indexOf(STS_RAW), -1);
     });
 
     it("the core still serves the issuer's public JWKS (n and e of the real key)", async () => {
