@@ -56,3 +56,18 @@ deps_bench() {
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2)
   fi
 }
+
+# Azurite (the Azure Storage emulator the Azure dialect's tests run against), pinned by tests/azurite's own
+# package.json + package-lock.json and installed apart from the root's node_modules, in .state/azurite: its ~370
+# packages are needed only where Azure is tested, and its lock does not churn the Worker's. `npm ci` installs
+# exactly the lock (from npm's cache when it holds them); nothing runs when the install matches the lock.
+deps_azurite() {
+  local root; root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  local dir="$root/.state/azurite"
+  if [ ! -x "$dir/node_modules/.bin/azurite-blob" ] || ! cmp -s "$root/tests/azurite/package-lock.json" "$dir/package-lock.json"; then
+    echo "[deps] npm ci (azurite, into .state/azurite)" >&2
+    mkdir -p "$dir"
+    cp "$root/tests/azurite/package.json" "$root/tests/azurite/package-lock.json" "$dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+}
