@@ -1,8 +1,9 @@
 // The proxy's STS (worker/sts/) and its session credentials (worker/auth/session*.h): the form's rules and every
 // error code, scope intersection, the session record and token, and whole requests through the Engine — AssumeRole
 // signed by a key, S3 requests signed with the session it returns (opened once, then from the isolate's LRU),
-// altered and expired tokens, revocation by role or key, GetCallerIdentity. The host's AES-GCM is stood in for by
-// a keyed hash seal (FakeSeal) that opens only what it sealed, under the same AAD: the real one is e2e's.
+// altered and expired tokens, revocation by role or key, GetCallerIdentity, roles in the registry (v1/role/NAME).
+// The host's AES-GCM is stood in for by a keyed hash seal (FakeSeal) that opens only what it sealed, under the same
+// AAD: the real one is e2e's.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -625,4 +626,154 @@ TEST_CASE("sts: a registry key assumes a role; disabling it in the registry ends
   host.registry.erase("v1/key/AKIDREGKEY");
   a = host.run(host.begin_s3("/acct/data/public/f", s, kNow + 122000), kNow + 122000);
   CHECK(code_of(a) == "InvalidToken");
+}
+
+// Roles in the registry (v1/role/NAME): the key and the role from the registry, the role static wins over.
+namespace {
+
+std::string registry_roles_config() {
+  return R"({"registry": {"key_secret": "REG_KEY", "entry_ttl_s": 60, "negative_ttl_s": 10, "stale_s": 0},
+    "backends": {"main": {"endpoint": "http://127.0.0.1:9000", "bucket": "bk"}},
+    "accounts": {"acct": {"repositories": {"data": {"backend": "main", "prefix": "d/", "cache": {"enabled": false}}}}},
+    "sts": {"session_key_secret": "STS_KEY"},
+    "roles": {"reader": {"scopes": [{"account": "acct", "repository": "data", "prefix": "public/", "actions": ["read"]}],
+                         "trusted_keys": ["AKIDREGKEY"]}}})";
+}
+std::string registry_role_entry(const std::string& extra = "", const std::string& trusted = "AKIDREGKEY") {
+  return R"({"scopes": [{"account": "acct", "repository": "data", "prefix": "reg/", "actions": ["read"]}],
+             "max_session_s": 3600, "trusted_keys": [")" + trusted + "\"]" + extra + "}";
+}
+Creds reg_key() { return {"AKIDREGKEY", derive_key_secret(kRegistryKey, "AKIDREGKEY", 1, kNonce), ""}; }
+std::string assume_form(const std::string& role) {
+  return "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::s3-edge-proxy:role/" + role + "&RoleSessionName=reg-job";
+}
+Creds creds_of(const Action& a) {
+  return {enginetest::element(a.respond.body.bytes, "AccessKeyId"),
+          enginetest::element(a.respond.body.bytes, "SecretAccessKey"),
+          enginetest::element(a.respond.body.bytes, "SessionToken")};
+}
+
+}  // namespace
+
+TEST_CASE("sts: a registry role is assumed; disabled, it is refused and its sessions end within the entry TTL",
+          "[sts][registry]") {
+  StsHost host(registry_roles_config());
+  host.registry["v1/key/AKIDREGKEY"] = registry_key_entry(false);
+  host.registry["v1/role/regrole"] = registry_role_entry();
+  Action a = host.run(host.begin_sts(assume_form("regrole"), reg_key()));
+  INFO(a.respond.body.bytes);
+  REQUIRE(a.respond.status == 200);
+  CHECK(host.registry_reads == 2);  // the signing key and the role, in one registry phase
+  CHECK(enginetest::element(a.respond.body.bytes, "Arn") == "arn:aws:sts::s3-edge-proxy:assumed-role/regrole/reg-job");
+  const Creds s = creds_of(a);
+  // The session: role ∩ key; its role and source key from the isolate's tier within the TTL.
+  CHECK(host.run(host.begin_s3("/acct/data/reg/f", s)).kind == ActionKind::Fetch);
+  CHECK(code_of(host.run(host.begin_s3("/acct/data/public/f", s))) == "AccessDenied");
+  a = host.run(host.begin_sts("Action=GetCallerIdentity&Version=2011-06-15", s));
+  CHECK(a.respond.status == 200);
+  CHECK(host.registry_reads == 2);
+  // Disabled in the registry: within the TTL the cached entry still serves; past it, refused both ways.
+  host.registry["v1/role/regrole"] = registry_role_entry(", \"disabled\": true");
+  CHECK(host.run(host.begin_s3("/acct/data/reg/f", s, kNow + 30000), kNow + 30000).kind == ActionKind::Fetch);
+  const double later = kNow + 61000;
+  a = host.run(host.begin_s3("/acct/data/reg/f", s, later), later);
+  CHECK(a.respond.status == 400);
+  CHECK(code_of(a) == "InvalidToken");
+  CHECK(a.respond.log_line.find("no longer exists or is disabled") != std::string::npos);
+  a = host.run(host.begin_sts(assume_form("regrole"), reg_key(), later), later);
+  CHECK(a.respond.status == 403);
+  CHECK(code_of(a) == "AccessDenied");
+  // Enabled again, but no longer trusting the key: refused too, after the TTL.
+  host.registry["v1/role/regrole"] = registry_role_entry("", "AKIDSOMEONEELSE");
+  const double later2 = kNow + 122000;
+  CHECK(code_of(host.run(host.begin_s3("/acct/data/reg/f", s, later2), later2)) == "InvalidToken");
+  CHECK(code_of(host.run(host.begin_sts(assume_form("regrole"), reg_key(), later2), later2)) == "AccessDenied");
+  // Removed: as unknown (cached as absent for the negative TTL).
+  host.registry.erase("v1/role/regrole");
+  const double later3 = kNow + 183000;
+  CHECK(code_of(host.run(host.begin_s3("/acct/data/reg/f", s, later3), later3)) == "InvalidToken");
+}
+
+TEST_CASE("sts: a malformed registry role fails only its own requests (503, the field named)", "[sts][registry]") {
+  StsHost host(registry_roles_config());
+  host.registry["v1/key/AKIDREGKEY"] = registry_key_entry(false);
+  host.registry["v1/role/regrole"] = registry_role_entry();
+  host.registry["v1/role/broken"] = R"({"scopes": [], "trusted_keys": ["AKIDREGKEY"], "max_session_s": 5})";
+  host.registry["v1/role/typo"] = R"({"scopes": [], "trusted_key": ["AKIDREGKEY"]})";
+  Action a = host.run(host.begin_sts(assume_form("broken"), reg_key()));
+  CHECK(a.respond.status == 503);
+  CHECK(code_of(a) == "ServiceUnavailable");
+  CHECK(a.respond.log_line.find("role broken.max_session_s") != std::string::npos);
+  a = host.run(host.begin_sts(assume_form("typo"), reg_key()));
+  CHECK(a.respond.status == 503);
+  CHECK(a.respond.log_line.find("role typo.trusted_key") != std::string::npos);
+  // The others are untouched.
+  a = host.run(host.begin_sts(assume_form("regrole"), reg_key()));
+  REQUIRE(a.respond.status == 200);
+  const Creds s = creds_of(a);
+  CHECK(host.run(host.begin_s3("/acct/data/reg/f", s)).kind == ActionKind::Fetch);
+  CHECK(host.run(host.begin_sts(assume_form("reader"), reg_key())).respond.status == 200);
+  // A session of a role whose entry turns malformed: its S3 requests are 503 (not a refusal), past the TTL.
+  host.registry["v1/role/regrole"] = "{\"scopes\": 3}";
+  const double later = kNow + 61000;
+  a = host.run(host.begin_s3("/acct/data/reg/f", s, later), later);
+  CHECK(a.respond.status == 503);
+  CHECK(code_of(a) == "ServiceUnavailable");
+  CHECK(a.respond.log_line.find("role regrole.scopes") != std::string::npos);
+}
+
+TEST_CASE("sts: a static role wins over a registry role of its name; garbage names cost no read; absent is cached",
+          "[sts][registry]") {
+  StsHost host(registry_roles_config());
+  host.registry["v1/key/AKIDREGKEY"] = registry_key_entry(false);
+  // The registry's "reader" would grant more and trust another key: never read, never used.
+  host.registry["v1/role/reader"] = R"({"scopes": [{"account": "acct", "actions": ["read", "list", "write"]}],
+                                       "trusted_keys": ["AKIDSOMEONEELSE"]})";
+  Action a = host.run(host.begin_sts(assume_form("reader"), reg_key()));
+  REQUIRE(a.respond.status == 200);
+  CHECK(host.registry_reads == 1);  // the key only
+  const Creds s = creds_of(a);
+  CHECK(host.run(host.begin_s3("/acct/data/public/f", s)).kind == ActionKind::Fetch);
+  CHECK(code_of(host.run(host.begin_s3("/acct/data/reg/f", s))) == "AccessDenied");
+  CHECK(host.registry_reads == 1);
+  // A RoleArn that is not ours, or a name no role can have: no registry read, refused as before.
+  a = host.run(host.begin_sts("Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/x"
+                              "&RoleSessionName=reg-job", reg_key()));
+  CHECK(a.respond.status == 400);
+  a = host.run(host.begin_sts("Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::s3-edge-proxy:role/b%21d"
+                              "&RoleSessionName=reg-job", reg_key()));
+  CHECK(a.respond.status == 400);
+  CHECK(host.registry_reads == 1);
+  // An unknown role: one read, then "absent" from the isolate's tier for the negative TTL.
+  for (int i = 0; i < 3; ++i) {
+    a = host.run(host.begin_sts(assume_form("nosuchrole"), reg_key()));
+    CHECK(code_of(a) == "AccessDenied");
+  }
+  CHECK(host.registry_reads == 2);
+}
+
+TEST_CASE("sts: role entries parse with the static roles' rules, errors named for the entry", "[sts][registry]") {
+  Role r;
+  std::string error;
+  CHECK(load_role_entry("ok", R"({"scopes": [{"account": "x", "actions": ["read"]}], "trusted_keys": ["AKIDX"],
+                                 "max_session_s": 7200, "disabled": true})", 900, r, error));
+  CHECK(r.name == "ok");
+  CHECK(r.max_session_s == 7200);
+  CHECK(r.disabled);
+  CHECK(r.trusts("AKIDX"));
+  CHECK_FALSE(load_role_entry("ok", "[]", 900, r, error));
+  CHECK(error.find("role ok") == 0);
+  CHECK_FALSE(load_role_entry("ok", R"({"scopes": [], "trusted_keys": []})", 900, r, error));
+  CHECK(error.find("role ok.trusted_keys") == 0);
+  CHECK_FALSE(load_role_entry("ok", R"({"scopes": [{"account": "x", "actions": ["fly"]}], "trusted_keys": ["AKIDX"]})",
+                              900, r, error));
+  CHECK(error.find("role ok.scopes[0]") == 0);
+  CHECK_FALSE(load_role_entry("ok", R"({"scopes": [], "trusted_keys": ["AKIDX"], "disabled": "no"})", 900, r, error));
+  CHECK(error.find("role ok.disabled") == 0);
+  CHECK_FALSE(load_role_entry("b!d", R"({"scopes": [], "trusted_keys": ["AKIDX"]})", 900, r, error));
+  // S3P_CONFIG's roles take "disabled" too: a disabled static role is not assumable.
+  StsHost host(sts_config(R"(, "off": {"scopes": [], "trusted_keys": ["AKIDPIPELINE"], "disabled": true})"));
+  const Action a = host.run(host.begin_sts("Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::s3-edge-proxy:role/off"
+                                           "&RoleSessionName=job", {"AKIDPIPELINE", "pipeline secret", ""}));
+  CHECK(code_of(a) == "AccessDenied");
 }

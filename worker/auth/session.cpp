@@ -166,8 +166,8 @@ const S3Error* admit(const Session& s, const Namespace& ns, int64_t now_s, std::
     detail = "session expired " + std::to_string(now_s - s.expires_s) + " s ago";
     return &errors::ExpiredToken;
   }
-  const Role* role = ns.config().find_role(s.role);
-  if (!role) return detail = "session's role no longer exists", &errors::InvalidToken;
+  const Role* role = ns.find_role(s.role);
+  if (!role) return detail = "session's role no longer exists or is disabled", &errors::InvalidToken;
   if (!role->trusts(s.source_key)) return detail = "session's role no longer trusts its source key", &errors::InvalidToken;
   const AccessKey* source = ns.find_key(s.source_key);
   if (!source) return detail = "session's source key is unknown, disabled or expired", &errors::InvalidToken;

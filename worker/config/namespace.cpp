@@ -16,6 +16,13 @@ const AccessKey* Namespace::find_key(std::string_view id) const {
   return nullptr;
 }
 
+const Role* Namespace::find_role(std::string_view name) const {
+  if (const Role* r = config_.find_role(name)) return r->disabled ? nullptr : r;  // a disabled static role hides
+  for (const auto& e : roles_)
+    if (e->name == name) return e->disabled ? nullptr : e.get();
+  return nullptr;
+}
+
 void Namespace::set_listing(std::shared_ptr<const AccountIndex> listed) {
   if (listed_ && !listed_->pages.empty()) page_ = std::move(listed);
   else listed_ = std::move(listed);

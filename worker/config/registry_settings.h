@@ -1,4 +1,4 @@
-// The namespace registry's settings (S3P_CONFIG "registry"): where accounts and access keys are looked up per
+// The namespace registry's settings (S3P_CONFIG "registry"): where accounts, access keys and roles are looked up per
 // request when S3P_CONFIG does not name them (Workers KV through a binding, or an HTTP registry API), how long an
 // answer is trusted, and the deployment key access keys' secrets derive from — the registry stores no secret at all.
 //
@@ -20,6 +20,7 @@ namespace s3p {
 // Entry names in the registry (the KV keys).
 inline constexpr std::string_view kAccountEntryPrefix = "v1/account/";
 inline constexpr std::string_view kKeyEntryPrefix = "v1/key/";
+inline constexpr std::string_view kRoleEntryPrefix = "v1/role/";  // an STS role (config/roles.h)
 inline constexpr std::string_view kAccountListEntry = "v1/index/accounts";
 inline constexpr size_t kMinRegistryKeySize = 32;
 

@@ -34,18 +34,21 @@ bool load_settings(const json& j, const Env& env, StsSettings& out, std::string&
   return true;
 }
 
-bool load_role(const std::string& name, const json& j, const Config& cfg, uint32_t min_session_s, Role& out,
-               std::string& error) {
-  const std::string f = "roles." + name;
+// `cfg`: S3P_CONFIG's (its scopes' accounts and trusted keys checked against it, as far as it holds them), or null
+// for a registry entry (nothing to check against: looked up per request). `f`: the field errors are named under.
+bool load_role(const std::string& name, const json& j, const Config* cfg, uint32_t min_session_s, Role& out,
+               std::string& error, const std::string& f) {
   if (!valid_role_name(name)) return fail(error, f, "role names are 1-64 of A-Z a-z 0-9 _ + = , . @ -");
   if (!j.is_object()) return fail(error, f, "must be an object");
   for (auto it = j.begin(); it != j.end(); ++it)
-    if (it.key() != "scopes" && it.key() != "max_session_s" && it.key() != "trusted_keys")
+    if (it.key() != "scopes" && it.key() != "max_session_s" && it.key() != "trusted_keys" && it.key() != "disabled")
       return fail(error, f + "." + it.key(), "is not a role field");
   out.name = name;
   auto scopes = j.find("scopes");
   if (scopes == j.end()) return fail(error, f + ".scopes", "is required");
-  if (!load_scopes(*scopes, f + ".scopes", &cfg, cfg.registry.enabled, out.scopes, error)) return false;
+  // A registry entry's scopes (cfg null) name accounts checked when used, as a registry key's do.
+  if (!load_scopes(*scopes, f + ".scopes", cfg, cfg && cfg->registry.enabled, out.scopes, error)) return false;
+  if (!config_fields::get_bool(j, "disabled", f, out.disabled, error)) return false;
   if (!get_uint(j, "max_session_s", f, min_session_s, kMaxSessionSeconds, out.max_session_s, error)) return false;
   auto trusted = j.find("trusted_keys");
   if (trusted == j.end() || !trusted->is_array() || trusted->empty())
@@ -54,7 +57,7 @@ bool load_role(const std::string& name, const json& j, const Config& cfg, uint32
     if (!k.is_string() || !valid_key_id(k.get<std::string>()))
       return fail(error, f + ".trusted_keys", "must be a non-empty array of access key ids");
     // A registry key cannot be checked here (it is looked up per request); a static one must exist.
-    if (!cfg.registry.enabled && !cfg.find_key(k.get<std::string>()))
+    if (cfg && !cfg->registry.enabled && !cfg->find_key(k.get<std::string>()))
       return fail(error, f + ".trusted_keys", "unknown access key \"" + k.get<std::string>() + "\"");
     out.trusted_keys.push_back(k.get<std::string>());
   }
@@ -67,6 +70,17 @@ bool load_role(const std::string& name, const json& j, const Config& cfg, uint32
 bool Role::trusts(std::string_view key_id) const {
   return std::binary_search(trusted_keys.begin(), trusted_keys.end(), key_id,
                             [](std::string_view a, std::string_view b) { return a < b; });
+}
+
+bool load_role_entry(std::string_view name, std::string_view json_text, uint32_t min_session_s, Role& out,
+                     std::string& error) {
+  const std::string f = "role " + std::string(name);
+  const json j = json::parse(json_text.begin(), json_text.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return fail(error, f, "is not a JSON object");
+  Role r;
+  if (!load_role(std::string(name), j, nullptr, min_session_s, r, error, f)) return false;
+  out = std::move(r);
+  return true;
 }
 
 bool valid_role_name(std::string_view name) {
@@ -88,7 +102,7 @@ bool load_sts(const json& root, const Env& env, Config& cfg, std::string& error)
     return fail(error, "roles", "need an \"sts\" section (its session_key_secret seals the sessions)");
   for (auto it = roles->begin(); it != roles->end(); ++it) {
     Role r;
-    if (!load_role(it.key(), it.value(), cfg, cfg.sts.min_session_s, r, error)) return false;
+    if (!load_role(it.key(), it.value(), &cfg, cfg.sts.min_session_s, r, error, "roles." + it.key())) return false;
     cfg.roles.push_back(std::move(r));
   }
   std::sort(cfg.roles.begin(), cfg.roles.end(), [](const Role& a, const Role& b) { return a.name < b.name; });

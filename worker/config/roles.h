@@ -2,9 +2,10 @@
 //   "sts":   {"session_key_secret": "WORKER_SECRET"}  base64 of 32 bytes; the host seals and opens session tokens
 //            with it (AES-256-GCM, by name: the key never enters the core)
 //   "roles": {"NAME": {"scopes": [...the access keys' scope language...], "max_session_s": 3600,
-//                      "trusted_keys": ["KEYID", ...]}}
+//                      "trusted_keys": ["KEYID", ...], "disabled": false}}
 // A role is assumed (AssumeRole) by one of its trusted keys; the session then grants the role's scopes ∩ the
-// key's. Roles live in S3P_CONFIG for now; the registry's v1/role/NAME entries are the next step.
+// key's. Roles live in S3P_CONFIG or in the registry (v1/role/NAME, the same fields and rules: load_role_entry),
+// S3P_CONFIG's taking precedence. A disabled role is as if absent: not assumable, and its sessions are refused.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -31,6 +32,7 @@ struct Role {
   std::vector<Scope> scopes;
   uint32_t max_session_s = 3600;
   std::vector<std::string> trusted_keys;  // access key ids (static or registry) that may assume it; sorted
+  bool disabled = false;
   bool trusts(std::string_view key_id) const;
 };
 
@@ -43,6 +45,11 @@ bool valid_role_name(std::string_view name);
 struct Config;
 // Reads "sts" and "roles" (after the accounts and access keys: scopes are checked against the accounts as keys'
 // are). Roles without an "sts" section are an error (nothing could seal their sessions).
+// A registry role entry (v1/role/NAME): the body of S3P_CONFIG's roles.NAME, with its errors naming "role NAME.FIELD".
+// Its scopes' accounts and trusted keys are not checked against anything (they are looked up per request).
+bool load_role_entry(std::string_view name, std::string_view json_text, uint32_t min_session_s, Role& out,
+                     std::string& error);
+
 bool load_sts(const nlohmann::json& root, const std::map<std::string, std::string, std::less<>>& env, Config& cfg,
               std::string& error);
 

@@ -178,8 +178,9 @@ Action ClientRequest::resolve_registry() {
 }
 
 // The registry entries this request needs that the static config does not hold: its account, a copy's source
-// account, the access key its signature names, and for ListBuckets the account list. Names that cannot exist
-// (not an account or key id by the naming rules) are not asked for: a scanner's garbage costs no registry read.
+// account, the access key its signature names (for a session: its source key, and its role), and for ListBuckets
+// the account list. Names that cannot exist (not an account name, key id or role name by the naming rules) are not
+// asked for: a scanner's garbage costs no registry read.
 std::vector<std::string> ClientRequest::registry_names() const {
   const Config& cfg = engine_.config();
   std::vector<std::string> names;
@@ -197,6 +198,9 @@ std::vector<std::string> ClientRequest::registry_names() const {
   // A session signs with its own key id; its source key is the one to look up (auth::admit).
   const std::string_view key = session_ ? std::string_view(session_->source_key) : auth::claimed_key_id(req);
   if (valid_key_id(key) && !cfg.find_key(key)) names.push_back(registry::key_entry(key));
+  // ...and the role it was issued for (auth::admit): a role S3P_CONFIG lacks is the registry's.
+  if (session_ && valid_role_name(session_->role) && !cfg.find_role(session_->role))
+    names.push_back(registry::role_entry(session_->role));
   return names;
 }
 

@@ -1,5 +1,5 @@
-// The isolate's tier of the namespace registry: answers for registry entries (an account, an access key, the
-// account list) kept by name, each until its TTL — found entries for entry_ttl_s, "no such entry" for
+// The isolate's tier of the namespace registry: answers for registry entries (an account, an access key, a role,
+// the account list) kept by name, each until its TTL — found entries for entry_ttl_s, "no such entry" for
 // negative_ttl_s (so a scanner of unknown names costs one registry read per name per negative TTL) — and a found
 // entry past its TTL kept for stale_s more, to serve while the registry cannot answer. Failed reads are never
 // stored. Found and negative answers are bounded apart (two LRUs): a scanner's unknown names evict only each
@@ -23,6 +23,7 @@ struct Answer {
   Kind kind = Kind::Absent;
   std::shared_ptr<const Config> account;                      // Found: an account entry
   std::shared_ptr<const KeyEntry> key;                        // Found: a key entry
+  std::shared_ptr<const Role> role;                           // Found: a role entry
   std::shared_ptr<const AccountIndex> listing;  // Found: the account index, or a page of it
   std::string error;  // Malformed: what is wrong, naming the field (for the log; never the entry's text)
 };

@@ -13,6 +13,7 @@ namespace s3p::registry {
 
 std::string account_entry(std::string_view account) { return std::string(kAccountEntryPrefix) + std::string(account); }
 std::string key_entry(std::string_view id) { return std::string(kKeyEntryPrefix) + std::string(id); }
+std::string role_entry(std::string_view role) { return std::string(kRoleEntryPrefix) + std::string(role); }
 
 bool is_index_page(std::string_view name) {
   const std::string_view prefix = "v1/index/accounts/p";
@@ -173,7 +174,7 @@ Action Resolve::read(const std::string& name) {
   a.kind = ActionKind::RegistryGet;
   a.call.name = name;
   if (config_.registry.source == RegistrySettings::Source::Api) {
-    a.call.data = config_.registry.api_url + name;  // names are made of validated account names and key ids
+    a.call.data = config_.registry.api_url + name;  // names are made of validated account names, key ids and role names
     a.call.aad = config_.registry.api_token_secret;
   } else {
     a.call.data = config_.registry.kv_binding;
@@ -233,6 +234,13 @@ Answer Resolve::parse(const std::string& name, const Result& r) const {
     if (load_key_entry(n.substr(kKeyEntryPrefix.size()), body, config_.registry, *key, error)) {
       out.kind = Answer::Kind::Found;
       out.key = std::move(key);
+      return out;
+    }
+  } else if (n.substr(0, kRoleEntryPrefix.size()) == kRoleEntryPrefix) {
+    auto role = std::make_shared<Role>();
+    if (load_role_entry(n.substr(kRoleEntryPrefix.size()), body, config_.sts.min_session_s, *role, error)) {
+      out.kind = Answer::Kind::Found;
+      out.role = std::move(role);
       return out;
     }
   } else if (n == kAccountList || is_index_page(n)) {
@@ -318,6 +326,7 @@ void Resolve::pin(Namespace& ns, int64_t now_s) const {
     if (a.account) ns.pin_account(a.account);
     if (a.key && !a.key->disabled && (a.key->expires_s == 0 || now_s < a.key->expires_s)) ns.pin_key(a.key);
     if (a.listing) ns.set_listing(a.listing);
+    if (a.role && !a.role->disabled) ns.pin_role(a.role);
   }
 }
 

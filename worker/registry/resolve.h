@@ -1,6 +1,6 @@
 // Resolving a request's registry entries: the phase between routing and authentication when the deployment has
 // a registry. For each name the request needs (its account, a copy's source account, the access key it claims,
-// the account list for ListBuckets) the isolate's cache answers, or one request per name reads the registry while
+// the STS role it assumes or its session was issued for, the account list for ListBuckets) the isolate's cache answers, or one request per name reads the registry while
 // the others wait for it (the credential tiers' rules):
 //
 //   for each name:  fresh in the isolate? ─yes─► use it
@@ -32,6 +32,7 @@ namespace s3p::registry {
 
 std::string account_entry(std::string_view account);
 std::string key_entry(std::string_view id);
+std::string role_entry(std::string_view role);  // v1/role/NAME (an STS role: config/roles.h)
 // A page of a paged account index: v1/index/accounts/pN (N: 1-9 digits).
 bool is_index_page(std::string_view name);
 inline constexpr size_t kMaxIndexPages = 10000;
@@ -58,7 +59,8 @@ class Resolve {
 
   bool failed() const { return failed_; }
   const Failure& failure() const { return failure_; }
-  // Hands the found entries to the request's namespace (a disabled or expired key is left out: as unknown).
+  // Hands the found entries to the request's namespace (a disabled or expired key, a disabled role, are left out:
+  // as unknown).
   void pin(Namespace& ns, int64_t now_s) const;
   // For the log: "cache" (all from the isolate), "colo" (some from the colo's tier), "registry" (some read),
   // "stale" (some served past its TTL).

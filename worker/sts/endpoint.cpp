@@ -111,17 +111,26 @@ Action Endpoint::drive_session() {
   return resolve();
 }
 
-// The registry entry of the key that signs (or of the session's source key), when the static config lacks it.
+// The registry entries of the key that signs (or of the session's source key), and of the role: the session's,
+// or the one AssumeRole names (a RoleArn that is not ours names none: no read) — those the static config lacks.
 Action Endpoint::resolve() {
   const Config& cfg = svc_.config;
+  if (!cfg.registry.enabled) return authenticate();
+  std::vector<std::string> names;
   const std::string key = session_ ? session_->source_key : claimed_key_;
-  if (cfg.registry.enabled && valid_key_id(key) && !cfg.find_key(key)) {
-    resolve_ = std::make_unique<registry::Resolve>(svc_.registry, cfg, task_,
-                                                   std::vector<std::string>{registry::key_entry(key)});
-    phase_ = Phase::Resolving;
-    return drive_resolve();
+  if (valid_key_id(key) && !cfg.find_key(key)) names.push_back(registry::key_entry(key));
+  std::string role;
+  if (session_) {
+    role = session_->role;
+  } else if (call_kind_ == Call::AssumeRole) {
+    for (const auto& p : params_)
+      if (p.name == "RoleArn" && !auth::parse_role_arn(p.value, role)) role.clear();
   }
-  return authenticate();
+  if (valid_role_name(role) && !cfg.find_role(role)) names.push_back(registry::role_entry(role));
+  if (names.empty()) return authenticate();
+  resolve_ = std::make_unique<registry::Resolve>(svc_.registry, cfg, task_, std::move(names));
+  phase_ = Phase::Resolving;
+  return drive_resolve();
 }
 
 Action Endpoint::drive_resolve() {
@@ -164,8 +173,8 @@ Action Endpoint::assume_role() {
   if (session_) return fail(client_fault(errors::NoRoleChaining, "AssumeRole signed by a session"));
   Failure f;
   if (!parse_assume_role(params_, call_, f)) return fail(std::move(f));
-  const Role* role = svc_.config.find_role(call_.role);
-  if (!role) return fail(client_fault(errors::NotAuthorized, "no role " + call_.role));
+  const Role* role = ns_.find_role(call_.role);
+  if (!role) return fail(client_fault(errors::NotAuthorized, "no role " + call_.role + " (or disabled)"));
   if (!role->trusts(caller_->id))
     return fail(client_fault(errors::NotAuthorized, "role " + call_.role + " does not trust key " + caller_->id));
   uint32_t duration = 0;

@@ -5,7 +5,8 @@
 //
 //   Start ─► [POST: ReadBody, the form] ─► parse Action/Version
 //         ─► [a session token: open it (auth/session_cache.h)]
-//         ─► [a registry: resolve the signing key, or the session's source key (registry/resolve.h)]
+//         ─► [a registry: resolve the signing key, or the session's source key, and the role — the session's or
+//             the one AssumeRole names — when S3P_CONFIG lacks them (registry/resolve.h)]
 //         ─► admit the session, verify SigV4 for service "sts" over the body's hash
 //         ─► GetCallerIdentity: answer
 //            AssumeRole: validate, role trusted for the key? ─► Random (credentials) ─► Seal (the token) ─► answer
