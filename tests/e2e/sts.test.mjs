@@ -3,12 +3,19 @@
 // within the role's scopes (∩ the key's) and are refused outside them; an altered token, an expired session, an
 // untrusted key, a revoked role are refused with S3's or STS's code and no backend request; another proxy holding
 // the same session key verifies the same session (stateless); no log line and no S3 answer carries a secret or a
-// token. The host's real AES-GCM seals and opens here (the units stand it in).
+// token. Roles in the registry (v1/role/NAME in Miniflare's KV): written while the Worker runs, assumable within the
+// TTL by boto3 with a registry key; disabled, refused (AssumeRole and the live session) within it. The host's real
+// AES-GCM seals and opens here (the units stand it in).
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AwsV4Signer } from "aws4fetch";
-import { backendCalls, client, DEMO_SECRETS, DEMO_USER, demoConfig, jsonLogs, startProxy, xmlField } from "./harness.mjs";
+import {
+  backendCalls, client, DEMO_SECRETS, DEMO_USER, demoConfig, eventually, jsonLogs, sealEntry, startProxy, xmlField,
+} from "./harness.mjs";
 
 const AWS_V1 = "aws"; // pyenv, first on PATH: aws cli v1
 const OTHER = { id: "AKIDSTSOTHERKEY01", secret: "sts/other/key/secret/01" };
@@ -234,5 +241,68 @@ print(json.dumps(out))`;
     assert.ok(answers.length >= 8);
     for (const a of answers)
       for (const s of secretsSeen) assert.ok(!a.text.includes(s) && !a.headers.includes(s), `an answer holds a secret or token: ${a.text.slice(0, 200)}`);
+  });
+});
+
+describe("sts: roles in the registry (v1/role/NAME), changed while the Worker runs", () => {
+  const REGISTRY_KEY = "e2e sts registry deployment key: " + crypto.randomBytes(16).toString("hex");
+  const TTL_S = 2;
+  const KEY_ID = "AKIDSTSREGISTRY01";
+  const nonce = crypto.randomBytes(16).toString("base64url");
+  // The key's secret as the core derives it (README "Registry"), computed independently.
+  const keySecret = crypto.createHmac("sha256", REGISTRY_KEY).update(`s3-edge-proxy access key secret v1\0${KEY_ID}\0${1}\0${nonce}`)
+    .digest("base64url");
+  const asKey = { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: keySecret };
+  const role = (fields = {}) => ({ scopes: [{ account: "demo-org", repository: "secret-data", prefix: "nested/", actions: ["read", "list"] }],
+    max_session_s: 3600, trusted_keys: [KEY_ID], ...fields });
+  let proxy, kv, dir;
+  const put = (name, value) => kv.put(name, sealEntry(REGISTRY_KEY, name, JSON.stringify(value)));
+  const assume = async (name = "kv-reader") =>
+    JSON.parse(String((await client("python3", ["-c", BOTO, proxy.url, ROLE_ARN(name), "900"], asKey)).stdout));
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "s3p-sts-registry-e2e-"));
+    // S3P_CONFIG keeps the demo's accounts and the static roles; the key and the role kv-reader are the registry's.
+    const config = configWith((c) => {
+      c.registry = { key_secret: "STS_REGISTRY_KEY", entry_ttl_s: TTL_S, negative_ttl_s: TTL_S, listing_ttl_s: TTL_S, stale_s: 0 };
+    });
+    proxy = await startProxy({ config, bindings: { ...bindings, STS_REGISTRY_KEY: REGISTRY_KEY }, kvPersist: dir });
+    kv = await proxy.mf.getKVNamespace("REGISTRY");
+    await put(`v1/key/${KEY_ID}`, { scopes: [{ account: "demo-org", repository: "secret-data", actions: ["read", "list"] }],
+      generation: 1, nonce });
+  });
+  after(async () => {
+    await proxy?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a role written to KV while the Worker runs is assumable within the TTL (boto3, a registry key); disabled, refused within it", async () => {
+    // Not there yet: AccessDenied (and "no such role" is cached for the negative TTL only).
+    const before = await assume();
+    assert.deepEqual(before.assume, { status: 403, code: "AccessDenied", message: before.assume.message });
+    await put("v1/role/kv-reader", role());
+    const t0 = Date.now();
+    const seen = await eventually(assume, { timeoutMs: 15_000, intervalMs: 250, until: (o) => !!o.assume?.key, what: "the role assumable" });
+    assert.ok(Date.now() - t0 < (TTL_S + 5) * 1000, `assumable after ${Date.now() - t0} ms`);
+    assert.equal(seen.assume.arn, "arn:aws:sts::s3-edge-proxy:assumed-role/kv-reader/boto-job");
+    assert.deepEqual(seen.inside, { body: NESTED });
+    assert.equal(seen.outside.code, "AccessDenied"); // the key may read hello.txt; the role may not
+    assert.equal(seen.whoami.arn, "arn:aws:sts::s3-edge-proxy:assumed-role/kv-reader/boto-job");
+    const creds = seen.assume;
+    // Disabled in KV: within the TTL the live session is refused (InvalidToken), and AssumeRole (AccessDenied).
+    await put("v1/role/kv-reader", role({ disabled: true }));
+    const t1 = Date.now();
+    const refusedSession = await eventually(() => sessionGet(`${proxy.url}/demo-org/secret-data/nested/a.txt`, creds),
+      { timeoutMs: 15_000, intervalMs: 250, until: (r) => r.status !== 200, what: "the session refused" });
+    assert.equal(refusedSession.status, 400, refusedSession.text);
+    assert.equal(xmlField(refusedSession.text, "Code"), "InvalidToken");
+    assert.ok(Date.now() - t1 < (TTL_S + 5) * 1000, `refused after ${Date.now() - t1} ms`);
+    const again = await assume();
+    assert.equal(again.assume.status, 403);
+    assert.equal(again.assume.code, "AccessDenied");
+    // The log names where the role came from and why the session was refused; never the token.
+    const lines = jsonLogs(proxy);
+    assert.ok(lines.some((l) => l.op === "StsAssumeRole" && l.assumed_role === "kv-reader" && l.status === 200 && l.registry));
+    for (const line of proxy.logs) assert.ok(!line.includes(creds.token) && !line.includes(creds.secret));
   });
 });

@@ -796,3 +796,85 @@ process.exit(r.status ?? 1);
     assert.match(wrongOpt.stderr, /account get does not take --scope/);
   });
 });
+
+describe("./scripts/registry role", () => {
+  it("role put/get/list/disable/enable/rm: v1/role/NAME sealed by K, validated by the core's rules (field named)", () => {
+    const dir = tempDir();
+    const cli = makeCli(dir);
+    ok(cli("account", "put", "acme", "--file", writeJson(dir, "acme.json",
+      { repositories: { climate: { backend: "main", prefix: "c/" } }, backends: { main: BACKEND } })));
+    ok(cli("key", "create", "AKIDPIPE0001", "--scope", "acme/*:read,list"));
+    const put = ok(cli("role", "put", "ci-reader", "--scope", "acme/climate/2024/:read,list", "--trust", "AKIDPIPE0001",
+      "--max-session-s", "7200"));
+    assert.match(put.stderr, /wrote v1\/role\/ci-reader/);
+    assert.deepEqual(json(cli("role", "get", "ci-reader")), {
+      scopes: [{ account: "acme", repository: "climate", prefix: "2024/", actions: ["read", "list"] }],
+      trusted_keys: ["AKIDPIPE0001"], max_session_s: 7200,
+    });
+    assert.match(ok(cli("role", "list")).stdout, /^ci-reader\tmax_session_s=7200\ttrust=AKIDPIPE0001\tacme\/climate\/2024\/:read,list$/m);
+    // Disable and enable: the flag, and the seal recomputed here.
+    ok(cli("role", "disable", "ci-reader"));
+    assert.equal(json(cli("role", "get", "ci-reader")).disabled, true);
+    assert.match(ok(cli("role", "list")).stdout, /max_session_s=7200 disabled/);
+    ok(cli("role", "enable", "ci-reader"));
+    assert.equal(json(cli("role", "get", "ci-reader")).disabled, undefined);
+    ok(cli("validate"));
+    assert.match(ok(cli("validate")).stdout, /1 account\(s\), 1 key\(s\), 1 role\(s\)/);
+    // The core's rules, the field named: too long a session, an unknown action, an account no one has, bad names.
+    let r = cli("role", "put", "r2", "--scope", "acme/climate:read", "--trust", "AKIDPIPE0001", "--max-session-s", "50000");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /v1\/role\/r2: max_session_s: must be an integer in 900\.\.43200/);
+    r = cli("role", "put", "r2", "--scope", "nosuch/x:read", "--trust", "AKIDPIPE0001");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /v1\/role\/r2: scopes\[0\]/);
+    r = cli("role", "put", "r2", "--file", writeJson(dir, "bad.json", { scopes: [], trusted_keys: ["AKIDPIPE0001"], max_sesion_s: 900 }));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /v1\/role\/r2: max_sesion_s: is not a field of a v1 role entry/);
+    r = cli("role", "put", "bad!name", "--trust", "AKIDPIPE0001");
+    assert.equal(r.code, 2);
+    r = cli("role", "put", "r2", "--scope", "acme/climate:read");
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /--trust/);
+    // A trusted key the registry does not hold: written, with a warning (it may be S3P_CONFIG's).
+    r = ok(cli("role", "put", "r3", "--trust", "AKIDELSEWHERE"));
+    assert.match(r.stderr, /trusted_keys: AKIDELSEWHERE: no such key in the registry/);
+    // Removed; then get says so.
+    ok(cli("role", "rm", "r3"));
+    r = cli("role", "get", "r3");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /v1\/role\/r3: no such role/);
+    // The stored value: sealed by K (recomputed here), no secret in it.
+    return withKv(path.join(dir, "kv"), async (kv) => {
+      const v = await kv.get("v1/role/ci-reader");
+      assert.deepEqual(opened(K, "v1/role/ci-reader", v).trusted_keys, ["AKIDPIPE0001"]);
+    });
+  });
+
+  it("import takes S3P_CONFIG's roles (sts stays), export gives them back; validate --file --as v1/role/NAME", () => {
+    const dir = tempDir();
+    const cli = makeCli(dir);
+    const cfg = demoConfig();
+    const acct = Object.keys(cfg.accounts)[0];
+    const keyId = Object.keys(cfg.access_keys)[0];
+    cfg.sts = { session_key_secret: "S3P_STS_SESSION_KEY" };
+    cfg.roles = { "ci-reader": { scopes: [{ account: acct, repository: "*", actions: ["read"] }], max_session_s: 1800, trusted_keys: [keyId] },
+                  "off": { scopes: [], trusted_keys: [keyId], disabled: true } };
+    const imported = ok(cli("import", writeJson(dir, "cfg.json", cfg)));
+    assert.match(imported.stderr, /wrote 2 role\(s\)/);
+    assert.match(imported.stderr, /sts: deployment settings, not imported|sts.*not imported/);
+    assert.deepEqual(json(cli("role", "get", "ci-reader")), cfg.roles["ci-reader"]);
+    const exported = ok(cli("export"));
+    assert.deepEqual(JSON.parse(exported.stdout).roles, cfg.roles);
+    assert.match(exported.stderr, /roles: S3P_CONFIG needs an "sts" section/);
+    // A role referring to an account the file lacks: nothing written, the field named.
+    const bad = structuredClone(cfg);
+    bad.roles = { broken: { scopes: [{ account: "nosuchacct", repository: "*", actions: ["read"] }], trusted_keys: [keyId] } };
+    const r = cli("import", writeJson(dir, "bad.json", bad));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /nothing written/);
+    assert.match(r.stderr, /roles\.broken\.scopes\[0\]/);
+    // One entry from a file.
+    assert.match(ok(cli("validate", "--file", writeJson(dir, "role.json", cfg.roles["ci-reader"]), "--as", "v1/role/x")).stdout,
+      /is a valid role entry/);
+  });
+});

@@ -6,7 +6,7 @@
 //     200  text/plain: the entry exactly as ./scripts/registry writes it (sealed by the deployment key)
 //     404  no such entry (the proxy caches that for negative_ttl_s)
 //     401  no or another token; anything but 200/404 is a failing registry to the proxy (stale, or 503)
-//   names: v1/account/{account}, v1/key/{access key id}, v1/index/accounts
+//   names: v1/account/{account}, v1/key/{access key id}, v1/role/{role}, v1/index/accounts
 //
 // The API never holds a secret: entries carry no key secrets (they derive from the deployment key), and the
 // token only lets the proxy read.
@@ -17,7 +17,7 @@ import crypto from "node:crypto";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 
-const NAME = /^v1\/(account\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]|key\/\w{3,128}|index\/accounts(?:\/p[1-9][0-9]{0,8})?)$/; // the core's naming rules
+const NAME = /^v1\/(account\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]|key\/\w{3,128}|role\/[A-Za-z0-9_+=,.@-]{1,64}|index\/accounts(?:\/p[1-9][0-9]{0,8})?)$/; // the core's naming rules
 
 // `fault` (tests): "stall" (never answers), "stall-body" (headers, then nothing), "status500", "garbage" (200, not
 // an entry), "truncate" (200, the entry cut short): set it on the returned object while the server runs.

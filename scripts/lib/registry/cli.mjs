@@ -8,7 +8,7 @@ import { DEFAULT_KEY_ENV, SealError, deriveSecret, newNonce, readDeploymentKey, 
 import {
   EntryError, INDEX_KEY, INDEX_PAGE_MAX, INDEX_PAGE_PREFIX, accountKey, configFromEntries, entriesFromConfig, formatScope,
   indexPageNumber, indexPageRange, indexPageShapeErrors, indexPageSize, indexShapeErrors, isFlat, isPagedIndex, isPublic, keyKey,
-  keyShapeErrors, parseIsoUtc, parseJson, parseScope, pretty, backendsUsed, sameJson,
+  keyShapeErrors, parseIsoUtc, parseJson, parseScope, pretty, backendsUsed, roleKey, ROLE_NAME_RE, sameJson,
 } from "./layout.mjs";
 import { Deployment } from "./deployment.mjs";
 import { FEDERATION_NOTE, Registry, UNCHECKED_NOTE } from "./registry.mjs";
@@ -50,7 +50,7 @@ did not (an entry that is not sealed at all is reported either way):
 const OPTIONS = {
   file: "string", backend: "string", prefix: "string", public: "boolean", "read-only": "boolean", cache: "boolean",
   replace: "boolean", scope: "multiple", expires: "string", "key-secret-env": "string", "key-secret-file": "string",
-  "skip-keys": "boolean", json: "boolean", as: "string", force: "boolean",
+  "skip-keys": "boolean", json: "boolean", as: "string", force: "boolean", trust: "multiple", "max-session-s": "string",
 };
 const KEY_SECRET_OPTIONS = ["key-secret-env", "key-secret-file"];
 const GLOBAL_OPTIONS = ["local", "namespace-id", "dry-run", "deployment", "help", ...KEY_SECRET_OPTIONS];
@@ -144,6 +144,42 @@ generation and the nonce; stored nowhere). An id that was revoked and is created
     words: ["key", "secret"], key: "derive", args: ["ID"], options: [], summary: "re-derive and print a key's secret",
     help: "Prints v1/key/ID's current secret, derived again from K and the entry's generation and nonce (its seal\nverified with K first).",
     run: keySecret,
+  },
+  {
+    words: ["role", "put"], key: "write", args: ["NAME"], options: ["scope", "trust", "max-session-s", "file"],
+    summary: "write an STS role (its scopes, trusted keys, longest session)",
+    help: `Writes v1/role/NAME, a role of the proxy's STS (README "Temporary credentials (STS)"): AssumeRole signed by one
+of its trusted keys mints a session granting the role's scopes ∩ the key's. The same fields and rules as
+S3P_CONFIG's roles.NAME (which takes precedence over an entry of its name), validated by the core first:
+  --scope account/repo[/prefix]:read,list,write,delete   (repeatable; as for key create; none: a role granting nothing)
+  --trust KEYID                                         (repeatable, at least one: an access key, the registry's or
+                                                        S3P_CONFIG's, that may assume it)
+  --max-session-s N                                     (900..43200; default 3600)
+  --file F                                              (instead: the entry's JSON, {"scopes", "trusted_keys",
+                                                        "max_session_s", "disabled"})
+An existing role is replaced (enabled, unless the file says otherwise). Changes reach every isolate within the
+registry's entry_ttl_s: live sessions are then narrowed or, for an untrusted key, refused.`,
+    run: rolePut,
+  },
+  { words: ["role", "get"], args: ["NAME"], options: [], summary: "print a role entry", help: "Prints v1/role/NAME as JSON.", run: roleGet },
+  {
+    words: ["role", "list"], args: [], options: ["json"], summary: "list the roles",
+    help: "Prints one line per role: name, max_session_s, disabled, trusted keys, scopes (--json: the entries).", run: roleList,
+  },
+  {
+    words: ["role", "rm"], args: ["NAME"], options: [], summary: "delete a role",
+    help: "Deletes v1/role/NAME: it can no longer be assumed, and its sessions are refused within entry_ttl_s. It writes\nno entry, so it needs no K.",
+    run: roleRm,
+  },
+  {
+    words: ["role", "disable"], key: "write", args: ["NAME"], options: [], summary: "refuse a role and its sessions (kept)",
+    help: "Sets \"disabled\": true on v1/role/NAME: within entry_ttl_s it can no longer be assumed and its live sessions are\nrefused (InvalidToken).",
+    run: (c) => roleSetDisabled(c, true),
+  },
+  {
+    words: ["role", "enable"], key: "write", args: ["NAME"], options: [], summary: "accept a disabled role again",
+    help: "Clears \"disabled\" on v1/role/NAME (validated again); sessions issued before, not yet expired, work again.",
+    run: (c) => roleSetDisabled(c, false),
   },
   {
     words: ["import"], key: "write", args: ["CONFIG"], options: ["skip-keys", "force"], summary: "import an S3P_CONFIG-format file",
@@ -279,7 +315,7 @@ function usage() {
 The namespace registry in Workers KV: accounts, repositories, backends and access keys outside the Worker's
 S3P_CONFIG, changed without a redeploy. Layout (each value is a JSON entry sealed by the deployment key K):
 v1/account/{account} (an account with the backends it uses), v1/key/{access key id} (scopes, generation and
-nonce; no secret), v1/index/accounts (the account index; past ${INDEX_PAGE_MAX} accounts, a list of pages
+nonce; no secret), v1/role/{name} (an STS role: scopes, trusted keys, longest session), v1/index/accounts (the account index; past ${INDEX_PAGE_MAX} accounts, a list of pages
 v1/index/accounts/pN of at most ${INDEX_PAGE_MAX} accounts each, kept by every write).
 
 Commands:
@@ -302,7 +338,7 @@ re-issue; export leaves out disabled and expired keys, and keys' expiries).`;
 function commandHelp(cmd) {
   const opts = [...cmd.options.map((o) => `[--${o}]`), "[--deployment FILE]", "[--key-secret-env NAME | --key-secret-file PATH]"].join(" ");
   const k = { write: "It writes entries: K is required, to seal them.", derive: "It derives a secret: K is required." }[cmd.key] ??
-    (cmd.words.join(" ") === "key revoke" ? "It writes no entry: K is not needed." : "It reads entries: their seals are verified with K when it is given.");
+    (["key revoke", "role rm"].includes(cmd.words.join(" ")) ? "It writes no entry: K is not needed." : "It reads entries: their seals are verified with K when it is given.");
   return `Usage: ./scripts/registry [target] ${[...cmd.words, ...cmd.args].join(" ")} ${opts}\n\n${cmd.help}\n\n` +
     `${TARGET_HELP}\n\n${DEPLOYMENT_HELP}\n\n${KEY_SECRET_HELP}\n${k}`;
 }
@@ -321,7 +357,7 @@ const readFileJson = (file, what = file) => parseJson(readFileText(file, what), 
 
 async function must(key, getter) {
   const v = await getter;
-  if (v === null) throw new Error(`${key}: no such ${key.startsWith("v1/key/") ? "key" : "account"}`);
+  if (v === null) throw new Error(`${key}: no such ${key.startsWith("v1/key/") ? "key" : key.startsWith("v1/role/") ? "role" : "account"}`);
   return v;
 }
 
@@ -468,6 +504,65 @@ async function keySecret({ reg, k, args: [id], out }) {
   out(deriveSecret(k, id, entry.generation, entry.nonce));
 }
 
+function roleName(name) {
+  if (!ROLE_NAME_RE.test(name)) throw new UsageError(`role ${name}: role names are 1-64 of A-Z a-z 0-9 _ + = , . @ -`);
+  return name;
+}
+
+async function rolePut({ reg, args: [name], opts, note }) {
+  roleName(name);
+  let entry;
+  if (opts.file) {
+    if (opts.multiple.scope || opts.multiple.trust || opts["max-session-s"] !== undefined)
+      throw new UsageError("role put: --file, or --scope/--trust/--max-session-s, not both");
+    entry = readFileJson(opts.file);
+  } else {
+    const trusted = opts.multiple.trust ?? [];
+    if (!trusted.length) throw new UsageError("role put needs at least one --trust KEYID (a key that may assume it)");
+    entry = { scopes: (opts.multiple.scope ?? []).map(parseScope), trusted_keys: [...new Set(trusted)] };
+    if (opts["max-session-s"] !== undefined) {
+      const n = Number(opts["max-session-s"]);
+      if (!/^[0-9]+$/.test(opts["max-session-s"]) || !Number.isSafeInteger(n))
+        throw new Error(`${roleKey(name)}: max_session_s: must be an integer in 900..43200`);
+      entry.max_session_s = n;
+    }
+  }
+  await reg.writeRole(name, entry);
+  note(`wrote ${roleKey(name)}`);
+}
+
+async function roleGet({ reg, args: [name], out }) {
+  out(pretty(await must(roleKey(roleName(name)), reg.role(name))));
+}
+
+async function roleList({ reg, opts, out }) {
+  const roles = await reg.roles();
+  if (opts.json) {
+    out(pretty(Object.fromEntries(roles)));
+    return;
+  }
+  for (const [name, e] of roles) {
+    const flags = [`max_session_s=${e?.max_session_s ?? 3600}`];
+    if (e?.disabled) flags.push("disabled");
+    const trusted = Array.isArray(e?.trusted_keys) ? e.trusted_keys.join(",") : "";
+    const scopes = Array.isArray(e?.scopes) ? e.scopes.map(formatScope).join(" ") : "";
+    out(`${name}\t${flags.join(" ")}\ttrust=${trusted}\t${scopes}`);
+  }
+}
+
+async function roleRm({ reg, args: [name], note }) {
+  await reg.removeRole(roleName(name));
+  note(`removed ${roleKey(name)}`);
+}
+
+async function roleSetDisabled({ reg, args: [name], note }, disabled) {
+  const entry = await must(roleKey(roleName(name)), reg.role(name));
+  if (disabled) entry.disabled = true;
+  else delete entry.disabled;
+  await reg.writeRole(name, entry, { shapeOnly: disabled });
+  note(`wrote ${roleKey(name)}: ${disabled ? "disabled" : "enabled"}`);
+}
+
 async function importConfig({ reg, k, args: [file], opts, out, note, warn }) {
   const cfg = readFileJson(file);
   let parts;
@@ -478,6 +573,9 @@ async function importConfig({ reg, k, args: [file], opts, out, note, warn }) {
   }
   const { accounts, ignored, unknown, unusedBackends: unused, kept } = parts;
   const keys = opts["skip-keys"] ? new Map() : parts.keys;
+  const roles = parts.roles;
+  for (const name of roles.keys())
+    if (!ROLE_NAME_RE.test(name)) throw new Error(`${file}: roles.${name}: role names are 1-64 of A-Z a-z 0-9 _ + = , . @ -`);
   // Backends naming Worker secrets stay in S3P_CONFIG: the entries name them. They are checked against the
   // deployment's (--deployment), which must define them, or else against this file's own.
   if (kept.size) {
@@ -531,6 +629,14 @@ async function importConfig({ reg, k, args: [file], opts, out, note, warn }) {
       errors.push(e.configError ? `${file}: ${e.configError}  (entry ${e.message})` : `${file}: ${e.message}`);
     }
   }
+  for (const [name, entry] of roles) {
+    try {
+      await reg.validateRole(name, entry, accounts, new Set(keys.keys()));
+    } catch (e) {
+      if (!(e instanceof EntryError)) throw e;
+      errors.push(e.configError ? `${file}: ${e.configError}  (entry ${e.message})` : `${file}: ${e.message}`);
+    }
+  }
   if (errors.length) throw new Error(`nothing written:\n${errors.join("\n")}`);
   // Keys already in the registry that the imported accounts would break.
   const changed = new Map();
@@ -550,6 +656,8 @@ async function importConfig({ reg, k, args: [file], opts, out, note, warn }) {
   // The index once for all of them (a paged index: only the pages they fall in).
   await reg.updateIndexEntries(new Map([...accounts].map(([name, entry]) => [name, { public: isPublic(entry) }])));
   note(`wrote ${accounts.size} account(s) and the account index`);
+  for (const [name, entry] of roles) await reg.writeRole(name, entry);
+  if (roles.size) note(`wrote ${roles.size} role(s) (the "sts" section, its session key, stays in S3P_CONFIG)`);
   if (opts["skip-keys"]) {
     if (parts.keys.size) note(`--skip-keys: ${parts.keys.size} access key(s) not imported`);
     return;
@@ -572,7 +680,7 @@ async function importConfig({ reg, k, args: [file], opts, out, note, warn }) {
 async function exportConfig({ reg, out, note, warn }) {
   const d = reg.validator.deployment;
   const { config, renamed, skipped, expiryDropped, missing } =
-    configFromEntries(await reg.accounts(), await reg.keys(), { shared: d?.rawBackends });
+    configFromEntries(await reg.accounts(), await reg.keys(), { shared: d?.rawBackends, roles: await reg.roles() });
   for (const r of renamed)
     note(`backends.${r.as}: ${accountKey(r.account)}'s backend "${r.backend}" differs from ${d?.hasBackend(r.backend) ? `${d.label}'s` : "another account's"} of that name`);
   for (const [b, where] of missing)
@@ -581,6 +689,7 @@ async function exportConfig({ reg, out, note, warn }) {
   for (const s of skipped) note(`access_keys.${s.id}: left out (${s.why})`);
   for (const e of expiryDropped) note(`access_keys.${e.id}: its expiry (${e.expires}) cannot be expressed in S3P_CONFIG and is dropped`);
   if (config.access_keys) note(`access_keys: each names the Worker secret <ID>_SECRET, a placeholder (the registry stores no secret)`);
+  if (config.roles) note(`roles: S3P_CONFIG needs an "sts" section (its session_key_secret) beside them`);
   out(pretty(config));
 }
 
@@ -607,12 +716,13 @@ async function validate({ reg, k, noKey, opts, out, warn }) {
     const entry = parseJson(text, opts.file);
     let kind, name;
     if (opts.as) {
-      const m = /^v1\/(account|key)\/(.+)$/.exec(opts.as);
+      const m = /^v1\/(account|key|role)\/(.+)$/.exec(opts.as);
       if (m) [kind, name] = [m[1], m[2]];
       else if (opts.as === INDEX_KEY) kind = "index";
       else if (indexPageNumber(opts.as) !== null) [kind, name] = ["page", opts.as];
-      else throw new UsageError(`--as ${opts.as}: expected v1/account/NAME, v1/key/ID, ${INDEX_KEY} or ${INDEX_PAGE_PREFIX}N`);
-    } else if (entry && typeof entry === "object" && ("scopes" in entry || "generation" in entry)) [kind, name] = ["key", "FILE_ENTRY"];
+      else throw new UsageError(`--as ${opts.as}: expected v1/account/NAME, v1/key/ID, v1/role/NAME, ${INDEX_KEY} or ${INDEX_PAGE_PREFIX}N`);
+    } else if (entry && typeof entry === "object" && "trusted_keys" in entry) [kind, name] = ["role", "file-entry"];
+    else if (entry && typeof entry === "object" && ("scopes" in entry || "generation" in entry)) [kind, name] = ["key", "FILE_ENTRY"];
     else if (entry && typeof entry === "object" && ("accounts" in entry || "pages" in entry) && !("backends" in entry)) kind = "index";
     else [kind, name] = ["account", "file-entry"];
     const label = (e) => (opts.as ? e.message : `${opts.file}: ${e.detail}`);
@@ -624,6 +734,7 @@ async function validate({ reg, k, noKey, opts, out, warn }) {
         if (webIdentity) warn(FEDERATION_NOTE([name]));
       }
       else if (kind === "key") ({ warnings } = reg.validator.key(name, entry, await reg.accountsFor(entry)));
+      else if (kind === "role") ({ warnings } = reg.validator.role(name, entry, await reg.accountsFor(entry), { keys: new Set(await reg.keyIds()) }));
       else if (kind === "page") {
         // Its range is the one the target's head gives it (when the head names it).
         let range = null;
@@ -655,7 +766,8 @@ async function validate({ reg, k, noKey, opts, out, warn }) {
   }
   const seals = k === null ? "seals NOT checked (no deployment key K)" : "sealed by K";
   const paged = counts.indexPages ? ` (paged: ${counts.indexPages} page(s))` : "";
-  out(`ok: ${counts.accounts} account(s), ${counts.keys} key(s), ${INDEX_KEY} in step${paged}, ${seals} (${reg.store.describe()})`);
+  const roles = counts.roles ? `, ${counts.roles} role(s)` : "";
+  out(`ok: ${counts.accounts} account(s), ${counts.keys} key(s)${roles}, ${INDEX_KEY} in step${paged}, ${seals} (${reg.store.describe()})`);
 }
 
 async function indexRebuild({ reg, note }) {

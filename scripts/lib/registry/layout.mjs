@@ -9,6 +9,9 @@
 //                          "nonce": random (16-128 of A-Z a-z 0-9 - _), "disabled": bool (optional),
 //                          "expires": "YYYY-MM-DDTHH:MM:SSZ" (optional)} — no secret: it is derived from the deployment
 //                         key, the id, the generation and the nonce (derive.mjs).
+//   v1/role/{name}        {"scopes": [...], "max_session_s": 900..43200 (optional, 3600), "trusted_keys": [KEYID, ...],
+//                          "disabled": bool (optional)} — an STS role, the fields and rules of S3P_CONFIG's roles.NAME
+//                         (which takes precedence over an entry of its name).
 //   v1/index/accounts     the account index, what ListBuckets pages over, in one of two forms:
 //                         - small (a registry of at most INDEX_PAGE_MAX = 1000 accounts):
 //                           {"accounts": {ACCOUNT: {"public": bool}}};
@@ -36,6 +39,7 @@ import { MAX_GENERATION, NONCE_RE } from "./derive.mjs";
 export const PREFIX = "v1/";
 export const ACCOUNT_PREFIX = "v1/account/";
 export const KEY_PREFIX = "v1/key/";
+export const ROLE_PREFIX = "v1/role/";
 export const INDEX_KEY = "v1/index/accounts";
 
 export const INDEX_PAGE_PREFIX = `${INDEX_KEY}/p`;
@@ -52,6 +56,12 @@ export const INDEX_PAGE_SIZE_ENV = "S3P_REGISTRY_INDEX_PAGE_SIZE";
 
 export const accountKey = (name) => ACCOUNT_PREFIX + name;
 export const keyKey = (id) => KEY_PREFIX + id;
+export const roleKey = (name) => ROLE_PREFIX + name;
+// IAM role names (the core's valid_role_name): 1-64 of A-Z a-z 0-9 _ + = , . @ -.
+export const ROLE_NAME_RE = /^[A-Za-z0-9_+=,.@-]{1,64}$/;
+export const KEY_ID_RE = /^[A-Za-z0-9_]{3,128}$/;
+export const MIN_SESSION_S = 900;
+export const MAX_SESSION_S = 43200;
 export const indexPageKey = (n) => INDEX_PAGE_PREFIX + n;
 // The page number an entry name holds, or null when it is not a page entry's name.
 export function indexPageNumber(name) {
@@ -72,6 +82,7 @@ export function indexPageSize(env = process.env) {
 export const ACTIONS = ["read", "list", "write", "delete"];
 const ACCOUNT_FIELDS = ["repositories", "bucket", "backends"];
 const KEY_FIELDS = ["scopes", "generation", "nonce", "disabled", "expires"];
+const ROLE_FIELDS = ["scopes", "max_session_s", "trusted_keys", "disabled"];
 // A field by one of these names holds a secret's value, which never goes into KV (the layout names Worker secrets).
 const SECRET_VALUE_FIELDS = new Set(["access_key_id", "secret_access_key", "session_token", "secret", "password", "private_key"]);
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
@@ -149,6 +160,23 @@ export function keyShapeErrors(entry) {
   if ("disabled" in entry && typeof entry.disabled !== "boolean") errors.push("disabled: must be true or false");
   if ("expires" in entry && parseIsoUtc(entry.expires) === null)
     errors.push("expires: must be an ISO 8601 UTC time such as 2027-01-31T00:00:00Z");
+  return errors;
+}
+
+// The layout's own rules for a role entry (the field rules proper are the core's: validate.mjs).
+export function roleShapeErrors(entry) {
+  if (!isObject(entry)) return ["must be a JSON object {\"scopes\": [...], \"trusted_keys\": [...], \"max_session_s\": N}"];
+  const errors = [];
+  for (const k of Object.keys(entry))
+    if (!ROLE_FIELDS.includes(k)) errors.push(`${k}: is not a field of a v1 role entry (${ROLE_FIELDS.join(", ")})`);
+  if (!Array.isArray(entry.scopes)) errors.push("scopes: must be an array");
+  if (!Array.isArray(entry.trusted_keys) || !entry.trusted_keys.length ||
+      !entry.trusted_keys.every((k) => typeof k === "string" && KEY_ID_RE.test(k)))
+    errors.push("trusted_keys: must be a non-empty array of access key ids");
+  if ("max_session_s" in entry &&
+      (!Number.isSafeInteger(entry.max_session_s) || entry.max_session_s < MIN_SESSION_S || entry.max_session_s > MAX_SESSION_S))
+    errors.push(`max_session_s: must be an integer in ${MIN_SESSION_S}..${MAX_SESSION_S}`);
+  if ("disabled" in entry && typeof entry.disabled !== "boolean") errors.push("disabled: must be true or false");
   return errors;
 }
 
@@ -319,7 +347,7 @@ export function formatScope(s) {
 
 // The settings S3P_CONFIG holds that are the deployment's, not the namespace's: they stay in the Worker's variable.
 export const DEPLOYMENT_SETTINGS = ["owner_id", "virtual_host_domain", "region", "federation", "listing_token_key_secret",
-  "cors_origins", "server_timing", "unknown_keys_as_anonymous", "registry"];
+  "cors_origins", "server_timing", "unknown_keys_as_anonymous", "registry", "sts"];
 
 // The Worker secrets a backend names (the string value of every "*_secret" field in it, as js/init.mjs reads
 // them). A backend that names any cannot live in a registry entry: the core holds only the secrets S3P_CONFIG
@@ -339,14 +367,15 @@ export function backendSecretNames(def) {
   return [...new Set(out)];
 }
 
-// Splits an S3P_CONFIG-format config into registry entries: { accounts: Map, keys: Map (id -> {scopes}), ignored: [...],
+// Splits an S3P_CONFIG-format config into registry entries: { accounts: Map, keys: Map (id -> {scopes}),
+// roles: Map (name -> its entry, as S3P_CONFIG's roles.NAME), ignored: [...],
 // kept: Map (backend name -> the Worker secrets it names) }.
 // Each account gets the backends its repositories use (a backend several accounts use is copied into each), except
 // those naming Worker secrets (static keys): they stay in S3P_CONFIG (`kept`, those some account uses), and the
 // entries name them.
 export function entriesFromConfig(cfg) {
   if (!isObject(cfg)) throw new Error("config: must be a JSON object (S3P_CONFIG's format)");
-  for (const section of ["accounts", "buckets", "backends", "access_keys"])
+  for (const section of ["accounts", "buckets", "backends", "access_keys", "roles"])
     if (section in cfg && !isObject(cfg[section])) throw new Error(`${section}: must be an object`);
   const backends = cfg.backends ?? {};
   const kept = new Map();
@@ -375,11 +404,13 @@ export function entriesFromConfig(cfg) {
   const keys = new Map();
   for (const [id, key] of Object.entries(cfg.access_keys ?? {}))
     keys.set(id, { scopes: structuredClone(isObject(key) ? key.scopes : key) });
+  const roles = new Map();
+  for (const [name, role] of Object.entries(cfg.roles ?? {})) roles.set(name, structuredClone(role));
   const ignored = Object.keys(cfg).filter((k) => DEPLOYMENT_SETTINGS.includes(k));
-  const unknown = Object.keys(cfg).filter((k) => !DEPLOYMENT_SETTINGS.includes(k) && !["accounts", "buckets", "backends", "access_keys"].includes(k));
+  const unknown = Object.keys(cfg).filter((k) => !DEPLOYMENT_SETTINGS.includes(k) && !["accounts", "buckets", "backends", "access_keys", "roles"].includes(k));
   const unusedConfigBackends = Object.keys(backends).filter((b) => ![...accounts.values()].some((e) => backendsUsed(e).has(b)));
   const sortedKept = new Map([...kept].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { accounts, keys, ignored, unknown, unusedBackends: unusedConfigBackends, kept: sortedKept };
+  return { accounts, keys, roles, ignored, unknown, unusedBackends: unusedConfigBackends, kept: sortedKept };
 }
 
 // The registry as one S3P_CONFIG-format config. Backends of the same name and the same fields merge; a name two
@@ -388,8 +419,8 @@ export function entriesFromConfig(cfg) {
 // entry's backend of the same name but other fields is renamed as above. Backends that repositories name but that
 // neither an entry nor `shared` defines are in `missing` (name -> [ACCOUNT or ACCOUNT/REPO]). Keys that the core
 // would refuse at once (disabled, expired) are left out (in `skipped`); S3P_CONFIG has no expiry, so a live key's is
-// dropped (in `expiryDropped`).
-export function configFromEntries(accounts, keys, { now = Date.now(), shared = {} } = {}) {
+// dropped (in `expiryDropped`). `roles` (name -> entry): S3P_CONFIG's "roles", as they are ("disabled" included).
+export function configFromEntries(accounts, keys, { now = Date.now(), shared = {}, roles = new Map() } = {}) {
   const cfg = { backends: structuredClone(isObject(shared) ? shared : {}), accounts: {}, buckets: {}, access_keys: {} };
   const renamed = [], skipped = [], expiryDropped = [];
   const missing = new Map();
@@ -430,7 +461,9 @@ export function configFromEntries(accounts, keys, { now = Date.now(), shared = {
       cfg.access_keys[id] = { secret_access_key_secret: `${id}_SECRET`, scopes: structuredClone(k.scopes) };
     }
   }
-  for (const s of ["buckets", "access_keys"]) if (!Object.keys(cfg[s]).length) delete cfg[s];
+  cfg.roles = {};
+  for (const name of [...roles.keys()].sort()) cfg.roles[name] = structuredClone(roles.get(name));
+  for (const s of ["buckets", "access_keys", "roles"]) if (!Object.keys(cfg[s]).length) delete cfg[s];
   return { config: cfg, renamed, skipped, expiryDropped, missing };
 }
 

@@ -4,9 +4,9 @@
 import { SealError, seal, unseal } from "./derive.mjs";
 import {
   ACCOUNT_PREFIX, EntryError, INDEX_KEY, INDEX_MAX_PAGES, INDEX_MAX_PAGE_NUMBER, INDEX_PAGE_MAX, INDEX_PAGE_PREFIX, KEY_PREFIX,
-  PREFIX, accountKey, inIndexRange, indexEntry, indexPageKey, indexPageNumber, indexPageRange, indexPageShapeErrors,
+  PREFIX, ROLE_PREFIX, accountKey, inIndexRange, indexEntry, indexPageKey, indexPageNumber, indexPageRange, indexPageShapeErrors,
   indexPageSize, indexPages, indexShapeErrors, isFlat, isPagedIndex, isPublic, keyKey, keyShapeErrors, repositoriesOf,
-  sameJson,
+  roleKey, roleShapeErrors, sameJson,
 } from "./layout.mjs";
 
 export const FEDERATION_NOTE = (names) => `web_identity backends (${names.map(accountKey).join(", ")}) need the deployment's ` +
@@ -121,6 +121,20 @@ export class Registry {
     return out;
   }
 
+  role(name) {
+    return this.readJson(roleKey(name));
+  }
+
+  async roleNames() {
+    return (await this.store.list(ROLE_PREFIX)).map((k) => k.slice(ROLE_PREFIX.length));
+  }
+
+  async roles() {
+    const out = new Map();
+    for (const name of await this.roleNames()) out.set(name, await this.role(name));
+    return out;
+  }
+
   // The accounts a key's scopes name (those that exist), with `overrides` (name -> entry or null) applied.
   async accountsFor(entry, overrides = new Map()) {
     const out = new Map();
@@ -141,6 +155,13 @@ export class Registry {
 
   async validateKey(id, entry, overrides) {
     const { warnings } = this.validator.key(id, entry, await this.accountsFor(entry, overrides));
+    warnings.forEach((w) => this.warn(w));
+  }
+
+  // `overrides`: accounts (name -> entry) being written with it (import); `keys`: key ids being written with it.
+  async validateRole(name, entry, overrides, keys = new Set()) {
+    const known = new Set([...(await this.keyIds()), ...keys]);
+    const { warnings } = this.validator.role(name, entry, await this.accountsFor(entry, overrides), { keys: known });
     warnings.forEach((w) => this.warn(w));
   }
 
@@ -424,6 +445,24 @@ export class Registry {
     await this.#putJson(keyKey(id), entry);
   }
 
+  // ---- writing roles ----
+
+  // `shapeOnly`: for disabling (it only takes power away), the entry's shape only, as for keys.
+  async writeRole(name, entry, { shapeOnly = false } = {}) {
+    if (shapeOnly) {
+      const shape = roleShapeErrors(entry);
+      if (shape.length) throw new EntryError(roleKey(name), shape[0]);
+    } else {
+      await this.validateRole(name, entry);
+    }
+    await this.#putJson(roleKey(name), entry);
+  }
+
+  async removeRole(name) {
+    if (!(await this.store.get(roleKey(name)))) throw new Error(`${roleKey(name)}: no such role`);
+    await this.store.delete(roleKey(name));
+  }
+
   async removeKey(id) {
     if (!(await this.store.get(keyKey(id)))) throw new Error(`${keyKey(id)}: no such key`);
     await this.store.delete(keyKey(id));
@@ -476,14 +515,32 @@ export class Registry {
         errors.push(...(e instanceof EntryError ? e.all.map((d) => `${e.entry}: ${d}`) : [e.message]));
       }
     }
+    let nRoles = 0;
+    const keyIds = new Set(all.filter((k) => k.startsWith(KEY_PREFIX)).map((k) => k.slice(KEY_PREFIX.length)));
+    for (const k of all.filter((k) => k.startsWith(ROLE_PREFIX))) {
+      nRoles++;
+      const name = k.slice(ROLE_PREFIX.length);
+      try {
+        const entry = await this.readJson(k);
+        const named = [...new Set((Array.isArray(entry?.scopes) ? entry.scopes : []).map((s) => s?.account))].filter((a) => unreadable.has(a));
+        if (named.length) {
+          const shape = roleShapeErrors(entry);
+          if (shape.length) throw new EntryError(k, shape[0], { all: shape });
+          warnings.push(`${k}: scopes not checked: ${named.map(accountKey).join(", ")} cannot be read`);
+        } else warnings.push(...this.validator.role(name, entry, accounts, { keys: keyIds }).warnings);
+      } catch (e) {
+        errors.push(...(e instanceof EntryError ? e.all.map((d) => `${e.entry}: ${d}`) : [e.message]));
+      }
+    }
     const index = await this.#validateIndex(all, listed, accounts, unreadable, nAccounts);
     errors.push(...index.errors);
     warnings.push(...index.warnings);
     for (const k of all)
-      if (!k.startsWith(ACCOUNT_PREFIX) && !k.startsWith(KEY_PREFIX) && k !== INDEX_KEY && indexPageNumber(k) === null)
+      if (!k.startsWith(ACCOUNT_PREFIX) && !k.startsWith(KEY_PREFIX) && !k.startsWith(ROLE_PREFIX) && k !== INDEX_KEY &&
+          indexPageNumber(k) === null)
         warnings.push(`${k}: not part of the v1 layout (ignored)`);
     if (webIdentity.length) warnings.push(FEDERATION_NOTE(webIdentity));
-    return { errors, warnings, counts: { accounts: nAccounts, keys: nKeys, indexPages: index.pages } };
+    return { errors, warnings, counts: { accounts: nAccounts, keys: nKeys, roles: nRoles, indexPages: index.pages } };
   }
 
   // The account index against the accounts: the head's shape (small or paged), each page's (present, sealed, the

@@ -19,8 +19,8 @@ import { fileURLToPath } from "node:url";
 import { Core } from "../../../js/core.mjs";
 import { namedSecrets } from "../../../js/init.mjs";
 import {
-  EntryError, accountKey, accountShapeErrors, backendSecretNames, isFlat, keyKey, keyShapeErrors, parseIsoUtc, repositoriesOf,
-  unusedBackends,
+  EntryError, KEY_ID_RE, accountKey, accountShapeErrors, backendSecretNames, isFlat, keyKey, keyShapeErrors, parseIsoUtc,
+  repositoriesOf, roleKey, roleShapeErrors, unusedBackends,
 } from "./layout.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -32,6 +32,7 @@ const SIGNING_NAME = "__REGISTRY_VALIDATE_SIGNING_KEY";
 const L2_NAME = "__REGISTRY_VALIDATE_L2_KEY";
 const STUB_BACKEND = "__registry_validate_stub";
 const REGISTRY_KEY_NAME = "__REGISTRY_VALIDATE_REGISTRY_KEY";
+const STS_KEY_NAME = "__REGISTRY_VALIDATE_STS_KEY";
 // The secrets that only host primitives read, which the core checks by their form (js/init.mjs's HOST_ONLY).
 const SIGNING_FIELDS = new Set(["signing_key_secret", "previous_signing_key_secret"]);
 
@@ -164,6 +165,53 @@ export class Validator {
     return { warnings, webIdentity };
   }
 
+  // The accounts `scopes` name, as stubs in `config` (same names, same repositories, one anonymous stand-in backend):
+  // S3P_CONFIG's own account of that name when the deployment has one, else the registry's from `accounts`.
+  #stubAccounts(scopes, accounts) {
+    const config = { backends: { [STUB_BACKEND]: { endpoint: "http://127.0.0.1:9", bucket: "stub" } }, accounts: {}, buckets: {} };
+    const named = new Set((Array.isArray(scopes) ? scopes : []).map((s) => s?.account).filter((a) => typeof a === "string"));
+    const d = this.#deployment();
+    for (const a of named) {
+      const acct = (d?.explicit ? d.account(a) : null) ?? accounts.get(a);
+      if (!acct) continue;
+      if (isFlat(acct)) config.buckets[a] = { backend: STUB_BACKEND };
+      else {
+        const repos = {};
+        for (const r of Object.keys(repositoriesOf(acct))) repos[r] = { backend: STUB_BACKEND };
+        config.accounts[a] = { repositories: repos };
+      }
+    }
+    return config;
+  }
+
+  // One role entry (v1/role/NAME), with S3P_CONFIG's rules for roles.NAME: its scopes checked against `accounts`
+  // (as a key's), its trusted keys' ids by their form (they are looked up per request). Throws EntryError; returns
+  // { warnings } (`keys`: the key ids the registry holds, or null: a trusted key in neither is warned about).
+  role(name, entry, accounts, { keys = null } = {}) {
+    const where = roleKey(name);
+    const shape = roleShapeErrors(entry);
+    if (shape.length) throw new EntryError(where, shape[0], { all: shape });
+    const config = this.#stubAccounts(entry.scopes, accounts);
+    const env = { [KEY_SECRET_NAME]: STAND_IN, [STS_KEY_NAME]: Buffer.alloc(32, 7).toString("base64") };
+    config.access_keys = {};
+    for (const id of entry.trusted_keys)
+      if (KEY_ID_RE.test(id)) config.access_keys[id] = { secret_access_key_secret: KEY_SECRET_NAME, scopes: [] };
+    config.sts = { session_key_secret: STS_KEY_NAME };
+    config.roles = { [name]: entry };
+    const error = this.coreError(config, env);
+    if (error) throw new EntryError(where, mapRoleError(name, error), { configError: error });
+    const warnings = [];
+    const d = this.#deployment();
+    if (keys) {
+      const unknown = entry.trusted_keys.filter((id) => !keys.has(id) && !(d?.explicit && d.config?.access_keys?.[id]));
+      if (unknown.length) warnings.push(`${where}: trusted_keys: ${unknown.join(", ")}: no such key in the registry` +
+        (d?.explicit ? ` nor in ${d.label}` : " (S3P_CONFIG's keys are not known without --deployment FILE)"));
+    }
+    if (d?.explicit && d.config?.roles?.[name])
+      warnings.push(`${where}: ${d.label} defines role ${name} itself; S3P_CONFIG takes precedence, so this entry is not used while it does`);
+    return { warnings };
+  }
+
   // One key entry, its scopes checked against `accounts` (Map name -> entry, holding at least the accounts its
   // scopes name). Throws EntryError; returns { warnings }.
   key(id, entry, accounts, { now = Date.now() } = {}) {
@@ -209,6 +257,13 @@ export function mapAccountError(name, error) {
     if (error.startsWith(`${from}.`)) return (to ? `${to}.` : "") + error.slice(from.length + 1);
   }
   return error;
+}
+
+export function mapRoleError(name, error) {
+  const from = `roles.${name}`;
+  if (error.startsWith(`${from}: `)) return error.slice(from.length + 2);
+  if (error.startsWith(`${from}.`)) return error.slice(from.length + 1);
+  return `${error} (in the stand-in config built to check it)`;
 }
 
 export function mapKeyError(id, error) {
