@@ -12,6 +12,7 @@
 #include "worker/config/config.h"
 #include "worker/http/log_line.h"
 #include "worker/proto/action.h"
+#include "worker/proto/backend_error.h"
 #include "worker/proto/task.h"
 #include "worker/s3/failure.h"
 #include "worker/sign/sigv4.h"
@@ -81,13 +82,25 @@ class BackendOp {
 // unexpected 502. Returns true and sets `out` when `r` is such a failure.
 bool backend_failure(const FetchResult& r, OpStep& out);
 
-// A backend error that is about the proxy's own credentials, not the client's request: an expired or unknown
-// session token is retryable (503: the next attempt signs with fresh credentials), a refused key or signature is a
-// configuration fault (502). Returns true and sets `out` for such a code.
-bool backend_refused_credentials(std::string_view code, const std::string& detail, OpStep& out);
-
 // How a backend's 404 NoSuchBucket answers the client: a flat bucket mirrors it; for a repository it is a
 // configuration fault (the config names a bucket that does not exist): 502, with the fault in the log detail.
 OpStep missing_backend_bucket(bool flat, std::string detail);
+
+// What kind of backend exchange an error answered: the one thing besides the error's class that decides the
+// client's answer.
+enum class BackendCallKind : uint8_t {
+  Read,        // GetObject / HeadObject: a 404 is the key
+  Write,       // PutObject, DeleteObject, copies, the multipart steps: the write refusals pass on as S3 names them
+  List,        // ListObjects V1/V2, on the bucket: a 404 is the bucket
+  HeadBucket,  // HeadBucket on a flat bucket: no body, so only statuses; a 404 is the bucket
+};
+
+// The one mapper of backend errors: a neutral class (a dialect's classifier made it from the backend's status and
+// code: worker/s3/backend_errors.h, worker/azure/errors.h) and the call it answered → the client's S3 error.
+// `flat`: the bucket is a flat bucket (a missing backend bucket is the client's NoSuchBucket) rather than a
+// repository (a configuration fault). `detail` is the log's ("backend 404 NoSuchKey"). The credentials classes
+// are the proxy's, never the client's: expired is retryable (503: the next attempt signs with fresh credentials),
+// refused a configuration fault (502). Backend transport failures and 5xx statuses are backend_failure's, before.
+OpStep backend_error_answer(BackendError error, BackendCallKind call, bool flat, std::string detail);
 
 }  // namespace s3p

@@ -3,6 +3,7 @@
 #include "worker/auth/authorize.h"
 #include "worker/ops/backend_fetch.h"
 #include "worker/ops/cached_object.h"
+#include "worker/s3/backend_errors.h"
 #include "worker/s3/xml.h"
 
 namespace s3p {
@@ -115,19 +116,9 @@ OpStep ObjectOp::on_response(FetchResult&& r) {
     if (r.handle != 0 && !head_ && r.status != 304) step.body = Body{BodyKind::Handle, {}, r.handle};
     return step;
   }
-  std::string code = r.body.empty() ? "" : xml::error_code_of(r.body);
-  std::string detail = "backend " + std::to_string(r.status) + (code.empty() ? "" : " " + code);
-  if (OpStep refused; backend_refused_credentials(code, detail, refused)) return refused;
-  switch (r.status) {
-    case 404:
-      if (code == "NoSuchBucket") return missing_backend_bucket(flat_, detail);
-      return OpStep::fail(errors::NoSuchKey, detail);
-    case 403: return OpStep::fail(errors::AccessDenied, detail);
-    case 412: return OpStep::fail(errors::PreconditionFailed, detail);
-    case 416: return OpStep::fail(errors::InvalidRange, detail);
-    case 400: return OpStep::fail(errors::InvalidArgument, detail);
-    default: return OpStep::fail(errors::BadGateway, detail);
-  }
+  const std::string code = r.body.empty() ? "" : xml::error_code_of(r.body);
+  return backend_error_answer(s3::classify_error(r.status, code), BackendCallKind::Read, flat_,
+                              s3::error_detail(r.status, code));
 }
 
 }  // namespace s3p

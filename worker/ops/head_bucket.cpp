@@ -2,6 +2,7 @@
 
 #include "worker/auth/authorize.h"
 #include "worker/ops/backend_fetch.h"
+#include "worker/s3/backend_errors.h"
 
 namespace s3p {
 
@@ -27,9 +28,9 @@ OpStep HeadBucketOp::on_response(FetchResult&& r) {
       step.status = 200;
       step.headers = {{"x-amz-bucket-region", backend_.region}};
       return step;
-    case 404: return missing_backend_bucket(true, detail);  // HEAD answers carry no code: 404 is the bucket
-    case 403: return OpStep::fail(errors::AccessDenied, detail);
-    default: return OpStep::fail(errors::BadGateway, detail);
+    // HEAD answers carry no code: the status alone is classified (a 404 is the bucket). HeadBucket asks the
+    // backend only for a flat bucket.
+    default: return backend_error_answer(s3::classify_error(r.status, ""), BackendCallKind::HeadBucket, true, detail);
   }
 }
 

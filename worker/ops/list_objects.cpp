@@ -7,6 +7,7 @@
 #include "worker/ops/backend_fetch.h"
 #include "worker/s3/continuation_token.h"
 #include "worker/s3/list_rewrite.h"
+#include "worker/s3/backend_errors.h"
 #include "worker/s3/xml.h"
 
 namespace s3p {
@@ -300,12 +301,9 @@ OpStep ListOp::on_response(FetchResult&& r) {
   if (backend_failure(r, step)) return step;
   if (r.status != 200) {
     const std::string code = xml::error_code_of(r.body);
-    const std::string detail = "backend list " + std::to_string(r.status) + " " + code;
-    if (backend_refused_credentials(code, detail, step)) return step;
-    if (r.status == 403) return OpStep::fail(errors::AccessDenied, detail);
-    if (r.status == 400) return OpStep::fail(errors::InvalidArgument, detail);
-    if (r.status == 404) return missing_backend_bucket(account_.flat, detail);
-    return OpStep::fail(errors::BadGateway, detail);
+    std::string detail = "backend list " + std::to_string(r.status) + " " + code;
+    return backend_error_answer(s3::classify_error(r.status, code), BackendCallKind::List, account_.flat,
+                                std::move(detail));
   }
 
   const Repository& repo = *plan_.repos[plan_.index];

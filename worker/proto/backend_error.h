@@ -1,7 +1,8 @@
 // What went wrong at a backend, in neutral terms (issue 17's dialect seam): each dialect maps its own error
 // codes and statuses to one of these once (worker/azure/errors.h for Azure Blob), and the operations decide the
 // client's S3 answer from the class alone, whatever the backend. On the lowest floor so that every dialect and
-// every operation can name it.
+// every operation can name it. The mapper from a class to the client's S3 answer is ops/backend_op.h's
+// backend_error_answer; S3's classifier is worker/s3/backend_errors.h.
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -19,6 +20,20 @@ enum class BackendError : uint8_t {
   CredentialsRefused,  // our credentials (signature, key, token, role) are not accepted, or lack permission
   Throttled,           // the backend asks to slow down (retryable; the client gets SlowDown / 503)
   Unavailable,         // timed out or failed inside (retryable; the client gets ServiceUnavailable)
+  Forbidden,           // the backend denies this one request (S3's 403 AccessDenied: a policy, an ACL), not our
+                       // credentials as such
+  BadRequest,          // the backend finds the request invalid, without saying more (400)
+  InvalidArgument,     // the backend names an argument of the request invalid
+  LengthRequired,      // the backend wants a length for the body (411)
+  // What a write can be refused for (each a client error S3 names).
+  PayloadHashMismatch,  // the body does not match the signed payload hash (x-amz-content-sha256)
+  DigestInvalid,        // a digest header sent with the body is malformed
+  TooLarge,             // the object or part is larger than the backend accepts
+  TooSmall,             // a multipart part (not the last) is smaller than the backend accepts
+  NoSuchUpload,         // the multipart upload does not exist (aborted, completed, never created)
+  InvalidPart,          // a part named in a multipart completion is missing or its ETag differs
+  InvalidPartOrder,     // the parts of a multipart completion are not in ascending order
+  MalformedBody,        // a request document the backend reads (a part list, a delete list) is malformed
   Other,               // anything else: the client gets a generic 502, the log the backend's code
 };
 
@@ -35,6 +50,18 @@ constexpr std::string_view backend_error_name(BackendError e) {
     case BackendError::CredentialsRefused: return "CredentialsRefused";
     case BackendError::Throttled: return "Throttled";
     case BackendError::Unavailable: return "Unavailable";
+    case BackendError::Forbidden: return "Forbidden";
+    case BackendError::BadRequest: return "BadRequest";
+    case BackendError::InvalidArgument: return "InvalidArgument";
+    case BackendError::LengthRequired: return "LengthRequired";
+    case BackendError::PayloadHashMismatch: return "PayloadHashMismatch";
+    case BackendError::DigestInvalid: return "DigestInvalid";
+    case BackendError::TooLarge: return "TooLarge";
+    case BackendError::TooSmall: return "TooSmall";
+    case BackendError::NoSuchUpload: return "NoSuchUpload";
+    case BackendError::InvalidPart: return "InvalidPart";
+    case BackendError::InvalidPartOrder: return "InvalidPartOrder";
+    case BackendError::MalformedBody: return "MalformedBody";
     case BackendError::Other: return "Other";
   }
   return "Other";
