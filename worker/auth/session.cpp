@@ -82,6 +82,8 @@ bool is_session_key_id(std::string_view id) {
 
 std::string token_text(std::string_view sealed) { return std::string(kTokenPrefix) + b64::encode_url(sealed); }
 
+bool is_our_token(std::string_view token) { return token.substr(0, kTokenPrefix.size()) == kTokenPrefix; }
+
 bool token_sealed(std::string_view token, std::string& sealed) {
   if (token.size() > kMaxTokenBytes || token.substr(0, kTokenPrefix.size()) != kTokenPrefix) return false;
   // IV (12) + tag (16) at least.

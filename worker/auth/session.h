@@ -50,6 +50,9 @@ bool is_session_key_id(std::string_view id);
 inline constexpr size_t kMaxTokenBytes = 4096;
 std::string token_text(std::string_view sealed);
 bool token_sealed(std::string_view token, std::string& sealed);
+// Whether a token is in our form at all ("S3P1…"). Anything else is AWS's own (a user whose AWS session sits in
+// their environment): not ours to open — the request authenticates as any unknown key does.
+bool is_our_token(std::string_view token);
 // The AAD of a session's seal: its purpose and its access key id (a token opens only for the key it names).
 std::string token_aad(std::string_view access_key_id);
 // What is sealed (compact JSON), and back. `parse` checks every field's shape; false on anything else.

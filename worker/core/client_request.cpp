@@ -127,7 +127,10 @@ Action ClientRequest::start() {
   }
   raw_path_ = raw_path;
   ns_.emplace(engine_.config());
-  if (const std::string* token = auth::session_token(head_.headers, params_); token && head_.method != "OPTIONS") {
+  // Only a token of ours is opened: an AWS session token from the caller's environment authenticates as an unknown
+  // key does (unknown_keys_as_anonymous: served as anonymous), as it did before the proxy had an STS.
+  const std::string* token = auth::session_token(head_.headers, params_);
+  if (token && head_.method != "OPTIONS" && engine_.config().sts.enabled && auth::is_our_token(*token)) {
     const auth::SignedRequest req{head_.method, raw_path_, head_.path, params_, head_.headers, head_.has_body};
     open_session_ = std::make_unique<auth::OpenSession>(engine_.sessions(), engine_.config().sts, id_, *token,
                                                         std::string(auth::claimed_key_id(req)));
