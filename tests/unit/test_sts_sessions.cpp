@@ -522,10 +522,11 @@ TEST_CASE("sts: altered, foreign, mismatched and expired tokens are S3's Invalid
   Creds altered = s;
   altered.token[30] = altered.token[30] == 'A' ? 'B' : 'A';
   CHECK(refused(altered) == "400 InvalidToken");
-  // Not one of ours at all; empty after the prefix.
+  // Not in our form at all (AWS's own, from a caller's environment): an unknown key, as without an STS
+  // (test_foreign_session_tokens.cpp: served as anonymous under unknown_keys_as_anonymous).
   Creds foreign = s;
   foreign.token = "FwoGZXIvYXdzEBYaDK" + std::string(100, 'x');
-  CHECK(refused(foreign) == "400 InvalidToken");
+  CHECK(refused(foreign) == "403 InvalidAccessKeyId");
   // The token with another key id in the signature (even a real key's, with its secret).
   Creds other{"AKIDPIPELINE", "pipeline secret", s.token};
   CHECK(refused(other) == "400 InvalidToken");
