@@ -11,6 +11,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
+import { opened, sealed, withKv } from "./lib/registry_kv.mjs";
 import { parseArgs } from "../../scripts/lib/registry/cli.mjs";
 import { WranglerStore } from "../../scripts/lib/registry/store.mjs";
 
@@ -29,31 +30,6 @@ const expectedSecret = (k, id, generation, nonce) => {
     .update(Buffer.from(`s3-edge-proxy access key secret v1\0${id}\0${generation}\0${nonce}`, "utf8")).digest("base64url");
 };
 
-// The value the layout stores under KV name `name` for the JSON text `body`, computed independently of the CLI:
-// "v1." + base64url(HMAC-SHA256(E, name "\n" body)) + "\n" + body, E = HMAC-SHA256(K, "s3-edge-proxy registry entries v1").
-function sealed(k, name, body) {
-  const e = crypto.createHmac("sha256", Buffer.from(k, "utf8")).update("s3-edge-proxy registry entries v1").digest();
-  return `v1.${crypto.createHmac("sha256", e).update(Buffer.from(`${name}\n${body}`, "utf8")).digest("base64url")}\n${body}`;
-}
-// A stored value's JSON body, after checking that its seal is the one computed here.
-function opened(k, name, value) {
-  const m = /^v1\.([A-Za-z0-9_-]{43})\n/.exec(value);
-  assert.ok(m, `${name}: not in the sealed form: ${JSON.stringify(value?.slice(0, 80))}`);
-  const body = value.slice(m[0].length);
-  assert.equal(value, sealed(k, name, body), `${name}: the seal is HMAC-SHA256(E, name "\\n" body)`);
-  return JSON.parse(body);
-}
-
-// Reads (or, with `f`, changes) the raw values of a --local KV directory behind the CLI's back.
-async function withKv(kvDir, f) {
-  const mf = new Miniflare({ kvNamespaces: ["REGISTRY"], kvPersist: kvDir, modules: true, compatibilityDate: "2026-04-01",
-    host: "127.0.0.1", port: 0, script: "export default {fetch(){return new Response('')}}" });
-  try {
-    return await f(await mf.getKVNamespace("REGISTRY"));
-  } finally {
-    await mf.dispose();
-  }
-}
 
 const tempDirs = [];
 function tempDir() {

@@ -6,13 +6,12 @@
 // values are read back behind the CLI's back, their seals recomputed here.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Miniflare } from "miniflare";
+import { opened, sealed, withKv } from "./lib/registry_kv.mjs";
 import { Registry } from "../../scripts/lib/registry/registry.mjs";
 import { LocalStore } from "../../scripts/lib/registry/store.mjs";
 import { Validator } from "../../scripts/lib/registry/validate.mjs";
@@ -26,29 +25,6 @@ const page = (n) => `${INDEX}/p${n}`;
 const BACKEND = { endpoint: "http://127.0.0.1:9000", bucket: "data", region: "us-east-1", timeout_ms: 5000 };
 const ACCOUNT = { repositories: { r: { backend: "main", prefix: "r/" } }, backends: { main: BACKEND } };
 const name = (i) => `org-${String(i).padStart(2, "0")}`;
-
-// "v1." + base64url(HMAC-SHA256(E, name "\n" body)) + "\n" + body, E = HMAC-SHA256(K, "s3-edge-proxy registry entries v1").
-function sealed(k, entryName, body) {
-  const e = crypto.createHmac("sha256", Buffer.from(k, "utf8")).update("s3-edge-proxy registry entries v1").digest();
-  return `v1.${crypto.createHmac("sha256", e).update(Buffer.from(`${entryName}\n${body}`, "utf8")).digest("base64url")}\n${body}`;
-}
-function opened(k, entryName, value) {
-  const m = /^v1\.([A-Za-z0-9_-]{43})\n/.exec(value);
-  assert.ok(m, `${entryName}: not in the sealed form: ${JSON.stringify(value?.slice(0, 80))}`);
-  const body = value.slice(m[0].length);
-  assert.equal(value, sealed(k, entryName, body), `${entryName}: the seal is HMAC-SHA256(E, name "\\n" body)`);
-  return JSON.parse(body);
-}
-
-async function withKv(kvDir, f) {
-  const mf = new Miniflare({ kvNamespaces: ["REGISTRY"], kvPersist: kvDir, modules: true, compatibilityDate: "2026-04-01",
-    host: "127.0.0.1", port: 0, script: "export default {fetch(){return new Response('')}}" });
-  try {
-    return await f(await mf.getKVNamespace("REGISTRY"));
-  } finally {
-    await mf.dispose();
-  }
-}
 
 // The index as stored: { head, pages: {entry: {NAME: {public}}} for every page entry present (named or not) }, every
 // value's seal checked.
@@ -212,7 +188,7 @@ describe("./scripts/registry: the paged account index (page size lowered to 4)",
       await reg.removeAccount(name(2));
       assert.deepEqual(store.log, [`put ${page(1)}`, `delete v1/account/${name(2)}`]);
       const { errors, warnings, counts } = await reg.validateAll();
-      assert.deepEqual([errors, warnings, counts], [[], [], { accounts: 5, keys: 0, indexPages: 3 }]);
+      assert.deepEqual([errors, warnings, counts], [[], [], { accounts: 5, keys: 0, roles: 0, indexPages: 3 }]);
     } finally {
       await store.close();
     }
