@@ -55,9 +55,7 @@ const ErrorRule* error_rules(size_t& count) {
 }
 
 BackendError classify_error(uint32_t status, std::string_view code) {
-  if (!code.empty())
-    for (const ErrorRule& r : kRules)
-      if (r.code == code) return r.error;
+  if (BackendError e; find_error_rule(kRules, code, e)) return e;
   switch (status) {
     case 304: return E::NotModified;
     case 404: return E::NoSuchKey;

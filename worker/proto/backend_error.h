@@ -4,6 +4,7 @@
 // every operation can name it. The mapper from a class to the client's S3 answer is ops/backend_op.h's
 // backend_error_answer; S3's classifier is worker/s3/backend_errors.h.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -65,6 +66,21 @@ constexpr std::string_view backend_error_name(BackendError e) {
     case BackendError::Other: return "Other";
   }
   return "Other";
+}
+
+// One row of a dialect's table of error codes (its classifier checks the code first, then the status).
+struct BackendErrorRule {
+  std::string_view code;
+  BackendError error;
+};
+
+// The class a table gives `code`; false when the code is empty or not in the table.
+template <size_t N>
+constexpr bool find_error_rule(const BackendErrorRule (&rules)[N], std::string_view code, BackendError& out) {
+  if (code.empty()) return false;
+  for (const BackendErrorRule& r : rules)
+    if (r.code == code) return out = r.error, true;
+  return false;
 }
 
 }  // namespace s3p

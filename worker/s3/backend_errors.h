@@ -20,10 +20,7 @@
 
 namespace s3p::s3 {
 
-struct ErrorRule {
-  std::string_view code;
-  BackendError error;
-};
+using ErrorRule = BackendErrorRule;
 
 // The table itself (for tests and for the README).
 const ErrorRule* error_rules(size_t& count);
