@@ -64,7 +64,7 @@ static void encode_body(wire::Writer& w, const Body& b) {
   if (b.kind == BodyKind::Handle) w.u32(b.handle);
   if (b.kind == BodyKind::SignedChunks) {
     w.u32(b.handle);
-    w.str(b.chunks.secret);
+    w.str(b.chunks.signing_key);
     w.str(b.chunks.amz_date);
     w.str(b.chunks.scope);
     w.str(b.chunks.seed_signature);

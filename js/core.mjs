@@ -170,7 +170,7 @@ export class Core {
         if (kind === Body.HANDLE) return { kind, handle: r.u32() };
         if (kind === Body.SIGNED_CHUNKS) {
           return {
-            kind, handle: r.u32(), secret: r.str(), amzDate: r.str(), scope: r.str(), seedSignature: r.str(),
+            kind, handle: r.u32(), signingKey: r.raw(), amzDate: r.str(), scope: r.str(), seedSignature: r.str(),
             decodedLength: Number(r.str()),
           };
         }

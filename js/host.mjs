@@ -112,7 +112,7 @@ async function performFetch(a, handles, env) {
     init.body = upload.body;
     sent = upload.sent;
   } else if (a.body.kind === Body.SIGNED_CHUNKS) {
-    decoded = decodeSignedChunks(handles.get(a.body.handle), a.body, env);
+    decoded = decodeSignedChunks(handles.get(a.body.handle), a.body);
     init.body = decoded.body;
     sent = decoded.sent;
   }

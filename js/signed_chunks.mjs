@@ -42,55 +42,13 @@ export class ChunkError extends Error {
   }
 }
 
-// Signing keys by (secret name, scope): derived once per isolate and day, kept as non-extractable CryptoKeys.
-const signingKeys = new Map();
-const MAX_KEYS = 64;
-
-async function hmac(key, data) {
-  const k = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", k, encoder.encode(data)));
-}
-
-async function deriveKey(secret, scope) {
-  const [date, region, service, terminator] = scope.split("/");
-  let k = await hmac(encoder.encode("AWS4" + secret), date);
-  k = await hmac(k, region);
-  k = await hmac(k, service);
-  k = await hmac(k, terminator);
-  return crypto.subtle.importKey("raw", k, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-}
-
-// A registry access key has no Worker secret of its own: the core names it
-// "registry-derived/SECRET/ID/GENERATION/NONCE" and its secret derives from the deployment key in Worker secret
-// SECRET (worker/config/registry_settings.h).
-const DERIVED = "registry-derived/";
-async function derivedSecret(env, name) {
-  const [secretName, id, generation, nonce] = name.slice(DERIVED.length).split("/");
-  const root = env?.[secretName];
-  if (typeof root !== "string" || root === "" || !id || !generation || !nonce)
-    throw new ChunkError("host", `Worker secret ${secretName} is not set`);
-  const mac = await hmac(encoder.encode(root), `s3-edge-proxy access key secret v1\0${id}\0${generation}\0${nonce}`);
-  return btoa(String.fromCharCode(...mac)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export function signingKey(env, secretName, scope) {
-  const id = `${secretName}\n${scope}`;
-  let p = signingKeys.get(id);
-  if (!p) {
-    let secret;
-    if (secretName.startsWith(DERIVED)) {
-      secret = derivedSecret(env, secretName);
-    } else {
-      secret = env?.[secretName];
-      if (typeof secret !== "string" || secret === "")
-        return Promise.reject(new ChunkError("host", `Worker secret ${secretName} is not set`));
-    }
-    if (signingKeys.size >= MAX_KEYS) signingKeys.clear();
-    p = Promise.resolve(secret).then((s) => deriveKey(s, scope));
-    signingKeys.set(id, p);
-    p.catch(() => signingKeys.delete(id));
-  }
-  return p;
+// The core hands over the SigV4 signing key its verification of the seed signature derived (for the request's
+// scope only), whatever kind of key signed: a Worker secret's, a registry key's, a session's. Imported once per
+// upload as a non-extractable CryptoKey; a key of the wrong length is the host's failure, never a chunk's.
+export function signingKey(raw) {
+  if (!(raw instanceof Uint8Array) || raw.length !== 32)
+    return Promise.reject(new ChunkError("host", "no 32-byte signing key for the chunk signatures"));
+  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 }
 
 function equalHex(a, b) {
@@ -194,8 +152,8 @@ export function signedChunksTransform(spec, key) {
 // The decoded body of a Fetch action's SignedChunks body: `source` (the client's body) through the decoder, then
 // through workerd's FixedLengthStream so that the backend request has a Content-Length (S3 refuses a PUT without
 // one). Returns { body, sent (settles when the last byte went on), failure() }.
-export function decodeSignedChunks(source, spec, env) {
-  const key = signingKey(env, spec.secret, spec.scope);
+export function decodeSignedChunks(source, spec) {
+  const key = signingKey(spec.signingKey);
   key.catch(() => {}); // reported through the stream when it is needed
   const t = signedChunksTransform(spec, key.catch((err) => {
     t.failure = err instanceof ChunkError ? err : new ChunkError("host", `signing key: ${err?.message ?? err}`);

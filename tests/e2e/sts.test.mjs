@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AwsV4Signer } from "aws4fetch";
+import { signChunkedUpload } from "../lib/signed_chunks_client.mjs";
 import {
   backendCalls, client, DEMO_SECRETS, DEMO_USER, demoConfig, eventually, jsonLogs, sealEntry, startProxy, xmlField,
 } from "./harness.mjs";
@@ -32,6 +33,9 @@ const configWith = (mutate) =>
       reader: { scopes: [{ account: "demo-org", repository: "secret-data", prefix: "nested/", actions: ["read", "list", "write"] }],
         max_session_s: 3600, trusted_keys: [DEMO_USER.id] },
       // Sessions of 2 s by default (botocore refuses DurationSeconds < 900 itself; the role's max caps the default).
+      // Writes under uploads/sts-chunks/ (the demo key writes all of uploads).
+      uploader: { scopes: [{ account: "demo-org", repository: "uploads", prefix: "sts-chunks/", actions: ["read", "write"] }],
+        max_session_s: 3600, trusted_keys: [DEMO_USER.id] },
       brief: { scopes: [{ account: "demo-org", repository: "secret-data", prefix: "nested/", actions: ["read"] }],
         max_session_s: 2, trusted_keys: [DEMO_USER.id] },
     };
@@ -156,6 +160,25 @@ describe("sts: the proxy's own AssumeRole / GetCallerIdentity and the sessions i
     assert.equal(String(got.stdout), NESTED);
     await assert.rejects(client(AWS_V1, ["--endpoint-url", proxy.url, "s3", "cp", "s3://demo-org/secret-data/hello.txt", "-"], env),
       (e) => /403|Forbidden|AccessDenied/.test(String(e.stderr)));
+    // `s3 presign` (SigV2: the token rides in x-amz-security-token, signed as a header): the URL reads; without
+    // its token, or with the token altered, it does not.
+    const presigned = String((await client(AWS_V1, ["--endpoint-url", proxy.url, "s3", "presign",
+      "s3://demo-org/secret-data/nested/a.txt"], env)).stdout).trim();
+    assert.match(presigned, /AWSAccessKeyId=ASIA.*x-amz-security-token=S3P1/);
+    const r = await fetch(presigned);
+    assert.equal(r.status, 200);
+    assert.equal(await r.text(), NESTED);
+    const u = new URL(presigned);
+    u.searchParams.delete("x-amz-security-token");
+    const without = await fetch(u);
+    assert.equal(without.status, 403);
+    assert.equal(xmlField(await without.text(), "Code"), "InvalidAccessKeyId"); // an ASIA id is no key of ours
+    const t = new URL(presigned).searchParams.get("x-amz-security-token");
+    const altered = new URL(presigned);
+    altered.searchParams.set("x-amz-security-token", t.slice(0, 20) + (t[20] === "A" ? "B" : "A") + t.slice(21));
+    const bad = await fetch(altered);
+    assert.equal(bad.status, 400);
+    assert.equal(xmlField(await bad.text(), "Code"), "InvalidToken");
   });
 
   it("a session token altered by one byte is 400 InvalidToken; a token with another key's signature too", async () => {
@@ -174,6 +197,37 @@ describe("sts: the proxy's own AssumeRole / GetCallerIdentity and the sessions i
     assert.equal((await sessionGet(url("/demo-org/secret-data/nested/a.txt"), short)).status, 200);
     await new Promise((r) => setTimeout(r, 2500));
     await refused(() => sessionGet(url("/demo-org/secret-data/nested/a.txt"), short), 400, "ExpiredToken");
+  });
+
+  it("a signed aws-chunked upload (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) with session credentials is stored as sent; a changed byte is refused", async () => {
+    const signed = await new AwsV4Signer({ url: url("/.sts"), method: "POST", accessKeyId: DEMO_USER.id, secretAccessKey: DEMO_USER.secret,
+      service: "sts", region: "us-east-1", headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(ROLE_ARN("uploader"))}&RoleSessionName=chunks` }).sign();
+    const xml = await (await fetch(signed.url, { method: "POST", headers: signed.headers, body: signed.body })).text();
+    const up = { key: xmlField(xml, "AccessKeyId"), secret: xmlField(xml, "SecretAccessKey"), token: xmlField(xml, "SessionToken") };
+    assert.match(up.key ?? "", /^ASIA/, xml);
+    secretsSeen.add(up.secret).add(up.token);
+    const data = crypto.randomBytes(200_000);
+    const send = async (p, tamper) => {
+      const u = signChunkedUpload({ url: url(p), data, chunkSize: 65536, accessKeyId: up.key, secretAccessKey: up.secret,
+        headers: { "x-amz-security-token": up.token } });
+      const body = Buffer.from(u.body);
+      if (tamper) body[body.length - 100] ^= 0x01;
+      const r = await fetch(url(p), { method: "PUT", headers: u.headers, body });
+      return { status: r.status, text: await r.text() };
+    };
+    const ok = await send("/demo-org/uploads/sts-chunks/chunked.bin");
+    assert.equal(ok.status, 200, ok.text);
+    const back = await new AwsV4Signer({ url: url("/demo-org/uploads/sts-chunks/chunked.bin"), method: "GET", accessKeyId: up.key,
+      secretAccessKey: up.secret, sessionToken: up.token, service: "s3", region: "us-east-1" }).sign();
+    const got = await fetch(back.url, { headers: back.headers });
+    assert.equal(got.status, 200);
+    assert.ok(Buffer.from(await got.arrayBuffer()).equals(data), "the bytes stored are the bytes sent");
+    const bad = await send("/demo-org/uploads/sts-chunks/tampered.bin", true);
+    assert.equal(bad.status, 403, bad.text);
+    assert.equal(xmlField(bad.text, "Code"), "SignatureDoesNotMatch");
+    // Outside the role's prefix (inside the key's): refused before any byte is read.
+    await refused(() => send("/demo-org/uploads/elsewhere.bin"), 403, "AccessDenied");
   });
 
   it("AssumeRole refusals in STS's XML: an untrusted key (403 AccessDenied), an unknown role, a duration over the role's max", async () => {

@@ -14,6 +14,7 @@
 #include "worker/auth/authenticate.h"
 #include "worker/auth/authorize.h"
 #include "worker/auth/request_time.h"
+#include "worker/auth/session.h"
 #include "worker/config/config.h"
 
 using namespace s3p;
@@ -270,6 +271,30 @@ TEST_CASE("SigV2: AWS's header and query-string examples verify; forgeries and e
   Req unknown = sigv2_query();
   unknown.query.replace(unknown.query.find("AKIAIOSFODNN7EXAMPLE"), 20, "AKIAIOSFODNN7EXAMPLF");
   CHECK(code(check(cfg, unknown, 1175139620 - 60)) == "InvalidAccessKeyId");
+}
+
+TEST_CASE("SigV2 query form: x-amz-* parameters are signed as headers (a session token, as botocore presigns)", "[auth]") {
+  // botocore's HmacV1QueryAuth with the example key and session token "session/token+value=" (its output; the
+  // same presigner without a token reproduces the Developer Guide's NpgCjnDzrM… above).
+  const Config cfg = example_config();
+  Req r = sigv2_query();
+  r.query = "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=A5Pi7UM3YlhB8tBTiD972GcIxeg%3D"
+            "&x-amz-security-token=session%2Ftoken%2Bvalue%3D&Expires=1175139620";
+  CHECK(code(check(cfg, r, 1175139620 - 60)) == "OK");
+  Req altered = r;  // the token is part of what was signed
+  altered.query.replace(altered.query.find("session%2F"), 10, "sessiom%2F");
+  CHECK(code(check(cfg, altered, 1175139620 - 60)) == "SignatureDoesNotMatch");
+  Req dropped = r;
+  dropped.query.erase(dropped.query.find("&x-amz-security-token"), std::string("&x-amz-security-token=session%2Ftoken%2Bvalue%3D").size());
+  CHECK(code(check(cfg, dropped, 1175139620 - 60)) == "SignatureDoesNotMatch");
+  // What the core reads the token from, and what it does not forward.
+  std::vector<http::QueryParam> params;
+  REQUIRE(http::parse_query(r.query, params));
+  const std::string* token = auth::session_token({}, params);
+  REQUIRE(token);
+  CHECK(*token == "session/token+value=");
+  auth::strip_auth_params(params);
+  CHECK(params.empty());
 }
 
 TEST_CASE("Every signature form refuses x-amz-* headers the signature does not cover", "[auth]") {

@@ -1,9 +1,10 @@
 // Signed aws-chunked uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) as the core plans them: the Fetch carries the
-// client's body with the spec the host checks it by (secret NAME, date, scope, seed, decoded length), the backend
+// client's body with the spec the host checks it by (the scope's signing key, date, scope, seed, decoded length), the backend
 // request is for the decoded body, and the host's refusal of a body reaches the client as S3 would answer it.
 #include <catch2/catch.hpp>
 
 #include "worker/core/engine.h"
+#include "worker/crypto/sha256.h"
 #include "worker/ops/upload_body.h"
 #include "worker/sign/sigv4.h"
 
@@ -66,7 +67,15 @@ TEST_CASE("signed chunks: PutObject sends the decoded body with the spec the hos
   REQUIRE(a.fetch.body.kind == BodyKind::SignedChunks);
   CHECK(a.fetch.body.handle == 1u);
   const ChunkSignatures& c = a.fetch.body.chunks;
-  CHECK(c.secret == "KEY_SECRET");  // the name, never the secret itself
+  // The signing key for the request's scope (HMAC chain from "AWS4" + secret), never the secret itself: so the host
+  // checks chunks of a session's or a registry key's upload as it does a Worker secret's.
+  std::string k = "AWS4test-secret";
+  for (const char* part : {"19700101", "us-east-1", "s3", "aws4_request"}) {
+    const crypto::Digest d = crypto::hmac_sha256(k, part);
+    k.assign(d.begin(), d.end());
+  }
+  CHECK(c.signing_key == k);
+  CHECK(c.signing_key.find("test-secret") == std::string::npos);
   CHECK(c.amz_date == "19700101T000000Z");
   CHECK(c.scope == "19700101/us-east-1/s3/aws4_request");
   CHECK(c.seed_signature == host.signature);

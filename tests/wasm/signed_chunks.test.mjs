@@ -22,7 +22,12 @@ const AWS = {
     "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9",
   ],
 };
-const env = { CHUNK_TEST_SECRET: AWS.secret };
+// The SigV4 signing key the core hands the host (derived here with node:crypto, independently of the core).
+function derivedKey(secret, scope) {
+  let k = Buffer.from("AWS4" + secret);
+  for (const part of scope.split("/")) k = crypto.createHmac("sha256", k).update(part).digest();
+  return new Uint8Array(k);
+}
 const awsData = Buffer.alloc(65536 + 1024, "a");
 const awsUpload = () => signChunkedUpload({
   url: "https://s3.amazonaws.com/examplebucket/chunkObject.txt", data: awsData, accessKeyId: "AKIAIOSFODNN7EXAMPLE",
@@ -49,7 +54,7 @@ function splits(buf, rand, max) {
 
 // Decodes `pieces`; returns { out: Buffer of what came out, error }.
 async function decode(pieces, s) {
-  const t = signedChunksTransform(s, signingKey(env, "CHUNK_TEST_SECRET", s.scope));
+  const t = signedChunksTransform(s, signingKey(derivedKey(AWS.secret, s.scope)));
   const source = new ReadableStream({
     start(c) {
       for (const p of pieces) c.enqueue(p);
@@ -129,13 +134,14 @@ describe("signed chunks: tampering errors the stream before the last byte", () =
     assert.equal(error?.kind, "signature");
   });
 
-  it("an empty body with its final chunk decodes to nothing; a missing secret is the host's failure", async () => {
+  it("an empty body with its final chunk decodes to nothing; a signing key that is not 32 bytes is the host's failure", async () => {
     const e = signChunkedUpload({ url: "http://127.0.0.1/b/k", data: Buffer.alloc(0), accessKeyId: "AKID",
       secretAccessKey: AWS.secret, amzDate: AWS.amzDate });
     const { out, error } = await decode([new Uint8Array(e.body)], spec(e, 0));
     assert.equal(error, null);
     assert.equal(out.length, 0);
-    await assert.rejects(signingKey({}, "UNSET_SECRET", AWS.scope), (err) => err.kind === "host");
+    for (const bad of [undefined, new Uint8Array(0), new Uint8Array(31)])
+      await assert.rejects(signingKey(bad), (err) => err.kind === "host");
   });
 });
 
@@ -184,7 +190,7 @@ describe("signed chunks: at most 1 MiB per chunk", () => {
     it(`a declared size of ${name} is refused on its header, before any of its bytes arrive`, async () => {
       const header = Buffer.from(`${size.toString(16)};chunk-signature=${"ab".repeat(32)}\r\n`);
       const client = stalledBody(header);
-      const t = signedChunksTransform(spec({ seedSignature: AWS.seed }, size), signingKey(env, "CHUNK_TEST_SECRET", AWS.scope));
+      const t = signedChunksTransform(spec({ seedSignature: AWS.seed }, size), signingKey(derivedKey(AWS.secret, AWS.scope)));
       const reader = client.stream.pipeThrough(t.stream).getReader();
       const error = await within(2000, reader.read().then(() => null, (err) => err), "the refusal");
       assert.ok(error, "the stream must error");

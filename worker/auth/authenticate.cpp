@@ -98,7 +98,8 @@ void strip_auth_params(std::vector<http::QueryParam>& params) {
   kept.reserve(params.size());
   for (auto& p : params) {
     const bool auth = starts_with(p.name, "X-Amz-") ||
-                      (v2 && (p.name == "AWSAccessKeyId" || p.name == "Signature" || p.name == "Expires"));
+                      (v2 && (p.name == "AWSAccessKeyId" || p.name == "Signature" || p.name == "Expires" ||
+                              p.name == "x-amz-security-token"));
     if (!auth) kept.push_back(std::move(p));
   }
   params = std::move(kept);

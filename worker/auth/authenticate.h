@@ -10,6 +10,7 @@
 
 #include "worker/config/config.h"
 #include "worker/config/namespace.h"
+#include "worker/crypto/sha256.h"
 #include "worker/http/headers.h"
 #include "worker/http/uri.h"
 #include "worker/s3/errors.h"
@@ -32,11 +33,14 @@ struct SignedRequest {
 };
 
 // What the chunk signatures of a signed aws-chunked body (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) chain from: the
-// request's verified signature, its x-amz-date and credential scope. Empty for every other request.
+// request's verified signature, its x-amz-date and credential scope, and the signing key that verified it (derived
+// for that scope only: the host checks the chunks with it, whatever kind of key signed — a Worker secret's, a
+// registry key's, a session's — and never sees the secret). Empty for every other request.
 struct ChunkSeed {
   std::string amz_date;
   std::string scope;      // yyyymmdd/region/s3/aws4_request
   std::string signature;  // the seed signature (hex)
+  crypto::Digest signing_key{};
 };
 
 struct Verdict {

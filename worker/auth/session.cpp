@@ -149,8 +149,10 @@ bool parse_session_plaintext(std::string_view text, Session& out) {
 
 const std::string* session_token(const Headers& headers, const std::vector<http::QueryParam>& params) {
   if (const std::string* h = find_header(headers, "x-amz-security-token")) return h;
+  // SigV4 presigned URLs carry X-Amz-Security-Token; SigV2 ones (boto's presigner, aws cli v1's `s3 presign`)
+  // x-amz-security-token, which their signature covers as a header (sigv2_verify.cpp).
   for (const auto& p : params)
-    if (p.name == "X-Amz-Security-Token") return &p.value;
+    if (p.name == "X-Amz-Security-Token" || p.name == "x-amz-security-token") return &p.value;
   return nullptr;
 }
 
@@ -177,8 +179,6 @@ const S3Error* admit(const Session& s, const Namespace& ns, int64_t now_s, std::
   auto entry = std::make_shared<KeyEntry>();
   entry->key.id = s.access_key_id;
   entry->key.secret = s.secret;
-  // Signed aws-chunked uploads are checked by the host with a secret it reads by name: a session's has no name.
-  entry->key.secret_name = "(sts session: no Worker secret)";
   entry->key.scopes = intersect_scopes(s.scopes, intersect_scopes(role->scopes, source->scopes));
   out = std::move(entry);
   return nullptr;

@@ -60,8 +60,8 @@ std::string session_plaintext(const Session& s);
 bool parse_session_plaintext(std::string_view text, Session& out);
 
 // The session token a request carries: the x-amz-security-token header, else a presigned URL's
-// X-Amz-Security-Token parameter (null when neither). SigV4 covers both (the header must be signed; the parameter
-// is part of the canonical query).
+// X-Amz-Security-Token (SigV4) or x-amz-security-token (SigV2) parameter (null when none). Signatures cover each
+// (the header must be signed; SigV4's parameter is part of the canonical query, SigV2's signed as a header).
 const std::string* session_token(const Headers& headers, const std::vector<http::QueryParam>& params);
 
 // Scopes granting exactly what both lists grant: a key is allowed by the result iff it is allowed by `a` and by `b`.

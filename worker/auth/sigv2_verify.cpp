@@ -35,7 +35,11 @@ std::string_view trim(std::string_view v) {
   return v;
 }
 
-std::string string_to_sign(const SignedRequest& req, std::string_view date_or_expires, std::string_view path) {
+// `query_form`: a presigned URL, whose x-amz-* query parameters stand for headers (S3's "query string
+// authentication": boto's presigner moves every x-amz-* header there — the session token of temporary credentials
+// as x-amz-security-token — and signs them as CanonicalizedAmzHeaders).
+std::string string_to_sign(const SignedRequest& req, std::string_view date_or_expires, std::string_view path,
+                           bool query_form) {
   std::string s(req.method);
   s += '\n';
   if (const std::string* md5 = find_header(req.headers, "content-md5")) s += trim(*md5);
@@ -44,18 +48,21 @@ std::string string_to_sign(const SignedRequest& req, std::string_view date_or_ex
   s += '\n';
   s += date_or_expires;
   s += '\n';
-  std::vector<const Header*> amz;
+  std::vector<Header> amz;
   for (const auto& h : req.headers)
-    if (starts_with(h.name, "x-amz-")) amz.push_back(&h);
-  std::stable_sort(amz.begin(), amz.end(), [](const Header* a, const Header* b) { return a->name < b->name; });
+    if (starts_with(h.name, "x-amz-")) amz.push_back(h);
+  if (query_form)
+    for (const auto& p : req.params)
+      if (starts_with(p.name, "x-amz-")) amz.push_back({p.name, p.value});
+  std::stable_sort(amz.begin(), amz.end(), [](const Header& a, const Header& b) { return a.name < b.name; });
   for (size_t i = 0; i < amz.size(); ++i) {
-    if (i > 0 && amz[i]->name == amz[i - 1]->name) {
+    if (i > 0 && amz[i].name == amz[i - 1].name) {
       s.back() = ',';
     } else {
-      s += amz[i]->name;
+      s += amz[i].name;
       s += ':';
     }
-    s += trim(amz[i]->value);
+    s += trim(amz[i].value);
     s += '\n';
   }
   s += path;
@@ -78,7 +85,8 @@ std::string string_to_sign(const SignedRequest& req, std::string_view date_or_ex
 Verdict check(const SignedRequest& req, const AccessKey& key, std::string_view date_or_expires,
               std::string_view signature, std::string_view scheme) {
   for (const std::string& path : path_forms(req.resource_path)) {
-    const crypto::Sha1Digest mac = crypto::hmac_sha1(key.secret, string_to_sign(req, date_or_expires, path));
+    const crypto::Sha1Digest mac =
+        crypto::hmac_sha1(key.secret, string_to_sign(req, date_or_expires, path, scheme == "sigv2-query"));
     const std::string expected = b64::encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
     if (crypto::equal_ct(expected, signature)) {
       Verdict ok;

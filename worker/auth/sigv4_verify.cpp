@@ -138,7 +138,7 @@ Verdict verify(const SignedRequest& req, const Namespace& ns, sigv4::SigningKeyC
       ok.scheme = query_form ? "sigv4-query" : "sigv4";
       ok.payload_hash = std::string(payload_hash);
       if (!query_form && payload_hash == sigv4::kStreamingSignedPayload && req.service == "s3")
-        ok.chunk_seed = {std::string(amz_date), cred_scope, std::string(signature)};
+        ok.chunk_seed = {std::string(amz_date), cred_scope, std::string(signature), signing_key};
       return ok;
     }
   }

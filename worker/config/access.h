@@ -27,8 +27,7 @@ struct Scope {
 
 struct AccessKey {
   std::string id;
-  std::string secret;       // resolved from the Worker secret the config names
-  std::string secret_name;  // that secret's name: the host verifies signed chunks with it (js/signed_chunks.mjs)
+  std::string secret;  // resolved from the Worker secret the config names (or derived: registry keys, sessions)
   std::vector<Scope> scopes;
 };
 

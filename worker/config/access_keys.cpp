@@ -91,7 +91,6 @@ bool load_access_keys(const json& root, const Env& env, const Config* cfg, bool 
     if (v == env.end() || v->second.empty())
       return fail(error, field + ".secret_access_key_secret", "Worker secret \"" + secret_name + "\" is not set");
     key.secret = v->second;
-    key.secret_name = secret_name;
     auto scopes = it.value().find("scopes");
     if (scopes == it.value().end() || !scopes->is_array()) return fail(error, field + ".scopes", "must be an array");
     for (size_t i = 0; i < scopes->size(); ++i) {
@@ -144,9 +143,6 @@ bool load_key_entry(std::string_view id, std::string_view json_text, const Regis
     e.key.scopes.push_back(std::move(s));
   }
   e.key.secret = derive_key_secret(registry.key_material, id, generation, nonce);
-  // What the host derives the same secret from to check signed chunks (js/signed_chunks.mjs).
-  e.key.secret_name = "registry-derived/" + registry.key_secret_name + "/" + std::string(id) + "/" +
-                      std::to_string(generation) + "/" + nonce;
   out = std::move(e);
   return true;
 }

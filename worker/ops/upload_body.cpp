@@ -62,7 +62,7 @@ bool plan_upload_body(const OpContext& ctx, UploadBody& out, Failure& failure) {
     if (!ctx.caller || !ctx.chunk_seed || ctx.chunk_seed->signature.empty())  // the verifier always sets both
       return failure = core_fault("signed chunks without a verified seed"), false;
     out.body.kind = BodyKind::SignedChunks;
-    c.secret = ctx.caller->secret_name;
+    c.signing_key.assign(ctx.chunk_seed->signing_key.begin(), ctx.chunk_seed->signing_key.end());
     c.amz_date = ctx.chunk_seed->amz_date;
     c.scope = ctx.chunk_seed->scope;
     c.seed_signature = ctx.chunk_seed->signature;

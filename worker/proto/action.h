@@ -41,7 +41,7 @@ enum class BodyKind : uint32_t { None = 0, Bytes = 1, Handle = 2, SignedChunks =
 // signature, which the core has verified); the signing key derives from the access key's secret, which the host
 // reads from its environment by name, as it does for every secret.
 struct ChunkSignatures {
-  std::string secret;          // name of the Worker secret holding the access key's secret key
+  std::string signing_key;     // the SigV4 signing key for `scope` (32 bytes), not the access key's secret
   std::string amz_date;        // the request's x-amz-date
   std::string scope;           // yyyymmdd/region/s3/aws4_request
   std::string seed_signature;  // the Authorization header's signature (hex)
