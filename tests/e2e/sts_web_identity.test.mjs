@@ -16,7 +16,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { AwsV4Signer } from "aws4fetch";
-import { backendCalls, DEMO_SECRETS, demoConfig, jsonLogs, startProxy, xmlField } from "./harness.mjs";
+import { backendCalls, DEMO_SECRETS, demoConfig, eventually, jsonLogs, sealEntry, startProxy, xmlField } from "./harness.mjs";
 import { startIdp } from "../../scripts/lib/oidc_idp.mjs";
 
 const ROLE_ARN = (name) => `arn:aws:iam::s3-edge-proxy:role/${name}`;
@@ -285,5 +285,57 @@ describe("sts: AssumeRoleWithWebIdentity with a local OIDC provider", () => {
     for (const line of proxy.logs) for (const s of secretsSeen) assert.ok(!line.includes(s), `log holds a secret: ${line.slice(0, 200)}`);
     const token = fs.readFileSync(tokenFile, "utf8");
     for (const line of proxy.logs) assert.ok(!line.includes(token.split(".")[2]), "log holds a web identity token");
+  });
+});
+
+describe("sts: identity providers and web-identity roles in the registry (v1/idp/NAME, v1/role/NAME)", () => {
+  const REGISTRY_KEY = "e2e web identity registry key: " + crypto.randomBytes(16).toString("hex");
+  const TTL_S = 2;
+  let idp, proxy, kv, dir;
+  const put = (name, value) => kv.put(name, sealEntry(REGISTRY_KEY, name, JSON.stringify(value)));
+  const role = (fields = {}) => ({ scopes: [{ account: "demo-org", repository: "secret-data", prefix: "nested/", actions: ["read"] }],
+    web_identity: { provider: "kv-ci", conditions: { repository: "my-org/*" } }, ...fields });
+
+  before(async () => {
+    idp = await startIdp();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "s3p-webid-registry-"));
+    const config = demoConfig((c) => {
+      c.registry = { key_secret: "WEBID_REGISTRY_KEY", entry_ttl_s: TTL_S, negative_ttl_s: TTL_S, listing_ttl_s: TTL_S, stale_s: 0 };
+      c.sts = { session_key_secret: "STS_SESSION_KEY" };
+    });
+    proxy = await startProxy({ config, bindings: { ...bindings, WEBID_REGISTRY_KEY: REGISTRY_KEY }, kvPersist: dir });
+    kv = await proxy.mf.getKVNamespace("REGISTRY");
+  });
+  after(async () => {
+    await proxy?.close();
+    await idp?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a provider and a role written to KV while the Worker runs: assumable within the TTL; the role disabled, its session refused", async () => {
+    await put("v1/idp/kv-ci", { issuer: idp.issuer, audiences: ["sts.amazonaws.com"], jwks_url: idp.jwksUrl });
+    await put("v1/role/kv-web", role());
+    const ok = await eventually(() => assumeWeb(proxy.url, idp.mint(), { role: "kv-web" }),
+      { timeoutMs: 15_000, intervalMs: 250, until: (r) => r.status === 200, what: "the registry role assumable" });
+    assert.equal(xmlField(ok.text, "Arn"), "arn:aws:sts::s3-edge-proxy:assumed-role/kv-web/e2e-job");
+    const creds = { key: xmlField(ok.text, "AccessKeyId"), secret: xmlField(ok.text, "SecretAccessKey"), token: xmlField(ok.text, "SessionToken") };
+    const get = async () => {
+      const req = await new AwsV4Signer({ url: `${proxy.url}/demo-org/secret-data/nested/a.txt`, method: "GET", accessKeyId: creds.key,
+        secretAccessKey: creds.secret, sessionToken: creds.token, service: "s3", region: "us-east-1" }).sign();
+      const res = await fetch(req.url, { headers: req.headers });
+      return { status: res.status, text: await res.text() };
+    };
+    assert.equal((await get()).text, NESTED);
+    // A token of another repository: the condition is not met.
+    const other = await assumeWeb(proxy.url, idp.mint({ repository: "someone/else" }), { role: "kv-web" });
+    assert.deepEqual([other.status, xmlField(other.text, "Code")], [403, "AccessDenied"]);
+    await put("v1/role/kv-web", role({ disabled: true }));
+    const refused = await eventually(get, { timeoutMs: 15_000, intervalMs: 250, until: (r) => r.status !== 200, what: "the session refused" });
+    assert.deepEqual([refused.status, xmlField(refused.text, "Code")], [400, "InvalidToken"]);
+    const again = await assumeWeb(proxy.url, idp.mint(), { role: "kv-web" });
+    assert.deepEqual([again.status, xmlField(again.text, "Code")], [403, "AccessDenied"]);
+    const line = jsonLogs(proxy).find((l) => l.op === "StsAssumeRoleWithWebIdentity" && l.status === 200);
+    assert.equal(line.provider, "kv-ci");
+    assert.ok(line.registry);
   });
 });
