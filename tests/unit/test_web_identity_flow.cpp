@@ -258,6 +258,17 @@ TEST_CASE("AssumeRoleWithWebIdentity: the negative matrix, exact codes, no backe
   Claims other_repo;
   other_repo.sub = "repo:someone/app:ref:refs/heads/main";
   CHECK(refused(mint(other_repo)) == "403 AccessDenied");
+  {
+    // Refused after the signature verified: its subject is logged as such; a token refused before, as claimed only.
+    const Action a = h.web(mint(other_repo));
+    CHECK(a.respond.log_line.find("\"subject\":\"repo:someone/app") != std::string::npos);
+    Claims late;
+    late.exp = kNowS - 3600;
+    late.sub = "forged-subject";
+    const Action b = h.web(mint(late));
+    CHECK(b.respond.log_line.find("\"claimed_subject\":\"forged-subject\"") != std::string::npos);
+    CHECK(b.respond.log_line.find("\"subject\"") == std::string::npos);
+  }
   Claims branch;
   branch.ref = "refs/heads/feature";
   CHECK(refused(mint(branch)) == "403 AccessDenied");

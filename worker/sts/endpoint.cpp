@@ -11,7 +11,9 @@
 namespace s3p::sts {
 namespace {
 
-constexpr uint32_t kMaxFormBytes = 16 * 1024;  // an AssumeRole form is a few hundred bytes
+// An AssumeRole form is a few hundred bytes; AssumeRoleWithWebIdentity's carries a token of up to
+// jwt::kMaxTokenBytes (base64url and dots: form encoding does not grow it).
+constexpr uint32_t kMaxFormBytes = 20 * 1024;
 constexpr uint32_t kFormDeadlineMs = 10000;
 
 int64_t seconds(double now_ms) { return static_cast<int64_t>(std::floor(now_ms / 1000)); }

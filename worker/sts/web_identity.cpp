@@ -301,6 +301,7 @@ Action WebIdentity::choose(const JwksKeys& jwks) {
 
 Action WebIdentity::on_verified(Result&& r) {
   if (!r.flag) return fail(client_fault(errors::InvalidIdentityToken, "token: signature does not verify"));
+  verified_ = true;
   std::string why;
   if (!conditions_hold(role_->web_identity, token_, why)) return fail(client_fault(errors::WebIdentityNotAuthorized, why));
   if (role_->revoked(token_.sub)) return fail(client_fault(errors::WebIdentityNotAuthorized, "subject revoked by the role"));
@@ -326,7 +327,8 @@ void WebIdentity::log_fields(LogLine& log) const {
   if (!call_.role.empty()) log.str("assumed_role", call_.role);
   if (!call_.session_name.empty()) log.str("assumed_session", call_.session_name);
   if (idp_) log.str("provider", idp_->name);
-  if (!token_.sub.empty()) log.str("subject", token_.sub.substr(0, 256));
+  // The subject once the signature verified; before, only what the token claims (anyone can write one).
+  if (!token_.sub.empty()) log.str(verified_ ? "subject" : "claimed_subject", token_.sub.substr(0, 256));
   if (!jwks_source_.empty()) log.str("jwks", jwks_source_);
   if (!registry_source_.empty()) log.str("registry", registry_source_);
 }

@@ -48,7 +48,7 @@ class WebIdentity {
   const auth::Session& session() const { return session_; }
   const std::string& issuer() const { return issuer_; }
   const std::string& audience() const { return audience_; }  // the token's audience the provider accepted
-  void log_fields(LogLine& log) const;  // role, subject, provider, kid, jwks source: never the token
+  void log_fields(LogLine& log) const;  // role, (claimed_)subject, provider, jwks source: never the token
   std::vector<std::unique_ptr<Task>> take_background() { return std::move(background_); }
 
  private:
@@ -87,7 +87,7 @@ class WebIdentity {
   const Role* role_ = nullptr;
   const IdentityProvider* idp_ = nullptr;
   std::string url_;
-  bool leading_ = false, waiting_ = false, force_ = false, refetched_ = false;
+  bool leading_ = false, waiting_ = false, force_ = false, refetched_ = false, verified_ = false;
   double waited_since_ms_ = 0;
   std::string fetched_body_;
   const jwt::Jwk* key_ = nullptr;
