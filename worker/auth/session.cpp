@@ -179,28 +179,24 @@ const S3Error* admit(const Session& s, const Namespace& ns, int64_t now_s, std::
   const Role* role = ns.find_role(s.role);
   if (!role) return detail = "session's role no longer exists or is disabled", &errors::InvalidToken;
   if (ns.config().find_key(s.access_key_id)) return detail = "session key id is a static key's", &errors::InvalidToken;
-  if (!s.provider.empty()) {
+  std::vector<Scope> scopes;
+  if (!s.provider.empty()) {  // a web identity's session: its role's trust in the provider and the subject
     if (!role->trusts_provider(s.provider))
       return detail = "session's role no longer trusts identity provider " + s.provider, &errors::InvalidToken;
     if (role->revoked(s.subject)) return detail = "session's subject is revoked by its role", &errors::InvalidToken;
-    auto entry = std::make_shared<KeyEntry>();
-    entry->key.id = s.access_key_id;
-    entry->key.secret = s.secret;
-    entry->key.secret_name = "(sts session: no Worker secret)";
-    entry->key.scopes = intersect_scopes(s.scopes, role->scopes);
-    out = std::move(entry);
-    return nullptr;
+    scopes = intersect_scopes(s.scopes, role->scopes);
+  } else {  // a key's session: the role's trust in the key, and the key itself
+    if (!role->trusts(s.source_key)) return detail = "session's role no longer trusts its source key", &errors::InvalidToken;
+    const AccessKey* source = ns.find_key(s.source_key);
+    if (!source) return detail = "session's source key is unknown, disabled or expired", &errors::InvalidToken;
+    scopes = intersect_scopes(s.scopes, intersect_scopes(role->scopes, source->scopes));
   }
-  if (!role->trusts(s.source_key)) return detail = "session's role no longer trusts its source key", &errors::InvalidToken;
-  const AccessKey* source = ns.find_key(s.source_key);
-  if (!source) return detail = "session's source key is unknown, disabled or expired", &errors::InvalidToken;
-  if (ns.config().find_key(s.access_key_id)) return detail = "session key id is a static key's", &errors::InvalidToken;
   auto entry = std::make_shared<KeyEntry>();
   entry->key.id = s.access_key_id;
   entry->key.secret = s.secret;
   // Signed aws-chunked uploads are checked by the host with a secret it reads by name: a session's has no name.
   entry->key.secret_name = "(sts session: no Worker secret)";
-  entry->key.scopes = intersect_scopes(s.scopes, intersect_scopes(role->scopes, source->scopes));
+  entry->key.scopes = std::move(scopes);
   out = std::move(entry);
   return nullptr;
 }
