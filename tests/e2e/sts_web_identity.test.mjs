@@ -119,6 +119,16 @@ describe("sts: AssumeRoleWithWebIdentity with a local OIDC provider", () => {
       assert.match(xmlField(r.text, "AccessKeyId"), /^ASIA[A-Z2-7]{16}$/);
       secretsSeen.add(xmlField(r.text, "SecretAccessKey")).add(xmlField(r.text, "SessionToken"));
     }
+    // The same call as a GET query (unsigned), as STS takes it too.
+    const q = new URLSearchParams({ Action: "AssumeRoleWithWebIdentity", Version: "2011-06-15", RoleArn: ROLE_ARN("pipeline"),
+      RoleSessionName: "query-job", WebIdentityToken: idp.mint(), DurationSeconds: "900" });
+    const g = await fetch(`${proxy.url}/.sts?${q}`);
+    const text = await g.text();
+    assert.equal(g.status, 200, text);
+    assert.equal(xmlField(text, "Arn"), "arn:aws:sts::s3-edge-proxy:assumed-role/pipeline/query-job");
+    const left = (Date.parse(xmlField(text, "Expiration")) - Date.now()) / 1000;
+    assert.ok(left > 880 && left <= 901, `expires in ${left} s`);
+    secretsSeen.add(xmlField(text, "SecretAccessKey")).add(xmlField(text, "SessionToken"));
   });
 
   it("the negative matrix: each token refused with STS's exact code and no backend request", async () => {
