@@ -49,6 +49,7 @@ bool decode_result(const uint8_t* p, size_t n, Result& out) {
     case ActionKind::CacheDelete:
     case ActionKind::ReadBody:
     case ActionKind::RegistryGet:
+    case ActionKind::VerifySignature:
       out.flag = r.u32() != 0;
       out.data = r.str();
       out.error = r.str();
@@ -139,6 +140,12 @@ void encode_action(const Action& a, std::string& out) {
       w.str(a.call.name);
       w.headers(a.call.headers);
       w.str(a.call.data);
+      break;
+    case ActionKind::VerifySignature:
+      w.str(a.call.name);
+      w.str(a.call.aad);
+      w.str(a.call.data);
+      w.str(a.call.signature);
       break;
     case ActionKind::Done: w.str(a.log_line); break;
   }

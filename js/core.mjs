@@ -9,6 +9,7 @@ export const Kind = Object.freeze({
   OPEN_CHUNKS: 16, // serve a chunk plan as one stream (js/chunks.mjs); answered like a Fetch
   CACHE_DELETE: 17,
   REGISTRY_GET: 18, // a namespace registry entry from a KV binding or the registry API (js/hostcalls.mjs), same result shape
+  VERIFY_SIGNATURE: 19, // a JWS signature checked with a JWK (WebCrypto), same result shape: ok = it verifies
 });
 // SIGNED_CHUNKS (Fetch only): the handle's stream is signed aws-chunked; send it decoded (js/signed_chunks.mjs).
 export const Body = Object.freeze({ NONE: 0, BYTES: 1, HANDLE: 2, SIGNED_CHUNKS: 3 });
@@ -254,6 +255,8 @@ export class Core {
         return { kind, url: r.str(), headers: r.headers(), data: r.raw() };
       case Kind.REGISTRY_GET:
         return { kind, name: r.str(), source: r.str(), tokenSecret: r.str(), timeoutMs: r.u32() };
+      case Kind.VERIFY_SIGNATURE:
+        return { kind, alg: r.str(), jwk: r.str(), data: r.raw(), signature: r.raw() };
       default: // Done (any unknown kind is treated as one)
         return { kind: Kind.DONE, log: kind === Kind.DONE ? r.str() : "" };
     }

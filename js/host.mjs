@@ -228,7 +228,8 @@ export async function runTask(core, id, ctx, handles, env) {
       case Kind.CACHE_MATCH:
       case Kind.CACHE_PUT:
       case Kind.CACHE_DELETE:
-      case Kind.REGISTRY_GET: {
+      case Kind.REGISTRY_GET:
+      case Kind.VERIFY_SIGNATURE: {
         const res = await performCall(a, env);
         if (retired.has(core)) throw new CoreRetired();
         core.feedHost(id, a.kind, res.ok, res.data, res.error ?? "");

@@ -149,6 +149,31 @@ async function registryApiGet(a, env) {
 // An entry is one account (its repositories and backends): far below this. What is larger never enters the core.
 const MAX_REGISTRY_ENTRY = 4 << 20;
 
+// A JWS signature (AssumeRoleWithWebIdentity): the core chose the key from the provider's JWKS and checked that
+// its type matches the token's alg, and hands over the normalised public JWK. Imported keys are kept per isolate
+// by their JWK text (public: nothing secret is cached), bounded.
+const JWS_ALGS = {
+  RS256: { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, verify: { name: "RSASSA-PKCS1-v1_5" } },
+  ES256: { import: { name: "ECDSA", namedCurve: "P-256" }, verify: { name: "ECDSA", hash: "SHA-256" } },
+};
+const verifyKeys = new Map(); // alg + JWK text → Promise<CryptoKey>
+const MAX_VERIFY_KEYS = 256;
+
+async function verifySignature(a) {
+  const alg = JWS_ALGS[a.alg];
+  if (!alg) return { ok: false, error: `unsupported alg ${a.alg}` };
+  const id = `${a.alg} ${a.jwk}`;
+  if (!verifyKeys.has(id) && verifyKeys.size >= MAX_VERIFY_KEYS) verifyKeys.delete(verifyKeys.keys().next().value);
+  let key;
+  try {
+    key = await cachedKey(verifyKeys, id, () => crypto.subtle.importKey("jwk", JSON.parse(a.jwk), alg.import, false, ["verify"]));
+  } catch (err) {
+    return { ok: false, error: `key does not import: ${err?.name ?? "Error"}` };
+  }
+  const ok = await crypto.subtle.verify(alg.verify, key, a.signature, a.data);
+  return ok ? { ok: true } : { ok: false, error: "signature does not verify" };
+}
+
 // Performs one host primitive. Returns { ok, data?: Uint8Array, error?: string }.
 export async function performCall(a, env) {
   try {
@@ -171,6 +196,8 @@ export async function performCall(a, env) {
         return await cacheDelete(a);
       case Kind.REGISTRY_GET:
         return await registryGet(a, env);
+      case Kind.VERIFY_SIGNATURE:
+        return await verifySignature(a);
       default:
         return { ok: false, error: `unknown host call ${a.kind}` };
     }

@@ -13,6 +13,7 @@ import { DEMO_USER_ACCESS_KEY_ID, demoFederationSecrets, demoListingSecrets, dem
 import { ROOT, loadConfig, startWorker } from "./miniflare.mjs";
 import { main as registryCli } from "./registry/cli.mjs";
 import { shellQuote } from "./registry/store.mjs";
+import { startIdp } from "./oidc_idp.mjs";
 
 // The registry's deployment key K (the Worker secret that "registry": {"key_secret": "DEMO_REGISTRY_KEY"} names),
 // which seals every registry entry (the Worker refuses one it did not seal) and from which access key secrets of the
@@ -27,6 +28,23 @@ export const DEMO_DEPLOYMENT_FILE = ".state/demo-deployment.json"; // the Worker
 export const DEMO_NAMESPACE_FILE = ".state/demo-namespace.json"; // the demo config the registry is imported from
 // Short TTLs so that a change shows within seconds in the demo (a deployment keeps the defaults: README).
 export const DEMO_REGISTRY = { kv_binding: "REGISTRY", key_secret: "DEMO_REGISTRY_KEY", entry_ttl_s: 5, negative_ttl_s: 5 };
+
+// The demo's web identity (README "Temporary credentials (STS)"): a local OIDC provider stands in for a CI system,
+// S3P_CONFIG trusts it, and role demo-pipeline accepts its tokens for repository my-org/pipeline on main.
+export const DEMO_WEB_IDENTITY_ROLE = "demo-pipeline";
+export const DEMO_TOKEN_FILE = ".state/web-identity-token";
+// The session key (sts.session_key_secret) that seals the demo's STS sessions: DEMO-ONLY and fixed, like
+// DEMO_REGISTRY_KEY, so that a session aws cli cached (~/.aws/cli/cache) in an earlier run still opens.
+export const DEMO_STS_SESSION_KEY = Buffer.from("demo-only-sts-key-not-a-secret!!").toString("base64");
+export function withWebIdentity(deployment, idp) {
+  deployment.sts = { session_key_secret: "DEMO_STS_SESSION_KEY",
+    identity_providers: { "local-ci": { issuer: idp.issuer, audiences: ["sts.amazonaws.com"], jwks_url: idp.jwksUrl } } };
+  deployment.roles = { [DEMO_WEB_IDENTITY_ROLE]: {
+    scopes: [{ account: "demo-org", repository: "secret-data", actions: ["read", "list"] },
+      { account: "demo-org", repository: "uploads", actions: ["read", "write", "list"] }],
+    web_identity: { provider: "local-ci", conditions: { repository: "my-org/pipeline", ref: "refs/heads/main" } } } };
+  return deployment;
+}
 
 // S3P_CONFIG of a demo served from the registry: the config without its namespace's accounts, with "registry".
 export function deploymentConfig(cfg) {
@@ -72,7 +90,7 @@ export function demoBindings(env = process.env) {
 // What ./scripts/run prints: every line is paste-ready shell (notes are `#` comments on their own lines), which
 // tests/scripts/demo-banner.test.mjs checks with `bash -n`. `ep`: the proxy's URL; `secret`: the demo key's secret;
 // `registry`: where the registry and the deployment file are (paths as printed, after `cd root`).
-export function banner({ ep, emulator, secret, registry = {} }) {
+export function banner({ ep, emulator, secret, registry = {}, tokenFile = path.join(ROOT, DEMO_TOKEN_FILE) }) {
   const { root = ROOT, kvDir = DEMO_KV_DIR, deployment = DEMO_DEPLOYMENT_FILE, key = DEMO_REGISTRY_KEY } = registry;
   const host = new URL(ep).host;
   const upload = "s3://demo-org/uploads/hello-edge.txt";
@@ -114,6 +132,18 @@ AWS_S3_ENDPOINT=${host} AWS_HTTPS=NO AWS_VIRTUAL_HOSTING=FALSE AWS_NO_SIGN_REQUE
 # OIDC provider:
 curl -s ${ep}/.well-known/openid-configuration
 
+# Web identity, as a CI job would do it: no key, only an OIDC token from the local identity provider (standing in
+# for GitHub Actions; rewritten every 5 minutes) that role ${DEMO_WEB_IDENTITY_ROLE} trusts. The SDK exchanges it at
+# the proxy's STS and refreshes the session itself:
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+export AWS_ROLE_ARN=arn:aws:iam::s3-edge-proxy:role/${DEMO_WEB_IDENTITY_ROLE} AWS_WEB_IDENTITY_TOKEN_FILE=${shellQuote(tokenFile)} AWS_ENDPOINT_URL_STS=${ep}/.sts AWS_DEFAULT_REGION=us-east-1
+aws sts get-caller-identity
+aws --endpoint-url ${ep} s3 ls s3://demo-org/secret-data/
+aws --endpoint-url ${ep} s3 cp s3://demo-org/secret-data/hello.txt -
+echo "written by a web-identity session" | aws --endpoint-url ${ep} s3 cp - s3://demo-org/uploads/from-ci.txt
+unset AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
+export AWS_ACCESS_KEY_ID=${DEMO_USER_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY='${secret}'
+
 # The accounts (demo-org, geo-lab) are served from the namespace registry: Workers KV in
 # ${kvDir}, imported from the demo config at start (fresh each run) and read per request, each entry
 # cached for 5 s. S3P_CONFIG (${deployment}) keeps the backends, the demo key and the other
@@ -144,7 +174,14 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   // The demo is its own OIDC issuer at the address it serves on: the STS emulator fetches its discovery document
   // and JWKS from there to verify each token.
   if (cfg.federation) cfg.federation.issuer = `http://127.0.0.1:${port}`;
-  const deployment = deploymentConfig(cfg);
+  // The local identity provider and the token file the banner's web-identity commands read.
+  const idp = await startIdp();
+  const tokenFile = path.join(ROOT, DEMO_TOKEN_FILE);
+  const writeToken = () => fs.writeFileSync(tokenFile, idp.mint({ exp: Math.floor(Date.now() / 1000) + 3600 }));
+  fs.mkdirSync(path.dirname(tokenFile), { recursive: true });
+  writeToken();
+  setInterval(writeToken, 5 * 60 * 1000).unref();
+  const deployment = withWebIdentity(deploymentConfig(cfg), idp);
   const kvDir = path.join(ROOT, DEMO_KV_DIR);
   try {
     await seedRegistry({ config: cfg, deployment, kvDir, deploymentFile: path.join(ROOT, DEMO_DEPLOYMENT_FILE),
@@ -153,12 +190,13 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error(e.message);
     process.exit(1);
   }
-  const bindings = demoBindings();
+  const bindings = { ...demoBindings(), DEMO_STS_SESSION_KEY };
   const worker = await startWorker({ config: JSON.stringify(deployment), bindings, port, kvPersist: kvDir,
     log: (s) => process.stdout.write(s) });
-  console.log(banner({ ep: worker.url, emulator: process.env.S3P_EMULATOR, secret: bindings.DEMO_USER_SECRET }));
+  console.log(banner({ ep: worker.url, emulator: process.env.S3P_EMULATOR, secret: bindings.DEMO_USER_SECRET, tokenFile }));
   const stop = async () => {
     await worker.close();
+    await idp.close();
     process.exit(0);
   };
   process.on("SIGINT", stop);

@@ -826,6 +826,37 @@ describe("./scripts/registry role", () => {
     });
   });
 
+  it("idp put/get/rm: v1/idp/NAME sealed by K, the core's rules; a role trusting it by web_identity (no trusted key)", () => {
+    const dir = tempDir();
+    const cli = makeCli(dir);
+    ok(cli("account", "put", "acme", "--file", writeJson(dir, "acme.json",
+      { repositories: { climate: { backend: "main", prefix: "c/" } }, backends: { main: BACKEND } })));
+    const put = ok(cli("idp", "put", "gha", "--issuer", "https://token.actions.githubusercontent.com", "--audience", "sts.amazonaws.com",
+      "--jwks-url", "https://token.actions.githubusercontent.com/.well-known/jwks"));
+    assert.match(put.stderr, /wrote v1\/idp\/gha/);
+    assert.deepEqual(json(cli("idp", "get", "gha")), { issuer: "https://token.actions.githubusercontent.com",
+      audiences: ["sts.amazonaws.com"], jwks_url: "https://token.actions.githubusercontent.com/.well-known/jwks" });
+    let r = cli("idp", "put", "bad", "--issuer", "https://x", "--audience", "a", "--jwks-url", "http://x.example/jwks");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /v1\/idp\/bad: jwks_url: must be an https:\/\/ URL/);
+    r = cli("idp", "put", "bad", "--issuer", "https://x", "--jwks-url", "https://x/j");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /v1\/idp\/bad: audiences:/);
+    const role = { scopes: [{ account: "acme", repository: "climate", actions: ["read"] }],
+      web_identity: { provider: "gha", conditions: { repository: "acme/*", ref: "refs/heads/main" } } };
+    ok(cli("role", "put", "ci-web", "--file", writeJson(dir, "role.json", role)));
+    assert.deepEqual(json(cli("role", "get", "ci-web")), role);
+    r = cli("role", "put", "ci-web2", "--file", writeJson(dir, "role2.json", { scopes: [], web_identity: { provider: "gha" } }));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /v1\/role\/ci-web2: web_identity\.conditions:/);
+    ok(cli("idp", "rm", "gha"));
+    r = cli("idp", "get", "gha");
+    assert.equal(r.code, 1);
+    return withKv(path.join(dir, "kv"), async (kv) => {
+      assert.deepEqual(opened(K, "v1/role/ci-web", await kv.get("v1/role/ci-web")).web_identity.provider, "gha");
+    });
+  });
+
   it("import takes S3P_CONFIG's roles (sts stays), export gives them back; validate --file --as v1/role/NAME", () => {
     const dir = tempDir();
     const cli = makeCli(dir);

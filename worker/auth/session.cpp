@@ -102,6 +102,10 @@ std::string session_plaintext(const Session& s) {
   j["r"] = s.role;
   j["n"] = s.session_name;
   j["src"] = s.source_key;
+  if (!s.provider.empty()) {
+    j["idp"] = s.provider;
+    j["sub"] = s.subject;
+  }
   j["iat"] = s.issued_s;
   j["exp"] = s.expires_s;
   nlohmann::json scopes = nlohmann::json::array();
@@ -131,8 +135,12 @@ bool parse_session_plaintext(std::string_view text, Session& out) {
   if (!str("k", s.access_key_id) || !str("s", s.secret) || !str("r", s.role) || !str("n", s.session_name) ||
       !str("src", s.source_key) || !num("iat", s.issued_s) || !num("exp", s.expires_s))
     return false;
+  if (j.contains("idp") && (!str("idp", s.provider) || !str("sub", s.subject))) return false;
+  // A key's session names its source key; a web identity's names its provider and subject instead.
+  const bool from_key = s.provider.empty() && valid_key_id(s.source_key);
+  const bool from_web = s.source_key.empty() && valid_idp_name(s.provider) && !s.subject.empty() && s.subject.size() <= 1024;
   if (!is_session_key_id(s.access_key_id) || s.secret.size() != 40 || !valid_role_name(s.role) ||
-      !valid_session_name(s.session_name) || !valid_key_id(s.source_key) || s.expires_s <= s.issued_s)
+      !valid_session_name(s.session_name) || !(from_key || from_web) || s.expires_s <= s.issued_s)
     return false;
   auto sc = j.find("sc");
   if (sc == j.end() || !sc->is_array() || sc->size() > kMaxScopes) return false;
@@ -172,14 +180,23 @@ const S3Error* admit(const Session& s, const Namespace& ns, int64_t now_s, std::
   }
   const Role* role = ns.find_role(s.role);
   if (!role) return detail = "session's role no longer exists or is disabled", &errors::InvalidToken;
-  if (!role->trusts(s.source_key)) return detail = "session's role no longer trusts its source key", &errors::InvalidToken;
-  const AccessKey* source = ns.find_key(s.source_key);
-  if (!source) return detail = "session's source key is unknown, disabled or expired", &errors::InvalidToken;
   if (ns.config().find_key(s.access_key_id)) return detail = "session key id is a static key's", &errors::InvalidToken;
+  std::vector<Scope> scopes;
+  if (!s.provider.empty()) {  // a web identity's session: its role's trust in the provider and the subject
+    if (!role->trusts_provider(s.provider))
+      return detail = "session's role no longer trusts identity provider " + s.provider, &errors::InvalidToken;
+    if (role->revoked(s.subject)) return detail = "session's subject is revoked by its role", &errors::InvalidToken;
+    scopes = intersect_scopes(s.scopes, role->scopes);
+  } else {  // a key's session: the role's trust in the key, and the key itself
+    if (!role->trusts(s.source_key)) return detail = "session's role no longer trusts its source key", &errors::InvalidToken;
+    const AccessKey* source = ns.find_key(s.source_key);
+    if (!source) return detail = "session's source key is unknown, disabled or expired", &errors::InvalidToken;
+    scopes = intersect_scopes(s.scopes, intersect_scopes(role->scopes, source->scopes));
+  }
   auto entry = std::make_shared<KeyEntry>();
   entry->key.id = s.access_key_id;
   entry->key.secret = s.secret;
-  entry->key.scopes = intersect_scopes(s.scopes, intersect_scopes(role->scopes, source->scopes));
+  entry->key.scopes = std::move(scopes);
   out = std::move(entry);
   return nullptr;
 }

@@ -4,7 +4,9 @@
 // binding it to its purpose and its access key id. Any isolate verifies a request signed with session credentials
 // by opening the token (auth/session_cache.h), then admitting it for this request (`admit`): the role and the key
 // that assumed it are looked up again, so removing either, or the key's trust, ends its sessions at once, and
-// the session grants no more than (its scopes at issue) ∩ (the role's now) ∩ (the source key's now).
+// the session grants no more than (its scopes at issue) ∩ (the role's now) ∩ (the source key's now). A session
+// from AssumeRoleWithWebIdentity has a provider and a subject instead of a source key: it grants (its scopes at
+// issue) ∩ (the role's now), and ends when the role no longer trusts that provider or revokes that subject.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -25,7 +27,9 @@ struct Session {
   std::string secret;         // 40 characters of base64
   std::string role;
   std::string session_name;
-  std::string source_key;     // the access key that assumed the role
+  std::string source_key;     // the access key that assumed the role ("" for a web-identity session)
+  std::string provider;       // a web-identity session: the identity provider whose token assumed the role
+  std::string subject;        // ... and that token's `sub`
   std::vector<Scope> scopes;  // the role's ∩ the source key's, when issued
   int64_t issued_s = 0, expires_s = 0;
 };

@@ -23,6 +23,14 @@ const Role* Namespace::find_role(std::string_view name) const {
   return nullptr;
 }
 
+const IdentityProvider* Namespace::find_idp(std::string_view name) const {
+  for (const auto& p : config_.sts.identity_providers)  // a disabled static provider hides the registry's
+    if (p.name == name) return p.disabled ? nullptr : &p;
+  for (const auto& e : idps_)
+    if (e->name == name) return e->disabled ? nullptr : e.get();
+  return nullptr;
+}
+
 void Namespace::set_listing(std::shared_ptr<const AccountIndex> listed) {
   if (listed_ && !listed_->pages.empty()) page_ = std::move(listed);
   else listed_ = std::move(listed);

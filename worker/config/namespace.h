@@ -43,6 +43,8 @@ class Namespace {
   const AccessKey* find_key(std::string_view id) const;
   // An STS role: S3P_CONFIG's (precedence), else one this request resolved; null when neither, or disabled.
   const Role* find_role(std::string_view name) const;
+  // An identity provider: S3P_CONFIG's (precedence), else one this request resolved; null when neither, or disabled.
+  const IdentityProvider* find_idp(std::string_view name) const;
 
   // Every account this request knows: the static ones, then the resolved ones.
   template <class F>
@@ -62,6 +64,7 @@ class Namespace {
   void pin_account(std::shared_ptr<const Config> entry) { accounts_.push_back(std::move(entry)); }
   void pin_key(std::shared_ptr<const KeyEntry> entry) { keys_.push_back(std::move(entry)); }
   void pin_role(std::shared_ptr<const Role> entry) { roles_.push_back(std::move(entry)); }
+  void pin_idp(std::shared_ptr<const IdentityProvider> entry) { idps_.push_back(std::move(entry)); }
   // The registry's account index, then (when paged) the one page of it this request reads.
   void set_listing(std::shared_ptr<const AccountIndex> listed);
   // The index's page this request must read too, with the names it covers ending at `end` ("": the last page).
@@ -80,6 +83,7 @@ class Namespace {
   std::vector<std::shared_ptr<const Config>> accounts_;
   std::vector<std::shared_ptr<const KeyEntry>> keys_;
   std::vector<std::shared_ptr<const Role>> roles_;
+  std::vector<std::shared_ptr<const IdentityProvider>> idps_;
   std::shared_ptr<const AccountIndex> listed_, page_;
   std::string listing_end_;
 };

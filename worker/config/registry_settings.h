@@ -21,6 +21,7 @@ namespace s3p {
 inline constexpr std::string_view kAccountEntryPrefix = "v1/account/";
 inline constexpr std::string_view kKeyEntryPrefix = "v1/key/";
 inline constexpr std::string_view kRoleEntryPrefix = "v1/role/";  // an STS role (config/roles.h)
+inline constexpr std::string_view kIdpEntryPrefix = "v1/idp/";    // an STS identity provider (config/identity_providers.h)
 inline constexpr std::string_view kAccountListEntry = "v1/index/accounts";
 inline constexpr size_t kMinRegistryKeySize = 32;
 

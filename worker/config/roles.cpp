@@ -19,7 +19,7 @@ bool load_settings(const json& j, const Env& env, StsSettings& out, std::string&
   const std::string f = "sts";
   if (!j.is_object()) return fail(error, f, "must be an object");
   for (auto it = j.begin(); it != j.end(); ++it)
-    if (it.key() != "session_key_secret" && it.key() != "test_only_min_session_s")
+    if (it.key() != "session_key_secret" && it.key() != "test_only_min_session_s" && it.key() != "identity_providers")
       return fail(error, f + "." + it.key(), "is not an sts field");
   if (!get_string(j, "session_key_secret", f, true, out.session_key_secret, error)) return false;
   auto v = env.find(out.session_key_secret);
@@ -30,7 +30,62 @@ bool load_settings(const json& j, const Env& env, StsSettings& out, std::string&
     return fail(error, f + ".session_key_secret",
                 "Worker secret \"" + out.session_key_secret + "\" must be base64 of 32 bytes");
   if (!get_uint(j, "test_only_min_session_s", f, 1, kMinSessionSeconds, out.min_session_s, error)) return false;
+  if (auto idps = j.find("identity_providers"); idps != j.end()) {
+    if (!idps->is_object()) return fail(error, f + ".identity_providers", "must be an object");
+    for (auto it = idps->begin(); it != idps->end(); ++it) {
+      IdentityProvider p;
+      if (!load_identity_provider(it.key(), it.value(), f + ".identity_providers." + it.key(), p, error)) return false;
+      out.identity_providers.push_back(std::move(p));
+    }
+    std::sort(out.identity_providers.begin(), out.identity_providers.end(),
+              [](const IdentityProvider& a, const IdentityProvider& b) { return a.name < b.name; });
+  }
   out.enabled = true;
+  return true;
+}
+
+bool pattern_ok(const json& p) { return p.is_string() && !p.get<std::string>().empty() && p.get<std::string>().size() <= 512; }
+
+// "web_identity": {"provider": NAME, "conditions": {CLAIM: PATTERN | [PATTERN, ...]}} and "revoked_subjects".
+// Conditions are required: a role that trusted every token of a provider would trust, for GitHub, every
+// repository on GitHub ("sub": "*" says so on purpose).
+bool load_web_identity(const json& j, const std::string& f, Role& out, std::string& error) {
+  if (auto rs = j.find("revoked_subjects"); rs != j.end()) {
+    if (!rs->is_array() || rs->size() > 1000) return fail(error, f + ".revoked_subjects", "must be an array of at most 1000 strings");
+    for (const auto& s : *rs) {
+      if (!s.is_string() || s.get<std::string>().empty()) return fail(error, f + ".revoked_subjects", "must hold non-empty strings");
+      out.revoked_subjects.push_back(s.get<std::string>());
+    }
+    std::sort(out.revoked_subjects.begin(), out.revoked_subjects.end());
+  }
+  auto w = j.find("web_identity");
+  if (w == j.end()) return true;
+  const std::string wf = f + ".web_identity";
+  if (!w->is_object()) return fail(error, wf, "must be an object");
+  for (auto it = w->begin(); it != w->end(); ++it)
+    if (it.key() != "provider" && it.key() != "conditions") return fail(error, wf + "." + it.key(), "is not a web_identity field");
+  std::string provider;
+  if (!get_string(*w, "provider", wf, true, provider, error)) return false;
+  if (!valid_idp_name(provider)) return fail(error, wf + ".provider", "provider names are 1-64 of A-Z a-z 0-9 _ . -");
+  auto c = w->find("conditions");
+  if (c == w->end() || !c->is_object() || c->empty() || c->size() > 32)
+    return fail(error, wf + ".conditions", "must be an object of 1-32 claim conditions (\"sub\": \"*\" to accept every subject)");
+  for (auto it = c->begin(); it != c->end(); ++it) {
+    const std::string cf = wf + ".conditions." + it.key();
+    std::vector<std::string> patterns;
+    if (pattern_ok(it.value())) {
+      patterns.push_back(it.value().get<std::string>());
+    } else if (it.value().is_array() && !it.value().empty() && it.value().size() <= 64) {
+      for (const auto& p : it.value()) {
+        if (!pattern_ok(p)) return fail(error, cf, "must be a pattern or an array of patterns (non-empty strings)");
+        patterns.push_back(p.get<std::string>());
+      }
+    } else {
+      return fail(error, cf, "must be a pattern or an array of 1-64 patterns (non-empty strings)");
+    }
+    out.web_identity.conditions.emplace_back(it.key(), std::move(patterns));
+  }
+  out.web_identity.provider = std::move(provider);
   return true;
 }
 
@@ -41,7 +96,8 @@ bool load_role(const std::string& name, const json& j, const Config* cfg, uint32
   if (!valid_role_name(name)) return fail(error, f, "role names are 1-64 of A-Z a-z 0-9 _ + = , . @ -");
   if (!j.is_object()) return fail(error, f, "must be an object");
   for (auto it = j.begin(); it != j.end(); ++it)
-    if (it.key() != "scopes" && it.key() != "max_session_s" && it.key() != "trusted_keys" && it.key() != "disabled")
+    if (it.key() != "scopes" && it.key() != "max_session_s" && it.key() != "trusted_keys" && it.key() != "disabled" &&
+        it.key() != "web_identity" && it.key() != "revoked_subjects")
       return fail(error, f + "." + it.key(), "is not a role field");
   out.name = name;
   auto scopes = j.find("scopes");
@@ -50,10 +106,19 @@ bool load_role(const std::string& name, const json& j, const Config* cfg, uint32
   if (!load_scopes(*scopes, f + ".scopes", cfg, cfg && cfg->registry.enabled, out.scopes, error)) return false;
   if (!config_fields::get_bool(j, "disabled", f, out.disabled, error)) return false;
   if (!get_uint(j, "max_session_s", f, min_session_s, kMaxSessionSeconds, out.max_session_s, error)) return false;
+  if (!load_web_identity(j, f, out, error)) return false;
+  if (cfg && !cfg->registry.enabled && !out.web_identity.provider.empty()) {
+    bool known = false;
+    for (const auto& p : cfg->sts.identity_providers) known = known || p.name == out.web_identity.provider;
+    if (!known) return fail(error, f + ".web_identity.provider", "unknown identity provider \"" + out.web_identity.provider + "\"");
+  }
   auto trusted = j.find("trusted_keys");
-  if (trusted == j.end() || !trusted->is_array() || trusted->empty())
+  const bool web = !out.web_identity.provider.empty();
+  if (trusted == j.end() && !web)
+    return fail(error, f + ".trusted_keys", "is required when the role has no web_identity (nobody could assume it)");
+  if (trusted != j.end() && (!trusted->is_array() || (trusted->empty() && !web)))
     return fail(error, f + ".trusted_keys", "must be a non-empty array of access key ids");
-  for (const auto& k : *trusted) {
+  for (const auto& k : trusted == j.end() ? json::array() : *trusted) {
     if (!k.is_string() || !valid_key_id(k.get<std::string>()))
       return fail(error, f + ".trusted_keys", "must be a non-empty array of access key ids");
     // A registry key cannot be checked here (it is looked up per request); a static one must exist.
@@ -70,6 +135,17 @@ bool load_role(const std::string& name, const json& j, const Config* cfg, uint32
 bool Role::trusts(std::string_view key_id) const {
   return std::binary_search(trusted_keys.begin(), trusted_keys.end(), key_id,
                             [](std::string_view a, std::string_view b) { return a < b; });
+}
+
+bool Role::revoked(std::string_view subject) const {
+  return std::binary_search(revoked_subjects.begin(), revoked_subjects.end(), subject,
+                            [](std::string_view a, std::string_view b) { return a < b; });
+}
+
+const IdentityProvider* StsSettings::find_idp(std::string_view name) const {
+  auto it = std::lower_bound(identity_providers.begin(), identity_providers.end(), name,
+                             [](const IdentityProvider& p, std::string_view n) { return p.name < n; });
+  return it != identity_providers.end() && it->name == name && !it->disabled ? &*it : nullptr;
 }
 
 bool load_role_entry(std::string_view name, std::string_view json_text, uint32_t min_session_s, Role& out,

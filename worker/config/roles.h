@@ -2,9 +2,14 @@
 //   "sts":   {"session_key_secret": "WORKER_SECRET"}  base64 of 32 bytes; the host seals and opens session tokens
 //            with it (AES-256-GCM, by name: the key never enters the core)
 //   "roles": {"NAME": {"scopes": [...the access keys' scope language...], "max_session_s": 3600,
-//                      "trusted_keys": ["KEYID", ...], "disabled": false}}
+//                      "trusted_keys": ["KEYID", ...], "disabled": false,
+//                      "web_identity": {"provider": "IDP", "conditions": {"sub": "repo:org/*", "ref": ["refs/heads/main"]}},
+//                      "revoked_subjects": ["SUB", ...]}}
 // A role is assumed (AssumeRole) by one of its trusted keys; the session then grants the role's scopes ∩ the
-// key's. Roles live in S3P_CONFIG or in the registry (v1/role/NAME, the same fields and rules: load_role_entry),
+// key's. A role with `web_identity` is also assumed (AssumeRoleWithWebIdentity) with a token of that identity
+// provider (config/identity_providers.h) whose claims meet every condition (a pattern, or a list of patterns any
+// of which may match: rules/claim_glob.h); its session grants the role's scopes, and ends when the role is gone,
+// disabled, no longer trusts that provider, or lists its subject in `revoked_subjects`. Roles live in S3P_CONFIG or in the registry (v1/role/NAME, the same fields and rules: load_role_entry),
 // S3P_CONFIG's taking precedence. A disabled role is as if absent: not assumable, and its sessions are refused.
 #pragma once
 #include <cstdint>
@@ -16,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "worker/config/access.h"
+#include "worker/config/identity_providers.h"
 
 namespace s3p {
 
@@ -25,6 +31,15 @@ struct StsSettings {
   // Tests only: the least DurationSeconds AssumeRole accepts (and max_session_s may be), instead of STS's 900, so
   // that an end-to-end test sees a session expire in seconds. Never set it in a deployment.
   uint32_t min_session_s = 900;
+  std::vector<IdentityProvider> identity_providers;  // sorted by name
+  const IdentityProvider* find_idp(std::string_view name) const;  // null when absent or disabled
+};
+
+// Which web-identity tokens may assume a role: its provider's, with claims that meet every condition.
+struct WebIdentityTrust {
+  std::string provider;  // "" = the role trusts no identity provider
+  // claim name → patterns (any may match); every claim must be a string claim of the token. Sorted by claim.
+  std::vector<std::pair<std::string, std::vector<std::string>>> conditions;
 };
 
 struct Role {
@@ -33,7 +48,11 @@ struct Role {
   uint32_t max_session_s = 3600;
   std::vector<std::string> trusted_keys;  // access key ids (static or registry) that may assume it; sorted
   bool disabled = false;
+  WebIdentityTrust web_identity;
+  std::vector<std::string> revoked_subjects;  // web-identity subjects refused (and their sessions); sorted
   bool trusts(std::string_view key_id) const;
+  bool trusts_provider(std::string_view idp) const { return !web_identity.provider.empty() && web_identity.provider == idp; }
+  bool revoked(std::string_view subject) const;
 };
 
 inline constexpr uint32_t kMinSessionSeconds = 900;

@@ -104,7 +104,7 @@ Action ClientRequest::start() {
   const std::string raw_path = head_.path;  // what a SigV4 signature covers, before any virtual-host rewrite
   if (sts::is_endpoint(raw_path)) {  // the proxy's STS: no account is named ".sts" (a bucket name starts alphanumeric)
     sts_ = std::make_unique<sts::Endpoint>(
-        sts::Endpoint::Services{engine_.config(), engine_.registry(), engine_.sessions(), engine_.inbound_keys()}, id_,
+        sts::Endpoint::Services{engine_.config(), engine_.registry(), engine_.sessions(), engine_.inbound_keys(), engine_.jwks()}, id_,
         head_.method, raw_path, head_.query, head_.headers, head_.has_body, request_id_);
     phase_ = Phase::Sts;
     return drive_sts();
@@ -448,7 +448,11 @@ Action ClientRequest::respond(uint32_t status, Headers&& headers, Body&& body) {
   log.str("auth", auth_scheme_);
   if (caller_) log.str("key", caller_->id);
   else if (!claimed_key_.empty()) log.str("claimed_key", claimed_key_);
-  if (session_) log.str("role", session_->role).str("session", session_->session_name).str("source_key", session_->source_key);
+  if (session_) {
+    log.str("role", session_->role).str("session", session_->session_name);
+    if (session_->provider.empty()) log.str("source_key", session_->source_key);
+    else log.str("provider", session_->provider).str("subject", session_->subject);
+  }
   if (sts_) sts_->log_fields(log);
   if (!cred_source_.empty()) log.str("creds", cred_source_);
   if (!cred_note_.empty()) log.str("creds_note", cred_note_);

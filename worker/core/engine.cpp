@@ -15,6 +15,7 @@ bool Engine::init(std::string_view config_json, const Env& env, std::string_view
     config_error_.clear();
     registry_.clear();  // answers were parsed against the old deployment settings
     sessions_.clear();  // sealed under the old deployment's session key, perhaps
+    jwks_.clear();
   } else {
     config_ = Config{};
     config_error_ = error;

@@ -13,6 +13,7 @@
 #include "worker/creds/credential_host.h"
 #include "worker/creds/federation.h"
 #include "worker/registry/registry_cache.h"
+#include "worker/sts/jwks_cache.h"
 #include "worker/http/headers.h"
 #include "worker/proto/task.h"
 #include "worker/sign/sigv4.h"
@@ -64,7 +65,8 @@ class Engine : public CredentialHost {
   Federation& federation() override { return federation_; }
   cache::ObjectCache& objects() { return objects_; }
   registry::Cache& registry() { return registry_; }
-  auth::SessionCache& sessions() { return sessions_; }  // opened STS session tokens (auth/session_cache.h)
+  auth::SessionCache& sessions() { return sessions_; }
+  sts::JwksCache& jwks() { return jwks_; }  // identity providers' keys (sts/jwks_cache.h)  // opened STS session tokens (auth/session_cache.h)
   const FederationSettings& federation_settings() const override { return config_.federation; }
 
  private:
@@ -76,6 +78,7 @@ class Engine : public CredentialHost {
   cache::ObjectCache objects_{*this};
   registry::Cache registry_{*this};
   auth::SessionCache sessions_{*this};
+  sts::JwksCache jwks_{*this};
   uint32_t allocate_id();
   std::unordered_map<uint32_t, std::unique_ptr<Task>> tasks_;
   std::vector<uint32_t> wakeups_;

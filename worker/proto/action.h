@@ -31,6 +31,10 @@ enum class ActionKind : uint32_t {
   RegistryGet = 18, // read registry entry call.name within `number` ms from call.data: a KV binding's name, or the
                     // entry's URL in the registry API (GET with the bearer token in Worker secret call.aad); result:
                     // flag = answered (false: failed or timed out), data = the entry's text ("" = no such entry)
+  VerifySignature = 19,  // a JWS signature: call.name = "RS256" (RSASSA-PKCS1-v1_5/SHA-256) or "ES256" (ECDSA P-256/
+                         // SHA-256, raw r||s), call.aad = the public key as a JWK, call.data = the signed bytes,
+                         // call.signature = the signature; result: flag = it verifies (false: it does not, or the
+                         // key does not import)
 };
 
 // SignedChunks (Fetch only): stream `handle` framed as signed aws-chunked (STREAMING-AWS4-HMAC-SHA256-PAYLOAD);
@@ -128,6 +132,7 @@ struct HostCall {
   std::string aad;   // Seal, Open; RegistryGet: the API token's secret name
   std::string data;  // signing input, plaintext, sealed bytes, the body to cache; RegistryGet: binding or entry URL
   Headers headers;   // CachePut
+  std::string signature;  // VerifySignature
 };
 
 // Actions, results and fetches are large aggregates of strings and vectors built on every request path; their

@@ -24,6 +24,7 @@ struct Answer {
   std::shared_ptr<const Config> account;                      // Found: an account entry
   std::shared_ptr<const KeyEntry> key;                        // Found: a key entry
   std::shared_ptr<const Role> role;                           // Found: a role entry
+  std::shared_ptr<const IdentityProvider> idp;                // Found: an identity provider entry
   std::shared_ptr<const AccountIndex> listing;  // Found: the account index, or a page of it
   std::string error;  // Malformed: what is wrong, naming the field (for the log; never the entry's text)
 };

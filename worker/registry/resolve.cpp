@@ -14,6 +14,7 @@ namespace s3p::registry {
 std::string account_entry(std::string_view account) { return std::string(kAccountEntryPrefix) + std::string(account); }
 std::string key_entry(std::string_view id) { return std::string(kKeyEntryPrefix) + std::string(id); }
 std::string role_entry(std::string_view role) { return std::string(kRoleEntryPrefix) + std::string(role); }
+std::string idp_entry(std::string_view idp) { return std::string(kIdpEntryPrefix) + std::string(idp); }
 
 bool is_index_page(std::string_view name) {
   const std::string_view prefix = "v1/index/accounts/p";
@@ -243,6 +244,13 @@ Answer Resolve::parse(const std::string& name, const Result& r) const {
       out.role = std::move(role);
       return out;
     }
+  } else if (n.substr(0, kIdpEntryPrefix.size()) == kIdpEntryPrefix) {
+    auto idp = std::make_shared<IdentityProvider>();
+    if (load_idp_entry(n.substr(kIdpEntryPrefix.size()), body, *idp, error)) {
+      out.kind = Answer::Kind::Found;
+      out.idp = std::move(idp);
+      return out;
+    }
   } else if (n == kAccountList || is_index_page(n)) {
     auto list = std::make_shared<AccountIndex>();
     if (parse_account_index(body, n != kAccountList, *list, error)) {
@@ -327,6 +335,7 @@ void Resolve::pin(Namespace& ns, int64_t now_s) const {
     if (a.key && !a.key->disabled && (a.key->expires_s == 0 || now_s < a.key->expires_s)) ns.pin_key(a.key);
     if (a.listing) ns.set_listing(a.listing);
     if (a.role && !a.role->disabled) ns.pin_role(a.role);
+    if (a.idp && !a.idp->disabled) ns.pin_idp(a.idp);
   }
 }
 

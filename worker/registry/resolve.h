@@ -33,6 +33,7 @@ namespace s3p::registry {
 std::string account_entry(std::string_view account);
 std::string key_entry(std::string_view id);
 std::string role_entry(std::string_view role);  // v1/role/NAME (an STS role: config/roles.h)
+std::string idp_entry(std::string_view idp);    // v1/idp/NAME (config/identity_providers.h)
 // A page of a paged account index: v1/index/accounts/pN (N: 1-9 digits).
 bool is_index_page(std::string_view name);
 inline constexpr size_t kMaxIndexPages = 10000;

@@ -24,20 +24,46 @@ void metadata(std::string& out, std::string_view request_id) {
   out += "</ResponseMetadata>";
 }
 
-}  // namespace
-
-std::string assume_role_document(const auth::Session& s, std::string_view session_token, std::string_view request_id) {
-  std::string out = "<AssumeRoleResponse xmlns=\"" + std::string(kXmlns) + "\"><AssumeRoleResult><Credentials>";
+void credentials(std::string& out, const auth::Session& s, std::string_view session_token) {
+  out += "<Credentials>";
   element(out, "AccessKeyId", s.access_key_id);
   element(out, "SecretAccessKey", s.secret);
   element(out, "SessionToken", session_token);
   element(out, "Expiration", format_iso8601(s.expires_s));
-  out += "</Credentials><AssumedRoleUser>";
+  out += "</Credentials>";
+}
+
+void assumed_role_user(std::string& out, const auth::Session& s) {
+  out += "<AssumedRoleUser>";
   element(out, "AssumedRoleId", auth::role_id(s.role) + ":" + s.session_name);
   element(out, "Arn", auth::assumed_role_arn(s.role, s.session_name));
-  out += "</AssumedRoleUser></AssumeRoleResult>";
+  out += "</AssumedRoleUser>";
+}
+
+}  // namespace
+
+std::string assume_role_document(const auth::Session& s, std::string_view session_token, std::string_view request_id) {
+  std::string out = "<AssumeRoleResponse xmlns=\"" + std::string(kXmlns) + "\"><AssumeRoleResult>";
+  credentials(out, s, session_token);
+  assumed_role_user(out, s);
+  out += "</AssumeRoleResult>";
   metadata(out, request_id);
   out += "</AssumeRoleResponse>";
+  return out;
+}
+
+std::string web_identity_document(const auth::Session& s, std::string_view session_token, std::string_view provider,
+                                  std::string_view audience, std::string_view request_id) {
+  std::string out = "<AssumeRoleWithWebIdentityResponse xmlns=\"" + std::string(kXmlns) +
+                    "\"><AssumeRoleWithWebIdentityResult>";
+  credentials(out, s, session_token);
+  element(out, "SubjectFromWebIdentityToken", s.subject);
+  assumed_role_user(out, s);
+  element(out, "Provider", provider);
+  element(out, "Audience", audience);
+  out += "</AssumeRoleWithWebIdentityResult>";
+  metadata(out, request_id);
+  out += "</AssumeRoleWithWebIdentityResponse>";
   return out;
 }
 

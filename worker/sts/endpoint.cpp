@@ -11,7 +11,9 @@
 namespace s3p::sts {
 namespace {
 
-constexpr uint32_t kMaxFormBytes = 16 * 1024;  // an AssumeRole form is a few hundred bytes
+// An AssumeRole form is a few hundred bytes; AssumeRoleWithWebIdentity's carries a token of up to
+// jwt::kMaxTokenBytes (base64url and dots: form encoding does not grow it).
+constexpr uint32_t kMaxFormBytes = 20 * 1024;
 constexpr uint32_t kFormDeadlineMs = 10000;
 
 int64_t seconds(double now_ms) { return static_cast<int64_t>(std::floor(now_ms / 1000)); }
@@ -37,6 +39,7 @@ Action Endpoint::next(double now_ms) {
     case Phase::BodyRead: return after_params();
     case Phase::Session: return drive_session();
     case Phase::Resolving: return drive_resolve();
+    case Phase::WebIdentity: return drive_web_identity();
     case Phase::Random: return received_.kind == ActionKind::Random ? on_random(std::move(received_))
                                                                      : fail(host_fault("sts: next() before Random's result"));
     case Phase::Sealing: return received_.kind == ActionKind::Seal ? on_sealed(std::move(received_))
@@ -51,6 +54,7 @@ void Endpoint::feed(Result&& r, double now_ms) {
   now_ms_ = now_ms;
   if (phase_ == Phase::Session) return open_->feed(std::move(r), now_ms);
   if (phase_ == Phase::Resolving) return resolve_->feed(std::move(r), now_ms);
+  if (phase_ == Phase::WebIdentity) return web_->feed(std::move(r), now_ms);
   if (phase_ == Phase::ReadingBody && r.kind == ActionKind::ReadBody) {
     if (!r.flag) {
       fail(client_fault(errors::MalformedInput, "form body: " + (r.error.empty() ? std::string("over the limit") : r.error)));
@@ -91,7 +95,17 @@ Action Endpoint::start() {
 
 Action Endpoint::after_params() {
   if (Failure f; !parse_action(params_, call_kind_, f)) return fail(std::move(f));
-  op_name_ = call_kind_ == Call::AssumeRole ? "StsAssumeRole" : "StsGetCallerIdentity";
+  op_name_ = call_kind_ == Call::AssumeRole ? "StsAssumeRole"
+             : call_kind_ == Call::AssumeRoleWithWebIdentity ? "StsAssumeRoleWithWebIdentity"
+                                                             : "StsGetCallerIdentity";
+  if (call_kind_ == Call::AssumeRoleWithWebIdentity) {
+    // Unsigned, as the SDKs send it: the token is the credential. A signature, if any, is not looked at.
+    if (!svc_.config.sts.enabled) return fail(client_fault(errors::WebIdentityNotAuthorized, "no sts section"));
+    auth_scheme_ = "web-identity";
+    web_ = std::make_unique<WebIdentity>(svc_.config, svc_.registry, svc_.jwks, task_, params_);
+    phase_ = Phase::WebIdentity;
+    return drive_web_identity();
+  }
   const auth::SignedRequest req{method_, raw_path_, raw_path_, query_, headers_, has_body_, "sts", body_sha256_};
   claimed_key_ = std::string(auth::claimed_key_id(req));
   if (const std::string* token = auth::session_token(headers_, query_)) {
@@ -185,6 +199,22 @@ Action Endpoint::assume_role() {
   issued_.scopes = auth::intersect_scopes(role->scopes, caller_->scopes);
   issued_.issued_s = seconds(now_ms_);
   issued_.expires_s = issued_.issued_s + duration;
+  return issue();
+}
+
+Action Endpoint::drive_web_identity() {
+  Action a = web_->next(now_ms_);
+  if (a.kind != ActionKind::Done) return a;
+  for (auto& t : web_->take_background()) background_.push_back(std::move(t));
+  if (web_->failed()) {
+    Failure f = web_->failure();
+    return fail(std::move(f));
+  }
+  issued_ = web_->session();
+  return issue();
+}
+
+Action Endpoint::issue() {
   phase_ = Phase::Random;
   received_ = Result{};
   Action a;
@@ -208,6 +238,8 @@ Action Endpoint::on_random(Result&& r) {
 
 Action Endpoint::on_sealed(Result&& r) {
   if (!r.flag) return fail(host_fault("sts: seal failed: " + r.error));
+  if (web_)
+    return reply(web_identity_document(issued_, auth::token_text(r.data), web_->issuer(), web_->audience(), request_id_));
   return reply(assume_role_document(issued_, auth::token_text(r.data), request_id_));
 }
 
@@ -237,7 +269,16 @@ Action Endpoint::fail(Failure&& f) {
 void Endpoint::log_fields(LogLine& log) const {
   if (caller_) log.str("key", caller_->id);
   else if (!claimed_key_.empty()) log.str("claimed_key", claimed_key_.substr(0, 128));
-  if (session_) log.str("role", session_->role).str("session", session_->session_name).str("source_key", session_->source_key);
+  if (session_) {
+    log.str("role", session_->role).str("session", session_->session_name);
+    if (session_->provider.empty()) log.str("source_key", session_->source_key);
+    else log.str("provider", session_->provider).str("subject", session_->subject);
+  }
+  if (web_) {
+    web_->log_fields(log);
+    if (!issued_.access_key_id.empty() && !failed_) log.str("issued_key", issued_.access_key_id);
+    return;
+  }
   if (!session_source_.empty()) log.str("session_token", session_source_);
   if (!issued_.role.empty()) log.str("assumed_role", issued_.role).str("assumed_session", issued_.session_name);
   if (!issued_.access_key_id.empty() && !failed_) log.str("issued_key", issued_.access_key_id);

@@ -10,6 +10,8 @@
 //         ─► admit the session, verify SigV4 for service "sts" over the body's hash
 //         ─► GetCallerIdentity: answer
 //            AssumeRole: validate, role trusted for the key? ─► Random (credentials) ─► Seal (the token) ─► answer
+//         ─► AssumeRoleWithWebIdentity (unsigned: the token authenticates): web_identity.h, then the same
+//            Random ─► Seal ─► answer
 //
 // Every refusal is STS XML (sts_errors.h); nothing here talks to a backend.
 #pragma once
@@ -24,7 +26,9 @@
 #include "worker/proto/task.h"
 #include "worker/registry/resolve.h"
 #include "worker/sign/sigv4.h"
+#include "worker/sts/jwks_cache.h"
 #include "worker/sts/request.h"
+#include "worker/sts/web_identity.h"
 
 namespace s3p::sts {
 
@@ -35,6 +39,7 @@ class Endpoint {
     registry::Cache& registry;
     auth::SessionCache& sessions;
     sigv4::SigningKeyCache& keys;
+    JwksCache& jwks;
   };
   struct Answer {
     uint32_t status = 200;
@@ -55,7 +60,7 @@ class Endpoint {
   std::vector<std::unique_ptr<Task>> take_background() { return std::move(background_); }
 
  private:
-  enum class Phase { Start, ReadingBody, BodyRead, Session, Resolving, Random, Sealing, Done };
+  enum class Phase { Start, ReadingBody, BodyRead, Session, Resolving, WebIdentity, Random, Sealing, Done };
   Action start();
   Action after_params();
   Action drive_session();
@@ -63,6 +68,8 @@ class Endpoint {
   Action drive_resolve();
   Action authenticate();
   Action assume_role();
+  Action drive_web_identity();
+  Action issue();  // Random, then Seal: the credentials of issued_
   Action on_random(Result&& r);
   Action on_sealed(Result&& r);
   Action fail(Failure&& f);  // f.error: an STS error (sts_errors.h)
@@ -86,6 +93,7 @@ class Endpoint {
   std::unique_ptr<auth::OpenSession> open_;
   std::shared_ptr<const auth::Session> session_;  // the caller's session, when signed with one
   std::unique_ptr<registry::Resolve> resolve_;
+  std::unique_ptr<WebIdentity> web_;
   const AccessKey* caller_ = nullptr;
   AssumeRoleCall call_;
   auth::Session issued_;

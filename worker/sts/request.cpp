@@ -28,6 +28,7 @@ bool parse_action(const std::vector<http::QueryParam>& params, Call& out, Failur
   if (!version || version->value != "2011-06-15")
     return failure = client_fault(errors::InvalidAction, "Version is not 2011-06-15"), false;
   if (action->value == "AssumeRole") out = Call::AssumeRole;
+  else if (action->value == "AssumeRoleWithWebIdentity") out = Call::AssumeRoleWithWebIdentity;
   else if (action->value == "GetCallerIdentity") out = Call::GetCallerIdentity;
   else return failure = client_fault(errors::InvalidAction, "unsupported Action " + action->value.substr(0, 64)), false;
   return true;

@@ -16,7 +16,7 @@ namespace s3p::sts {
 // The endpoint's path: /.sts or /.sts/ (account names never start with '.', so it hides none).
 bool is_endpoint(std::string_view raw_path);
 
-enum class Call { AssumeRole, GetCallerIdentity };
+enum class Call { AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity };
 
 // The action a request's parameters ask for; false with `failure` (MissingAction, InvalidAction, MalformedInput).
 bool parse_action(const std::vector<http::QueryParam>& params, Call& out, Failure& failure);

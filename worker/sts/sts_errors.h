@@ -8,7 +8,7 @@
 namespace s3p::sts::errors {
 
 inline constexpr S3Error MissingAction{"MissingAction", 400, "The request is missing an action or a required parameter."};
-inline constexpr S3Error InvalidAction{"InvalidAction", 400, "Could not find this Action for version 2011-06-15 (supported: AssumeRole, GetCallerIdentity)."};
+inline constexpr S3Error InvalidAction{"InvalidAction", 400, "Could not find this Action for version 2011-06-15 (supported: AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity)."};
 inline constexpr S3Error MethodNotAllowed{"InvalidAction", 405, "STS actions are sent with POST (a form) or GET (a query)."};
 inline constexpr S3Error MalformedInput{"InvalidParameterValue", 400, "The request's parameters are not a well-formed form (application/x-www-form-urlencoded, each parameter once)."};
 inline constexpr S3Error MissingRoleArn{"MissingParameter", 400, "The request must contain the parameter RoleArn."};
@@ -27,6 +27,12 @@ inline constexpr S3Error SignatureDoesNotMatch{"SignatureDoesNotMatch", 403, "Th
 inline constexpr S3Error SignatureExpired{"SignatureDoesNotMatch", 403, "Signature expired: the request's time is more than 15 minutes from the current time."};
 inline constexpr S3Error IncompleteSignature{"IncompleteSignature", 400, "The request signature does not conform to AWS standards (STS takes AWS4-HMAC-SHA256 for service sts)."};
 inline constexpr S3Error ExpiredToken{"ExpiredToken", 400, "The security token included in the request is expired"};
+// AssumeRoleWithWebIdentity (codes and statuses as botocore's STS model has them).
+inline constexpr S3Error MissingWebIdentityToken{"MissingParameter", 400, "The request must contain the parameter WebIdentityToken."};
+inline constexpr S3Error InvalidIdentityToken{"InvalidIdentityToken", 400, "The web identity token that was passed could not be validated. Get a new identity token from the identity provider and then retry the request."};
+inline constexpr S3Error ExpiredIdentityToken{"ExpiredTokenException", 400, "The web identity token that was passed is expired or is not valid. Get a new identity token from the identity provider and then retry the request."};
+inline constexpr S3Error IdpCommunicationError{"IDPCommunicationError", 400, "The identity provider that was asked to verify the incoming identity token could not be reached. Retry the request a limited number of times and wait between attempts."};
+inline constexpr S3Error WebIdentityNotAuthorized{"AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithWebIdentity"};
 inline constexpr S3Error InternalFailure{"InternalFailure", 500, "The request processing has failed because of an unknown error."};
 inline constexpr S3Error ServiceUnavailable{"ServiceUnavailable", 503, "The service is unavailable. Please try again later."};
 

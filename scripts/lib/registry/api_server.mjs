@@ -17,7 +17,7 @@ import crypto from "node:crypto";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 
-const NAME = /^v1\/(account\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]|key\/\w{3,128}|role\/[A-Za-z0-9_+=,.@-]{1,64}|index\/accounts(?:\/p[1-9][0-9]{0,8})?)$/; // the core's naming rules
+const NAME = /^v1\/(account\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]|key\/\w{3,128}|role\/[A-Za-z0-9_+=,.@-]{1,64}|idp\/[A-Za-z0-9_.-]{1,64}|index\/accounts(?:\/p[1-9][0-9]{0,8})?)$/; // the core's naming rules
 
 // `fault` (tests): "stall" (never answers), "stall-body" (headers, then nothing), "status500", "garbage" (200, not
 // an entry), "truncate" (200, the entry cut short): set it on the returned object while the server runs.

@@ -8,7 +8,7 @@ import { DEFAULT_KEY_ENV, SealError, deriveSecret, newNonce, readDeploymentKey, 
 import {
   EntryError, INDEX_KEY, INDEX_PAGE_MAX, INDEX_PAGE_PREFIX, accountKey, configFromEntries, entriesFromConfig, formatScope,
   indexPageNumber, indexPageRange, indexPageShapeErrors, indexPageSize, indexShapeErrors, isFlat, isPagedIndex, isPublic, keyKey,
-  keyShapeErrors, parseIsoUtc, parseJson, parseScope, pretty, backendsUsed, roleKey, ROLE_NAME_RE, sameJson,
+  keyShapeErrors, parseIsoUtc, parseJson, parseScope, pretty, backendsUsed, roleKey, ROLE_NAME_RE, sameJson, idpKey, IDP_NAME_RE,
 } from "./layout.mjs";
 import { Deployment } from "./deployment.mjs";
 import { FEDERATION_NOTE, Registry, UNCHECKED_NOTE } from "./registry.mjs";
@@ -51,6 +51,7 @@ const OPTIONS = {
   file: "string", backend: "string", prefix: "string", public: "boolean", "read-only": "boolean", cache: "boolean",
   replace: "boolean", scope: "multiple", expires: "string", "key-secret-env": "string", "key-secret-file": "string",
   "skip-keys": "boolean", json: "boolean", as: "string", force: "boolean", trust: "multiple", "max-session-s": "string",
+  issuer: "string", audience: "multiple", "jwks-url": "string",
 };
 const KEY_SECRET_OPTIONS = ["key-secret-env", "key-secret-file"];
 const GLOBAL_OPTIONS = ["local", "namespace-id", "dry-run", "deployment", "help", ...KEY_SECRET_OPTIONS];
@@ -180,6 +181,24 @@ registry's entry_ttl_s: live sessions are then narrowed or, for an untrusted key
     words: ["role", "enable"], key: "write", args: ["NAME"], options: [], summary: "accept a disabled role again",
     help: "Clears \"disabled\" on v1/role/NAME (validated again); sessions issued before, not yet expired, work again.",
     run: (c) => roleSetDisabled(c, false),
+  },
+  {
+    words: ["idp", "put"], key: "write", args: ["NAME"], options: ["issuer", "audience", "jwks-url", "file"],
+    summary: "write an OIDC identity provider (issuer, audiences, JWKS URL)",
+    help: `Writes v1/idp/NAME, an identity provider whose tokens AssumeRoleWithWebIdentity accepts for the roles that
+trust it by name (README "Temporary credentials (STS)"). The same fields and rules as S3P_CONFIG's
+sts.identity_providers.NAME (which takes precedence), validated by the core first:
+  --issuer URL         the tokens' iss, exactly
+  --audience AUD       (repeatable) a token's aud must hold one of them
+  --jwks-url URL       https:// (http:// only on a loopback host)
+  --file F             the entry's JSON instead`,
+    run: idpPut,
+  },
+  { words: ["idp", "get"], args: ["NAME"], options: [], summary: "print an identity provider entry", help: "Prints v1/idp/NAME as JSON.", run: idpGet },
+  {
+    words: ["idp", "rm"], args: ["NAME"], options: [], summary: "delete an identity provider",
+    help: "Deletes v1/idp/NAME: within entry_ttl_s its tokens can no longer assume a role (live sessions run out).",
+    run: idpRm,
   },
   {
     words: ["import"], key: "write", args: ["CONFIG"], options: ["skip-keys", "force"], summary: "import an S3P_CONFIG-format file",
@@ -338,7 +357,7 @@ re-issue; export leaves out disabled and expired keys, and keys' expiries).`;
 function commandHelp(cmd) {
   const opts = [...cmd.options.map((o) => `[--${o}]`), "[--deployment FILE]", "[--key-secret-env NAME | --key-secret-file PATH]"].join(" ");
   const k = { write: "It writes entries: K is required, to seal them.", derive: "It derives a secret: K is required." }[cmd.key] ??
-    (["key revoke", "role rm"].includes(cmd.words.join(" ")) ? "It writes no entry: K is not needed." : "It reads entries: their seals are verified with K when it is given.");
+    (["key revoke", "role rm", "idp rm"].includes(cmd.words.join(" ")) ? "It writes no entry: K is not needed." : "It reads entries: their seals are verified with K when it is given.");
   return `Usage: ./scripts/registry [target] ${[...cmd.words, ...cmd.args].join(" ")} ${opts}\n\n${cmd.help}\n\n` +
     `${TARGET_HELP}\n\n${DEPLOYMENT_HELP}\n\n${KEY_SECRET_HELP}\n${k}`;
 }
@@ -357,7 +376,7 @@ const readFileJson = (file, what = file) => parseJson(readFileText(file, what), 
 
 async function must(key, getter) {
   const v = await getter;
-  if (v === null) throw new Error(`${key}: no such ${key.startsWith("v1/key/") ? "key" : key.startsWith("v1/role/") ? "role" : "account"}`);
+  if (v === null) throw new Error(`${key}: no such ${key.startsWith("v1/key/") ? "key" : key.startsWith("v1/role/") ? "role" : key.startsWith("v1/idp/") ? "identity provider" : "account"}`);
   return v;
 }
 
@@ -529,6 +548,34 @@ async function rolePut({ reg, args: [name], opts, note }) {
   }
   await reg.writeRole(name, entry);
   note(`wrote ${roleKey(name)}`);
+}
+
+function idpName(name) {
+  if (!IDP_NAME_RE.test(name)) throw new UsageError(`idp ${name}: provider names are 1-64 of A-Z a-z 0-9 _ . -`);
+  return name;
+}
+
+async function idpPut({ reg, args: [name], opts, note }) {
+  idpName(name);
+  let entry;
+  if (opts.file) {
+    if (opts.issuer !== undefined || opts.multiple.audience || opts["jwks-url"] !== undefined)
+      throw new UsageError("idp put: --file, or --issuer/--audience/--jwks-url, not both");
+    entry = readFileJson(opts.file);
+  } else {
+    entry = { issuer: opts.issuer, audiences: [...new Set(opts.multiple.audience ?? [])], jwks_url: opts["jwks-url"] };
+  }
+  await reg.writeIdp(name, entry);
+  note(`wrote ${idpKey(name)}`);
+}
+
+async function idpGet({ reg, args: [name], out }) {
+  out(pretty(await must(idpKey(idpName(name)), reg.idp(name))));
+}
+
+async function idpRm({ reg, args: [name], note }) {
+  await reg.removeIdp(idpName(name));
+  note(`removed ${idpKey(name)}`);
 }
 
 async function roleGet({ reg, args: [name], out }) {

@@ -10,8 +10,12 @@
 //                          "expires": "YYYY-MM-DDTHH:MM:SSZ" (optional)} — no secret: it is derived from the deployment
 //                         key, the id, the generation and the nonce (derive.mjs).
 //   v1/role/{name}        {"scopes": [...], "max_session_s": 900..43200 (optional, 3600), "trusted_keys": [KEYID, ...],
-//                          "disabled": bool (optional)} — an STS role, the fields and rules of S3P_CONFIG's roles.NAME
-//                         (which takes precedence over an entry of its name).
+//                          "disabled": bool (optional), "web_identity": {"provider": IDP, "conditions": {...}} (optional),
+//                          "revoked_subjects": [SUB, ...] (optional)} — an STS role, the fields and rules of S3P_CONFIG's
+//                         roles.NAME (which takes precedence over an entry of its name); trusted_keys or web_identity.
+//   v1/idp/{name}         {"issuer": URL, "audiences": [...], "jwks_url": URL, "disabled": bool (optional)} — an OIDC
+//                         identity provider roles trust by name, the fields and rules of S3P_CONFIG's
+//                         sts.identity_providers.NAME (which takes precedence).
 //   v1/index/accounts     the account index, what ListBuckets pages over, in one of two forms:
 //                         - small (a registry of at most INDEX_PAGE_MAX = 1000 accounts):
 //                           {"accounts": {ACCOUNT: {"public": bool}}};
@@ -40,6 +44,7 @@ export const PREFIX = "v1/";
 export const ACCOUNT_PREFIX = "v1/account/";
 export const KEY_PREFIX = "v1/key/";
 export const ROLE_PREFIX = "v1/role/";
+export const IDP_PREFIX = "v1/idp/";
 export const INDEX_KEY = "v1/index/accounts";
 
 export const INDEX_PAGE_PREFIX = `${INDEX_KEY}/p`;
@@ -57,6 +62,9 @@ export const INDEX_PAGE_SIZE_ENV = "S3P_REGISTRY_INDEX_PAGE_SIZE";
 export const accountKey = (name) => ACCOUNT_PREFIX + name;
 export const keyKey = (id) => KEY_PREFIX + id;
 export const roleKey = (name) => ROLE_PREFIX + name;
+export const idpKey = (name) => IDP_PREFIX + name;
+// Identity provider names (the core's valid_idp_name): 1-64 of A-Z a-z 0-9 _ . -.
+export const IDP_NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 // IAM role names (the core's valid_role_name): 1-64 of A-Z a-z 0-9 _ + = , . @ -.
 export const ROLE_NAME_RE = /^[A-Za-z0-9_+=,.@-]{1,64}$/;
 export const KEY_ID_RE = /^[A-Za-z0-9_]{3,128}$/;
@@ -82,7 +90,8 @@ export function indexPageSize(env = process.env) {
 export const ACTIONS = ["read", "list", "write", "delete"];
 const ACCOUNT_FIELDS = ["repositories", "bucket", "backends"];
 const KEY_FIELDS = ["scopes", "generation", "nonce", "disabled", "expires"];
-const ROLE_FIELDS = ["scopes", "max_session_s", "trusted_keys", "disabled"];
+const ROLE_FIELDS = ["scopes", "max_session_s", "trusted_keys", "disabled", "web_identity", "revoked_subjects"];
+const IDP_FIELDS = ["issuer", "audiences", "jwks_url", "disabled"];
 // A field by one of these names holds a secret's value, which never goes into KV (the layout names Worker secrets).
 const SECRET_VALUE_FIELDS = new Set(["access_key_id", "secret_access_key", "session_token", "secret", "password", "private_key"]);
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
@@ -170,13 +179,24 @@ export function roleShapeErrors(entry) {
   for (const k of Object.keys(entry))
     if (!ROLE_FIELDS.includes(k)) errors.push(`${k}: is not a field of a v1 role entry (${ROLE_FIELDS.join(", ")})`);
   if (!Array.isArray(entry.scopes)) errors.push("scopes: must be an array");
-  if (!Array.isArray(entry.trusted_keys) || !entry.trusted_keys.length ||
-      !entry.trusted_keys.every((k) => typeof k === "string" && KEY_ID_RE.test(k)))
+  // A role assumed only with web identity tokens needs no trusted key (the core checks web_identity itself).
+  if (!("web_identity" in entry && !("trusted_keys" in entry)) &&
+      (!Array.isArray(entry.trusted_keys) || (!entry.trusted_keys.length && !("web_identity" in entry)) ||
+       !entry.trusted_keys.every((k) => typeof k === "string" && KEY_ID_RE.test(k))))
     errors.push("trusted_keys: must be a non-empty array of access key ids");
   if ("max_session_s" in entry &&
       (!Number.isSafeInteger(entry.max_session_s) || entry.max_session_s < MIN_SESSION_S || entry.max_session_s > MAX_SESSION_S))
     errors.push(`max_session_s: must be an integer in ${MIN_SESSION_S}..${MAX_SESSION_S}`);
   if ("disabled" in entry && typeof entry.disabled !== "boolean") errors.push("disabled: must be true or false");
+  return errors;
+}
+
+// An identity provider entry's shape; the field rules are the core's (validate.mjs).
+export function idpShapeErrors(entry) {
+  if (!isObject(entry)) return ['must be a JSON object {"issuer": URL, "audiences": [...], "jwks_url": URL}'];
+  const errors = [];
+  for (const k of Object.keys(entry))
+    if (!IDP_FIELDS.includes(k)) errors.push(`${k}: is not a field of a v1 identity provider entry (${IDP_FIELDS.join(", ")})`);
   return errors;
 }
 

@@ -6,7 +6,7 @@ import {
   ACCOUNT_PREFIX, EntryError, INDEX_KEY, INDEX_MAX_PAGES, INDEX_MAX_PAGE_NUMBER, INDEX_PAGE_MAX, INDEX_PAGE_PREFIX, KEY_PREFIX,
   PREFIX, ROLE_PREFIX, accountKey, inIndexRange, indexEntry, indexPageKey, indexPageNumber, indexPageRange, indexPageShapeErrors,
   indexPageSize, indexPages, indexShapeErrors, isFlat, isPagedIndex, isPublic, keyKey, keyShapeErrors, repositoriesOf,
-  roleKey, roleShapeErrors, sameJson,
+  roleKey, roleShapeErrors, sameJson, idpKey, IDP_PREFIX,
 } from "./layout.mjs";
 
 export const FEDERATION_NOTE = (names) => `web_identity backends (${names.map(accountKey).join(", ")}) need the deployment's ` +
@@ -123,6 +123,21 @@ export class Registry {
 
   role(name) {
     return this.readJson(roleKey(name));
+  }
+
+  idp(name) {
+    return this.readJson(idpKey(name));
+  }
+
+  // An identity provider entry, validated by the core's rules first.
+  async writeIdp(name, entry) {
+    this.validator.idp(name, entry);
+    await this.#putJson(idpKey(name), entry);
+  }
+
+  async removeIdp(name) {
+    if (!(await this.store.get(idpKey(name)))) throw new Error(`${idpKey(name)}: no such identity provider`);
+    await this.store.delete(idpKey(name));
   }
 
   async roleNames() {
@@ -532,11 +547,19 @@ export class Registry {
         errors.push(...(e instanceof EntryError ? e.all.map((d) => `${e.entry}: ${d}`) : [e.message]));
       }
     }
+    const idps = all.filter((k) => k.startsWith(IDP_PREFIX));
+    for (const k of idps) {
+      try {
+        this.validator.idp(k.slice(IDP_PREFIX.length), await this.readJson(k));
+      } catch (e) {
+        errors.push(...(e instanceof EntryError ? e.all.map((d) => `${e.entry}: ${d}`) : [e.message]));
+      }
+    }
     const index = await this.#validateIndex(all, listed, accounts, unreadable, nAccounts);
     errors.push(...index.errors);
     warnings.push(...index.warnings);
     for (const k of all)
-      if (!k.startsWith(ACCOUNT_PREFIX) && !k.startsWith(KEY_PREFIX) && !k.startsWith(ROLE_PREFIX) && k !== INDEX_KEY &&
+      if (!k.startsWith(ACCOUNT_PREFIX) && !k.startsWith(KEY_PREFIX) && !k.startsWith(ROLE_PREFIX) && !k.startsWith(IDP_PREFIX) && k !== INDEX_KEY &&
           indexPageNumber(k) === null)
         warnings.push(`${k}: not part of the v1 layout (ignored)`);
     if (webIdentity.length) warnings.push(FEDERATION_NOTE(webIdentity));

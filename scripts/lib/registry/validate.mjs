@@ -20,7 +20,7 @@ import { Core } from "../../../js/core.mjs";
 import { namedSecrets } from "../../../js/init.mjs";
 import {
   EntryError, KEY_ID_RE, accountKey, accountShapeErrors, backendSecretNames, isFlat, keyKey, keyShapeErrors, parseIsoUtc,
-  repositoriesOf, roleKey, roleShapeErrors, unusedBackends,
+  repositoriesOf, roleKey, roleShapeErrors, unusedBackends, idpKey, idpShapeErrors, IDP_NAME_RE,
 } from "./layout.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -97,7 +97,7 @@ export class Validator {
     const env = {};
     for (const [name, field] of namedSecrets(config)) {
       if (SIGNING_FIELDS.has(field)) env[name] = this.#pem();
-      else if (field === "l2_key_secret") env[name] = Buffer.alloc(32).toString("base64");
+      else if (field === "l2_key_secret" || field === "session_key_secret") env[name] = Buffer.alloc(32).toString("base64");
       else env[name] = STAND_IN;
     }
     return env;
@@ -194,22 +194,42 @@ export class Validator {
     const config = this.#stubAccounts(entry.scopes, accounts);
     const env = { [KEY_SECRET_NAME]: STAND_IN, [STS_KEY_NAME]: Buffer.alloc(32, 7).toString("base64") };
     config.access_keys = {};
-    for (const id of entry.trusted_keys)
+    for (const id of entry.trusted_keys ?? [])
       if (KEY_ID_RE.test(id)) config.access_keys[id] = { secret_access_key_secret: KEY_SECRET_NAME, scopes: [] };
     config.sts = { session_key_secret: STS_KEY_NAME };
+    // The provider a role trusts is looked up per request (S3P_CONFIG's or v1/idp/NAME): a stand-in here.
+    const provider = entry.web_identity?.provider;
+    if (typeof provider === "string" && IDP_NAME_RE.test(provider))
+      config.sts.identity_providers = { [provider]: { issuer: "https://stand-in.invalid", audiences: ["stand-in"],
+        jwks_url: "https://stand-in.invalid/jwks" } };
     config.roles = { [name]: entry };
     const error = this.coreError(config, env);
     if (error) throw new EntryError(where, mapRoleError(name, error), { configError: error });
     const warnings = [];
     const d = this.#deployment();
     if (keys) {
-      const unknown = entry.trusted_keys.filter((id) => !keys.has(id) && !(d?.explicit && d.config?.access_keys?.[id]));
+      const unknown = (entry.trusted_keys ?? []).filter((id) => !keys.has(id) && !(d?.explicit && d.config?.access_keys?.[id]));
       if (unknown.length) warnings.push(`${where}: trusted_keys: ${unknown.join(", ")}: no such key in the registry` +
         (d?.explicit ? ` nor in ${d.label}` : " (S3P_CONFIG's keys are not known without --deployment FILE)"));
     }
     if (d?.explicit && d.config?.roles?.[name])
       warnings.push(`${where}: ${d.label} defines role ${name} itself; S3P_CONFIG takes precedence, so this entry is not used while it does`);
     return { warnings };
+  }
+
+  // One identity provider entry (v1/idp/NAME), with S3P_CONFIG's rules for sts.identity_providers.NAME. Throws
+  // EntryError.
+  idp(name, entry) {
+    const where = idpKey(name);
+    const shape = idpShapeErrors(entry);
+    if (shape.length) throw new EntryError(where, shape[0], { all: shape });
+    const config = this.#stubAccounts([], new Map());
+    config.sts = { session_key_secret: STS_KEY_NAME, identity_providers: { [name]: entry } };
+    const error = this.coreError(config, { [STS_KEY_NAME]: Buffer.alloc(32, 7).toString("base64") });
+    const from = `sts.identity_providers.${name}`;
+    if (error) throw new EntryError(where, error.startsWith(`${from}.`) ? error.slice(from.length + 1) :
+      error.startsWith(`${from}: `) ? error.slice(from.length + 2) : error, { configError: error });
+    return { warnings: [] };
   }
 
   // One key entry, its scopes checked against `accounts` (Map name -> entry, holding at least the accounts its
