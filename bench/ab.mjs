@@ -2,8 +2,9 @@
 // one cell, for a machine shared with other work: the variants run in interleaved short rounds (rotated order), and
 // the figures that count are the per-round ratios to the peer measured in the same round. Not run by scripts/bench.
 //   node bench/ab.mjs --base-js DIR --base-wasm FILE [--js DIR] [--wasm FILE] [--cell get|head|range|list]
-//                     [--rounds N] [--seconds S] [--c N]
-// (--js/--wasm default to this tree's js/ and dist/core.wasm.) Server pinned to core 1, hey to core 0; loopback only.
+//                     [--rounds N] [--seconds S] [--c N] [--floor FILE]
+// (--js/--wasm default to this tree's js/ and dist/core.wasm.) --floor: one more variant F, a Worker module given P's
+// bindings (e.g. bench/workers/listing_floor.mjs: the listing's I/O without the rewrite). Server pinned to core 1, hey to core 0; loopback only.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,9 +57,11 @@ const defs = {
   B0: ours(trees.B0),
   B1: ours(trees.B1),
 };
+const FLOOR = opt("--floor", "");
+if (FLOOR) defs.F = { modules: [{ name: "worker.mjs", type: "esModule", file: path.resolve(FLOOR) }], bindings: defs.P.bindings };
 // workerd's main module is the first one listed: ours is js/worker.mjs.
 for (const v of ["B0", "B1"]) defs[v].modules.sort((a, b) => (b.name === "js/worker.mjs") - (a.name === "js/worker.mjs"));
-const variants = CELL === "list" ? ["P", "B0", "B1"] : ["P", "C", "B0", "B1"];
+const variants = [...(CELL === "list" ? ["P", "B0", "B1"] : ["P", "C", "B0", "B1"]), ...(FLOOR ? ["F"] : [])];
 const bin = path.join(ROOT, "node_modules/@cloudflare/workerd-linux-64/bin/workerd");
 const servers = {};
 for (const v of variants) {
