@@ -155,6 +155,8 @@ export class Core {
     memory = this.x.memory;
     this.memory = memory;
     this.x._initialize?.();
+    this.randomPool = new Uint32Array(512); // request ids (#random), filled on first use
+    this.randomAt = this.randomPool.length;
   }
 
   // Views over wasm memory, rebuilt only when memory has grown (growth detaches the old buffer).
@@ -268,8 +270,7 @@ export class Core {
   // A random u32 for a request head (its request id: unique, not secret — secret-adjacent randomness comes from the
   // Random action). Drawn from a pool refilled 512 values at a time, not by one getRandomValues call per request.
   #random() {
-    if (this.randomAt === undefined || this.randomAt === this.randomPool.length) {
-      this.randomPool ??= new Uint32Array(512);
+    if (this.randomAt === this.randomPool.length) {
       crypto.getRandomValues(this.randomPool);
       this.randomAt = 0;
     }
