@@ -1,6 +1,6 @@
 // A CPU profile of a Worker variant inside workerd itself (V8's sampling profiler over the inspector protocol),
 // under the bench's load: what the runtime really spends per request, JS and wasm frames alike.
-//   node bench/workerd-profile.mjs [--variant B|P|C] [--wasm FILE] [--seconds S] [--c N] [--out FILE] [--list] [--perf]
+//   node bench/workerd-profile.mjs [--variant B|P|C|F] [--wasm FILE] [--seconds S] [--c N] [--out FILE] [--list] [--perf]
 //                                  [--heap]
 // --wasm: a module with a "name" section makes wasm frames readable (bench/README.md, "Profiling").
 // The summary is printed by bench/profile.mjs --summarize. Loopback only; nginx and workerd are stopped at exit.
@@ -54,6 +54,9 @@ const defs = {
   C: { modules: [{ name: "worker.mjs", type: "esModule", file: path.join(ROOT, "bench/workers/aws4fetch.mjs") },
     { name: "aws4fetch", type: "esModule", file: path.join(ROOT, "node_modules/aws4fetch/dist/aws4fetch.esm.mjs") }],
   bindings: { ROUTES: JSON.stringify(routes(ORIGIN)), BACKEND_KEY_ID: KEY_ID, BACKEND_SECRET: SECRET, BACKEND_REGION: REGION } },
+  // F: the listing's I/O floor (read the backend's body whole, answer it as bytes; bench/workers/listing_floor.mjs)
+  F: { modules: [{ name: "worker.mjs", type: "esModule", file: path.join(ROOT, "bench/workers/listing_floor.mjs") }],
+    bindings: { BUCKETS: JSON.stringify(buckets(ORIGIN)) } },
   B: { modules: [js("worker.mjs"), ...fs.readdirSync(path.join(ROOT, "js")).filter((f) => f.endsWith(".mjs") && f !== "worker.mjs").map(js),
     { name: "dist/core.wasm", type: "wasm", file: WASM }],
   bindings: { S3P_CONFIG: JSON.stringify(proxyConfig(ORIGIN)), ...proxySecrets() } },

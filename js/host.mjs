@@ -1,6 +1,6 @@
 // The action loop: drives one request (or background task) through the core, performing each action with the
 // runtime's I/O. Object bodies stay here as streams ("handles"); the core only ever sees their numbers.
-import { Body, Core, Kind, Mode, Outcome } from "./core.mjs";
+import { appendHeaders, Body, Core, headersInit, headerValue, Kind, Mode, Outcome } from "./core.mjs";
 import { ReadTimeout, readBodyLimited, readLimited } from "./body.mjs";
 import { performCall } from "./hostcalls.mjs";
 import { openChunks, takeChangedObjects } from "./chunks.mjs";
@@ -101,7 +101,7 @@ async function performFetch(a, handles, env) {
   let timer;
   const arm = () => (timer = setTimeout(() => controller.abort(), a.timeoutMs));
   const started = Date.now();
-  const init = { method: a.method, headers: a.headers, signal: controller.signal, redirect: "manual" };
+  const init = { method: a.method, headers: headersInit(a.headerList), signal: controller.signal, redirect: "manual" };
   if (a.body.kind === Body.BYTES) init.body = a.body.bytes;
   let sent = null; // an upload: settles when its last byte went on
   let decoded = null;
@@ -186,15 +186,19 @@ function withDeadline(stream, ms, declaredLength) {
   return through.readable;
 }
 
+// The Response is made first and its own headers appended to: no Headers object of ours for workerd to copy.
+// Call before anything else calls into the core: a bytes body is a view into wasm memory (Response copies it).
 function toResponse(a, handles) {
   let body = null;
   if (a.body.kind === Body.BYTES) body = a.body.bytes;
   if (a.body.kind === Body.HANDLE) {
     body = handles.get(a.body.handle) ?? null;
     handles.delete(a.body.handle);
-    if (body && a.bodyDeadlineMs > 0) body = withDeadline(body, a.bodyDeadlineMs, a.headers.get("content-length"));
+    if (body && a.bodyDeadlineMs > 0) body = withDeadline(body, a.bodyDeadlineMs, headerValue(a.headerList, "content-length"));
   }
-  return new Response(body, { status: a.status, headers: a.headers });
+  const response = new Response(body, { status: a.status });
+  appendHeaders(response.headers, a.headerList);
+  return response;
 }
 
 // Runs task `id` until it responds or is done. Returns the Response (client requests) or null (background tasks).
@@ -202,7 +206,7 @@ function toResponse(a, handles) {
 export async function runTask(core, id, ctx, handles, env) {
   for (;;) {
     if (retired.has(core)) throw new CoreRetired();
-    const a = core.next(id);
+    const a = core.next(id, Date.now(), true); // a Respond's bytes body is a view: toResponse copies it at once
     switch (a.kind) {
       case Kind.FETCH: {
         const res = await performFetch(a, handles, env);
@@ -250,10 +254,12 @@ export async function runTask(core, id, ctx, handles, env) {
         wakeParked(core);
         break;
       }
-      case Kind.RESPOND:
+      case Kind.RESPOND: {
+        const response = toResponse(a, handles); // first: a background task's loop calls into the core at once
         if (a.log) console.log(a.log);
         for (const task of a.background) ctx.waitUntil(runBackground(core, task, ctx, env));
-        return toResponse(a, handles);
+        return response;
+      }
       default: // Done: a background task's outcome comes with it (a failed renewal is otherwise invisible)
         if (a.log) console.log(a.log);
         return null;

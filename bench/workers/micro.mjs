@@ -83,6 +83,48 @@ const OPS = {
     for (let i = 0; i < RESPOND.length; i++) h.append(RESPOND[i][0], RESPOND[i][1]);
     sink += h.has("etag") ? 1 : 0;
   },
+  // The Respond path's two shapes: a Headers built by append and handed to the Response (which copies it), or the
+  // Response made first and its own headers appended to (no second Headers, no copy).
+  responseAppend9: () => {
+    const h = new Headers();
+    for (let i = 0; i < RESPOND.length; i++) h.append(RESPOND[i][0], RESPOND[i][1]);
+    sink += new Response(null, { status: 200, headers: h }).status;
+  },
+  responseOwnAppend9: () => {
+    const r = new Response(null, { status: 200 });
+    const h = r.headers;
+    for (let i = 0; i < RESPOND.length; i++) h.append(RESPOND[i][0], RESPOND[i][1]);
+    sink += r.status;
+  },
+  // The Fetch path: a Request from a Headers built by append, or made bare and its own headers appended to.
+  requestAppend3: () => {
+    const h = new Headers();
+    for (let i = 0; i < FETCH5.length; i++) h.append(FETCH5[i][0], FETCH5[i][1]);
+    sink += new Request("http://127.0.0.1:9/bench-bucket/datasets/climate/obj-1k", { headers: h }).method.length;
+  },
+  requestOwnAppend3: () => {
+    const r = new Request("http://127.0.0.1:9/bench-bucket/datasets/climate/obj-1k");
+    const h = r.headers;
+    for (let i = 0; i < FETCH5.length; i++) h.append(FETCH5[i][0], FETCH5[i][1]);
+    sink += r.method.length;
+  },
+  requestObj3: () => {
+    const h = {};
+    for (let i = 0; i < FETCH5.length; i++) h[FETCH5[i][0]] = FETCH5[i][1];
+    sink += new Request("http://127.0.0.1:9/bench-bucket/datasets/climate/obj-1k", { headers: h }).method.length;
+  },
+  responseOwnSet9: () => {
+    const r = new Response(null, { status: 200 });
+    const h = r.headers;
+    for (let i = 0; i < RESPOND.length; i++) h.set(RESPOND[i][0], RESPOND[i][1]);
+    sink += r.status;
+  },
+  requestSignal: (req) => (sink += req.signal ? 1 : 0),
+  requestSignalListen: (req) => {
+    const f = () => {};
+    req.signal.addEventListener("abort", f);
+    req.signal.removeEventListener("abort", f);
+  },
   headersForEach: (req) => {
     const out = [];
     req.headers.forEach((v, k) => out.push(k, v));
