@@ -58,7 +58,7 @@ class ListOp : public BackendOp {
          const crypto::SivKeys& token_keys);
   std::string_view name() const override { return req_.v2 ? "ListObjectsV2" : "ListObjects"; }
   const Backend& backend() const override { return *plan_.repos[plan_.index]->backend; }
-  FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
+  FetchAction request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
   OpStep on_response(FetchResult&& r) override;
 
  private:
