@@ -66,7 +66,7 @@ class AzureDialect final : public Dialect {
   std::string_view name() const override { return "azure"; }
   const Capabilities& capabilities() const override {
     // Writes (Put Blob, Put Block / Put Block List, Copy Blob) are not rendered yet.
-    static const Capabilities caps{false, false, false, false, false, false};
+    static const Capabilities caps{false, false, false, false, false, false, false};
     return caps;
   }
 

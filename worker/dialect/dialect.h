@@ -41,6 +41,9 @@ struct Capabilities {
   bool batch_delete = false;      // one request deletes many keys
   bool server_side_copy = false;  // a copy within the backend, without the bytes passing through
   bool suffix_range = false;      // "Range: bytes=-N" is sent as it is (else the read learns the size first)
+  // A listing can start after a given key (S3's start-after). Without it, V1 pages resume by a NextMarker the
+  // proxy seals (the backend's own marker, as a V2 token holds it) instead of by a key.
+  bool start_after = false;
 };
 
 // Signing context of one round: the time and S3's signing-key cache (a dialect that does not need it ignores it).

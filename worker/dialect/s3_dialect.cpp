@@ -61,7 +61,7 @@ class S3Dialect final : public Dialect {
  public:
   std::string_view name() const override { return "s3"; }
   const Capabilities& capabilities() const override {
-    static const Capabilities caps{true, true, true, true, true, true};
+    static const Capabilities caps{true, true, true, true, true, true, true};
     return caps;
   }
   std::string_view unsupported_read(const Headers&, const std::vector<http::QueryParam>&) const override { return {}; }

@@ -206,9 +206,13 @@ ListPlan plan_rounds(const Account& account, const ListRequest& req, const crypt
   const size_t slash = req.prefix.find('/');
   // A token must open before anything else happens: what it holds decides where the listing starts.
   // An empty continuation-token starts at the beginning, as S3 does (and is echoed back like any token).
-  const bool resumes = req.v2 && req.has_token && !req.token.empty();
+  const bool v2_resumes = req.v2 && req.has_token && !req.token.empty();
   std::string token;
-  if (resumes && !list_token::open(keys, listing_of(account, req), req.token, token)) return invalid_token();
+  if (v2_resumes && !list_token::open(keys, listing_of(account, req), req.token, token)) return invalid_token();
+  // A V1 marker the proxy sealed (the NextMarker of a backend without start-after) resumes as a V2 token does;
+  // any other marker is a key. A key cannot pass for a sealed marker: it does not open.
+  const bool v1_sealed = !req.v2 && !req.marker.empty() && list_token::open(keys, listing_of(account, req), req.marker, token);
+  const bool resumes = v2_resumes || v1_sealed;
 
   if (account.flat) {  // one backend prefix; the backend handles prefix and delimiter itself
     plan.kind = ListPlan::Kind::Backend;
@@ -221,7 +225,7 @@ ListPlan plan_rounds(const Account& account, const ListRequest& req, const crypt
     plan.repos = {repo};
     plan.rest = req.prefix.substr(slash + 1);
   } else if (req.delimiter == "/") {
-    plan.document = local_listing(account, req, keys, req.v2 ? (resumes ? token : req.start_after) : req.marker);
+    plan.document = local_listing(account, req, keys, req.v2 ? (v2_resumes ? token : req.start_after) : req.marker);
     return plan;
   } else if (!req.delimiter.empty()) {
     plan.kind = ListPlan::Kind::Invalid;
@@ -243,6 +247,7 @@ ListPlan plan_rounds(const Account& account, const ListRequest& req, const crypt
     if (cut == std::string::npos || it == plan.repos.end()) return invalid_token();
     plan.index = static_cast<size_t>(it - plan.repos.begin());
     plan.backend_token = token.substr(cut + 1);
+    plan.marker_sealed = v1_sealed;
     return plan;
   }
   const std::string& start = req.v2 ? req.start_after : req.marker;
@@ -310,7 +315,7 @@ OpStep ListOp::on_response(FetchResult&& r) {
   view.delimiter = req_.delimiter;
   view.max_keys = req_.max_keys;
   if (req_.v2 && req_.has_token) view.continuation_token = req_.token;
-  view.start_after = req_.v2 ? req_.start_after : req_.marker;
+  view.start_after = req_.v2 ? req_.start_after : plan_.marker_sealed ? std::string_view() : req_.marker;
   view.owner_id = owner_id_;
   view.owners = req_.fetch_owner || !req_.v2;
   // "{repo}/{backend token}", as below (a renderer that writes the token itself: Azure's).
@@ -353,7 +358,12 @@ OpStep ListOp::on_response(FetchResult&& r) {
       return OpStep::fail(errors::ServiceUnavailable, "V1 listing: backend pages without entries");
     // NextMarker: within this repository, the last key or common prefix of this page (whichever sorts later);
     // when this repository is exhausted, a marker that sorts after all of its keys and before the next one's.
-    if (truncated)
+    // A backend without start-after cannot resume after a key without re-reading what precedes it: its NextMarker
+    // is sealed instead ("{repo}/{backend marker}", as a V2 token; base64url, so url decoding leaves it whole).
+    if (truncated && page.truncated && !d.capabilities().start_after)
+      edits.set(page.next_marker_at, "NextMarker",
+                xml::escaped(list_token::seal(token_keys_, listing_of(account_, req_), repo.name + "/" + page.next_token)));
+    else if (truncated)
       edits.set(page.next_marker_at, "NextMarker",
                 encoded(page.truncated ? std::max(page.last_key, page.last_prefix) : after_repository(repo), req_.url));
   } else {
