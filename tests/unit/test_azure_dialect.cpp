@@ -14,6 +14,7 @@
 #include "worker/config/config.h"
 #include "worker/dialect/azure_dialect.h"
 #include "worker/dialect/s3_dialect.h"
+#include "worker/ops/get_object.h"
 #include "worker/sign/azure_shared_key.h"
 
 using namespace s3p;
@@ -174,4 +175,43 @@ TEST_CASE("config: an azure backend (account, container, endpoint path, key in a
   const std::string bad = load(keyed, {{"AZ_KEY", "not base64!"}});
   CHECK(bad == "<refused: backends.az.auth.account_key_secret: Worker secret \"AZ_KEY\" is not a base64 account key>");
   CHECK(bad.find("not base64!") == std::string::npos);  // the value is never in the error
+}
+
+TEST_CASE("GetObject with a suffix range on Azure: the size first (with the client's conditions), then bytes=a-b "
+          "If-Match the measured ETag", "[azure][dialect]") {
+  const Backend b = azurite();
+  sigv4::SigningKeyCache keys;
+  const BackendCredentials creds = BackendCredentials::azure_shared_key(b.account_key);
+  ObjectOp op(b, "GET", "t/hello.txt", {}, {{"range", "bytes=-5"}, {"if-none-match", "\"0xOLD\""}}, {});
+  FetchAction probe = op.request(&creds, kNow, keys);
+  CHECK(probe.method == "HEAD");
+  CHECK(header(probe, "range") == "<absent>");
+  CHECK(header(probe, "if-none-match") == "\"0xOLD\"");
+  FetchResult measured;
+  measured.status = 200;
+  measured.headers = {{"content-length", "14"}, {"etag", "\"0x8D1\""}};
+  CHECK(op.on_response(std::move(measured)).kind == OpStep::Kind::Again);
+  FetchAction get = op.request(&creds, kNow, keys);
+  CHECK(get.method == "GET");
+  CHECK(header(get, "range") == "bytes=9-13");
+  CHECK(header(get, "if-match") == "\"0x8D1\"");
+  CHECK(header(get, "if-none-match") == "<absent>");  // judged on the probe
+  // A suffix of nothing is unsatisfiable, as S3 answers it.
+  ObjectOp zero(b, "GET", "t/hello.txt", {}, {{"range", "bytes=-0"}}, {});
+  (void)zero.request(&creds, kNow, keys);
+  FetchResult any;
+  any.status = 200;
+  any.headers = {{"content-length", "14"}, {"etag", "\"0x8D1\""}};
+  const OpStep refused = zero.on_response(std::move(any));
+  REQUIRE(refused.kind == OpStep::Kind::Error);
+  CHECK(refused.failure.error->status == 416);
+  // S3 takes suffix ranges as they are: one request.
+  Backend s3b;
+  s3b.scheme = "http";
+  s3b.authority = "127.0.0.1:9000";
+  s3b.bucket = "bkt";
+  ObjectOp s3op(s3b, "GET", "k", {}, {{"range", "bytes=-5"}}, {});
+  const FetchAction direct = s3op.request(nullptr, kNow, keys);
+  CHECK(direct.method == "GET");
+  CHECK(header(direct, "range") == "bytes=-5");
 }

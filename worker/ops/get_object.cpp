@@ -120,23 +120,20 @@ FetchAction ObjectOp::request(const BackendCredentials* creds, int64_t now_s, si
   return d.read(backend_, dialect::ObjectRead{head_, key_, &forwarded_, &query_}, creds, {now_s, keys});
 }
 
-// The size probe answered: the suffix becomes "bytes=first-last" of the object it measured, asked If-Match its
-// ETag (the client's conditions held on the probe; the bytes must be of the same object).
-bool ObjectOp::resolve_suffix(const FetchResult& r, OpStep& out) {
+// The size probe answered 200: the suffix becomes "bytes=first-last" of the object it measured, asked If-Match its
+// ETag (the client's conditions held on the probe; the bytes must be of the same object — one replaced between
+// the two requests answers 412, which the client sees as PreconditionFailed and retries).
+OpStep ObjectOp::resolve_suffix(const FetchResult& r) {
   suffix_ = Suffix::Resolved;
   const std::string* length = find_header(r.headers, "content-length");
   const std::string* etag = find_header(r.headers, "etag");
   uint64_t size = 0;
-  if (!length || !etag || !http::parse_decimal(*length, size)) {
-    out = OpStep::fail(errors::BadGateway, "size probe without content-length or etag");
-    return true;
-  }
+  if (!length || !etag || !http::parse_decimal(*length, size))
+    return OpStep::fail(errors::BadGateway, "size probe without content-length or etag");
   std::string range = *find_header(forwarded_, "range");
   const cache::RangeResolution rr = cache::resolve_range(&range, size);
-  if (rr.ask != cache::RangeAsk::Part) {
-    out = backend_error_answer(BackendError::InvalidRange, BackendCallKind::Read, flat_, "suffix range on " + *length);
-    return true;
-  }
+  if (rr.ask != cache::RangeAsk::Part)  // "bytes=-0", or any suffix of an empty object
+    return backend_error_answer(BackendError::InvalidRange, BackendCallKind::Read, flat_, "suffix range on " + *length);
   Headers next;
   for (Header& h : forwarded_)
     if (h.name != "range" && h.name != "if-match" && h.name != "if-none-match" && h.name != "if-modified-since" &&
@@ -145,14 +142,13 @@ bool ObjectOp::resolve_suffix(const FetchResult& r, OpStep& out) {
   next.push_back({"range", "bytes=" + std::to_string(rr.range.first) + "-" + std::to_string(rr.range.last)});
   next.push_back({"if-match", *etag});
   forwarded_ = std::move(next);
-  out = OpStep::again();
-  return true;
+  return OpStep::again();
 }
 
 OpStep ObjectOp::on_response(FetchResult&& r) {
   OpStep step;
   if (backend_failure(r, step)) return step;
-  if (suffix_ == Suffix::Probe && r.status == 200 && resolve_suffix(r, step)) return step;
+  if (suffix_ == Suffix::Probe && r.status == 200) return resolve_suffix(r);
   if (r.status == 200 || r.status == 206 || r.status == 304) {
     step.status = r.status;
     step.headers.reserve(r.headers.size() + 6);

@@ -49,7 +49,7 @@ class ObjectOp : public BackendOp {
   bool flat_;
   // A suffix range on a dialect without them: Probe (the size is learnt first), then Resolved.
   enum class Suffix : uint8_t { None, Probe, Resolved } suffix_ = Suffix::None;
-  bool resolve_suffix(const FetchResult& r, OpStep& out);
+  OpStep resolve_suffix(const FetchResult& r);
   std::string freshness_;        // the repository's Cache-Control, or the default when the backend sends none
   bool freshness_forced_ = false;  // the repository's: replaces the backend's
 };
