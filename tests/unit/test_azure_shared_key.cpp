@@ -3,7 +3,7 @@
 // Expected values: computed by tests/azurite/shared_key.mjs, a separate JavaScript signer written from the spec
 // ("Authorize with Shared Key", learn.microsoft.com) with node:crypto, whose requests Azurite 3.35 accepts (the
 // seed writes every fixture blob through it). `node tests/azurite/gen_vectors.mjs` prints them again. The key is
-// Azurite's published development key for devstoreaccount1. tests/scripts/azurite_shared_key.test.mjs proves the
+// Azurite's published development key for devstoreaccount1. tests/azurite/shared_key.test.mjs proves the
 // C++ signer itself against a live Azurite.
 #include <catch2/catch.hpp>
 

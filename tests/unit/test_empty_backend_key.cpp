@@ -34,8 +34,9 @@ TEST_CASE("backend object URLs refuse an empty key; only bucket-scope requests a
   b.authority = "127.0.0.1:9000";
   b.bucket = "bkt";
   sigv4::SigningKeyCache keys;
-  const sigv4::Credentials creds{"AKID", "SECRET", ""};
-  for (const sigv4::Credentials* c : {static_cast<const sigv4::Credentials*>(nullptr), &creds}) {
+  const sigv4::Credentials keys_in{"AKID", "SECRET", ""};
+  const BackendCredentials creds = BackendCredentials::keys(keys_in);
+  for (const BackendCredentials* c : {static_cast<const BackendCredentials*>(nullptr), &creds}) {
     CHECK(backend_fetch(BackendTarget{&b, "", {}}, "GET", {}, c, 0, keys).url.empty());
     CHECK(backend_fetch(BackendTarget{&b, "k", {}}, "GET", {}, c, 0, keys).url == "http://127.0.0.1:9000/bkt/k");
     CHECK(backend_fetch(BackendTarget{&b, "", {}, BackendTarget::Scope::Bucket}, "GET", {}, c, 0, keys).url ==

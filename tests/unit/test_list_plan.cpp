@@ -132,3 +132,25 @@ TEST_CASE("a non-slash delimiter needs a prefix inside a repository", "[list]") 
   CHECK(plan_listing(cfg.accounts[0], req({{"delimiter", "-", true}})).kind == ListPlan::Kind::Invalid);
   CHECK(plan_listing(cfg.accounts[0], req({{"delimiter", "-", true}, {"prefix", "a/", true}})).kind == ListPlan::Kind::Backend);
 }
+
+TEST_CASE("V1: a marker the proxy sealed resumes at its repository and backend marker; any other marker is a key",
+          "[list]") {
+  const Config cfg = make_config();
+  const Account& acct = cfg.accounts.front();
+  // What ListOp hands out as NextMarker for a backend without start-after (Azure): "{repo}/{backend marker}".
+  ListPlan p = plan_listing(acct, req({{"marker", walk_token("a-b/2!opaque-azure-marker"), true}}));
+  REQUIRE(p.kind == ListPlan::Kind::Backend);
+  CHECK(p.repos[p.index]->name == "a-b");
+  CHECK(p.backend_token == "2!opaque-azure-marker");
+  CHECK(p.backend_start.empty());
+  CHECK(p.marker_sealed);
+  // A key (S3's meaning of a marker) starts after that key; a token sealed for another listing is just a key too.
+  p = plan_listing(acct, req({{"marker", "a/k", true}}));
+  CHECK(p.repos[p.index]->name == "a");
+  CHECK(p.backend_start == "a-prefix/k");
+  CHECK_FALSE(p.marker_sealed);
+  const std::string foreign = list_token::seal(kKeys, {"acct", "a/", ""}, "a/2!m");
+  p = plan_listing(acct, req({{"marker", foreign, true}}));
+  CHECK_FALSE(p.marker_sealed);
+  CHECK(p.backend_token.empty());
+}

@@ -11,16 +11,19 @@ std::string backend_principal(const Backend& b) {
     case BackendAuth::AssumeRole:
       return "assume_role " + b.assume_role.role_arn + " " + b.assume_role.session_name + " " +
              b.assume_role.access_key_id;
+    case BackendAuth::SharedKey: return "shared_key " + b.account;
   }
   return "unknown";
 }
 
 bool same_location(const Backend& a, const Backend& b) {
-  return a.scheme == b.scheme && a.authority == b.authority && a.bucket == b.bucket;
+  return a.dialect == b.dialect && a.scheme == b.scheme && a.authority == b.authority && a.base_path == b.base_path &&
+         a.bucket == b.bucket;
 }
 
 bool same_endpoint_and_principal(const Backend& a, const Backend& b) {
-  return a.scheme == b.scheme && a.authority == b.authority && a.region == b.region &&
+  return a.dialect == b.dialect && a.scheme == b.scheme && a.authority == b.authority && a.region == b.region &&
+         a.base_path == b.base_path &&
          backend_principal(a) == backend_principal(b);
 }
 

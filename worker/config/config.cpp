@@ -8,6 +8,7 @@
 #include "worker/config/json_fields.h"
 #include "worker/config/listing_token_key.h"
 #include "worker/config/registry_settings.h"
+#include "worker/sign/azure_shared_key.h"
 
 namespace s3p {
 namespace {
@@ -98,10 +99,71 @@ bool parse_endpoint(const std::string& url, Backend& b) {
   return true;
 }
 
+// Azure names: an account is 3-24 of a-z 0-9; a container 3-63 of a-z 0-9 and single inner hyphens.
+bool valid_azure_account(std::string_view a) {
+  if (a.size() < 3 || a.size() > 24) return false;
+  for (char c : a)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  return true;
+}
+bool valid_container(std::string_view c) {
+  if (c.size() < 3 || c.size() > 63 || c.front() == '-' || c.back() == '-' || c.find("--") != std::string_view::npos)
+    return false;
+  for (char x : c)
+    if (!((x >= 'a' && x <= 'z') || (x >= '0' && x <= '9') || x == '-')) return false;
+  return true;
+}
+
+// {"dialect": "azure", "endpoint", "account", "container", "auth": {"type": "shared_key", "account_key_secret"}}.
+// The endpoint may carry a path: the emulator's path-style "http://127.0.0.1:10000/devstoreaccount1".
+bool load_azure_backend(const std::string& field, const json& j, const Env& env, Backend& b, std::string& error) {
+  b.dialect = BackendDialect::Azure;
+  std::string endpoint;
+  if (!get_string(j, "endpoint", field, true, endpoint, error)) return false;
+  const size_t scheme_end = endpoint.find("://");
+  const size_t path_at = scheme_end == std::string::npos ? std::string::npos : endpoint.find('/', scheme_end + 3);
+  if (path_at != std::string::npos) {
+    b.base_path = endpoint.substr(path_at);
+    endpoint.resize(path_at);
+    while (!b.base_path.empty() && b.base_path.back() == '/') b.base_path.pop_back();
+    for (char c : b.base_path)
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '/'))
+        return fail(error, field + ".endpoint", "path may hold only letters, digits, '-' and '/'");
+  }
+  if (!parse_endpoint(endpoint, b)) return fail(error, field + ".endpoint", "must be http(s)://host[:port][/path]");
+  if (j.contains("bucket")) return fail(error, field + ".bucket", "an azure backend names a \"container\"");
+  if (!get_string(j, "account", field, true, b.account, error)) return false;
+  if (!valid_azure_account(b.account)) return fail(error, field + ".account", "must be 3-24 of a-z 0-9");
+  if (!get_string(j, "container", field, true, b.bucket, error)) return false;
+  if (!valid_container(b.bucket)) return fail(error, field + ".container", "must be an Azure container name");
+  if (!get_uint(j, "timeout_ms", field, 1, 600000, b.timeout_ms, error)) return false;
+  if (!get_uint(j, "min_body_rate_kib_s", field, 0, 1u << 20, b.min_body_rate_kib_s, error)) return false;
+  auto auth = j.find("auth");
+  if (auth == j.end()) return true;  // anonymous: a public container
+  if (!auth->is_object()) return fail(error, field + ".auth", "must be an object");
+  std::string type;
+  if (!get_string(*auth, "type", field + ".auth", true, type, error)) return false;
+  if (type == "anonymous") return true;
+  if (type != "shared_key") return fail(error, field + ".auth.type", "must be \"anonymous\" or \"shared_key\" on an azure backend");
+  std::string secret_name;
+  if (!get_string(*auth, "account_key_secret", field + ".auth", true, secret_name, error)) return false;
+  auto v = env.find(secret_name);
+  if (v == env.end() || v->second.empty())
+    return fail(error, field + ".auth.account_key_secret", "Worker secret \"" + secret_name + "\" is not set");
+  if (!azure::decode_account_key(v->second, b.account_key))
+    return fail(error, field + ".auth.account_key_secret", "Worker secret \"" + secret_name + "\" is not a base64 account key");
+  b.auth = BackendAuth::SharedKey;
+  return true;
+}
+
 bool load_backend(const std::string& name, const json& j, const Env& env, Backend& b, std::string& error) {
   const std::string field = "backends." + name;
   if (!j.is_object()) return fail(error, field, "must be an object");
   b.name = name;
+  std::string dialect = "s3";
+  if (!get_string(j, "dialect", field, false, dialect, error)) return false;
+  if (dialect == "azure") return load_azure_backend(field, j, env, b, error);
+  if (dialect != "s3") return fail(error, field + ".dialect", "must be \"s3\" or \"azure\"");
   std::string endpoint;
   if (!get_string(j, "endpoint", field, true, endpoint, error)) return false;
   if (!parse_endpoint(endpoint, b)) return fail(error, field + ".endpoint", "must be http(s)://host[:port]");

@@ -15,14 +15,22 @@
 
 namespace s3p {
 
-enum class BackendAuth { Anonymous, Static, WebIdentity, AssumeRole };
+enum class BackendAuth { Anonymous, Static, WebIdentity, AssumeRole, SharedKey };
+
+// The wire protocol a backend speaks (worker/dialect/): S3, or Azure Blob Storage.
+enum class BackendDialect : uint8_t { S3, Azure };
 
 struct Backend {
   std::string name;
   std::string scheme;     // "http" | "https"
   std::string authority;  // host[:port] as it goes in the Host header and the SigV4 canonical headers
-  std::string bucket;
+  std::string bucket;  // Azure: the container
   std::string region = "us-east-1";
+  BackendDialect dialect = BackendDialect::S3;
+  // Azure: the storage account, and the endpoint's path before the container ("/devstoreaccount1" on the
+  // emulator's path-style URLs, "" on {account}.blob.core.windows.net).
+  std::string account, base_path;
+  std::string account_key;  // (SharedKey) decoded from the Worker secret account_key_secret names
   uint32_t timeout_ms = 30000;  // first byte
   // A streamed answer must average at least this rate, else the host cuts it (ops/stream_deadline.h); 0: never.
   uint32_t min_body_rate_kib_s = 0;

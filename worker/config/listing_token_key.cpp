@@ -54,9 +54,9 @@ bool load_listing_token_key(const nlohmann::json& root, const Env& env, Config& 
     put_field(material, k.secret);
   }
   for (const auto& [backend_name, b] : cfg.backends) {
-    if (b->auth != BackendAuth::Static) continue;
+    if (b->auth != BackendAuth::Static && b->auth != BackendAuth::SharedKey) continue;
     put_field(material, backend_name);
-    put_field(material, b->secret_access_key);
+    put_field(material, b->auth == BackendAuth::Static ? b->secret_access_key : b->account_key);
   }
   // A registry's deployment key (a registry-only S3P_CONFIG may hold no other secret).
   if (cfg.registry.enabled) {

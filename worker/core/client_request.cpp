@@ -11,6 +11,7 @@
 #include "worker/proto/cache_write.h"
 #include "worker/cache/chunk_plan.h"
 #include "worker/core/cors.h"
+#include "worker/dialect/dialect.h"
 #include "worker/http/log_line.h"
 #include "worker/creds/oidc_routes.h"
 #include "worker/ops/client_body.h"
@@ -297,6 +298,11 @@ Action ClientRequest::plan() {
   if (phase_ == Phase::BodyRead && !ctx_->body_read)
     return fail(client_fault(body_problem_ == "timeout" ? errors::RequestTimeout : errors::MalformedXML,
                              "request body: " + body_problem_));
+  // A backend whose dialect has no writes yet (Azure) refuses them before anything is read or sent.
+  if (ctx_->repo && ctx_->op != S3Operation::GetObject && ctx_->op != S3Operation::HeadObject &&
+      !dialect::of(*ctx_->repo->backend).capabilities().writes)
+    return fail(client_fault(errors::NotImplemented, std::string(operation_name(ctx_->op)) + " on a " +
+                                                         std::string(dialect::of(*ctx_->repo->backend).name()) + " backend"));
   const Planner planner = planner_for(ctx_->op);
   if (!planner) return fail(core_fault("no planner for " + std::string(operation_name(ctx_->op))));
   return carry_out(planner(*ctx_));
@@ -328,7 +334,13 @@ Action ClientRequest::begin_round() {
     case BackendAuth::Anonymous: return send_round(nullptr);
     case BackendAuth::Static: {
       cred_source_ = "static";
-      sigv4::Credentials creds{b.access_key_id, b.secret_access_key, b.session_token};
+      sigv4::Credentials keys{b.access_key_id, b.secret_access_key, b.session_token};
+      const BackendCredentials creds = BackendCredentials::keys(keys);
+      return send_round(&creds);
+    }
+    case BackendAuth::SharedKey: {
+      cred_source_ = "static";
+      const BackendCredentials creds = BackendCredentials::azure_shared_key(b.account_key);
       return send_round(&creds);
     }
     case BackendAuth::WebIdentity:
@@ -349,10 +361,11 @@ Action ClientRequest::drive_credentials() {
   if (cred_source_.empty() || op->source() != "L1") cred_source_ = op->source();
   if (!op->note().empty()) cred_note_ = op->note();
   if (!op->ok()) return fail(backend_fault(op->error(), op->detail()));
-  return send_round(&op->credentials());
+  const BackendCredentials creds = BackendCredentials::keys(op->credentials());
+  return send_round(&creds);
 }
 
-Action ClientRequest::send_round(const sigv4::Credentials* creds) {
+Action ClientRequest::send_round(const BackendCredentials* creds) {
   Action a = op_->step(creds, now_ms_, engine_.signing_keys());
   if (a.kind == ActionKind::Fetch && a.fetch.url.empty()) return fail(core_fault("backend request refused as built"));
   awaited_ = a.kind;
@@ -364,6 +377,8 @@ Action ClientRequest::on_result(Result&& r) {
   if (r.kind == ActionKind::Fetch || r.kind == ActionKind::OpenChunks) {
     backend_ms_ = std::max(backend_ms_, 0.0) + r.fetch.elapsed_ms;
     if (r.kind == ActionKind::Fetch) backend_status_ = r.fetch.status;
+    // The answer in S3's names (metadata, storage class) before any operation reads it.
+    if (r.kind == ActionKind::Fetch && op_) dialect::of(op_->backend()).answer_headers(r.fetch.headers);
   }
   return take_step(op_->on_result(std::move(r), now_ms_));
 }

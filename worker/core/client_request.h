@@ -59,7 +59,7 @@ class ClientRequest : public Task {
   // Backend operations: obtain credentials for op_->backend(), send its request, hand back the response.
   Action begin_round();
   Action drive_credentials();
-  Action send_round(const sigv4::Credentials* creds);
+  Action send_round(const BackendCredentials* creds);
   Action on_result(Result&& r);
   // An operation's step: answer it, or go another round; collects its background work and what it changed.
   Action take_step(OpStep&& step);

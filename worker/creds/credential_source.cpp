@@ -88,7 +88,8 @@ std::unique_ptr<CredentialSource> credential_source(const Backend& backend) {
     case BackendAuth::WebIdentity: return std::make_unique<WebIdentitySource>(backend.web_identity);
     case BackendAuth::AssumeRole: return std::make_unique<AssumeRoleSource>(backend.assume_role);
     case BackendAuth::Anonymous:
-    case BackendAuth::Static: break;
+    case BackendAuth::Static:
+    case BackendAuth::SharedKey: break;  // no exchange: the key is the credential
   }
   return nullptr;
 }

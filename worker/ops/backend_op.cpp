@@ -9,7 +9,7 @@ OpStep::~OpStep() = default;
 OpStep::OpStep(OpStep&&) noexcept = default;
 OpStep& OpStep::operator=(OpStep&&) noexcept = default;
 
-Action BackendOp::step(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys) {
+Action BackendOp::step(const BackendCredentials* creds, double now_ms, sigv4::SigningKeyCache& keys) {
   Action a;
   a.kind = ActionKind::Fetch;
   a.fetch = request(creds, static_cast<int64_t>(std::floor(now_ms / 1000)), keys);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "worker/config/config.h"
+#include "worker/dialect/credentials.h"
 #include "worker/http/log_line.h"
 #include "worker/proto/action.h"
 #include "worker/proto/backend_error.h"
@@ -62,14 +63,14 @@ class BackendOp {
   virtual std::string_view name() const = 0;  // S3 operation name, for the log line
   virtual const Backend& backend() const = 0;
   // `creds` null = anonymous backend.
-  virtual FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) = 0;
+  virtual FetchAction request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) = 0;
   virtual OpStep on_response(FetchResult&& r) = 0;
 
   // An operation that needs more of its host than backend requests (the object cache: cache lookups, waiting for
   // another request's answer, chunk streams) overrides these two; by default a round is the backend request.
   // Before any round: an answer the operation can give without I/O (from what the isolate already knows).
   virtual bool answer_now(double /*now_ms*/, OpStep& /*out*/) { return false; }
-  virtual Action step(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys);
+  virtual Action step(const BackendCredentials* creds, double now_ms, sigv4::SigningKeyCache& keys);
   virtual OpStep on_result(Result&& r, double now_ms);
   // Objects this operation may have changed (writes and deletes, whatever their outcome): the object cache
   // forgets them.

@@ -4,6 +4,7 @@
 
 #include "worker/proto/cache_write.h"
 #include "worker/cache/preconditions.h"
+#include "worker/dialect/dialect.h"
 #include "worker/ops/backend_fetch.h"
 
 namespace s3p {
@@ -22,8 +23,12 @@ std::string byte_range_header(uint64_t first, uint64_t last) {
 
 bool cache_may_answer(const OpContext& ctx) {
   if (!ctx.repo->cache.enabled || !ctx.objects || !ctx.params.empty()) return false;
-  for (const Header& h : ctx.headers)
+  const bool suffix_ranges = dialect::of(*ctx.repo->backend).capabilities().suffix_range;
+  for (const Header& h : ctx.headers) {
     if (starts_with(h.name, "x-amz-server-side-encryption-customer-") || h.name == "x-amz-checksum-mode") return false;
+    // Its discovery would ask what the client asked: a backend without suffix ranges goes the uncached way.
+    if (h.name == "range" && !suffix_ranges && starts_with(h.value, "bytes=-")) return false;
+  }
   return true;
 }
 
@@ -145,7 +150,7 @@ Headers CachedObjectOp::answer_headers(uint32_t status) const {
   return h;
 }
 
-Action CachedObjectOp::step(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys) {
+Action CachedObjectOp::step(const BackendCredentials* creds, double now_ms, sigv4::SigningKeyCache& keys) {
   Action a;
   switch (state_) {
     case State::Lookup:
@@ -172,7 +177,7 @@ Action CachedObjectOp::step(const sigv4::Credentials* creds, double now_ms, sigv
 // The origin request that teaches the metadata. A read with a known first byte fetches the aligned chunk holding
 // it (stored on the way); anything else (HEAD, a whole GET, a suffix range) asks what the client asked, so that its
 // answer serves the client as it is. Never the client's conditions: those are judged on what comes back.
-Action CachedObjectOp::discovery_request(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys) {
+Action CachedObjectOp::discovery_request(const BackendCredentials* creds, double now_ms, sigv4::SigningKeyCache& keys) {
   Headers h;
   uint64_t first = 0;
   // A chunk not admitted yet is not fetched whole: the client's own range is asked for, as without the cache.
@@ -185,14 +190,14 @@ Action CachedObjectOp::discovery_request(const sigv4::Credentials* creds, double
     h.push_back({"range", range_});
   }
   if (have_stale_ && !has_ctl_break(stale_.etag)) h.push_back({"if-none-match", stale_.etag});
-  BackendTarget target{&backend_, key_, {}};
   Action a;
   a.kind = ActionKind::Fetch;
-  a.fetch = backend_fetch(target, method_, h, creds, static_cast<int64_t>(std::floor(now_ms / 1000)), keys);
+  a.fetch = dialect::of(backend_).read(backend_, dialect::ObjectRead{head_, key_, &h, nullptr}, creds,
+                                       {static_cast<int64_t>(std::floor(now_ms / 1000)), keys});
   return a;
 }
 
-Action CachedObjectOp::open_chunks(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys) {
+Action CachedObjectOp::open_chunks(const BackendCredentials* creds, double now_ms, sigv4::SigningKeyCache& keys) {
   Action a;
   a.kind = ActionKind::OpenChunks;
   ChunkPlan& plan = a.chunks;
@@ -217,8 +222,7 @@ Action CachedObjectOp::open_chunks(const sigv4::Credentials* creds, double now_m
       const uint64_t from = part.store ? c.first : c.first + c.offset;
       const uint64_t to = part.store ? c.first + c.entity_length - 1 : c.first + c.offset + c.length - 1;
       const Headers h = {{"if-match", meta_.etag}, {"range", byte_range_header(from, to)}};
-      BackendTarget target{&backend_, key_, {}};
-      part.fetch = backend_fetch(target, "GET", h, creds, now_s, keys);
+      part.fetch = dialect::of(backend_).read(backend_, dialect::ObjectRead{false, key_, &h, nullptr}, creds, {now_s, keys});
     }
     chunks_admitted_ += part.store ? 1 : 0;
     plan.parts.push_back(std::move(part));

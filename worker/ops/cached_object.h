@@ -35,7 +35,7 @@ class CachedObjectOp : public ObjectOp {
   ~CachedObjectOp() override;
 
   bool answer_now(double now_ms, OpStep& out) override;
-  Action step(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys) override;
+  Action step(const BackendCredentials* creds, double now_ms, sigv4::SigningKeyCache& keys) override;
   OpStep on_result(Result&& r, double now_ms) override;
   void log_fields(LogLine& log) const override;
 
@@ -52,8 +52,8 @@ class CachedObjectOp : public ObjectOp {
   bool is_first_chunk(const FetchResult& f) const;
   OpStep direct_answer(FetchResult&& f);
   OpStep go(State s);
-  Action discovery_request(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys);
-  Action open_chunks(const sigv4::Credentials* creds, double now_ms, sigv4::SigningKeyCache& keys);
+  Action discovery_request(const BackendCredentials* creds, double now_ms, sigv4::SigningKeyCache& keys);
+  Action open_chunks(const BackendCredentials* creds, double now_ms, sigv4::SigningKeyCache& keys);
   Headers answer_headers(uint32_t status) const;
   void release_lead();
   void keep_stale(const cache::ObjectMeta& m);

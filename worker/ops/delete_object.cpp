@@ -16,7 +16,7 @@ Planned plan_delete_object(OpContext& ctx) {
   return Planned::run(std::make_unique<DeleteObjectOp>(*ctx.repo->backend, ctx.backend_key(), std::move(version), ctx.flat()));
 }
 
-FetchAction DeleteObjectOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
+FetchAction DeleteObjectOp::request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
   BackendTarget target{&backend_, key_, query_};
   return backend_fetch(target, "DELETE", {}, creds, now_s, keys);
 }

@@ -13,7 +13,7 @@ class DeleteObjectOp : public BackendOp {
       : backend_(backend), key_(std::move(key)), query_(std::move(query)), flat_(flat) {}
   std::string_view name() const override { return "DeleteObject"; }
   const Backend& backend() const override { return backend_; }
-  FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
+  FetchAction request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
   OpStep on_response(FetchResult&& r) override;
   void changed_objects(std::vector<ObjectRef>& out) const override { out.push_back({&backend_, key_}); }
 

@@ -5,6 +5,7 @@
 #include "worker/auth/authorize.h"
 #include "worker/crypto/md5.h"
 #include "worker/crypto/sha256.h"
+#include "worker/dialect/dialect.h"
 #include "worker/ops/backend_fetch.h"
 #include "worker/ops/client_body.h"
 #include "worker/ops/multipart_common.h"
@@ -40,7 +41,7 @@ class DeleteObjectsOp : public BackendOp {
   std::string_view name() const override { return "DeleteObjects"; }
   const Backend& backend() const override { return *groups_[index_].repo->backend; }
 
-  FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override {
+  FetchAction request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override {
     const DeleteGroup& g = groups_[index_];
     std::string body = open_result("Delete");
     xml::append_element(body, "Quiet", quiet_ ? "true" : "false");
@@ -169,6 +170,10 @@ Planned plan_delete_objects(OpContext& ctx) {
     }
     if (key.size() > 1024 || has_dot_segment(key)) {
       append_key_error(refused, o, errors::InvalidArgument);
+      continue;
+    }
+    if (!dialect::of(*repo->backend).capabilities().batch_delete) {  // Azure: no deletes rendered yet
+      append_key_error(refused, o, errors::NotImplemented);
       continue;
     }
     auto g = std::find_if(groups.begin(), groups.end(), [&](const DeleteGroup& d) { return d.repo == repo; });

@@ -1,6 +1,9 @@
 #include "worker/ops/get_object.h"
 
 #include "worker/auth/authorize.h"
+#include "worker/cache/byte_range.h"
+#include "worker/dialect/dialect.h"
+#include "worker/http/decimal.h"
 #include "worker/ops/backend_fetch.h"
 #include "worker/ops/cached_object.h"
 #include "worker/s3/backend_errors.h"
@@ -36,6 +39,9 @@ Planned plan_get_object(OpContext& ctx) {
   if (!overrides.empty() && !ctx.caller) return Planned::refuse(errors::AnonymousOverrides, "response-* while anonymous");
   // An empty backend key would address the backend bucket itself; no object can have it (S3: NoSuchKey).
   if (ctx.repo->prefix.empty() && ctx.key.empty()) return Planned::refuse(errors::NoSuchKey, "empty backend key");
+  Headers forwarded = forwarded_read_headers(ctx.headers);
+  if (std::string_view why = dialect::of(*ctx.repo->backend).unsupported_read(forwarded, ctx.params); !why.empty())
+    return Planned::refuse(errors::NotImplemented, std::string(why));
   std::unique_ptr<ObjectOp> op;
   if (cache_may_answer(ctx))
     op = std::make_unique<CachedObjectOp>(*ctx.objects, ctx.task_id, *ctx.repo, std::string(ctx.method),
@@ -43,7 +49,7 @@ Planned plan_get_object(OpContext& ctx) {
                                           ctx.config.object_cache_name_key);
   else
     op = std::make_unique<ObjectOp>(*ctx.repo->backend, std::string(ctx.method), ctx.backend_key(),
-                                    std::move(ctx.params), forwarded_read_headers(ctx.headers), std::move(overrides),
+                                    std::move(ctx.params), std::move(forwarded), std::move(overrides),
                                     ctx.flat());
   op->set_freshness(*ctx.repo);
   return Planned::run(std::move(op));
@@ -95,16 +101,54 @@ ObjectOp::ObjectOp(const Backend& backend, std::string method, std::string key, 
       query_(std::move(query)),
       forwarded_(std::move(forwarded)),
       overrides_(std::move(overrides)),
-      flat_(flat) {}
+      flat_(flat) {
+  // A backend without suffix ranges ("bytes=-n"): learn the size first (a HEAD with the client's conditions), then
+  // ask for the bytes it names.
+  const std::string* range = find_header(forwarded_, "range");
+  if (range && starts_with(*range, "bytes=-") && !dialect::of(backend_).capabilities().suffix_range)
+    suffix_ = Suffix::Probe;
+}
 
-FetchAction ObjectOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
-  BackendTarget target{&backend_, key_, query_};
-  return backend_fetch(target, method_, forwarded_, creds, now_s, keys);
+FetchAction ObjectOp::request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
+  const dialect::Dialect& d = dialect::of(backend_);
+  if (suffix_ == Suffix::Probe) {
+    Headers conditions;
+    for (const Header& h : forwarded_)
+      if (h.name != "range") conditions.push_back(h);
+    return d.read(backend_, dialect::ObjectRead{true, key_, &conditions, &query_}, creds, {now_s, keys});
+  }
+  return d.read(backend_, dialect::ObjectRead{head_, key_, &forwarded_, &query_}, creds, {now_s, keys});
+}
+
+// The size probe answered 200: the suffix becomes "bytes=first-last" of the object it measured, asked If-Match its
+// ETag (the client's conditions held on the probe; the bytes must be of the same object — one replaced between
+// the two requests answers 412, which the client sees as PreconditionFailed and retries).
+OpStep ObjectOp::resolve_suffix(const FetchResult& r) {
+  suffix_ = Suffix::Resolved;
+  const std::string* length = find_header(r.headers, "content-length");
+  const std::string* etag = find_header(r.headers, "etag");
+  uint64_t size = 0;
+  if (!length || !etag || !http::parse_decimal(*length, size))
+    return OpStep::fail(errors::BadGateway, "size probe without content-length or etag");
+  std::string range = *find_header(forwarded_, "range");
+  const cache::RangeResolution rr = cache::resolve_range(&range, size);
+  if (rr.ask != cache::RangeAsk::Part)  // "bytes=-0", or any suffix of an empty object
+    return backend_error_answer(BackendError::InvalidRange, BackendCallKind::Read, flat_, "suffix range on " + *length);
+  Headers next;
+  for (Header& h : forwarded_)
+    if (h.name != "range" && h.name != "if-match" && h.name != "if-none-match" && h.name != "if-modified-since" &&
+        h.name != "if-unmodified-since")
+      next.push_back(std::move(h));
+  next.push_back({"range", "bytes=" + std::to_string(rr.range.first) + "-" + std::to_string(rr.range.last)});
+  next.push_back({"if-match", *etag});
+  forwarded_ = std::move(next);
+  return OpStep::again();
 }
 
 OpStep ObjectOp::on_response(FetchResult&& r) {
   OpStep step;
   if (backend_failure(r, step)) return step;
+  if (suffix_ == Suffix::Probe && r.status == 200) return resolve_suffix(r);
   if (r.status == 200 || r.status == 206 || r.status == 304) {
     step.status = r.status;
     step.headers.reserve(r.headers.size() + 6);
@@ -116,9 +160,8 @@ OpStep ObjectOp::on_response(FetchResult&& r) {
     if (r.handle != 0 && !head_ && r.status != 304) step.body = Body{BodyKind::Handle, {}, r.handle};
     return step;
   }
-  const std::string code = r.body.empty() ? "" : xml::error_code_of(r.body);
-  return backend_error_answer(s3::classify_error(r.status, code), BackendCallKind::Read, flat_,
-                              s3::error_detail(r.status, code));
+  const dialect::Classified c = dialect::of(backend_).classify(r);
+  return backend_error_answer(c.error, BackendCallKind::Read, flat_, s3::error_detail(r.status, c.code));
 }
 
 }  // namespace s3p

@@ -19,7 +19,7 @@ class ObjectOp : public BackendOp {
            Headers forwarded, Headers overrides, bool flat = false);
   std::string_view name() const override { return head_ ? "HeadObject" : "GetObject"; }
   const Backend& backend() const override { return backend_; }
-  FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
+  FetchAction request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
   OpStep on_response(FetchResult&& r) override;
 
   // Splits a GetObject/HeadObject query into what is forwarded (versionId, partNumber) and the response-*
@@ -47,6 +47,9 @@ class ObjectOp : public BackendOp {
   Headers forwarded_;
   Headers overrides_;  // from response-* parameters, applied to a successful answer
   bool flat_;
+  // A suffix range on a dialect without them: Probe (the size is learnt first), then Resolved.
+  enum class Suffix : uint8_t { None, Probe, Resolved } suffix_ = Suffix::None;
+  OpStep resolve_suffix(const FetchResult& r);
   std::string freshness_;        // the repository's Cache-Control, or the default when the backend sends none
   bool freshness_forced_ = false;  // the repository's: replaces the backend's
 };

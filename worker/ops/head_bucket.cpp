@@ -1,8 +1,7 @@
 #include "worker/ops/head_bucket.h"
 
 #include "worker/auth/authorize.h"
-#include "worker/ops/backend_fetch.h"
-#include "worker/s3/backend_errors.h"
+#include "worker/dialect/dialect.h"
 
 namespace s3p {
 
@@ -14,9 +13,8 @@ Planned plan_head_bucket(OpContext& ctx) {
   return Planned::respond(200, {{"x-amz-bucket-region", ctx.config.region}});
 }
 
-FetchAction HeadBucketOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
-  BackendTarget target{&backend_, "", {}, BackendTarget::Scope::Bucket};
-  return backend_fetch(target, "HEAD", {}, creds, now_s, keys);
+FetchAction HeadBucketOp::request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
+  return dialect::of(backend_).probe_bucket(backend_, creds, {now_s, keys});
 }
 
 OpStep HeadBucketOp::on_response(FetchResult&& r) {
@@ -30,7 +28,7 @@ OpStep HeadBucketOp::on_response(FetchResult&& r) {
       return step;
     // HEAD answers carry no code: the status alone is classified (a 404 is the bucket). HeadBucket asks the
     // backend only for a flat bucket.
-    default: return backend_error_answer(s3::classify_error(r.status, ""), BackendCallKind::HeadBucket, true, detail);
+    default: return backend_error_answer(dialect::of(backend_).classify(r).error, BackendCallKind::HeadBucket, true, detail);
   }
 }
 

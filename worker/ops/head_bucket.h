@@ -13,7 +13,7 @@ class HeadBucketOp : public BackendOp {
   explicit HeadBucketOp(const Backend& backend) : backend_(backend) {}
   std::string_view name() const override { return "HeadBucket"; }
   const Backend& backend() const override { return backend_; }
-  FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
+  FetchAction request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
   OpStep on_response(FetchResult&& r) override;
 
  private:

@@ -1,6 +1,7 @@
 #include "worker/ops/list_multipart_uploads.h"
 
 #include "worker/auth/authorize.h"
+#include "worker/dialect/dialect.h"
 #include "worker/http/uri.h"
 #include "worker/ops/multipart_common.h"
 #include "worker/ops/single_request_op.h"
@@ -111,6 +112,8 @@ Planned plan_list_multipart_uploads(OpContext& ctx) {
   const std::string_view rest = account.flat ? std::string_view(v.prefix) : std::string_view(v.prefix).substr(slash + 1);
   if (!repo || !auth::allows(ctx.caller, account, *repo, kPermWrite, rest))
     return Planned::refuse(errors::AccessDenied, "no write permission for this prefix");
+  if (!dialect::of(*repo->backend).capabilities().multipart)
+    return Planned::refuse(errors::NotImplemented, "ListMultipartUploads on a backend without multipart uploads");
   v.client_base = account.flat ? "" : repo->name + "/";
   v.backend_base = repo->prefix;
 

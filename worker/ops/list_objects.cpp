@@ -4,10 +4,9 @@
 #include <cstdlib>
 
 #include "worker/auth/authorize.h"
-#include "worker/ops/backend_fetch.h"
+#include "worker/dialect/dialect.h"
 #include "worker/s3/continuation_token.h"
 #include "worker/s3/list_rewrite.h"
-#include "worker/s3/backend_errors.h"
 #include "worker/s3/xml.h"
 
 namespace s3p {
@@ -207,9 +206,13 @@ ListPlan plan_rounds(const Account& account, const ListRequest& req, const crypt
   const size_t slash = req.prefix.find('/');
   // A token must open before anything else happens: what it holds decides where the listing starts.
   // An empty continuation-token starts at the beginning, as S3 does (and is echoed back like any token).
-  const bool resumes = req.v2 && req.has_token && !req.token.empty();
+  const bool v2_resumes = req.v2 && req.has_token && !req.token.empty();
   std::string token;
-  if (resumes && !list_token::open(keys, listing_of(account, req), req.token, token)) return invalid_token();
+  if (v2_resumes && !list_token::open(keys, listing_of(account, req), req.token, token)) return invalid_token();
+  // A V1 marker the proxy sealed (the NextMarker of a backend without start-after) resumes as a V2 token does;
+  // any other marker is a key. A key cannot pass for a sealed marker: it does not open.
+  const bool v1_sealed = !req.v2 && !req.marker.empty() && list_token::open(keys, listing_of(account, req), req.marker, token);
+  const bool resumes = v2_resumes || v1_sealed;
 
   if (account.flat) {  // one backend prefix; the backend handles prefix and delimiter itself
     plan.kind = ListPlan::Kind::Backend;
@@ -222,7 +225,7 @@ ListPlan plan_rounds(const Account& account, const ListRequest& req, const crypt
     plan.repos = {repo};
     plan.rest = req.prefix.substr(slash + 1);
   } else if (req.delimiter == "/") {
-    plan.document = local_listing(account, req, keys, req.v2 ? (resumes ? token : req.start_after) : req.marker);
+    plan.document = local_listing(account, req, keys, req.v2 ? (v2_resumes ? token : req.start_after) : req.marker);
     return plan;
   } else if (!req.delimiter.empty()) {
     plan.kind = ListPlan::Kind::Invalid;
@@ -244,6 +247,7 @@ ListPlan plan_rounds(const Account& account, const ListRequest& req, const crypt
     if (cut == std::string::npos || it == plan.repos.end()) return invalid_token();
     plan.index = static_cast<size_t>(it - plan.repos.begin());
     plan.backend_token = token.substr(cut + 1);
+    plan.marker_sealed = v1_sealed;
     return plan;
   }
   const std::string& start = req.v2 ? req.start_after : req.marker;
@@ -275,51 +279,52 @@ ListOp::ListOp(const Account& account, ListRequest req, ListPlan plan, std::stri
                const crypto::SivKeys& token_keys)
     : account_(account), req_(std::move(req)), plan_(std::move(plan)), owner_id_(owner_id), token_keys_(token_keys) {}
 
-FetchAction ListOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
+FetchAction ListOp::request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
   const Repository& repo = *plan_.repos[plan_.index];
-  std::vector<http::QueryParam> q;
-  auto add = [&](const char* name, std::string value) { q.push_back({name, std::move(value), true}); };
-  // Always V2 towards the backend, V1 clients included: V2 paging is what backends get right (moto's V1 paging
-  // with a delimiter repeats CommonPrefixes), and the proxy sets V1's NextMarker itself.
-  add("list-type", "2");
-  add("prefix", repo.prefix + plan_.rest);
-  if (!req_.delimiter.empty()) add("delimiter", req_.delimiter);
-  add("max-keys", std::to_string(req_.max_keys));
-  if (!plan_.backend_token.empty()) add("continuation-token", plan_.backend_token);
-  if (!plan_.backend_start.empty()) add("start-after", plan_.backend_start);
-  if (req_.url) add("encoding-type", "url");
-  if (req_.fetch_owner || !req_.v2) add("fetch-owner", "true");  // V1 listings always carry owners
-  BackendTarget target{repo.backend, "", std::move(q), BackendTarget::Scope::Bucket};
-  FetchAction f = backend_fetch(target, "GET", {}, creds, now_s, keys);
-  f.mode = ResponseMode::Buffer;
-  f.max_body = 16 << 20;
-  return f;
+  const std::string prefix = repo.prefix + plan_.rest;
+  dialect::ListCall call;
+  call.prefix = prefix;
+  call.delimiter = req_.delimiter;
+  call.max_keys = req_.max_keys;
+  call.token = plan_.backend_token;
+  call.start_after = plan_.backend_start;
+  call.url_encoded = req_.url;
+  call.owners = req_.fetch_owner || !req_.v2;  // V1 listings always carry owners
+  return dialect::of(*repo.backend).list(*repo.backend, call, creds, {now_s, keys});
 }
 
 OpStep ListOp::on_response(FetchResult&& r) {
   OpStep step;
   if (backend_failure(r, step)) return step;
+  const Repository& repo = *plan_.repos[plan_.index];
+  const dialect::Dialect& d = dialect::of(*repo.backend);
   if (r.status != 200) {
-    const std::string code = xml::error_code_of(r.body);
-    std::string detail = "backend list " + std::to_string(r.status) + " " + code;
-    return backend_error_answer(s3::classify_error(r.status, code), BackendCallKind::List, account_.flat,
-                                std::move(detail));
+    const dialect::Classified c = d.classify(r);
+    std::string detail = "backend list " + std::to_string(r.status) + " " + c.code;
+    return backend_error_answer(c.error, BackendCallKind::List, account_.flat, std::move(detail));
   }
 
-  const Repository& repo = *plan_.repos[plan_.index];
   std::string client_prefix = client_prefix_of(repo);
-  xml::ListRewrite rw;
-  rw.backend_prefix = repo.prefix;
-  rw.client_prefix = client_prefix;
-  rw.bucket = account_.name;
-  rw.url_encoded = req_.url;
-  rw.owner_id = owner_id_;
-  rw.prefix_echo = req_.prefix;
-  rw.prefix_echo_encoded = req_.v2;  // S3 leaves V1's <Prefix> unencoded under encoding-type=url
-  if (req_.v2) rw.start_after_echo = req_.start_after;
+  dialect::ListView view;
+  view.backend_prefix = repo.prefix;
+  view.client_prefix = client_prefix;
+  view.bucket = account_.name;
+  view.v2 = req_.v2;
+  view.url_encoded = req_.url;
+  view.prefix = req_.prefix;
+  view.delimiter = req_.delimiter;
+  view.max_keys = req_.max_keys;
+  if (req_.v2 && req_.has_token) view.continuation_token = req_.token;
+  view.start_after = req_.v2 ? req_.start_after : plan_.marker_sealed ? std::string_view() : req_.marker;
+  view.owner_id = owner_id_;
+  view.owners = req_.fetch_owner || !req_.v2;
+  // "{repo}/{backend token}", as below (a renderer that writes the token itself: Azure's).
+  view.seal_next = [&](std::string_view next) {
+    return list_token::seal(token_keys_, listing_of(account_, req_), repo.name + "/" + std::string(next));
+  };
   xml::ListPage page;
   std::string doc, error;
-  if (!xml::rewrite_listing(r.body, rw, doc, error, &page)) return OpStep::fail(errors::BadGateway, "listing: " + error);
+  if (!d.render_listing(r.body, view, doc, error, &page)) return OpStep::fail(errors::BadGateway, "listing: " + error);
 
   // An empty page moves on without answering: to the next repository when this one is exhausted, or to the
   // backend's next page when it answered "truncated" with nothing kept (every entry outside the prefix). After a
@@ -353,7 +358,12 @@ OpStep ListOp::on_response(FetchResult&& r) {
       return OpStep::fail(errors::ServiceUnavailable, "V1 listing: backend pages without entries");
     // NextMarker: within this repository, the last key or common prefix of this page (whichever sorts later);
     // when this repository is exhausted, a marker that sorts after all of its keys and before the next one's.
-    if (truncated)
+    // A backend without start-after cannot resume after a key without re-reading what precedes it: its NextMarker
+    // is sealed instead ("{repo}/{backend marker}", as a V2 token; base64url, so url decoding leaves it whole).
+    if (truncated && page.truncated && !d.capabilities().start_after)
+      edits.set(page.next_marker_at, "NextMarker",
+                xml::escaped(list_token::seal(token_keys_, listing_of(account_, req_), repo.name + "/" + page.next_token)));
+    else if (truncated)
       edits.set(page.next_marker_at, "NextMarker",
                 encoded(page.truncated ? std::max(page.last_key, page.last_prefix) : after_repository(repo), req_.url));
   } else {

@@ -4,7 +4,9 @@
 // prefix does not reach into one repository walks the matching repositories in key order, one backend page per
 // client page. V2 continuation tokens are sealed (worker/s3/continuation_token.h) and bound to the listing; inside,
 // "{repo}/{backend token}" for listings that reach the backend, the last repository prefix for the local listing of
-// repositories. V1 markers are client keys, as S3 defines them, and never hold a backend's token.
+// repositories. V1 markers are client keys, as S3 defines them — except the NextMarker of a backend that cannot
+// start after a key (Azure: dialect capabilities), which is sealed like a V2 token so that the next page resumes
+// where the backend stopped instead of re-reading every page before it.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -46,6 +48,7 @@ struct ListPlan {
   std::string rest;           // client prefix after "repo/" (single-repository listings)
   std::string backend_token;  // continuation token for repos[index]
   std::string backend_start;  // start-after / marker for repos[index], in backend key space
+  bool marker_sealed = false;  // V1: the marker was a NextMarker the proxy sealed (not a key to start after)
 };
 
 // `token_keys` open the request's continuation token (one that does not open is an Invalid plan: no backend
@@ -58,7 +61,7 @@ class ListOp : public BackendOp {
          const crypto::SivKeys& token_keys);
   std::string_view name() const override { return req_.v2 ? "ListObjectsV2" : "ListObjects"; }
   const Backend& backend() const override { return *plan_.repos[plan_.index]->backend; }
-  FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
+  FetchAction request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
   OpStep on_response(FetchResult&& r) override;
 
  private:

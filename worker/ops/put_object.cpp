@@ -41,7 +41,7 @@ PutObjectOp::PutObjectOp(const Backend& backend, std::string key, UploadBody upl
       payload_hash_(std::move(upload.payload_hash)),
       flat_(flat) {}
 
-FetchAction PutObjectOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
+FetchAction PutObjectOp::request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
   BackendTarget target{&backend_, key_, {}};
   target.body = body_;
   target.payload_hash = payload_hash_;

@@ -7,7 +7,7 @@
 
 namespace s3p {
 
-FetchAction SingleRequestOp::request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
+FetchAction SingleRequestOp::request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
   BackendTarget target{&backend_, call_.key, call_.query, call_.scope};
   target.body = call_.body;
   target.payload_hash = call_.payload_hash;

@@ -35,7 +35,7 @@ class SingleRequestOp : public BackendOp {
       : name_(name), backend_(backend), call_(std::move(call)), flat_(flat) {}
   std::string_view name() const override { return name_; }
   const Backend& backend() const override { return backend_; }
-  FetchAction request(const sigv4::Credentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
+  FetchAction request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override;
   void changed_objects(std::vector<ObjectRef>& out) const override {
     if (call_.changes_object) out.push_back({&backend_, call_.key});
   }

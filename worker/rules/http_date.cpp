@@ -19,4 +19,20 @@ bool parse_http_date(std::string_view t, int64_t& out_s) {
   return civil_to_unix(y, static_cast<int>(m / 3) + 1, d, h, mi, s, out_s);
 }
 
+std::string format_http_date(int64_t unix_s) {
+  // format_iso8601 gives "YYYY-MM-DDTHH:MM:SS..."; the weekday counts from 1970-01-01, a Thursday.
+  const std::string iso = format_iso8601(unix_s);
+  static constexpr std::string_view kDays = "ThuFriSatSunMonTueWed";
+  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  const int64_t days = unix_s >= 0 ? unix_s / 86400 : (unix_s - 86399) / 86400;
+  const int64_t wd = ((days % 7) + 7) % 7;
+  const int month = (iso[5] - '0') * 10 + (iso[6] - '0');
+  std::string out;
+  out.reserve(29);
+  out.append(kDays.substr(static_cast<size_t>(wd) * 3, 3)).append(", ");
+  out.append(iso, 8, 2).append(" ").append(kMonths.substr(static_cast<size_t>(month - 1) * 3, 3)).append(" ");
+  out.append(iso, 0, 4).append(" ").append(iso, 11, 8).append(" GMT");
+  return out;
+}
+
 }  // namespace s3p

@@ -3,11 +3,15 @@
 // ignored, as RFC 9110 says to.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace s3p {
 
 // Unix seconds, or false.
 bool parse_http_date(std::string_view text, int64_t& out_s);
+
+// Unix seconds → IMF-fixdate (what Azure's x-ms-date carries).
+std::string format_http_date(int64_t unix_s);
 
 }  // namespace s3p

@@ -5,7 +5,8 @@
 //
 //   token = base64url(0x01 || iv || ciphertext)      0x01: this format; a future one gets another byte
 //
-// What the plaintext means is the caller's (worker/core/list_op.cpp).
+// What the plaintext means is the caller's (worker/ops/list_objects.cpp: "{repo}/{backend token}", in V2 tokens
+// and in the V1 NextMarker of a backend without start-after).
 #pragma once
 #include <string>
 #include <string_view>

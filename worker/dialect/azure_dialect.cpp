@@ -1,0 +1,163 @@
+#include "worker/dialect/azure_dialect.h"
+
+#include "worker/azure/errors.h"
+#include "worker/azure/list_blobs.h"
+#include "worker/rules/http_date.h"
+#include "worker/s3/xml.h"
+#include "worker/sign/azure_shared_key.h"
+
+namespace s3p::dialect {
+
+std::string azure_path(const Backend& b, std::string_view key) {
+  std::string path;
+  path.reserve(b.base_path.size() + b.bucket.size() + key.size() * 3 + 2);
+  path += b.base_path;
+  path += '/';
+  path += http::uri_encode(b.bucket, true);
+  if (!key.empty()) {
+    path += '/';
+    path += http::uri_encode(key, false);
+  }
+  return path;
+}
+
+namespace {
+
+// The request as Azure gets it: URL, x-ms-date and x-ms-version, the given headers, and the Shared Key
+// signature over all of them. Refused (empty url) for credentials of another kind, or a header or query that
+// cannot be signed (CR, LF, NUL).
+FetchAction azure_request(const Backend& b, std::string_view method, std::string_view key,
+                          std::vector<http::QueryParam> query, Headers headers, const BackendCredentials* creds,
+                          Signing s) {
+  if (b.dialect != BackendDialect::Azure) return FetchAction{};
+  if (creds && (creds->kind != BackendCredentials::Kind::SharedKey || creds->shared_key.empty())) return FetchAction{};
+  const std::string path = azure_path(b, key);
+  const std::string qs = sigv4::canonical_query(query);  // RFC 3986-encoded, sorted: Azure reads any order
+  headers.push_back({"x-ms-date", format_http_date(s.now_s)});
+  headers.push_back({"x-ms-version", std::string(azure::kApiVersion)});
+  if (creds) {
+    const azure::SharedKeyRequest req{method, b.account, path, &query, &headers};
+    std::string authorization;
+    if (!azure::authorization(req, creds->shared_key, authorization)) return FetchAction{};
+    headers.push_back({"authorization", std::move(authorization)});
+  } else {
+    for (const Header& h : headers)
+      if (has_ctl_break(h.value)) return FetchAction{};
+  }
+  FetchAction f;
+  f.method = std::string(method);
+  f.url.reserve(b.scheme.size() + b.authority.size() + path.size() + qs.size() + 5);
+  f.url.append(b.scheme).append("://").append(b.authority).append(path);
+  if (!qs.empty()) f.url.append("?").append(qs);
+  f.headers = std::move(headers);
+  f.timeout_ms = b.timeout_ms;
+  f.mode = ResponseMode::StreamUnlessError;
+  f.max_body = 64 * 1024;
+  return f;
+}
+
+bool is_condition_or_range(std::string_view n) {
+  return n == "range" || n == "if-match" || n == "if-none-match" || n == "if-modified-since" ||
+         n == "if-unmodified-since";
+}
+
+class AzureDialect final : public Dialect {
+ public:
+  std::string_view name() const override { return "azure"; }
+  const Capabilities& capabilities() const override {
+    // Writes (Put Blob, Put Block / Put Block List, Copy Blob) are not rendered yet.
+    static const Capabilities caps{false, false, false, false, false, false, false};
+    return caps;
+  }
+
+  std::string_view unsupported_read(const Headers& forwarded, const std::vector<http::QueryParam>& query) const override {
+    for (const auto& p : query)
+      if (p.name == "partNumber") return "partNumber on an Azure backend";
+    for (const Header& h : forwarded)
+      if (starts_with(h.name, "x-amz-server-side-encryption-customer-")) return "SSE-C on an Azure backend";
+    return {};
+  }
+
+  FetchAction read(const Backend& b, const ObjectRead& r, const BackendCredentials* creds, Signing s) const override {
+    if (r.key.empty()) return FetchAction{};  // the container itself is no blob
+    Headers h;
+    if (r.headers)
+      for (const Header& x : *r.headers) {
+        if (!is_condition_or_range(x.name)) continue;  // checksum mode: Azure has none to send
+        if (x.name == "range" && starts_with(x.value, "bytes=-")) return FetchAction{};  // resolved before (get_object)
+        h.push_back(x);
+      }
+    std::vector<http::QueryParam> q;
+    if (r.query)
+      for (const auto& p : *r.query)
+        if (p.name == "versionId") q.push_back({"versionid", p.value, true});
+    return azure_request(b, r.head ? "HEAD" : "GET", r.key, std::move(q), std::move(h), creds, s);
+  }
+
+  FetchAction list(const Backend& b, const ListCall& c, const BackendCredentials* creds, Signing s) const override {
+    std::vector<http::QueryParam> q;
+    auto add = [&](const char* name, std::string value) { q.push_back({name, std::move(value), true}); };
+    add("restype", "container");
+    add("comp", "list");
+    if (!c.prefix.empty()) add("prefix", std::string(c.prefix));
+    if (!c.delimiter.empty()) add("delimiter", std::string(c.delimiter));
+    add("maxresults", std::to_string(c.max_keys == 0 ? 1 : c.max_keys));
+    if (!c.token.empty()) add("marker", std::string(c.token));
+    FetchAction f = azure_request(b, "GET", "", std::move(q), {}, creds, s);
+    f.mode = ResponseMode::Buffer;
+    f.max_body = 16 << 20;  // a 1000-blob page is ~650 KB
+    return f;
+  }
+
+  FetchAction probe_bucket(const Backend& b, const BackendCredentials* creds, Signing s) const override {
+    return azure_request(b, "HEAD", "", {{"restype", "container", true}}, {}, creds, s);
+  }
+
+  void answer_headers(Headers& h) const override {
+    for (Header& x : h) {
+      if (starts_with(x.name, "x-ms-meta-")) {
+        x.name = "x-amz-meta-" + x.name.substr(10);
+      } else if (x.name == "x-ms-access-tier") {
+        // Hot is S3's STANDARD, which S3 does not send.
+        const std::string& t = x.value;
+        if (t == "Cool" || t == "Cold") x = {"x-amz-storage-class", "STANDARD_IA"};
+        else if (t == "Archive") x = {"x-amz-storage-class", "GLACIER"};
+      }
+    }
+  }
+
+  Classified classify(const FetchResult& r) const override {
+    Classified c;
+    if (const std::string* code = find_header(r.headers, "x-ms-error-code")) c.code = *code;
+    else if (!r.body.empty()) c.code = xml::error_code_of(r.body);
+    c.error = azure::classify_error(r.status, c.code);
+    return c;
+  }
+
+  bool render_listing(std::string_view body, const ListView& v, std::string& out, std::string& error,
+                      xml::ListPage* page) const override {
+    azure::ListRender r;
+    r.backend_prefix = v.backend_prefix;
+    r.client_prefix = v.client_prefix;
+    r.bucket = v.bucket;
+    r.v2 = v.v2;
+    r.url_encoded = v.url_encoded;
+    r.prefix = v.prefix;
+    r.delimiter = v.delimiter;
+    r.max_keys = v.max_keys;
+    r.continuation_token = v.continuation_token;
+    r.start_after = v.start_after;
+    if (v.owners) r.owner_id = v.owner_id;
+    r.seal_marker = v.seal_next;
+    return azure::render_listing(body, r, out, error, page);
+  }
+};
+
+}  // namespace
+
+const Dialect& azure() {
+  static const AzureDialect d;
+  return d;
+}
+
+}  // namespace s3p::dialect

@@ -1,0 +1,32 @@
+// What signs a backend request, one kind per way a backend authenticates us (issue 17): SigV4 keys (static, or
+// what an STS exchange returned) or an Azure storage account's Shared Key; bearer tokens and SAS join here. The
+// request is anonymous when an operation is handed no credentials at all (a null pointer), never by a kind.
+// A view: it points at keys the config or the credential tiers hold for the request's lifetime, and copies none.
+#pragma once
+#include <cstdint>
+#include <string_view>
+
+#include "worker/sign/sigv4.h"
+
+namespace s3p {
+
+struct BackendCredentials {
+  enum class Kind : uint8_t { SigV4, SharedKey };
+  Kind kind = Kind::SigV4;
+  const sigv4::Credentials* sigv4 = nullptr;  // SigV4
+  std::string_view shared_key;                // SharedKey: the decoded account key (an HMAC key, never sent)
+
+  static BackendCredentials keys(const sigv4::Credentials& c) {
+    BackendCredentials b;
+    b.sigv4 = &c;
+    return b;
+  }
+  static BackendCredentials azure_shared_key(std::string_view decoded_key) {
+    BackendCredentials b;
+    b.kind = Kind::SharedKey;
+    b.shared_key = decoded_key;
+    return b;
+  }
+};
+
+}  // namespace s3p

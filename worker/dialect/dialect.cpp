@@ -1,0 +1,16 @@
+#include "worker/dialect/dialect.h"
+
+#include "worker/dialect/azure_dialect.h"
+#include "worker/dialect/s3_dialect.h"
+
+namespace s3p::dialect {
+
+const Dialect& of(const Backend& b) {
+  switch (b.dialect) {
+    case BackendDialect::S3: return s3();
+    case BackendDialect::Azure: return azure();
+  }
+  return s3();
+}
+
+}  // namespace s3p::dialect

@@ -1,0 +1,131 @@
+#include "worker/dialect/s3_dialect.h"
+
+#include "worker/s3/backend_errors.h"
+#include "worker/s3/xml.h"
+
+namespace s3p::dialect {
+
+FetchAction s3_request(const BackendTarget& target, std::string_view method, const Headers& forwarded,
+                       const BackendCredentials* creds, Signing s) {
+  const Backend& b = *target.backend;
+  if (b.dialect != BackendDialect::S3) return FetchAction{};
+  if (creds && (creds->kind != BackendCredentials::Kind::SigV4 || !creds->sigv4)) return FetchAction{};
+  if (target.scope == BackendTarget::Scope::Object && target.key.empty()) return FetchAction{};  // refused
+  if (target.scope == BackendTarget::Scope::Bucket && !target.key.empty()) return FetchAction{};
+  std::string path;
+  path.reserve(b.bucket.size() + target.key.size() + 8);
+  path += '/';
+  path += http::uri_encode(b.bucket, true);
+  path += '/';
+  path += http::uri_encode(target.key, false);
+  std::string query = sigv4::canonical_query(target.query);
+
+  FetchAction f;
+  f.method = std::string(method);
+  f.url.reserve(b.scheme.size() + b.authority.size() + path.size() + query.size() + 5);
+  f.url += b.scheme;
+  f.url += "://";
+  f.url += b.authority;
+  f.url += path;
+  if (!query.empty()) {
+    f.url += '?';
+    f.url += query;
+  }
+  f.body = target.body;
+  f.timeout_ms = b.timeout_ms;
+  f.mode = ResponseMode::StreamUnlessError;
+  f.max_body = 64 * 1024;
+
+  if (creds) {
+    std::vector<sigv4::Header> signed_headers;
+    signed_headers.reserve(forwarded.size() + 5);
+    signed_headers.push_back({"host", b.authority});
+    for (const auto& h : forwarded) signed_headers.push_back({h.name, h.value});
+    sigv4::sign_request(method, path, query, signed_headers, target.payload_hash, *creds->sigv4, b.region, "s3",
+                        s.now_s, s.keys);
+    f.headers.reserve(signed_headers.size());
+    for (auto& h : signed_headers)
+      if (h.name != "host") f.headers.push_back({std::move(h.name), std::move(h.value)});  // fetch sets Host itself
+  } else {
+    f.headers = forwarded;
+    // Unsigned, a body still says what the client declared of it: S3 checks x-amz-content-sha256 on anonymous
+    // writes too (and needs it to know an aws-chunked body's framing), so a declared digest is enforced here as well.
+    if (target.body.kind != BodyKind::None) f.headers.push_back({"x-amz-content-sha256", std::string(target.payload_hash)});
+  }
+  return f;
+}
+
+namespace {
+
+class S3Dialect final : public Dialect {
+ public:
+  std::string_view name() const override { return "s3"; }
+  const Capabilities& capabilities() const override {
+    static const Capabilities caps{true, true, true, true, true, true, true};
+    return caps;
+  }
+  std::string_view unsupported_read(const Headers&, const std::vector<http::QueryParam>&) const override { return {}; }
+
+  FetchAction read(const Backend& b, const ObjectRead& r, const BackendCredentials* creds, Signing s) const override {
+    BackendTarget target{&b, r.key, r.query ? *r.query : std::vector<http::QueryParam>{}};
+    static const Headers kNone;
+    return s3_request(target, r.head ? "HEAD" : "GET", r.headers ? *r.headers : kNone, creds, s);
+  }
+
+  FetchAction list(const Backend& b, const ListCall& c, const BackendCredentials* creds, Signing s) const override {
+    std::vector<http::QueryParam> q;
+    auto add = [&](const char* name, std::string value) { q.push_back({name, std::move(value), true}); };
+    // Always V2 towards the backend, V1 clients included: V2 paging is what backends get right (moto's V1 paging
+    // with a delimiter repeats CommonPrefixes), and the proxy sets V1's NextMarker itself.
+    add("list-type", "2");
+    add("prefix", std::string(c.prefix));
+    if (!c.delimiter.empty()) add("delimiter", std::string(c.delimiter));
+    add("max-keys", std::to_string(c.max_keys));
+    if (!c.token.empty()) add("continuation-token", std::string(c.token));
+    if (!c.start_after.empty()) add("start-after", std::string(c.start_after));
+    if (c.url_encoded) add("encoding-type", "url");
+    if (c.owners) add("fetch-owner", "true");
+    BackendTarget target{&b, "", std::move(q), BackendTarget::Scope::Bucket};
+    FetchAction f = s3_request(target, "GET", {}, creds, s);
+    f.mode = ResponseMode::Buffer;
+    f.max_body = 16 << 20;
+    return f;
+  }
+
+  FetchAction probe_bucket(const Backend& b, const BackendCredentials* creds, Signing s) const override {
+    BackendTarget target{&b, "", {}, BackendTarget::Scope::Bucket};
+    return s3_request(target, "HEAD", {}, creds, s);
+  }
+
+  void answer_headers(Headers&) const override {}  // already S3's
+
+  Classified classify(const FetchResult& r) const override {
+    Classified c;
+    if (!r.body.empty()) c.code = xml::error_code_of(r.body);
+    c.error = s3::classify_error(r.status, c.code);
+    return c;
+  }
+
+  bool render_listing(std::string_view body, const ListView& v, std::string& out, std::string& error,
+                      xml::ListPage* page) const override {
+    xml::ListRewrite rw;
+    rw.backend_prefix = v.backend_prefix;
+    rw.client_prefix = v.client_prefix;
+    rw.bucket = v.bucket;
+    rw.url_encoded = v.url_encoded;
+    rw.owner_id = v.owner_id;
+    rw.prefix_echo = v.prefix;
+    rw.prefix_echo_encoded = v.v2;  // S3 leaves V1's <Prefix> unencoded under encoding-type=url
+    if (v.v2) rw.start_after_echo = v.start_after;
+    return xml::rewrite_listing(body, rw, out, error, page);
+  }
+};
+
+}  // namespace
+
+const Dialect& s3() {
+  static const S3Dialect d;
+  return d;
+}
+
+}  // namespace s3p::dialect
