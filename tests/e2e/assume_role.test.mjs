@@ -173,6 +173,45 @@ describe("backend assume_role: SigV4-signed STS AssumeRole with ExternalId, thro
     assert.equal((await exchanges()) - before, 1);
   });
 
+  it("role chaining: the proxy's web-identity session signs AssumeRole (token sent and signed); a role that does not trust that role refuses it", async () => {
+    const demo = JSON.parse(fs.readFileSync(new URL("../../config/demo.json", import.meta.url), "utf8"));
+    const FED_ROLE = Object.values(demo.backends).find((b) => b.auth?.type === "web_identity").auth.role_arn;
+    const CHAINED = "arn:aws:iam::210987654321:role/partner/chained-reader";
+    const UNTRUSTING = "arn:aws:iam::210987654321:role/partner/trusts-another-role";
+    await emu("roles", { arn: CHAINED, external_id: EXTERNAL_ID, principals: [FED_ROLE], buckets: ["private-bucket"], max_session_s: 3600 });
+    await emu("roles", { arn: UNTRUSTING, external_id: EXTERNAL_ID, principals: ["arn:aws:iam::123456789012:role/demo/another"],
+      buckets: ["private-bucket"], max_session_s: 3600 });
+    const chained = (role, session) => ({ role_arn: role, session_name: session, access_key_id_secret: undefined, secret_access_key_secret: undefined,
+      source: { type: "web_identity", role_arn: FED_ROLE, subject: "s3-edge-proxy:demo-org/ar-chain", session_name: session + "-src" } });
+    try {
+      const session = uniqueSession("chain");
+      const p = await proxy(session, { auth: chained(CHAINED, session) });
+      const before = await emu("stats");
+      const results = await Promise.all(Array.from({ length: 20 }, () => get(p)));
+      for (const r of results) assert.equal(r.status, 200, r.body);
+      assert.equal(results[0].body, HELLO);
+      const stats = await emu("stats");
+      assert.equal(stats.sts_exchanges - before.sts_exchanges, 1, "one web-identity exchange");
+      assert.equal(stats.sts_assume_role - before.sts_assume_role, 1, "one chained AssumeRole");
+      assert.equal(stats.assume_role_rejected, before.assume_role_rejected, stats.last_assume_role_rejection);
+      assert.deepEqual(stats.last_assume_role_request,
+        { RoleArn: CHAINED, RoleSessionName: session, ExternalId: EXTERNAL_ID, DurationSeconds: "900" });
+      const [call] = (await emu("requests")).requests.filter((r) => r.target === "sts" && r.seq > 0).slice(-1);
+      const header = (n) => call?.headers.find(([k]) => k.toLowerCase() === n)?.[1];
+      assert.match(header("authorization") ?? "", /^AWS4-HMAC-SHA256 Credential=ASIA\w+\/.*SignedHeaders=[^,]*x-amz-security-token/);
+      // The role the session is of is not trusted by this one: STS refuses it, the client gets S3's 403.
+      const s2 = uniqueSession("chain-untrusted");
+      const q = await proxy(s2, { auth: chained(UNTRUSTING, s2) });
+      const refused = await get(q);
+      assert.equal(refused.status, 403, refused.body);
+      assert.equal(xmlField(refused.body, "Code"), "AccessDenied");
+      assert.match((await emu("stats")).last_assume_role_rejection, /^AccessDenied: User: arn:aws:iam::123456789012:role\/demo\//);
+    } finally {
+      await emu("roles", { arn: CHAINED, delete: true });
+      await emu("roles", { arn: UNTRUSTING, delete: true });
+    }
+  });
+
   it("renewal ahead of expiry keeps requests flowing (one background AssumeRole)", async () => {
     const session = uniqueSession("refresh");
     await emu("sts-duration", { seconds: 66 }); // L1-fresh for ~6 s, then in the 60 s refresh window; never in L2

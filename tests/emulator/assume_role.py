@@ -11,7 +11,8 @@ a proxy that gets them wrong, so this one checks them all, with STS's codes:
 |---|---|---|
 | no Authorization header | 403 | MissingAuthenticationToken |
 | scope not `DATE/REGION/sts/aws4_request`, host unsigned | 400 | IncompleteSignature |
-| unknown key (only static `--key` keys may call AssumeRole) | 403 | InvalidClientTokenId |
+| unknown key (static `--key` keys, or an unexpired session STS issued whose token the request carries) | 403 | InvalidClientTokenId |
+| a session (role chaining) asking for more than 3600 s | 400 | ValidationError |
 | x-amz-date more than 15 min off | 403 | SignatureDoesNotMatch (Signature expired) |
 | wrong signature | 403 | SignatureDoesNotMatch |
 | RoleSessionName, ExternalId, DurationSeconds malformed or out of range | 400 | ValidationError |
@@ -44,7 +45,7 @@ PARTNER_EXTERNAL_ID = "s3p-partner-7f3a:demo"
 DEFAULT_ROLES = [{
     "arn": PARTNER_ROLE_ARN,
     "external_id": PARTNER_EXTERNAL_ID,   # the trust policy's sts:ExternalId condition (None: no condition)
-    "principals": None,                   # access key ids the trust policy admits (None: any static key)
+    "principals": None,                   # access key ids / role ARNs (chaining) the trust admits (None: any key)
     "buckets": ["private-bucket"],        # what the role's permissions policy lets it read
     "max_session_s": MAX_DURATION_S,      # the role's MaxSessionDuration
 }]
@@ -139,8 +140,9 @@ def verify_signature(method: str, raw_target: str, headers, body: bytes, *, regi
     return parts[0]
 
 
-def check_request(params: dict, caller: str, roles: RoleTable) -> dict:
-    """The role `caller` may assume with these parameters; raises RoleRejected as STS would."""
+def check_request(params: dict, caller: str, roles: RoleTable, chained: bool = False) -> dict:
+    """The role `caller` may assume with these parameters; raises RoleRejected as STS would. `caller`: a static
+    key's id, or (`chained`: a session calling, role chaining) the ARN of the role that session is of."""
     arn = params.get("RoleArn") or ""
     session = params.get("RoleSessionName") or ""
     if not arn:
@@ -160,8 +162,8 @@ def check_request(params: dict, caller: str, roles: RoleTable) -> dict:
         raise RoleRejected("ValidationError", f"1 validation error detected: Value '{duration_text}' at "
                            "'durationSeconds' failed to satisfy constraint: Member must have value between "
                            f"{MIN_DURATION_S} and {MAX_DURATION_S}", 400)
-    denied = RoleRejected("AccessDenied", f"User: arn:aws:iam::000000000000:user/{caller} is not authorized "
-                          f"to perform: sts:AssumeRole on resource: {arn}")
+    who = caller if chained else f"arn:aws:iam::000000000000:user/{caller}"
+    denied = RoleRejected("AccessDenied", f"User: {who} is not authorized to perform: sts:AssumeRole on resource: {arn}")
     role = roles.get(arn)
     if role is None:
         raise denied
@@ -170,6 +172,9 @@ def check_request(params: dict, caller: str, roles: RoleTable) -> dict:
     if role["external_id"] is not None and not hmac.compare_digest((ext or "").encode(),
                                                                      role["external_id"].encode()):
         raise denied  # STS says no more than this: a wrong ExternalId looks like any other untrusted caller
+    if chained and int(duration_text) > 3600:
+        raise RoleRejected("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
+                           "for roles assumed by role chaining.", 400)
     if int(duration_text) > role["max_session_s"]:
         raise RoleRejected("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration "
                            "set for this role.", 400)

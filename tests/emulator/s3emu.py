@@ -41,6 +41,7 @@ import argparse
 import ctypes
 import datetime
 import hashlib
+import hmac
 import http.client
 import http.server
 import json
@@ -88,6 +89,8 @@ class State:
         self.lock = threading.Lock()
         self.static = {akid: sv.Credential(secret) for akid, secret in keys.items()}
         self.temporary: dict[str, sv.Credential] = {}
+        # Temporary access key id -> the role its session is of: the principal a chained AssumeRole is called by.
+        self.session_roles: dict[str, str] = {}
         self.public_buckets = public_buckets
         self.public_write_buckets = public_write_buckets
         self.region = region
@@ -134,10 +137,23 @@ class State:
             return self.static.get(akid) or self.temporary.get(akid)
 
     def static_secret(self, akid: str) -> Optional[str]:
-        """The secret of a long-lived key (the only ones that may call AssumeRole here: no role chaining)."""
+        """The secret of a long-lived key."""
         with self.lock:
             cred = self.static.get(akid)
             return cred.secret if cred else None
+
+    def session_secret(self, akid: str, token: Optional[str]) -> Optional[str]:
+        """The secret of an unexpired session STS issued, when the request carries its session token (role
+        chaining: a session calling AssumeRole)."""
+        with self.lock:
+            cred = self.temporary.get(akid)
+        if cred is None or token is None or cred.token is None:
+            return None
+        if not hmac.compare_digest(cred.token.encode(), token.encode()):
+            return None
+        if cred.expiration is not None and cred.expiration <= time.time():
+            return None
+        return cred.secret
 
 
 # --------------------------------------------------------------------------
@@ -486,6 +502,7 @@ class Front(http.server.BaseHTTPRequestHandler):
                 state.stats["last_assume_role_request"] = {
                     k: params.get(k) for k in ("RoleArn", "RoleSessionName", "ExternalId", "DurationSeconds")}
         self.verdict = f"sts:{action}"
+        self.sts_role_arn = params.get("RoleArn")
         fault = state.faults.take("sts")
         self.sts_fault = None
         if fault:
@@ -511,9 +528,15 @@ class Front(http.server.BaseHTTPRequestHandler):
         try:
             data = body.file.read()
             body.file.seek(0)
-            caller = assume_role.verify_signature(self.command, self.path, self.headers.items(), data,
-                                                  region=state.region, lookup=state.static_secret)
-            return assume_role.check_request(params, caller, state.roles)
+            token = sv.header_value(self.headers.items(), "x-amz-security-token")
+            caller = assume_role.verify_signature(
+                self.command, self.path, self.headers.items(), data, region=state.region,
+                lookup=lambda akid: state.static_secret(akid) or state.session_secret(akid, token))
+            with state.lock:
+                chained_from = None if caller in state.static else state.session_roles.get(caller)
+            if caller not in state.static and chained_from is None:
+                raise assume_role.RoleRejected("InvalidClientTokenId", "The security token included in the request is invalid.")
+            return assume_role.check_request(params, chained_from or caller, state.roles, chained=chained_from is not None)
         except assume_role.RoleRejected as rej:
             with state.lock:
                 state.stats["assume_role_rejected"] += 1
@@ -554,13 +577,13 @@ class Front(http.server.BaseHTTPRequestHandler):
         finally:
             conn.close()
         if resp.status == 200:
-            data = self._learn_credentials(data, expired=self.sts_fault == "expired",
+            data = self._learn_credentials(data, expired=self.sts_fault == "expired", role_arn=self.sts_role_arn,
                                            buckets=frozenset(role["buckets"]) if role else None)
         if self.sts_fault == "truncated":
             data = data[: len(data) // 2]
         self._relay(resp, data)
 
-    def _learn_credentials(self, data: bytes, expired: bool = False,
+    def _learn_credentials(self, data: bytes, expired: bool = False, role_arn: Optional[str] = None,
                            buckets: Optional[frozenset] = None) -> bytes:
         state: State = self.server.state
         try:
@@ -591,6 +614,8 @@ class Front(http.server.BaseHTTPRequestHandler):
                 fields["SecretAccessKey"], fields["SessionToken"], expiration)
             if buckets is not None:  # an assumed role reads only what its permissions policy names
                 state.role_buckets[fields["AccessKeyId"]] = buckets
+            if role_arn:
+                state.session_roles[fields["AccessKeyId"]] = role_arn
             state.stats["sts_credentials_issued"] += 1
         return data
 

@@ -912,12 +912,13 @@ def awscli_v1_smoke(ctx: Ctx):
     assert out.returncode == 0 and out.stdout == seed.HELLO_TEXT, out.stderr.decode()[-500:]
 
 
-def assume_role_raw(ctx: Ctx, params: dict, *, akid=None, secret=None, service="sts", tamper=None):
-    """A form POST of STS AssumeRole signed by botocore's SigV4Auth (service sts) with a static key."""
+def assume_role_raw(ctx: Ctx, params: dict, *, akid=None, secret=None, token=None, service="sts", tamper=None):
+    """A form POST of STS AssumeRole signed by botocore's SigV4Auth (service sts) with a static key (or, with
+    `token`, a session: role chaining)."""
     form = urllib.parse.urlencode({"Action": "AssumeRole", "Version": "2011-06-15", **params}).encode()
     req = AWSRequest(method="POST", url=ctx.endpoint + "/", data=form,
                      headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    botocore.auth.SigV4Auth(Credentials(akid or ctx.akid, secret or ctx.secret), service,
+    botocore.auth.SigV4Auth(Credentials(akid or ctx.akid, secret or ctx.secret, token), service,
                             "us-east-1").add_auth(req)
     headers = dict(req.headers.items())
     if tamper:
@@ -993,6 +994,41 @@ def sts_assume_role_refusals(ctx: Ctx):
         assert (status, error_code(body)) == (400, "ValidationError"), (status, body[:300])
     finally:
         ctx.control("POST", "roles", {"arn": other_role, "delete": True})
+
+
+@test
+def sts_assume_role_chained(ctx: Ctx):
+    # Role chaining: a session STS issued calls AssumeRole with its token; the caller is then the role it is of.
+    status, _, body = assume_role_raw(ctx, partner())
+    assert status == 200, (status, body[:300])
+    c = parse_credentials(body)
+    session = dict(akid=c["AccessKeyId"], secret=c["SecretAccessKey"], token=c["SessionToken"])
+    chained = assume_role.PARTNER_ROLE_ARN.replace("s3-edge-proxy-reader", "chained")
+    elsewhere = assume_role.PARTNER_ROLE_ARN.replace("s3-edge-proxy-reader", "trusts-another")
+    ask = {"RoleArn": chained, "RoleSessionName": "selftest-chained", "DurationSeconds": "3600"}
+    ctx.control("POST", "roles", {"arn": chained, "external_id": None, "principals": [assume_role.PARTNER_ROLE_ARN],
+                                  "buckets": ["private-bucket"], "max_session_s": 43200})
+    ctx.control("POST", "roles", {"arn": elsewhere, "external_id": None, "principals": ["arn:aws:iam::1:role/x"],
+                                  "buckets": ["private-bucket"], "max_session_s": 43200})
+    try:
+        status, _, body = assume_role_raw(ctx, ask, **session)
+        assert status == 200, (status, body[:300])
+        cases = [
+            ("a chained session over an hour", dict(params=ask | {"DurationSeconds": "3601"}, **session), 400,
+             "ValidationError"),
+            ("a role that trusts another principal", dict(params=ask | {"RoleArn": elsewhere}, **session), 403,
+             "AccessDenied"),
+            ("the session's token altered", dict(params=ask, **(session | {"token": session["token"][:-4] + "AAAA"})),
+             403, "InvalidClientTokenId"),
+            ("the session's keys without its token", dict(params=ask, **(session | {"token": None})), 403,
+             "InvalidClientTokenId"),
+        ]
+        for what, kw, want_status, want_code in cases:
+            status, _, body = assume_role_raw(ctx, **kw)
+            assert (status, error_code(body)) == (want_status, want_code), (what, status, body[:300])
+    finally:
+        ctx.control("POST", "roles", {"arn": chained, "delete": True})
+        ctx.control("POST", "roles", {"arn": elsewhere, "delete": True})
 
 
 @test

@@ -39,6 +39,14 @@ std::string ar_config(const std::string& auth_extra = "", bool federation = true
   })";
 }
 
+// The base keys go (a chained exchange's source session signs the call); a harmless field keeps the JSON's shape.
+std::string without_base_keys(std::string config) {
+  const std::string keys = R"("access_key_id_secret": "BASE_ID", "secret_access_key_secret": "BASE_SECRET")";
+  const size_t at = config.find(keys);
+  REQUIRE(at != std::string::npos);
+  return config.replace(at, keys.size(), R"("sts_region": "us-east-1")");
+}
+
 AssumeRoleAuth auth_of(const std::string& auth_extra = "") {
   Config cfg;
   std::string error;
@@ -153,7 +161,7 @@ TEST_CASE("AssumeRole form and its SigV4 signature (botocore's for the same inpu
   for (const Case& c : cases) {
     INFO(c.url);
     s.sts_url = c.url;
-    FetchAction f = assume_role_fetch(s, a, t);
+    FetchAction f = assume_role_fetch(s, a, {a.access_key_id, a.secret_access_key, ""}, t);
     CHECK(f.method == "POST");
     CHECK(f.url == c.url);
     CHECK(f.timeout_ms == 2500);  // the STS timeout, as every STS call
@@ -174,9 +182,66 @@ TEST_CASE("AssumeRole form and its SigV4 signature (botocore's for the same inpu
   b.external_id.clear();
   b.sts_region = "eu-west-1";
   s.sts_url = "https://sts.example.org/";
-  FetchAction f = assume_role_fetch(s, b, t);
+  FetchAction f = assume_role_fetch(s, b, {b.access_key_id, b.secret_access_key, ""}, t);
   CHECK(f.body.bytes.find("ExternalId") == std::string::npos);
   CHECK_THAT(*find_header(f.headers, "authorization"), Catch::Contains("/20261126/eu-west-1/sts/aws4_request"));
+
+  // Role chaining: signed with a session, whose token is sent and signed (botocore's, with
+  // Credentials("ASIACHAINED", "chained/secret", "chained-session-token")).
+  s.sts_url = "https://sts.example.org/";
+  FetchAction chained = assume_role_fetch(s, a, {"ASIACHAINED", "chained/secret", "chained-session-token"}, t);
+  CHECK(*find_header(chained.headers, "x-amz-security-token") == "chained-session-token");
+  CHECK(*find_header(chained.headers, "authorization") ==
+        "AWS4-HMAC-SHA256 Credential=ASIACHAINED/20261126/us-east-1/sts/aws4_request, "
+        "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, "
+        "Signature=80bf15796b76d66fb6ece7bbc0a49d71a5c06f582ed0eba312cf6d6a3e83c519");
+}
+
+TEST_CASE("assume_role chained from web identity: config, keys", "[assume_role][chain]") {
+  const std::string source =
+      R"("source": {"type": "web_identity", "role_arn": "arn:aws:iam::123456789012:role/demo/reader", "subject": "proxy:acme/data"})";
+  auto chained_config = [&](const std::string& extra) {
+    return without_base_keys(ar_config(", " + source + extra));
+  };
+  Config cfg;
+  std::string e;
+  REQUIRE(load_config(chained_config(""), ar_env(), cfg, e));
+  const Backend& b = *cfg.backends.at("partner");
+  REQUIRE(b.assume_role.source);
+  CHECK(b.assume_role.source->role_arn == "arn:aws:iam::123456789012:role/demo/reader");
+  CHECK(b.assume_role.source->session_name == "proxy-acme-data");  // sanitized, as web_identity's
+  CHECK(b.assume_role.access_key_id.empty());
+  CHECK(backend_principal(b) == "assume_role " + std::string(kRole) +
+                                    " s3-edge-proxy-partner via role arn:aws:iam::123456789012:role/demo/reader proxy:acme/data");
+
+  Config bad;
+  CHECK_FALSE(load_config(ar_config(", " + source), ar_env(), bad, e));  // keys and a source: which signs?
+  CHECK_THAT(e, Catch::StartsWith("backends.partner.auth.access_key_id_secret: not with \"source\""));
+  CHECK_FALSE(load_config(chained_config(R"(, "duration_s": 7200)"), ar_env(), bad, e));
+  CHECK_THAT(e, Catch::StartsWith("backends.partner.auth.duration_s: at most 3600"));
+  std::string wrong = chained_config("");
+  wrong.replace(wrong.find(R"("type": "web_identity")"), 22, R"("type": "static")");
+  CHECK_FALSE(load_config(wrong, ar_env(), bad, e));
+  CHECK_THAT(e, Catch::StartsWith("backends.partner.auth.source.type:"));
+  std::string no_subject = chained_config("");
+  const std::string subject = R"(, "subject": "proxy:acme/data")";
+  no_subject.replace(no_subject.find(subject), subject.size(), "");
+  CHECK_FALSE(load_config(no_subject, ar_env(), bad, e));
+  CHECK_THAT(e, Catch::StartsWith("backends.partner.auth.source"));
+
+  // Keys: a chained exchange never shares one with the keyed exchange of the same role, nor with another subject's.
+  Backend keyed;
+  keyed.auth = BackendAuth::AssumeRole;
+  keyed.assume_role = auth_of();
+  auto ks = credential_source(keyed), cs = credential_source(b);
+  REQUIRE(cs->base_source());
+  CHECK(ks->base_source() == nullptr);
+  CHECK(cs->l1_key() != ks->l1_key());
+  CHECK(cs->l2_key() != ks->l2_key());
+  Backend other = b;
+  other.assume_role.source->subject = "proxy:acme/other";
+  CHECK(credential_source(other)->l1_key() != cs->l1_key());
+  CHECK(credential_source(other)->l2_binding() != cs->l2_binding());
 }
 
 TEST_CASE("STS AssumeRole answers parse like AssumeRoleWithWebIdentity's", "[assume_role][sts]") {
@@ -328,6 +393,70 @@ TEST_CASE("Engine: assume_role exchange — L2 miss, one signed POST, credential
     CHECK(*find_header(b.fetch.headers, "x-amz-security-token") == "tok-ASIAAR1");
   }
   for (uint32_t id : ids) h.engine.release(id);
+}
+
+TEST_CASE("Engine: chained assume_role — the web-identity exchange first, its session signs AssumeRole", "[assume_role][chain][engine]") {
+  std::string cfg = ar_config(
+      R"(, "source": {"type": "web_identity", "role_arn": "arn:aws:iam::123456789012:role/demo/reader", "subject": "proxy:acme/data"})");
+  cfg = without_base_keys(cfg);
+  ArHost h(cfg);
+  const double now = at("2026-11-26T12:00:00Z");
+  const uint32_t id = h.begin(now);
+  Action a = h.engine.next(id, now);
+  REQUIRE(a.kind == ActionKind::CacheMatch);  // the chained credentials' own L2 entry first
+  const std::string outer_l2 = a.call.name;
+  h.result(id, ActionKind::CacheMatch, false, "", now);
+  a = h.engine.next(id, now);
+  REQUIRE(a.kind == ActionKind::CacheMatch);  // then the source session's
+  CHECK(a.call.name != outer_l2);
+  h.result(id, ActionKind::CacheMatch, false, "", now);
+  REQUIRE(h.engine.next(id, now).kind == ActionKind::Random);  // the JWT's jti
+  h.result(id, ActionKind::Random, true, std::string(16, 'r'), now);
+  a = h.engine.next(id, now);
+  REQUIRE(a.kind == ActionKind::SignRs256);
+  h.result(id, ActionKind::SignRs256, true, "sig", now);
+  a = h.engine.next(id, now);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  CHECK_THAT(a.fetch.body.bytes, Catch::StartsWith("Action=AssumeRoleWithWebIdentity&"));
+  CHECK(find_header(a.fetch.headers, "authorization") == nullptr);
+  std::string wi = ar_body("ASIAWI1", "2026-11-26T13:00:00Z");
+  h.fetch_result(id, 200, wi, now + 10);
+  a = h.engine.next(id, now + 10);
+  REQUIRE(a.kind == ActionKind::Spawn);  // the source session's L2 write
+  h.engine.release(a.number);
+  a = h.engine.next(id, now + 10);
+  REQUIRE(a.kind == ActionKind::Fetch);  // AssumeRole, signed with the web-identity session
+  CHECK_THAT(a.fetch.body.bytes, Catch::StartsWith("Action=AssumeRole&"));
+  CHECK_THAT(a.fetch.body.bytes, Catch::Contains("&ExternalId=s3p%3Apartner%2F7f3a%3Dx%2By%40z&DurationSeconds=3600"));
+  CHECK_THAT(*find_header(a.fetch.headers, "authorization"), Catch::StartsWith("AWS4-HMAC-SHA256 Credential=ASIAWI1/"));
+  CHECK(*find_header(a.fetch.headers, "x-amz-security-token") == "tok-ASIAWI1");
+  h.fetch_result(id, 200, ar_body("ASIAAR2", "2026-11-26T13:00:00Z"), now + 20);
+  a = h.engine.next(id, now + 20);
+  REQUIRE(a.kind == ActionKind::Spawn);  // the chained credentials' L2 write
+  h.engine.release(a.number);
+  a = h.engine.next(id, now + 20);
+  REQUIRE(a.kind == ActionKind::Fetch);  // the backend request, with the chained credentials
+  CHECK(a.fetch.method == "GET");
+  CHECK(*find_header(a.fetch.headers, "x-amz-security-token") == "tok-ASIAAR2");
+  h.engine.release(id);
+
+  // The source's refusal is the chained exchange's: nothing more is sent, the client gets STS's class of answer.
+  ArHost r(cfg);
+  const uint32_t id2 = r.begin(now);
+  REQUIRE(r.engine.next(id2, now).kind == ActionKind::CacheMatch);
+  r.result(id2, ActionKind::CacheMatch, false, "", now);
+  REQUIRE(r.engine.next(id2, now).kind == ActionKind::CacheMatch);
+  r.result(id2, ActionKind::CacheMatch, false, "", now);
+  REQUIRE(r.engine.next(id2, now).kind == ActionKind::Random);
+  r.result(id2, ActionKind::Random, true, std::string(16, 'r'), now);
+  REQUIRE(r.engine.next(id2, now).kind == ActionKind::SignRs256);
+  r.result(id2, ActionKind::SignRs256, true, "sig", now);
+  REQUIRE(r.engine.next(id2, now).kind == ActionKind::Fetch);
+  r.fetch_result(id2, 403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>", now + 5);
+  a = r.engine.next(id2, now + 5);
+  REQUIRE(a.kind == ActionKind::Respond);
+  CHECK(a.respond.status == 403);
+  r.engine.release(id2);
 }
 
 TEST_CASE("Engine: an AssumeRole refusal is not cached; the next request asks STS again", "[assume_role][engine]") {

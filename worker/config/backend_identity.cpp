@@ -10,7 +10,8 @@ std::string backend_principal(const Backend& b) {
     // The role's session as these base keys assume it (the ExternalId only gates the exchange).
     case BackendAuth::AssumeRole:
       return "assume_role " + b.assume_role.role_arn + " " + b.assume_role.session_name + " " +
-             b.assume_role.access_key_id;
+             (b.assume_role.source ? "via role " + b.assume_role.source->role_arn + " " + b.assume_role.source->subject
+                                   : b.assume_role.access_key_id);
     case BackendAuth::SharedKey: return "shared_key " + b.account;
   }
   return "unknown";

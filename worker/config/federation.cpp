@@ -142,6 +142,20 @@ bool load_assume_role(const json& auth, const std::string& field, const std::str
   if (out.sts_region.empty() || out.sts_region.size() > 64 ||
       out.sts_region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
     return fail(error, field + ".sts_region", "must be a region name such as us-east-1");
+  if (auth.contains("source")) {
+    const json& source = auth["source"];
+    const std::string sf = field + ".source";
+    if (!source.is_object()) return fail(error, sf, "must be an object");
+    std::string type;
+    if (!get_string(source, "type", sf, true, type, error)) return false;
+    if (type != "web_identity") return fail(error, sf + ".type", "must be \"web_identity\" (the session a chained AssumeRole is signed with)");
+    for (const char* key : {"access_key_id_secret", "secret_access_key_secret"})
+      if (auth.contains(key)) return fail(error, field + "." + key, "not with \"source\": the source's session signs the call");
+    if (!load_web_identity(source, sf, out.source.emplace(), error)) return false;
+    if (out.duration_seconds > 3600)
+      return fail(error, field + ".duration_s", "at most 3600 with a web_identity source: AWS caps a chained role session at one hour");
+    return true;
+  }
   // The JSON names Worker secrets; their values come from the environment and never appear in an error.
   struct Ref { const char* key; std::string* dest; };
   for (Ref r : {Ref{"access_key_id_secret", &out.access_key_id}, Ref{"secret_access_key_secret", &out.secret_access_key}}) {

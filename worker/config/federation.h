@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -41,14 +42,18 @@ struct WebIdentityAuth {
 };
 
 // "auth": {"type": "assume_role", ...}: STS AssumeRole signed (SigV4, service "sts") with base keys held in Worker
-// secrets, at the federation section's sts_endpoint; the answer goes through the same L1/L2 tiers.
+// secrets — or with a web-identity session (role chaining) —, at the federation section's sts_endpoint; the answer
+// goes through the same L1/L2 tiers.
 struct AssumeRoleAuth {
   std::string role_arn;
   std::string session_name;  // RoleSessionName, already sanitized (default: "s3-edge-proxy-" + the backend's name)
   std::string external_id;   // ExternalId, 2..1224 of [\w+=,.@:/-]; "" = not sent
   uint32_t duration_seconds = 3600;  // DurationSeconds, 900..43200 (always sent)
   std::string sts_region = "us-east-1";  // the region the STS request is signed for
-  std::string access_key_id, secret_access_key;  // the base keys (resolved Worker secrets)
+  std::string access_key_id, secret_access_key;  // the base keys (resolved Worker secrets); empty when chained
+  // Role chaining ("source": {"type": "web_identity", ...} instead of base keys): the AssumeRole call is signed with
+  // the session of a web-identity exchange first. AWS caps a chained session at one hour (duration_s ≤ 3600).
+  std::optional<WebIdentityAuth> source;
 };
 
 // All return false with `error` naming the field; `env` holds the Worker's secrets.

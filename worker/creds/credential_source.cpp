@@ -22,18 +22,19 @@ class WebIdentitySource : public CredentialSource {
   std::string_view session_name() const override { return auth_.session_name; }
   bool needs_token() const override { return true; }
   std::string_view token_subject() const override { return auth_.subject; }
-  FetchAction sts_request(const FederationSettings& s, std::string_view token, double) const override {
-    return sts_fetch(s, auth_, token);
+  FetchAction sts_request(const FederationSettings& s, const Inputs& in, double) const override {
+    return sts_fetch(s, auth_, in.token);
   }
 
  private:
   const WebIdentityAuth& auth_;
 };
 
-// AssumeRole signed with base keys, optionally with an ExternalId.
+// AssumeRole signed with base keys, or with a web-identity session (role chaining), optionally with an ExternalId.
 class AssumeRoleSource : public CredentialSource {
  public:
   explicit AssumeRoleSource(const AssumeRoleAuth& auth) : auth_(auth) {
+    if (auth.source) base_ = std::make_unique<WebIdentitySource>(*auth.source);
     l1_key_ = assume_role_l1_key(auth);
     // One Cache API entry per distinct exchange: the role and session (readable) and a digest of every input.
     l2_key_ = l2::cache_key(auth.role_arn, auth.session_name) + "/" + crypto::hex(crypto::sha256(l1_key_));
@@ -42,12 +43,16 @@ class AssumeRoleSource : public CredentialSource {
   std::string_view role_arn() const override { return auth_.role_arn; }
   std::string_view session_name() const override { return auth_.session_name; }
   bool needs_token() const override { return false; }
-  FetchAction sts_request(const FederationSettings& s, std::string_view, double now_ms) const override {
-    return assume_role_fetch(s, auth_, static_cast<int64_t>(std::floor(now_ms / 1000)));
+  const CredentialSource* base_source() const override { return base_.get(); }
+  FetchAction sts_request(const FederationSettings& s, const Inputs& in, double now_ms) const override {
+    const int64_t now_s = static_cast<int64_t>(std::floor(now_ms / 1000));
+    if (base_) return in.base ? assume_role_fetch(s, auth_, *in.base, now_s) : FetchAction{};
+    return assume_role_fetch(s, auth_, {auth_.access_key_id, auth_.secret_access_key, ""}, now_s);
   }
 
  private:
   const AssumeRoleAuth& auth_;
+  std::unique_ptr<CredentialSource> base_;  // chained: the web-identity session that signs the call
 };
 
 }  // namespace
@@ -65,10 +70,11 @@ std::string web_identity_l1_key(const WebIdentityAuth& auth) {
   return key;
 }
 
-// Starts with a word no role ARN can be, so it never equals a web identity key. Each field but the last is one a
-// '\n' cannot occur in (validated or sanitized at load); the base key id, which might, comes last.
+// Starts with a word no role ARN can be, so it never equals a web identity key (and another for a chained call, so
+// it never equals a keyed one). Each field but the last is one a '\n' cannot occur in (validated or sanitized at
+// load); the last — the base key id, or the chained source's key — may hold one.
 std::string assume_role_l1_key(const AssumeRoleAuth& auth) {
-  std::string key = "assume_role\n";
+  std::string key = auth.source ? "assume_role chained\n" : "assume_role\n";
   key += auth.role_arn;
   key += '\n';
   key += auth.session_name;
@@ -79,7 +85,7 @@ std::string assume_role_l1_key(const AssumeRoleAuth& auth) {
   key += '\n';
   key += auth.sts_region;
   key += '\n';
-  key += auth.access_key_id;
+  key += auth.source ? web_identity_l1_key(*auth.source) : auth.access_key_id;
   return key;
 }
 

@@ -3,7 +3,8 @@
 // is a new source, not a special case threaded through them.
 //
 // Keys: the L1 key holds every input of the exchange (the kind, role, session name, duration and what
-// authenticates the call: the JWT subject, or the base key id and ExternalId), so two backends differing in any
+// authenticates the call: the JWT subject, the base key id and ExternalId, or the chained source's own key), so two
+// backends differing in any
 // of them never share credentials, however their session names sanitize. The L2 entry is sealed to that same
 // key (AES-GCM AAD), so an entry another backend's exchange wrote under the same name never opens for this one.
 #pragma once
@@ -14,6 +15,7 @@
 
 #include "worker/config/config.h"
 #include "worker/proto/action.h"
+#include "worker/sign/sigv4.h"
 
 namespace s3p {
 
@@ -29,8 +31,18 @@ class CredentialSource {
   // Web identity: the STS call carries a JWT the exchange mints first (for this subject).
   virtual bool needs_token() const = 0;
   virtual std::string_view token_subject() const { return {}; }
-  // The STS request; `token` is the minted JWT when needs_token(). A request with an empty url was refused as built.
-  virtual FetchAction sts_request(const FederationSettings& settings, std::string_view token, double now_ms) const = 0;
+  // Role chaining: the STS call is signed with the credentials of another source's exchange, run first (through
+  // its own L2 entry, never L1: the chained credentials are what this backend keeps).
+  virtual const CredentialSource* base_source() const { return nullptr; }
+
+  // What the exchange obtained before the STS call: the JWT it minted (needs_token), the base source's credentials
+  // (base_source).
+  struct Inputs {
+    std::string_view token;
+    const sigv4::Credentials* base = nullptr;
+  };
+  // The STS request. A request with an empty url was refused as built.
+  virtual FetchAction sts_request(const FederationSettings& settings, const Inputs& in, double now_ms) const = 0;
 
  protected:
   std::string l1_key_, l2_key_, l2_binding_;

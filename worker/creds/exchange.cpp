@@ -41,6 +41,7 @@ Action Exchange::next(double now_ms) {
       a.call.aad = source_.l2_binding();
       a.call.data = std::move(scratch_);
       break;
+    case Step::Base: return drive_base(now_ms);
     case Step::Random:
       a.kind = ActionKind::Random;
       a.number = kJtiBytes;
@@ -61,8 +62,9 @@ Action Exchange::next(double now_ms) {
     }
     case Step::Post:
       a.kind = ActionKind::Fetch;
-      a.fetch = source_.sts_request(settings_, scratch_, now_ms);
+      a.fetch = source_.sts_request(settings_, {scratch_, base_ && base_->ok() ? &base_->credentials() : nullptr}, now_ms);
       scratch_.clear();
+      base_.reset();  // the base session signed the call: nothing keeps it
       if (a.fetch.url.empty()) {
         fail(errors::InternalError, "sts request refused as built");
         return Action{};
@@ -86,6 +88,7 @@ Action Exchange::next(double now_ms) {
 }
 
 void Exchange::feed(Result&& r, double now_ms) {
+  if (step_ == Step::Base) return base_->feed(std::move(r), now_ms);  // the base exchange's action's result
   if (!awaiting_) return fail(errors::InternalError, "credential exchange: a result nobody asked for");
   awaiting_ = false;
   switch (step_) {
@@ -110,10 +113,33 @@ void Exchange::feed(Result&& r, double now_ms) {
     case Step::Post:
       if (r.kind != ActionKind::Fetch) break;
       return on_sts(r.fetch, now_ms);
+    case Step::Base:  // fed above
     case Step::SpawnWrite:
     case Step::Done: break;
   }
   fail(errors::InternalError, "credential exchange: unexpected result kind");
+}
+
+Exchange::Step Exchange::after_l2_miss() {
+  if (const CredentialSource* base = source_.base_source()) {
+    base_ = std::make_unique<Exchange>(host_, settings_, *base);
+    return Step::Base;
+  }
+  return source_.needs_token() ? Step::Random : Step::Post;
+}
+
+// The base exchange's actions are this exchange's until it is done (its L2 write included); then its credentials
+// sign this source's STS call, and its failure is this one's.
+Action Exchange::drive_base(double now_ms) {
+  Action a = base_->next(now_ms);
+  if (a.kind != ActionKind::Done) return a;
+  if (!base_->ok()) {
+    const FlightFailure f = base_->failure();
+    fail(*f.error, "chained source: " + f.detail);
+    return Action{};
+  }
+  step_ = Step::Post;
+  return next(now_ms);
 }
 
 void Exchange::on_cache_match(Result& r) {

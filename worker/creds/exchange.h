@@ -1,11 +1,13 @@
 // One credential exchange for a CredentialSource: look in L2; on a miss (web identity) mint a JWT (host randomness
-// for jti, host RS256 signature) and POST the source's STS request; an STS success that may be cached spawns an
+// for jti, host RS256 signature), or (role chaining) run the base source's exchange first — a nested Exchange,
+// whose actions pass through —, and POST the source's STS request; an STS success that may be cached spawns an
 // L2Writer. Drives itself through
 // host actions (next/feed) and is run either by the request that leads a cold flight or by a background renewal.
 // The outcome is known as soon as the deciding result is fed (has_outcome), so the flight's waiters can be woken
 // in the same host turn; next() may still yield the Spawn of the L2 write afterwards.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "worker/config/config.h"
@@ -32,12 +34,13 @@ class Exchange {
   const std::string& note() const { return note_; }  // why L2 missed abnormally (log only)
 
  private:
-  enum class Step { MatchL2, OpenL2, Random, Sign, Post, SpawnWrite, Done };
+  enum class Step { MatchL2, OpenL2, Base, Random, Sign, Post, SpawnWrite, Done };
   void on_cache_match(Result& r);
   void on_open(Result& r, double now_ms);
   void on_sts(const FetchResult& r, double now_ms);
   void fail(const S3Error& e, std::string detail);
-  Step after_l2_miss() const { return source_.needs_token() ? Step::Random : Step::Post; }
+  Step after_l2_miss();
+  Action drive_base(double now_ms);
 
   CredentialHost& host_;
   const FederationSettings& settings_;
@@ -47,6 +50,7 @@ class Exchange {
   std::string scratch_;  // the sealed L2 entry, then the JWT's signing input, then the token
   std::string jti_;
   std::string sts_body_;  // kept for the L2 write
+  std::unique_ptr<Exchange> base_;  // role chaining: the base source's exchange
   int64_t l2_ttl_s_ = 0;
 
   bool ok_ = false;

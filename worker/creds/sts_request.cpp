@@ -73,7 +73,8 @@ std::string url_host(std::string_view url, std::string_view& path) {
 
 }  // namespace
 
-FetchAction assume_role_fetch(const FederationSettings& settings, const AssumeRoleAuth& auth, int64_t unix_seconds) {
+FetchAction assume_role_fetch(const FederationSettings& settings, const AssumeRoleAuth& auth,
+                              const sigv4::Credentials& caller, int64_t unix_seconds) {
   FetchAction f;
   f.method = "POST";
   std::string_view path;
@@ -84,9 +85,8 @@ FetchAction assume_role_fetch(const FederationSettings& settings, const AssumeRo
                                         {"content-type", "application/x-www-form-urlencoded; charset=utf-8"}};
   // STS is not S3: its canonical URI is the path as sent, encoded once more (the path has no query).
   const std::string canonical_uri = http::uri_encode(path, false);
-  const sigv4::Credentials base{auth.access_key_id, auth.secret_access_key, ""};
   sigv4::SigningKeyCache keys(1);  // one exchange, one key: nothing worth keeping across exchanges
-  sigv4::sign_request("POST", canonical_uri, "", headers, crypto::hex(crypto::sha256(form)), base, auth.sts_region,
+  sigv4::sign_request("POST", canonical_uri, "", headers, crypto::hex(crypto::sha256(form)), caller, auth.sts_region,
                       "sts", unix_seconds, keys);
   f.url = settings.sts_url;
   for (sigv4::Header& h : headers)

@@ -23,10 +23,12 @@ FetchAction sts_fetch(const FederationSettings& settings, const WebIdentityAuth&
 // percent-encoded.
 std::string assume_role_form(const AssumeRoleAuth& auth);
 
-// The AssumeRole POST to settings.sts_url, signed at `unix_seconds` for (auth.sts_region, "sts") with the base keys:
-// host, content-type and x-amz-date signed, the payload hash of the form in the canonical request. The host header
-// is signed but not sent (fetch sets it from the URL). `url` empty: the STS URL has no usable host.
-FetchAction assume_role_fetch(const FederationSettings& settings, const AssumeRoleAuth& auth, int64_t unix_seconds);
+// The AssumeRole POST to settings.sts_url, signed at `unix_seconds` for (auth.sts_region, "sts") with `caller` (the
+// base keys, or a chained session, whose token is then sent and signed as x-amz-security-token): host,
+// content-type and x-amz-date signed, the payload hash of the form in the canonical request. The host header is
+// signed but not sent (fetch sets it from the URL). `url` empty: the STS URL has no usable host.
+FetchAction assume_role_fetch(const FederationSettings& settings, const AssumeRoleAuth& auth,
+                              const sigv4::Credentials& caller, int64_t unix_seconds);
 
 // Classifies the fetch result. On success fills `response` (Kind::Credentials with a usable Expiration) and
 // returns true; otherwise fills `failure`: timeout/transport → 503 ServiceUnavailable, STS AccessDenied → 403
