@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "worker/creds/gcp_source.h"
 #include "worker/creds/l2_entry.h"
 #include "worker/creds/sts_request.h"
 #include "worker/crypto/sha256.h"
@@ -83,10 +84,17 @@ std::string assume_role_l1_key(const AssumeRoleAuth& auth) {
   return key;
 }
 
+bool CredentialSource::outcome(int, const FetchResult& r, double, StsResponse& out, FlightFailure& failure) const {
+  return sts_outcome(r, out, failure);
+}
+
+StsResponse CredentialSource::parse_l2(std::string_view document) const { return parse_sts_response(document); }
+
 std::unique_ptr<CredentialSource> credential_source(const Backend& backend) {
   switch (backend.auth) {
     case BackendAuth::WebIdentity: return std::make_unique<WebIdentitySource>(backend.web_identity);
     case BackendAuth::AssumeRole: return std::make_unique<AssumeRoleSource>(backend.assume_role);
+    case BackendAuth::GcpWorkloadIdentity: return gcp_source(backend.gcp);
     case BackendAuth::Anonymous:
     case BackendAuth::Static:
     case BackendAuth::SharedKey: break;  // no exchange: the key is the credential

@@ -47,6 +47,8 @@ class Exchange {
   std::string scratch_;  // the sealed L2 entry, then the JWT's signing input, then the token
   std::string jti_;
   std::string sts_body_;  // kept for the L2 write
+  int round_ = 0;          // which of the source's requests is being made (GCP: STS, then impersonation)
+  FetchAction follow_up_;  // the next round's request
   int64_t l2_ttl_s_ = 0;
 
   bool ok_ = false;
