@@ -168,17 +168,13 @@ void Exchange::on_sts(const FetchResult& r, double now_ms) {
   if (static_cast<double>(parsed.expiration_ms) - now_ms < L1Cache::kMinRemainingMs)
     return fail(errors::BadGateway, "sts HTTP 200: credentials expire in under " +
                                         std::to_string(L1Cache::kMinRemainingMs / 1000) + " s");
+  l2_ttl_s_ = l2::cacheable_ttl(parsed, now_ms);
+  if (l2_ttl_s_ > 0) sts_body_ = source_.l2_document(r, parsed);  // before the credentials move out of `parsed`
+  step_ = l2_ttl_s_ > 0 ? Step::SpawnWrite : Step::Done;
   ok_ = true;
   creds_ = std::move(parsed.creds);
   expires_ms_ = parsed.expiration_ms;
   from_ = "STS";
-  l2_ttl_s_ = l2::cacheable_ttl(parsed, now_ms);
-  if (l2_ttl_s_ > 0) {
-    sts_body_ = source_.l2_document(r, parsed);
-    step_ = Step::SpawnWrite;
-  } else {
-    step_ = Step::Done;
-  }
 }
 
 }  // namespace s3p
