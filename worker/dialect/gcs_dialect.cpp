@@ -58,7 +58,40 @@ class GcsDialect final : public Dialect {
 
   bool render_listing(std::string_view body, const ListView& v, std::string& out, std::string& error,
                       xml::ListPage* page) const override {
-    return s3().render_listing(body, v, out, error, page);
+    const std::string s3_body = without_generations(body);
+    return s3().render_listing(s3_body, v, out, error, page);
+  }
+
+ private:
+  // GCS's listing entries carry <Generation> and <MetaGeneration>, which S3 has not (the S3 rewrite copies the
+  // leaves of an entry it does not know). Removed by a plain search: in well-formed XML a '<' in text is escaped,
+  // so the tag cannot occur inside a key. One extra copy of the page, for GCS only.
+  static std::string without_generations(std::string_view body) {
+    std::string out;
+    out.reserve(body.size());
+    size_t at = 0;
+    for (;;) {
+      const size_t g = body.find("Generation>", at);
+      if (g == std::string_view::npos) break;
+      // "<Generation>" or "<MetaGeneration>": the element runs to its end tag.
+      const size_t open = g == 0                                      ? std::string_view::npos
+                          : body[g - 1] == '<'                          ? g - 1
+                          : (g >= 5 && body.substr(g - 5, 5) == "<Meta") ? g - 5
+                                                                         : std::string_view::npos;
+      if (open == std::string_view::npos) {
+        out.append(body.substr(at, g + 11 - at));
+        at = g + 11;
+        continue;
+      }
+      const std::string_view name = body.substr(open + 1, g + 10 - open - 1);
+      const std::string close = "</" + std::string(name) + ">";
+      const size_t end = body.find(close, g);
+      if (end == std::string_view::npos) break;  // malformed: the rewrite will say so
+      out.append(body.substr(at, open - at));
+      at = end + close.size();
+    }
+    out.append(body.substr(at));
+    return out;
   }
 };
 
