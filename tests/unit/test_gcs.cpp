@@ -233,6 +233,11 @@ TEST_CASE("gcp exchange: Google STS's form, then generateAccessToken with the fe
   CHECK(src->follow_up(0, got, 0).url == g.url);
   CHECK(src->follow_up(1, got, 0).url.empty());
   CHECK(gcp_source(plain)->follow_up(0, got, 0).url.empty());
+  // A flight's claim outlives the whole exchange: one or two requests of timeout_ms (not STS's timeout).
+  FederationSettings fs;
+  fs.sts_timeout_ms = 1000;
+  CHECK(src->exchange_timeout_ms(fs) == 20000);
+  CHECK(gcp_source(plain)->exchange_timeout_ms(fs) == 10000);
 }
 
 TEST_CASE("gcp exchange: answers parsed, Google's errors mapped (503 / 403 / 502), details without tokens", "[gcs][gcp]") {

@@ -33,6 +33,8 @@ class CredentialSource {
   virtual std::string_view token_subject() const { return {}; }
   // The STS request; `token` is the minted JWT when needs_token(). A request with an empty url was refused as built.
   virtual FetchAction sts_request(const FederationSettings& settings, std::string_view token, double now_ms) const = 0;
+  // How long the whole exchange may take (its requests' timeouts): what a flight's claim must outlive.
+  virtual double exchange_timeout_ms(const FederationSettings& settings) const { return settings.sts_timeout_ms; }
   // The JWT's aud ("" = the federation section's audience, sts.amazonaws.com).
   virtual std::string_view token_audience() const { return {}; }
 

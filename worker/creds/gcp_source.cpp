@@ -59,6 +59,9 @@ class GcpSource : public CredentialSource {
   bool needs_token() const override { return true; }
   std::string_view token_subject() const override { return auth_.subject; }
   std::string_view token_audience() const override { return auth_.token_audience; }
+  double exchange_timeout_ms(const FederationSettings&) const override {
+    return static_cast<double>(auth_.timeout_ms) * (auth_.service_account.empty() ? 1 : 2);
+  }
   FetchAction sts_request(const FederationSettings&, std::string_view token, double) const override {
     return gcp_sts_fetch(auth_, token);
   }
