@@ -101,6 +101,12 @@ describe("gcs: the GCS dialect (XML API) with HMAC keys and with GCP workload id
     const back = await fetch(s2.url, { headers: s2.headers });
     assert.equal(back.status, 200);
     assert.equal(await back.text(), body.toString());
+    const s3 = await new AwsV4Signer({ url: `${p.url}/demo-org/uploads/gcs/${seq}.txt`, method: "DELETE", accessKeyId: DEMO_USER.id,
+      secretAccessKey: DEMO_USER.secret, service: "s3", region: "us-east-1" }).sign();
+    assert.equal((await fetch(s3.url, { method: "DELETE", headers: s3.headers })).status, 204);
+    const s4 = await new AwsV4Signer({ url: `${p.url}/demo-org/uploads/gcs/${seq}.txt`, accessKeyId: DEMO_USER.id,
+      secretAccessKey: DEMO_USER.secret, service: "s3", region: "us-east-1" }).sign();
+    assert.equal((await fetch(s4.url, { headers: s4.headers })).status, 404);
   });
 
   it("workload identity: 50 concurrent cold requests make 1 exchange (+1 impersonation); a second proxy on the colo cache makes 0", async () => {
