@@ -6,7 +6,9 @@
 
 #include "federation_fixture.h"
 #include "worker/config/config.h"
+#include "worker/core/engine.h"
 #include "worker/creds/gcp_source.h"
+#include "worker/crypto/base64.h"
 #include "worker/dialect/gcs_dialect.h"
 #include "worker/dialect/s3_dialect.h"
 
@@ -320,4 +322,109 @@ TEST_CASE("gcp tiers: L1 keys hold every input; L2 keys and documents", "[gcs][g
   CHECK(gcp_parse_l2("gcp-token/1\n17x\nya29").kind == StsResponse::Kind::Unparseable);
   CHECK(gcp_parse_l2("gcp-token/1\n1\n").kind == StsResponse::Kind::Unparseable);
   CHECK(gcp_parse_l2("<AssumeRoleWithWebIdentityResponse/>").kind == StsResponse::Kind::Unparseable);
+}
+
+
+namespace {
+
+std::string wif_config() {
+  return R"({
+    "federation": {"issuer": "https://proxy.example.org", "signing_key_secret": "OIDC_KEY", "kid": "k1",
+                   "sts_endpoint": "https://sts.example.org", "l2_key_secret": "L2_KEY"},
+    "backends": {"g": {"dialect": "gcs", "bucket": "open-data",
+      "auth": {"type": "gcp_workload_identity", "audience": ")" + std::string(kProvider) + R"(",
+               "subject": "s3-edge-proxy:acme/data", "service_account": "reader@proj.iam.gserviceaccount.com"}}},
+    "accounts": {"acme": {"repositories": {"data": {"backend": "g", "prefix": "p/", "public": true,
+                                                     "cache": {"enabled": false}}}}}
+  })";
+}
+
+struct WifHost {
+  Engine engine;
+  WifHost() {
+    engine.init(wif_config(), fedtest::env(), "gcs unit test seed, long enough.");
+    REQUIRE(engine.configured());
+  }
+  uint32_t begin(double now) {
+    RequestHead h;
+    h.method = "GET";
+    h.path = "/acme/data/k";
+    h.random = 7;
+    return engine.begin(std::move(h), now);
+  }
+  void feed(uint32_t id, ActionKind kind, bool ok, std::string data, double now) {
+    Result r;
+    r.kind = kind;
+    r.flag = ok;
+    r.data = std::move(data);
+    engine.feed(id, std::move(r), now);
+  }
+  void fetched(uint32_t id, uint32_t status, std::string body, double now) {
+    Result r;
+    r.kind = ActionKind::Fetch;
+    r.fetch.outcome = FetchOutcome::Ok;
+    r.fetch.status = status;
+    r.fetch.body = std::move(body);
+    engine.feed(id, std::move(r), now);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Engine: GCP workload identity — JWT for the provider, STS, impersonation, Bearer on GCS; 3 cold → 1",
+          "[gcs][gcp][engine]") {
+  WifHost h;
+  const double now = 1796580000000.0;
+  std::vector<uint32_t> ids = {h.begin(now), h.begin(now), h.begin(now)};
+  Action a = h.engine.next(ids[0], now);
+  REQUIRE(a.kind == ActionKind::CacheMatch);
+  const std::string l2 = a.call.name;
+  CHECK_THAT(l2, Catch::StartsWith("https://sts-creds.cache.internal/v1/%2F%2Fiam.googleapis.com"));
+  for (size_t i = 1; i < ids.size(); ++i) REQUIRE(h.engine.next(ids[i], now).kind == ActionKind::Wait);
+  h.feed(ids[0], ActionKind::CacheMatch, false, "", now);
+  a = h.engine.next(ids[0], now);
+  REQUIRE(a.kind == ActionKind::Random);
+  h.feed(ids[0], ActionKind::Random, true, std::string(16, 'r'), now);
+  a = h.engine.next(ids[0], now);
+  REQUIRE(a.kind == ActionKind::SignRs256);
+  const std::string input = a.call.data;
+  std::string claims;
+  REQUIRE(b64::decode_url(input.substr(input.find('.') + 1), claims));
+  CHECK_THAT(claims, Catch::Contains(std::string("\"aud\":\"https:") + kProvider + "\""));
+  CHECK_THAT(claims, Catch::Contains("\"sub\":\"s3-edge-proxy:acme/data\""));
+  h.feed(ids[0], ActionKind::SignRs256, true, "sig", now);
+  a = h.engine.next(ids[0], now);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  CHECK(a.fetch.url == "https://sts.googleapis.com/v1/token");
+  CHECK_THAT(a.fetch.body.bytes, Catch::Contains("&subject_token=" + input.substr(0, 10)));
+  h.fetched(ids[0], 200, R"({"access_token":"ya29.fed","token_type":"Bearer","expires_in":3600})", now + 10);
+  CHECK(h.engine.take_wakeups().empty());  // not done: the impersonation round is next
+  a = h.engine.next(ids[0], now + 10);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  CHECK_THAT(a.fetch.url, Catch::EndsWith("/serviceAccounts/reader@proj.iam.gserviceaccount.com:generateAccessToken"));
+  CHECK(*find_header(a.fetch.headers, "authorization") == "Bearer ya29.fed");
+  h.fetched(ids[0], 200, R"({"accessToken":"ya29.sa","expireTime":"2026-12-06T19:00:00Z"})", now + 20);
+  CHECK(h.engine.take_wakeups().size() == 2);
+  a = h.engine.next(ids[0], now + 20);
+  REQUIRE(a.kind == ActionKind::Spawn);  // the L2 write: the normalized document, sealed to the L1 key
+  const uint32_t writer = a.number;
+  Action seal = h.engine.next(writer, now + 20);
+  REQUIRE(seal.kind == ActionKind::Seal);
+  CHECK_THAT(seal.call.data, Catch::EndsWith("gcp-token/1\n1796583600000\nya29.sa"));
+  CHECK(seal.call.aad == l2 + "\n" + gcp_l1_key(h.engine.config().backends.at("g")->gcp));
+  h.engine.release(writer);
+  a = h.engine.next(ids[0], now + 20);
+  REQUIRE(a.kind == ActionKind::Fetch);
+  CHECK(a.fetch.url == "https://storage.googleapis.com/open-data/p/k");
+  CHECK(*find_header(a.fetch.headers, "authorization") == "Bearer ya29.sa");
+  for (size_t i = 1; i < ids.size(); ++i) {
+    Result w;
+    w.kind = ActionKind::Wait;
+    w.flag = true;
+    h.engine.feed(ids[i], std::move(w), now + 21);
+    Action b = h.engine.next(ids[i], now + 21);
+    REQUIRE(b.kind == ActionKind::Fetch);
+    CHECK(*find_header(b.fetch.headers, "authorization") == "Bearer ya29.sa");
+  }
+  for (uint32_t id : ids) h.engine.release(id);
 }
