@@ -65,6 +65,7 @@ import faults  # noqa: E402
 import sigv4_verify as sv  # noqa: E402
 import web_identity  # noqa: E402
 import assume_role  # noqa: E402
+import gcp  # noqa: E402
 
 COPY_CHUNK = 64 * 1024
 SPOOL_IN_MEMORY = 8 * 1024 * 1024  # request bodies above this spill to a temp file
@@ -100,6 +101,7 @@ class State:
         self.sts_duration: Optional[int] = None
         self.jwks = web_identity.JwksRegistry()
         self.roles = assume_role.RoleTable()
+        self.gcp = gcp.GcpStandIn()  # Google STS, iamcredentials and GCS bearer tokens (gcp.py)
         # Temporary access key id -> the buckets its role may read (credentials from AssumeRole only).
         self.role_buckets: dict[str, frozenset] = {}
         self.sts_clock_offset = 0.0
@@ -233,6 +235,9 @@ class Front(http.server.BaseHTTPRequestHandler):
             if self.command in ("PUT", "POST") and self._upload_fault(path):
                 return
             body = self._read_body()
+            if path.startswith("/__gcp/"):
+                self._gcp(path, body)
+                return
             action, params = self._sts_action(path, query, body)
             if action:
                 self._sts(action, params, body)
@@ -635,6 +640,17 @@ class Front(http.server.BaseHTTPRequestHandler):
             elif faults.apply(self, "s3", fault):
                 return
         headers = self.headers.items()
+        authorization = self.headers.get("Authorization", "")
+        if authorization.startswith("Bearer "):  # GCS XML with a GCP access token (gcp.py)
+            why = state.gcp.bearer_ok(authorization, time.time())
+            if why:
+                self.verdict = "gcs-bearer-refused"
+                self.send_raw(401, faults.s3_error(401, "AuthenticationRequired", why), "application/xml")
+                return
+            self.verdict = "gcs-bearer"
+            state.bump("s3_forwarded")
+            self._forward(body.file, body.length, drop=("authorization",), extra=self._anonymous_dummy_auth())
+            return
         if not sv.is_signed(self.path, headers):
             bucket = urllib.parse.unquote(path.lstrip("/").split("/", 1)[0])
             if bucket in state.public_write_buckets:
@@ -759,6 +775,29 @@ class Front(http.server.BaseHTTPRequestHandler):
 
     # ---- control API ----------------------------------------------------
 
+    def _gcp(self, path: str, body: Body) -> None:
+        """Google STS and iamcredentials stand-ins (gcp.py), under /__gcp/sts and /__gcp/iam."""
+        state: State = self.server.state
+        self.verdict = "gcp"
+        data = body.file.read()
+        now = time.time() + state.sts_clock_offset
+        iam = re.fullmatch(r"/__gcp/iam/v1/projects/-/serviceAccounts/([^/:]+):generateAccessToken", path)
+        if self.command == "POST" and path == "/__gcp/sts/v1/token":
+            state.log_request("gcp-sts", self.command, self.path, self.headers.items())
+            status, answer = state.gcp.sts(data, self.headers.get("Content-Type", ""), state.jwks, now)
+        elif self.command == "POST" and iam:
+            state.log_request("gcp-iam", self.command, self.path, self.headers.items())
+            try:
+                req = json.loads(data or b"{}")
+            except ValueError:
+                req = None
+            status, answer = state.gcp.impersonate(urllib.parse.unquote(iam.group(1)),
+                                                   self.headers.get("Authorization", ""), req, now)
+        else:
+            status, answer = 404, {"error": {"code": 404, "message": "Not Found", "status": "NOT_FOUND"}}
+        self.verdict = f"gcp:{status}"
+        self._send_json(answer, status)
+
     def _control(self, path: str) -> None:
         state: State = self.server.state
         self.verdict = "control"
@@ -829,7 +868,16 @@ class Front(http.server.BaseHTTPRequestHandler):
                 issued = [{"access_key_id": akid, "secret_access_key": c.secret, "session_token": c.token}
                           for akid, c in state.temporary.items()]
                 tokens = list(state.web_identity_tokens)
-            self._send_json({"issued": issued, "web_identity_tokens": tokens})
+            self._send_json({"issued": issued, "web_identity_tokens": tokens, "gcp_tokens": state.gcp.issued()})
+        elif route == ("GET", "/__emu/gcp"):
+            self._send_json(state.gcp.snapshot())
+        elif route == ("POST", "/__emu/gcp"):
+            try:
+                if payload.get("reset_stats"):
+                    state.gcp.reset_stats()
+                self._send_json(state.gcp.configure(payload))
+            except (ValueError, TypeError, AttributeError) as exc:
+                self._send_json({"error": str(exc)}, 400)
         elif route == ("GET", "/__emu/health"):
             self._send_json({"ok": True, "moto_port": state.moto_port})
         else:

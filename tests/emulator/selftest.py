@@ -996,6 +996,64 @@ def sts_assume_role_refusals(ctx: Ctx):
         ctx.control("POST", "roles", {"arn": other_role, "delete": True})
 
 
+GCP_PROVIDER = ("//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/selftest-pool"
+                "/providers/selftest-idp")
+GCP_SA = "selftest@selftest-project.iam.gserviceaccount.com"
+
+
+def gcp_sts(ctx: Ctx, **fields):
+    form = {"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange", "audience": GCP_PROVIDER,
+            "scope": "https://www.googleapis.com/auth/cloud-platform",
+            "requested_token_type": "urn:ietf:params:oauth:token-type:access_token",
+            "subject_token": ISSUER.token(aud="https:" + GCP_PROVIDER),
+            "subject_token_type": "urn:ietf:params:oauth:token-type:jwt"}
+    form.update(fields)
+    status, _, body = ctx.raw("POST", "/__gcp/sts/v1/token", urllib.parse.urlencode(form).encode(),
+                              {"Content-Type": "application/x-www-form-urlencoded"})
+    return status, json.loads(body)
+
+
+@test
+def gcp_workload_identity_stand_ins(ctx: Ctx):
+    # Google STS verifies the subject token (JWKS, iss, aud = the provider's URL, exp) and the form; iamcredentials
+    # wants a federated Bearer it issued; GCS XML takes only the Bearer tokens issued here, unexpired.
+    ctx.control("POST", "jwks", {"issuer": ISSUER.issuer, "jwks": ISSUER.jwks()})
+    ctx.control("POST", "gcp", {"providers": {GCP_PROVIDER: {"issuer": ISSUER.issuer, "service_accounts": [GCP_SA]}}})
+    status, answer = gcp_sts(ctx)
+    assert status == 200 and answer["token_type"] == "Bearer" and answer["expires_in"] > 0, (status, answer)
+    federated = answer["access_token"]
+    now = int(time.time())
+    refusals = [
+        ({"subject_token": ISSUER.token(aud="sts.amazonaws.com")}, "invalid_grant"),
+        ({"subject_token": ISSUER.token(iat=now - 600, nbf=now - 600, exp=now - 1)}, "invalid_grant"),
+        ({"subject_token": "not.a.jwt"}, "invalid_grant"),
+        ({"audience": "projects/123/providers/x"}, "invalid_request"),
+        ({"audience": GCP_PROVIDER.replace("selftest-idp", "other-idp")}, "invalid_target"),
+        ({"grant_type": "client_credentials"}, "unsupported_grant_type"),
+        ({"subject_token_type": "urn:ietf:params:oauth:token-type:saml2"}, "invalid_request"),
+    ]
+    for fields, code in refusals:
+        status, answer = gcp_sts(ctx, **fields)
+        assert (status, answer.get("error")) == (400, code), (fields, status, answer)
+    path = f"/__gcp/iam/v1/projects/-/serviceAccounts/{GCP_SA}:generateAccessToken"
+    req = json.dumps({"scope": ["https://www.googleapis.com/auth/devstorage.read_only"], "lifetime": "600s"}).encode()
+    status, _, body = ctx.raw("POST", path, req, {"Authorization": "Bearer ya29.unknown"})
+    assert status == 401 and json.loads(body)["error"]["status"] == "UNAUTHENTICATED", (status, body)
+    other = path.replace("selftest@", "nobody@")
+    status, _, body = ctx.raw("POST", other, req, {"Authorization": f"Bearer {federated}"})
+    assert status == 403 and json.loads(body)["error"]["status"] == "PERMISSION_DENIED", (status, body)
+    status, _, body = ctx.raw("POST", path, req, {"Authorization": f"Bearer {federated}"})
+    assert status == 200, (status, body)
+    sa_token = json.loads(body)["accessToken"]
+    for token in (federated, sa_token):
+        status, _, body = ctx.raw("GET", "/private-bucket/repos/secret-data/hello.txt",
+                                  headers={"Authorization": f"Bearer {token}"})
+        assert status == 200 and body == seed.HELLO_TEXT, (status, body[:300])
+    status, _, body = ctx.raw("GET", "/private-bucket/repos/secret-data/hello.txt",
+                              headers={"Authorization": "Bearer ya29.forged"})
+    assert (status, error_code(body)) == (401, "AuthenticationRequired"), (status, body[:300])
+
+
 @test
 def sts_assume_role_chained(ctx: Ctx):
     # Role chaining: a session STS issued calls AssumeRole with its token; the caller is then the role it is of.

@@ -117,8 +117,9 @@ def discover_jwks(issuer: str) -> dict:
                             f"Couldn't retrieve verification key from your identity provider ({type(exc).__name__})")
 
 
-def verify(token: str, registry: JwksRegistry, now: Optional[float] = None) -> dict:
-    """The token's claims if STS would accept it; raises TokenRejected otherwise."""
+def verify(token: str, registry: JwksRegistry, now: Optional[float] = None, audiences=(AUDIENCE,)) -> dict:
+    """The token's claims if STS would accept it (its aud one of `audiences`: Google's STS stand-in passes the
+    provider's allowed audiences); raises TokenRejected otherwise."""
     now = time.time() if now is None else now
     invalid = lambda why: TokenRejected("InvalidIdentityToken", why)  # noqa: E731
     parts = (token or "").split(".")
@@ -152,7 +153,7 @@ def verify(token: str, registry: JwksRegistry, now: Optional[float] = None) -> d
     if not good:
         raise invalid("The token's signature does not verify")
     aud = claims.get("aud")
-    if (aud if isinstance(aud, list) else [aud]).count(AUDIENCE) == 0:
+    if not any(a in audiences for a in (aud if isinstance(aud, list) else [aud])):
         raise invalid("Incorrect token audience")
     exp, nbf = claims.get("exp"), claims.get("nbf", claims.get("iat"))
     if not isinstance(exp, (int, float)):

@@ -158,8 +158,8 @@ TEST_CASE("config: an azure backend (account, container, endpoint path, key in a
         "http://127.0.0.1:10000|/devstoreaccount1|devstoreaccount1|parity|shared_key");
   CHECK(load(R"({"dialect": "azure", "endpoint": "https://acct1.blob.core.windows.net", "account": "acct1",
                  "container": "open-data"})") == "https://acct1.blob.core.windows.net||acct1|open-data|anonymous");
-  CHECK(load(R"({"dialect": "gcs", "endpoint": "https://x", "bucket": "b"})") ==
-        "<refused: backends.az.dialect: must be \"s3\" or \"azure\">");
+  CHECK(load(R"({"dialect": "swift", "endpoint": "https://x", "bucket": "b"})") ==
+        "<refused: backends.az.dialect: must be \"s3\", \"azure\" or \"gcs\">");
   CHECK(load(R"({"dialect": "azure", "endpoint": "https://a.blob.core.windows.net", "account": "acct1", "bucket": "b"})") ==
         "<refused: backends.az.bucket: an azure backend names a \"container\">");
   CHECK(load(R"({"dialect": "azure", "endpoint": "https://a.blob.core.windows.net", "account": "Acct1", "container": "abc"})") ==

@@ -13,6 +13,9 @@ std::string backend_principal(const Backend& b) {
              (b.assume_role.source ? "via role " + b.assume_role.source->role_arn + " " + b.assume_role.source->subject
                                    : b.assume_role.access_key_id);
     case BackendAuth::SharedKey: return "shared_key " + b.account;
+    // The token is the service account's (or the federated subject's, without impersonation).
+    case BackendAuth::GcpWorkloadIdentity:
+      return "gcp " + b.gcp.audience + " " + b.gcp.subject + " " + b.gcp.service_account + " " + b.gcp.scope;
   }
   return "unknown";
 }

@@ -163,9 +163,16 @@ bool load_backend(const std::string& name, const json& j, const Env& env, Backen
   std::string dialect = "s3";
   if (!get_string(j, "dialect", field, false, dialect, error)) return false;
   if (dialect == "azure") return load_azure_backend(field, j, env, b, error);
-  if (dialect != "s3") return fail(error, field + ".dialect", "must be \"s3\" or \"azure\"");
-  std::string endpoint;
-  if (!get_string(j, "endpoint", field, true, endpoint, error)) return false;
+  if (dialect != "s3" && dialect != "gcs") return fail(error, field + ".dialect", "must be \"s3\", \"azure\" or \"gcs\"");
+  // GCS's XML API is S3's wire format with differences (dialect/gcs_dialect.h): the same fields, its own endpoint
+  // and auth types.
+  const bool gcs = dialect == "gcs";
+  if (gcs) {
+    b.dialect = BackendDialect::Gcs;
+    b.region = "auto";  // what GCS's interoperability mode signs HMAC requests for
+  }
+  std::string endpoint = gcs ? "https://storage.googleapis.com" : "";
+  if (!get_string(j, "endpoint", field, !gcs, endpoint, error)) return false;
   if (!parse_endpoint(endpoint, b)) return fail(error, field + ".endpoint", "must be http(s)://host[:port]");
   if (!get_string(j, "bucket", field, true, b.bucket, error)) return false;
   if (b.bucket.empty() || b.bucket.find('/') != std::string::npos)
@@ -180,6 +187,16 @@ bool load_backend(const std::string& name, const json& j, const Env& env, Backen
   std::string type;
   if (!get_string(*auth, "type", field + ".auth", true, type, error)) return false;
   if (type == "anonymous") return true;
+  if (gcs) {
+    if (type == "gcp_workload_identity") {
+      b.auth = BackendAuth::GcpWorkloadIdentity;
+      return load_gcp_workload_identity(*auth, field + ".auth", b.gcp, error);
+    }
+    if (type != "hmac")
+      return fail(error, field + ".auth.type", "must be \"anonymous\", \"hmac\" or \"gcp_workload_identity\" on a gcs backend");
+  } else if (type == "hmac" || type == "gcp_workload_identity") {
+    return fail(error, field + ".auth.type", type + " is for a gcs backend (\"dialect\": \"gcs\")");
+  }
   if (type == "web_identity") {
     b.auth = BackendAuth::WebIdentity;
     return load_web_identity(*auth, field + ".auth", b.web_identity, error);
@@ -188,7 +205,7 @@ bool load_backend(const std::string& name, const json& j, const Env& env, Backen
     b.auth = BackendAuth::AssumeRole;
     return load_assume_role(*auth, field + ".auth", name, env, b.assume_role, error);
   }
-  if (type != "static")
+  if (type != "static" && !gcs)
     return fail(error, field + ".auth.type", "must be \"anonymous\", \"static\", \"web_identity\" or \"assume_role\"");
   b.auth = BackendAuth::Static;
   // The JSON names Worker secrets; their values come from the environment.
@@ -313,6 +330,9 @@ bool load_backends(const json& backends, const Env& env, const FederationSetting
     if (!load_backend(it.key(), it.value(), env, *b, error)) return false;
     if (b->auth == BackendAuth::WebIdentity && !federation.enabled)
       return fail(error, "backends." + it.key() + ".auth.type", "web_identity needs a \"federation\" section");
+    if (b->auth == BackendAuth::GcpWorkloadIdentity && !federation.enabled)
+      return fail(error, "backends." + it.key() + ".auth.type",
+                  "gcp_workload_identity needs a \"federation\" section (the proxy's OIDC issuer and l2_key_secret)");
     if (b->auth == BackendAuth::AssumeRole && !federation.enabled)
       return fail(error, "backends." + it.key() + ".auth.type",
                   "assume_role needs a \"federation\" section (its sts_endpoint and l2_key_secret)");

@@ -10,15 +10,17 @@
 
 #include "worker/config/access.h"
 #include "worker/config/federation.h"
+#include "worker/config/gcp_auth.h"
 #include "worker/config/roles.h"
 #include "worker/crypto/siv_hmac.h"
 
 namespace s3p {
 
-enum class BackendAuth { Anonymous, Static, WebIdentity, AssumeRole, SharedKey };
+enum class BackendAuth { Anonymous, Static, WebIdentity, AssumeRole, SharedKey, GcpWorkloadIdentity };
 
-// The wire protocol a backend speaks (worker/dialect/): S3, or Azure Blob Storage.
-enum class BackendDialect : uint8_t { S3, Azure };
+// The wire protocol a backend speaks (worker/dialect/): S3, Azure Blob Storage, or GCS (its XML API: S3 with
+// differences).
+enum class BackendDialect : uint8_t { S3, Azure, Gcs };
 
 struct Backend {
   std::string name;
@@ -38,6 +40,7 @@ struct Backend {
   std::string access_key_id, secret_access_key, session_token;  // resolved secrets (Static)
   WebIdentityAuth web_identity;                                  // (WebIdentity)
   AssumeRoleAuth assume_role;                                    // (AssumeRole)
+  GcpWorkloadIdentityAuth gcp;                                   // (GcpWorkloadIdentity)
 };
 
 // The edge chunk cache for a repository's objects (worker/cache/): object bytes as aligned chunks in the Cache

@@ -345,6 +345,7 @@ Action ClientRequest::begin_round() {
     }
     case BackendAuth::WebIdentity:
     case BackendAuth::AssumeRole:
+    case BackendAuth::GcpWorkloadIdentity:
       creds_op_ = engine_.federation().acquire(engine_, b, id_);
       phase_ = Phase::Credentials;
       return drive_credentials();
@@ -361,7 +362,10 @@ Action ClientRequest::drive_credentials() {
   if (cred_source_.empty() || op->source() != "L1") cred_source_ = op->source();
   if (!op->note().empty()) cred_note_ = op->note();
   if (!op->ok()) return fail(backend_fault(op->error(), op->detail()));
-  const BackendCredentials creds = BackendCredentials::keys(op->credentials());
+  // GCP workload identity: the tiers hold a bearer token (in the session token's place), not SigV4 keys.
+  const BackendCredentials creds = op_->backend().auth == BackendAuth::GcpWorkloadIdentity
+                                       ? BackendCredentials::bearer_token(op->credentials().session_token)
+                                       : BackendCredentials::keys(op->credentials());
   return send_round(&creds);
 }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "worker/creds/gcp_source.h"
 #include "worker/creds/l2_entry.h"
 #include "worker/creds/sts_request.h"
 #include "worker/crypto/sha256.h"
@@ -44,6 +45,10 @@ class AssumeRoleSource : public CredentialSource {
   std::string_view session_name() const override { return auth_.session_name; }
   bool needs_token() const override { return false; }
   const CredentialSource* base_source() const override { return base_.get(); }
+  // Chained: the base's exchange, then this one, each with the STS timeout.
+  double exchange_timeout_ms(const FederationSettings& s) const override {
+    return static_cast<double>(s.sts_timeout_ms) * (base_ ? 2 : 1);
+  }
   FetchAction sts_request(const FederationSettings& s, const Inputs& in, double now_ms) const override {
     const int64_t now_s = static_cast<int64_t>(std::floor(now_ms / 1000));
     if (base_) return in.base ? assume_role_fetch(s, auth_, *in.base, now_s) : FetchAction{};
@@ -89,10 +94,17 @@ std::string assume_role_l1_key(const AssumeRoleAuth& auth) {
   return key;
 }
 
+bool CredentialSource::outcome(int, const FetchResult& r, double, StsResponse& out, FlightFailure& failure) const {
+  return sts_outcome(r, out, failure);
+}
+
+StsResponse CredentialSource::parse_l2(std::string_view document) const { return parse_sts_response(document); }
+
 std::unique_ptr<CredentialSource> credential_source(const Backend& backend) {
   switch (backend.auth) {
     case BackendAuth::WebIdentity: return std::make_unique<WebIdentitySource>(backend.web_identity);
     case BackendAuth::AssumeRole: return std::make_unique<AssumeRoleSource>(backend.assume_role);
+    case BackendAuth::GcpWorkloadIdentity: return gcp_source(backend.gcp);
     case BackendAuth::Anonymous:
     case BackendAuth::Static:
     case BackendAuth::SharedKey: break;  // no exchange: the key is the credential

@@ -14,6 +14,8 @@
 #include <string_view>
 
 #include "worker/config/config.h"
+#include "worker/creds/l1_cache.h"
+#include "worker/creds/sts_response.h"
 #include "worker/proto/action.h"
 #include "worker/sign/sigv4.h"
 
@@ -43,12 +45,25 @@ class CredentialSource {
   };
   // The STS request. A request with an empty url was refused as built.
   virtual FetchAction sts_request(const FederationSettings& settings, const Inputs& in, double now_ms) const = 0;
+  // How long the whole exchange may take (its requests' timeouts): what a flight's claim must outlive.
+  virtual double exchange_timeout_ms(const FederationSettings& settings) const { return settings.sts_timeout_ms; }
+  // The JWT's aud ("" = the federation section's audience, sts.amazonaws.com).
+  virtual std::string_view token_audience() const { return {}; }
+
+  // Hooks for an exchange that is not AWS STS's (GCP: JSON answers, two requests). Defaults: STS's XML.
+  // The answer to request `round` (0 = sts_request) → credentials (usable Expiration), or the client's failure.
+  virtual bool outcome(int round, const FetchResult& r, double now_ms, StsResponse& out, FlightFailure& failure) const;
+  // A further request after a successful `round` (an empty url: none, `got` are the credentials).
+  virtual FetchAction follow_up(int /*round*/, const StsResponse& /*got*/, double /*now_ms*/) const { return {}; }
+  // What L2 stores for the final answer `r` (parsed as `got`), and how a stored document reads back.
+  virtual std::string l2_document(const FetchResult& r, const StsResponse& /*got*/) const { return r.body; }
+  virtual StsResponse parse_l2(std::string_view document) const;
 
  protected:
   std::string l1_key_, l2_key_, l2_binding_;
 };
 
-// The source of a WebIdentity or AssumeRole backend; nullptr for the others. It refers to `backend`, which must
+// The source of a WebIdentity, AssumeRole or GcpWorkloadIdentity backend; nullptr for the others. It refers to `backend`, which must
 // outlive it.
 std::unique_ptr<CredentialSource> credential_source(const Backend& backend);
 

@@ -50,7 +50,7 @@ Action Exchange::next(double now_ms) {
       jwt::Claims c;
       c.iss = settings_.issuer;
       c.sub = std::string(source_.token_subject());
-      c.aud = settings_.audience;
+      c.aud = source_.token_audience().empty() ? settings_.audience : std::string(source_.token_audience());
       c.iat = c.nbf = static_cast<int64_t>(std::floor(now_ms / 1000));
       c.exp = c.iat + settings_.token_lifetime_seconds;
       c.jti = jti_;
@@ -62,8 +62,10 @@ Action Exchange::next(double now_ms) {
     }
     case Step::Post:
       a.kind = ActionKind::Fetch;
-      a.fetch = source_.sts_request(settings_, {scratch_, base_ && base_->ok() ? &base_->credentials() : nullptr}, now_ms);
+      a.fetch = round_ == 0 ? source_.sts_request(settings_, {scratch_, base_ && base_->ok() ? &base_->credentials() : nullptr}, now_ms)
+                            : std::move(follow_up_);
       scratch_.clear();
+      follow_up_ = FetchAction{};
       base_.reset();  // the base session signed the call: nothing keeps it
       if (a.fetch.url.empty()) {
         fail(errors::InternalError, "sts request refused as built");
@@ -165,7 +167,7 @@ void Exchange::on_open(Result& r, double now_ms) {
     note_ = "l2 entry " + why;
     return;
   }
-  StsResponse parsed = parse_sts_response(body);
+  StsResponse parsed = source_.parse_l2(body);
   if (parsed.kind != StsResponse::Kind::Credentials || !parsed.has_expiration ||
       static_cast<double>(parsed.expiration_ms) - now_ms < L1Cache::kRefreshLeadMs) {
     note_ = "l2 entry unusable";
@@ -181,23 +183,25 @@ void Exchange::on_open(Result& r, double now_ms) {
 void Exchange::on_sts(const FetchResult& r, double now_ms) {
   StsResponse parsed;
   FlightFailure failure;
-  if (!sts_outcome(r, parsed, failure)) return fail(*failure.error, std::move(failure.detail));
+  if (!source_.outcome(round_, r, now_ms, parsed, failure)) return fail(*failure.error, std::move(failure.detail));
+  if (FetchAction more = source_.follow_up(round_, parsed, now_ms); !more.url.empty()) {
+    ++round_;
+    follow_up_ = std::move(more);
+    step_ = Step::Post;
+    return;
+  }
   // Credentials that are (nearly) expired on arrival would only make the backend refuse the request: STS gave
   // an unusable answer (a clock fault on either side), not a client error.
   if (static_cast<double>(parsed.expiration_ms) - now_ms < L1Cache::kMinRemainingMs)
     return fail(errors::BadGateway, "sts HTTP 200: credentials expire in under " +
                                         std::to_string(L1Cache::kMinRemainingMs / 1000) + " s");
+  l2_ttl_s_ = l2::cacheable_ttl(parsed, now_ms);
+  if (l2_ttl_s_ > 0) sts_body_ = source_.l2_document(r, parsed);  // before the credentials move out of `parsed`
+  step_ = l2_ttl_s_ > 0 ? Step::SpawnWrite : Step::Done;
   ok_ = true;
   creds_ = std::move(parsed.creds);
   expires_ms_ = parsed.expiration_ms;
   from_ = "STS";
-  l2_ttl_s_ = l2::cacheable_ttl(parsed, now_ms);
-  if (l2_ttl_s_ > 0) {
-    sts_body_ = r.body;
-    step_ = Step::SpawnWrite;
-  } else {
-    step_ = Step::Done;
-  }
 }
 
 }  // namespace s3p

@@ -51,6 +51,8 @@ class Exchange {
   std::string jti_;
   std::string sts_body_;  // kept for the L2 write
   std::unique_ptr<Exchange> base_;  // role chaining: the base source's exchange
+  int round_ = 0;          // which of the source's requests is being made (GCP: STS, then impersonation)
+  FetchAction follow_up_;  // the next round's request
   int64_t l2_ttl_s_ = 0;
 
   bool ok_ = false;

@@ -148,7 +148,7 @@ class FederatedOp : public CredentialOp {
   Action decide(double now_ms) {
     ++decisions_;
     const FederationSettings& s = host_.federation_settings();
-    L1Cache::Decision d = host_.federation().l1().decide(key_, now_ms, Federation::claim_ttl_ms(s));
+    L1Cache::Decision d = host_.federation().l1().decide(key_, now_ms, Federation::claim_ttl_ms(s, *cred_source_));
     Action a;
     switch (d.verdict) {
       case L1Cache::Verdict::Serve: serve(d.creds, "L1"); return a;

@@ -10,6 +10,7 @@
 #include "worker/config/config.h"
 #include "worker/creds/credential_host.h"
 #include "worker/creds/credential_op.h"
+#include "worker/creds/credential_source.h"
 #include "worker/creds/l1_cache.h"
 
 namespace s3p {
@@ -28,6 +29,10 @@ class Federation {
   L1Cache& l1() { return l1_; }
   static std::string l1_key(const WebIdentityAuth& auth);  // = web_identity_l1_key
   static double claim_ttl_ms(const FederationSettings& s) { return s.sts_timeout_ms + kClaimGraceMs; }
+  // The same for a source whose exchange has its own timeouts (GCP: one or two requests of its timeout_ms).
+  static double claim_ttl_ms(const FederationSettings& s, const CredentialSource& source) {
+    return source.exchange_timeout_ms(s) + kClaimGraceMs;
+  }
 
   // The end of a flight (its exchange has an outcome) or its abandonment (its owner went away first): updates L1
   // and wakes the tasks that waited on it.

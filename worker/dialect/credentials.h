@@ -1,7 +1,8 @@
-// What signs a backend request, one kind per way a backend authenticates us (issue 17): SigV4 keys (static, or
-// what an STS exchange returned) or an Azure storage account's Shared Key; bearer tokens and SAS join here. The
-// request is anonymous when an operation is handed no credentials at all (a null pointer), never by a kind.
-// A view: it points at keys the config or the credential tiers hold for the request's lifetime, and copies none.
+// What signs a backend request, one kind per way a backend authenticates us (issue 17): SigV4 keys (static, or from
+// an STS exchange), an Azure storage account's Shared Key, or a bearer token (GCP workload identity's access
+// token); SAS joins here. The request is anonymous when an operation is handed no credentials at all (a null
+// pointer), never by a kind. A view: it points at keys the config or the credential tiers hold for the request's
+// lifetime, and copies none.
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -11,10 +12,11 @@
 namespace s3p {
 
 struct BackendCredentials {
-  enum class Kind : uint8_t { SigV4, SharedKey };
+  enum class Kind : uint8_t { SigV4, SharedKey, Bearer };
   Kind kind = Kind::SigV4;
   const sigv4::Credentials* sigv4 = nullptr;  // SigV4
   std::string_view shared_key;                // SharedKey: the decoded account key (an HMAC key, never sent)
+  std::string_view bearer;                    // Bearer: the access token, sent as "Authorization: Bearer …"
 
   static BackendCredentials keys(const sigv4::Credentials& c) {
     BackendCredentials b;
@@ -25,6 +27,12 @@ struct BackendCredentials {
     BackendCredentials b;
     b.kind = Kind::SharedKey;
     b.shared_key = decoded_key;
+    return b;
+  }
+  static BackendCredentials bearer_token(std::string_view token) {
+    BackendCredentials b;
+    b.kind = Kind::Bearer;
+    b.bearer = token;
     return b;
   }
 };

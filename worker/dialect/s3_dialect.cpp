@@ -1,15 +1,42 @@
 #include "worker/dialect/s3_dialect.h"
 
+#include "worker/dialect/gcs_dialect.h"
 #include "worker/s3/backend_errors.h"
 #include "worker/s3/xml.h"
 
 namespace s3p::dialect {
 
+namespace {
+FetchAction s3_request_unchecked(const BackendTarget& target, std::string_view method, const Headers& forwarded,
+                                 const BackendCredentials* creds, Signing s);
+}  // namespace
+
 FetchAction s3_request(const BackendTarget& target, std::string_view method, const Headers& forwarded,
                        const BackendCredentials* creds, Signing s) {
   const Backend& b = *target.backend;
-  if (b.dialect != BackendDialect::S3) return FetchAction{};
-  if (creds && (creds->kind != BackendCredentials::Kind::SigV4 || !creds->sigv4)) return FetchAction{};
+  // GCS's XML API takes S3's requests (dialect/gcs_dialect.h): without S3's checksum headers, and with a bearer
+  // token as an alternative to HMAC keys.
+  const bool gcs = b.dialect == BackendDialect::Gcs;
+  if (b.dialect != BackendDialect::S3 && !gcs) return FetchAction{};
+  const bool bearer = gcs && creds && creds->kind == BackendCredentials::Kind::Bearer;
+  if (bearer && (creds->bearer.empty() || has_ctl_break(creds->bearer))) return FetchAction{};
+  if (creds && !bearer && (creds->kind != BackendCredentials::Kind::SigV4 || !creds->sigv4)) return FetchAction{};
+  if (gcs) {
+    const Headers kept = gcs_forwardable(forwarded);
+    const BackendCredentials* keys = bearer ? nullptr : creds;  // a bearer request is sent unsigned, then authorized
+    FetchAction f = s3_request_unchecked(target, method, kept, keys, s);
+    if (bearer && !f.url.empty()) f.headers.push_back({"authorization", "Bearer " + std::string(creds->bearer)});
+    return f;
+  }
+  return s3_request_unchecked(target, method, forwarded, creds, s);
+}
+
+namespace {
+
+// s3_request after its checks on the dialect and the kind of credentials.
+FetchAction s3_request_unchecked(const BackendTarget& target, std::string_view method, const Headers& forwarded,
+                                 const BackendCredentials* creds, Signing s) {
+  const Backend& b = *target.backend;
   if (target.scope == BackendTarget::Scope::Object && target.key.empty()) return FetchAction{};  // refused
   if (target.scope == BackendTarget::Scope::Bucket && !target.key.empty()) return FetchAction{};
   std::string path;
@@ -54,6 +81,8 @@ FetchAction s3_request(const BackendTarget& target, std::string_view method, con
   }
   return f;
 }
+
+}  // namespace
 
 namespace {
 
