@@ -27,6 +27,19 @@ struct UrlPlainClass {
 };
 constexpr UrlPlainClass kUrlPlain;
 
+// Key bytes a fast-path entry copies verbatim when neither the document nor the client uses url encoding: what
+// is_literal_text accepts (no & < > and no control byte but TAB and LF; quotes are fine), '<' excluded (it ends
+// the text). A byte outside it sends the entry to the generic path, which decodes and re-escapes.
+struct LiteralKeyClass {
+  bool c[256] = {};
+  constexpr LiteralKeyClass() {
+    for (int i = 0x20; i < 256; ++i) c[i] = true;
+    c[static_cast<unsigned char>('\t')] = c[static_cast<unsigned char>('\n')] = true;
+    c[static_cast<unsigned char>('&')] = c[static_cast<unsigned char>('<')] = c[static_cast<unsigned char>('>')] = false;
+  }
+};
+constexpr LiteralKeyClass kLiteralKey;
+
 bool url_plain(std::string_view s) {
   for (unsigned char c : s) {
     if (!kUrlPlain.c[c]) return false;
@@ -98,6 +111,7 @@ class Rewriter {
   }
 
   bool on_start(const Tag& t, Ctx ctx);
+  bool fast_entry(const Tag& t, Ctx ctx);
   bool control(const Tag& t);
   OutSpan* control_span(std::string_view name);
   bool tracked(const Tag& t, OutSpan& span);
@@ -232,6 +246,7 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
           return true;
         }
         push = name.size() == 8 ? Ctx::Contents : Ctx::CommonPrefixes;
+        if (fast_entry(t, push)) return true;
         break;
       }
       if (S3P_IS(name, "Name")) {
@@ -267,6 +282,41 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
   if (push == Ctx::Other && s_.skip_leaf(t)) return true;
   if (!s_.push(name)) return false;
   ctx_[s_.depth() - 1] = push;
+  return true;
+}
+
+// The common entry, done in one look-ahead instead of tag by tag: S3, MinIO and the emulators write
+//   <Contents><Key>k</Key><LastModified>..</LastModified>...</Contents>   <CommonPrefixes><Prefix>p</Prefix></CommonPrefixes>
+// with no whitespace, no attributes and a key that needs neither decoding nor re-encoding. When the entry is
+// exactly that and its key lies inside P, it goes out as the generic path would write it (client prefix for P,
+// the rest verbatim). On any surprise (another layout, an <Owner> to rewrite, a second Key or Prefix, a key to
+// decode or outside P, markup in a leaf) nothing has been consumed and the generic path takes the entry from its
+// start tag, so what is accepted and what is written do not depend on this function.
+bool Rewriter::fast_entry(const Tag& t, Ctx ctx) {
+  const bool contents = ctx == Ctx::Contents;
+  const bool* const key_bytes = !decode_url_ && !rw_.url_encoded ? kLiteralKey.c : kUrlPlain.c;
+  const size_t key = s_.expect(t.end, contents ? std::string_view("<Key>") : std::string_view("<Prefix>"));
+  if (key == Scanner::npos) return false;
+  const size_t key_end = s_.text_in(key, key_bytes);
+  if (key_end == Scanner::npos) return false;
+  size_t i = s_.expect(key_end, contents ? std::string_view("</Key>") : std::string_view("</Prefix>"));
+  if (i == Scanner::npos) return false;
+  const std::string_view text(p_ + key, key_end - key);
+  if (!starts_with_bytes(text, rw_.backend_prefix)) return false;
+  // Leaves that are copied as they are; K, O and P would be a second key, an owner or a second prefix.
+  i = s_.plain_leaves(i, 'K', 'O', 'P');
+  const size_t end = s_.expect(i, contents ? std::string_view("</Contents>") : std::string_view("</CommonPrefixes>"));
+  if (end == Scanner::npos) return false;
+
+  s_.flush(key);
+  out_.append(client_prefix_out_);
+  s_.copy_from(key + rw_.backend_prefix.size());  // the rest of the entry goes out with the next span
+  s_.advance_to(end);
+  entry_has_key_ = true;
+  entry_foreign_ = false;
+  entry_key_begin_ = key;
+  entry_key_len_ = text.size();
+  end_entry(end, ctx);
   return true;
 }
 

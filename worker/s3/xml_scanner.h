@@ -47,6 +47,32 @@ inline bool starts_with_bytes(std::string_view s, std::string_view p) {
 
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+// Whether x[0, n) == y[0, n), inline: the scanner compares short tag names (3-20 bytes) thousands of times per
+// listing, where a call to memcmp costs more than the comparison (in wasm memcmp is not a builtin).
+inline bool same_bytes(const char* x, const char* y, size_t n) {
+  auto load8 = [](const char* q) {
+    uint64_t v;
+    std::memcpy(&v, q, 8);
+    return v;
+  };
+  auto load4 = [](const char* q) {
+    uint32_t v;
+    std::memcpy(&v, q, 4);
+    return v;
+  };
+  if (n >= 8) {
+    for (size_t k = 0; k + 8 < n; k += 8) {
+      if (load8(x + k) != load8(y + k)) return false;
+    }
+    return load8(x + n - 8) == load8(y + n - 8);  // the last 8 bytes (overlapping the loop's: same answer)
+  }
+  if (n >= 4) return load4(x) == load4(y) && load4(x + n - 4) == load4(y + n - 4);
+  for (size_t k = 0; k < n; ++k) {
+    if (x[k] != y[k]) return false;
+  }
+  return true;
+}
+
 struct Tag {
   enum Kind : uint8_t { Start, End, Empty, Eof } kind = Eof;
   std::string_view name;
@@ -82,6 +108,26 @@ class Scanner {
   // children, or a leaf whose name starts with stop_a or stop_b (the caller's to look at; two letters, not a set:
   // this loop runs for every leaf of a listing).
   void skip_leaves(char stop_a, char stop_b);
+
+  // Pure look-aheads for a caller's fast path over a layout it expects (no output, no state change; npos on any
+  // surprise, and the caller then takes the generic path from where it was):
+  // - the end of `lit` if the input holds exactly it at i;
+  size_t expect(size_t i, std::string_view lit) const {
+    return n_ - i >= lit.size() && same_bytes(p_ + i, lit.data(), lit.size()) ? i + lit.size() : npos;
+  }
+  // - the end of the text that starts at i, if every byte before the next '<' is in `allowed` (a 256-entry table
+  //   that must not allow '<');
+  size_t text_in(size_t i, const bool* allowed) const {
+    while (i < n_ && allowed[static_cast<unsigned char>(p_[i])]) ++i;
+    return i < n_ && p_[i] == '<' ? i : npos;
+  }
+  // - the end of a run of leaves <Name>text</Name> from i, each name plain (a letter, then name bytes, no
+  //   attributes) and not starting with stop_a, stop_b or stop_c, their texts free of markup (copied verbatim, as
+  //   skip_leaves would): stops before the first '<' that does not start such a leaf.
+  size_t plain_leaves(size_t i, char stop_a, char stop_b, char stop_c) const;
+  static constexpr size_t npos = static_cast<size_t>(-1);
+  // Moves the tag search on to pos (after a fast path consumed the input up to it).
+  void advance_to(size_t pos) { pos_ = pos; }
 
   // The stack of open elements (for the fast end-tag match in next_tag).
   bool push(std::string_view name) {
