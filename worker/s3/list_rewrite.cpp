@@ -294,17 +294,18 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
 // start tag, so what is accepted and what is written do not depend on this function.
 bool Rewriter::fast_entry(const Tag& t, Ctx ctx) {
   const bool contents = ctx == Ctx::Contents;
-  const bool* const key_bytes = !decode_url_ && !rw_.url_encoded ? kLiteralKey.c : kUrlPlain.c;
+  const bool literal = !decode_url_ && !rw_.url_encoded;
   const size_t key = s_.expect(t.end, contents ? std::string_view("<Key>") : std::string_view("<Prefix>"));
   if (key == Scanner::npos) return false;
-  const size_t key_end = s_.text_in(key, key_bytes);
+  const size_t key_end = s_.text_in(key, literal ? kLiteralKey.c : kUrlPlain.c, literal);
   if (key_end == Scanner::npos) return false;
   size_t i = s_.expect(key_end, contents ? std::string_view("</Key>") : std::string_view("</Prefix>"));
   if (i == Scanner::npos) return false;
   const std::string_view text(p_ + key, key_end - key);
   if (!starts_with_bytes(text, rw_.backend_prefix)) return false;
-  // Leaves that are copied as they are; K, O and P would be a second key, an owner or a second prefix.
-  i = s_.plain_leaves(i, 'K', 'O', 'P');
+  // Leaves that are copied as they are, as the generic path's skip_leaves would (only in <Contents>; K and O
+  // would be a second key or an owner).
+  if (contents) i = s_.leaves_at(i, 'K', 'O');
   const size_t end = s_.expect(i, contents ? std::string_view("</Contents>") : std::string_view("</CommonPrefixes>"));
   if (end == Scanner::npos) return false;
 

@@ -185,20 +185,20 @@ void Scanner::skip_leaves(char stop_a, char stop_b) {
   }
 }
 
-size_t Scanner::plain_leaves(size_t i, char stop_a, char stop_b, char stop_c) const {
-  const unsigned char* const p = reinterpret_cast<const unsigned char*>(p_);
+size_t Scanner::leaves_at(size_t i, char stop_a, char stop_b) const {
+  const char* const p = p_;
   for (;;) {
     if (n_ - i < 2 || p[i] != '<') return i;
-    const unsigned char c = p[i + 1];
+    const unsigned char c = static_cast<unsigned char>(p[i + 1]);
     if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) || c == static_cast<unsigned char>(stop_a) ||
-        c == static_cast<unsigned char>(stop_b) || c == static_cast<unsigned char>(stop_c))
+        c == static_cast<unsigned char>(stop_b))
       return i;
-    size_t g = i + 2;
-    while (g < n_ && kNameClass.c[p[g]] == 0) ++g;
-    if (g >= n_ || p[g] != '>') return i;  // attributes, <X/>, or bad: the generic path decides
-    const size_t nl = g - i - 1;
-    const size_t b = find_byte(p_, g + 1, n_, '<');
-    if (n_ - b < nl + 3 || p[b + 1] != '/' || p[b + 2 + nl] != '>' || !same_bytes(p_ + b + 2, p_ + i + 1, nl))
+    // skip_leaves' checks in one pass less: the start tag ends at the first '>', with no '<' before it.
+    const size_t g = find_angle(p, i + 1, n_);
+    if (g >= n_ || p[g] != '>' || p[g - 1] == '/') return i;
+    const size_t nl = g - i - 1;  // the whole start-tag content, attributes included (as skip_leaves)
+    const size_t b = find_byte(p, g + 1, n_, '<');
+    if (n_ - b < nl + 3 || p[b + 1] != '/' || p[b + 2 + nl] != '>' || !same_bytes(p + b + 2, p + i + 1, nl))
       return i;
     i = b + 3 + nl;
   }
