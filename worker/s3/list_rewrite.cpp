@@ -111,7 +111,7 @@ class Rewriter {
   }
 
   bool on_start(const Tag& t, Ctx ctx);
-  bool fast_entry(const Tag& t, Ctx ctx);
+  bool fast_entry(size_t body, Ctx ctx);
   bool control(const Tag& t);
   OutSpan* control_span(std::string_view name);
   bool tracked(const Tag& t, OutSpan& span);
@@ -246,7 +246,15 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
           return true;
         }
         push = name.size() == 8 ? Ctx::Contents : Ctx::CommonPrefixes;
-        if (fast_entry(t, push)) return true;
+        if (fast_entry(t.end, push)) {
+          // Entries come in runs: take the following ones the same way, without tokenizing their start tags.
+          const std::string_view start = push == Ctx::Contents ? "<Contents>" : "<CommonPrefixes>";
+          for (;;) {
+            const size_t body = s_.expect(s_.position(), start);
+            if (body == Scanner::npos || !fast_entry(body, push)) break;
+          }
+          return true;
+        }
         break;
       }
       if (S3P_IS(name, "Name")) {
@@ -292,10 +300,12 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
 // the rest verbatim). On any surprise (another layout, an <Owner> to rewrite, a second Key or Prefix, a key to
 // decode or outside P, markup in a leaf) nothing has been consumed and the generic path takes the entry from its
 // start tag, so what is accepted and what is written do not depend on this function.
-bool Rewriter::fast_entry(const Tag& t, Ctx ctx) {
+// body: where the entry's content starts (after its start tag, whose '<' the output has been flushed up to or
+// is still to copy verbatim).
+bool Rewriter::fast_entry(size_t body, Ctx ctx) {
   const bool contents = ctx == Ctx::Contents;
   const bool literal = !decode_url_ && !rw_.url_encoded;
-  const size_t key = s_.expect(t.end, contents ? std::string_view("<Key>") : std::string_view("<Prefix>"));
+  const size_t key = s_.expect(body, contents ? std::string_view("<Key>") : std::string_view("<Prefix>"));
   if (key == Scanner::npos) return false;
   const size_t key_end = s_.text_in(key, literal ? kLiteralKey.c : kUrlPlain.c, literal);
   if (key_end == Scanner::npos) return false;
