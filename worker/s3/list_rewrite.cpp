@@ -142,6 +142,11 @@ class Rewriter {
   size_t last_prefix_begin_ = 0, last_prefix_len_ = 0;
   bool have_last_key_ = false, have_last_prefix_ = false;
 
+  // Consecutive entries fast_entry had to leave to the generic path.
+  static constexpr uint32_t kFastMissLimit = 4;
+  uint32_t fast_misses_ = 0;
+  size_t fast_missed_at_ = Scanner::npos;
+
   // <KeyCount> text in the output.
   bool have_key_count_ = false;
   size_t key_count_out_ = 0, key_count_len_ = 0;
@@ -246,15 +251,24 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
           return true;
         }
         push = name.size() == 8 ? Ctx::Contents : Ctx::CommonPrefixes;
-        if (fast_entry(t.end, push)) {
+        // A miss costs a partial scan that the generic path then redoes, and listings are uniform (V1 and
+        // fetch-owner ones carry an <Owner> in every entry): after a few misses in a row, stop trying.
+        if (fast_misses_ < kFastMissLimit && t.end != fast_missed_at_ && fast_entry(t.end, push)) {
+          fast_misses_ = 0;
           // Entries come in runs: take the following ones the same way, without tokenizing their start tags.
           const std::string_view start = push == Ctx::Contents ? "<Contents>" : "<CommonPrefixes>";
           for (;;) {
             const size_t body = s_.expect(s_.position(), start);
-            if (body == Scanner::npos || !fast_entry(body, push)) break;
+            if (body == Scanner::npos) break;
+            if (!fast_entry(body, push)) {
+              ++fast_misses_;
+              fast_missed_at_ = body;  // not to be tried again when the generic path reaches its start tag
+              break;
+            }
           }
           return true;
         }
+        if (fast_misses_ < kFastMissLimit && t.end != fast_missed_at_) ++fast_misses_;
         break;
       }
       if (S3P_IS(name, "Name")) {
