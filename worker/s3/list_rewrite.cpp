@@ -251,8 +251,8 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
           return true;
         }
         push = name.size() == 8 ? Ctx::Contents : Ctx::CommonPrefixes;
-        // A miss costs a partial scan that the generic path then redoes, and listings are uniform (V1 and
-        // fetch-owner ones carry an <Owner> in every entry): after a few misses in a row, stop trying.
+        // A miss costs a partial scan that the generic path then redoes, and listings are uniform (a backend
+        // that writes entries some other way writes them all so): after a few misses in a row, stop trying.
         if (fast_misses_ < kFastMissLimit && t.end != fast_missed_at_ && fast_entry(t.end, push)) {
           fast_misses_ = 0;
           // Entries come in runs: take the following ones the same way, without tokenizing their start tags.
@@ -309,11 +309,12 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
 
 // The common entry, done in one look-ahead instead of tag by tag: S3, MinIO and the emulators write
 //   <Contents><Key>k</Key><LastModified>..</LastModified>...</Contents>   <CommonPrefixes><Prefix>p</Prefix></CommonPrefixes>
-// with no whitespace, no attributes and a key that needs neither decoding nor re-encoding. When the entry is
-// exactly that and its key lies inside P, it goes out as the generic path would write it (client prefix for P,
-// the rest verbatim). On any surprise (another layout, an <Owner> to rewrite, a second Key or Prefix, a key to
-// decode or outside P, markup in a leaf) nothing has been consumed and the generic path takes the entry from its
-// start tag, so what is accepted and what is written do not depend on this function.
+// (with an <Owner> among the leaves in V1 and fetch-owner listings) with no whitespace, no attributes and a key
+// that needs neither decoding nor re-encoding. When the entry is exactly that and its key lies inside P, it goes
+// out as the generic path would write it (client prefix for P, the rest verbatim, the owner's texts replaced).
+// On any surprise (another layout, a second Key, Prefix or Owner, a key to decode or outside P, markup in a leaf)
+// nothing has been consumed and the generic path takes the entry from its start tag, so what is accepted and
+// what is written do not depend on this function.
 // body: where the entry's content starts (after its start tag, whose '<' the output has been flushed up to or
 // is still to copy verbatim).
 bool Rewriter::fast_entry(size_t body, Ctx ctx) {
@@ -328,14 +329,45 @@ bool Rewriter::fast_entry(size_t body, Ctx ctx) {
   const std::string_view text(p_ + key, key_end - key);
   if (!starts_with_bytes(text, rw_.backend_prefix)) return false;
   // Leaves that are copied as they are, as the generic path's skip_leaves would (only in <Contents>; K and O
-  // would be a second key or an owner).
-  if (contents) i = s_.leaves_at(i, 'K', 'O');
+  // would be a second key or an owner). Among them, one <Owner> of <ID>/<DisplayName> texts (V1 listings and
+  // fetch-owner; either order), whose texts are replaced as the generic path does.
+  size_t owner_text[2][2];  // [begin, end) of each text to replace
+  size_t owner_texts = 0;
+  if (contents) {
+    i = s_.leaves_at(i, 'K', 'O');
+    const size_t owner = s_.expect(i, "<Owner>");
+    if (owner != Scanner::npos) {
+      i = owner;
+      for (; owner_texts < 2; ++owner_texts) {
+        std::string_view close = "</ID>";
+        size_t t = s_.expect(i, "<ID>");
+        if (t == Scanner::npos) {
+          close = "</DisplayName>";
+          t = s_.expect(i, "<DisplayName>");
+        }
+        if (t == Scanner::npos) break;
+        const size_t lt = find_byte(p_, t, s_.size(), '<');
+        i = s_.expect(lt, close);
+        if (i == Scanner::npos) return false;
+        owner_text[owner_texts][0] = t;
+        owner_text[owner_texts][1] = lt;
+      }
+      i = s_.expect(i, "</Owner>");
+      if (i == Scanner::npos) return false;
+      i = s_.leaves_at(i, 'K', 'O');
+    }
+  }
   const size_t end = s_.expect(i, contents ? std::string_view("</Contents>") : std::string_view("</CommonPrefixes>"));
   if (end == Scanner::npos) return false;
 
   s_.flush(key);
   out_.append(client_prefix_out_);
   s_.copy_from(key + rw_.backend_prefix.size());  // the rest of the entry goes out with the next span
+  for (size_t k = 0; k < owner_texts; ++k) {
+    s_.flush(owner_text[k][0]);
+    append_escaped(out_, rw_.owner_id);
+    s_.copy_from(owner_text[k][1]);
+  }
   s_.advance_to(end);
   entry_has_key_ = true;
   entry_foreign_ = false;
