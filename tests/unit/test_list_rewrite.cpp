@@ -626,3 +626,40 @@ TEST_CASE("a pagination element sent twice fails the rewrite", "[list_rewrite]")
     CHECK(rewrite_error(in, climate()) == "a pagination element appears twice");
   }
 }
+
+// The rewriter takes runs of plain entries by look-ahead and hands anything else to the generic path at the
+// entry's start tag: mixing the two within one run must give what the generic path alone gives.
+TEST_CASE("runs of plain entries mixed with entries the generic path must take", "[list_rewrite]") {
+  auto e = [](const std::string& key, const std::string& inner = "<Size>5</Size>") {
+    return "<Contents><Key>" + key + "</Key>" + inner + "</Contents>";
+  };
+  const std::string in = std::string(kRoot) + "<Name>backend-b</Name>" + e("datasets/climate/a") +
+                         e("datasets/climate/b", "<Size>5</Size>" + owner("webfile")) +   // owner to replace
+                         e("datasets/climate/c") + e("elsewhere/d") +                      // foreign: dropped
+                         e("datasets/climate/e", "<Size a=\"1\">5</Size a=\"1\">") +      // as skip_leaves
+                         e("datasets/climate/f&amp;g") +                                   // an entity to decode
+                         e("datasets/climate/h", "<Size/>") + e("datasets/climate/i", "\n <Size>5</Size>\n") +
+                         e("datasets/climate/j", "<Key>datasets/climate/k</Key>") +        // a second key
+                         e("datasets/climate/l") + cp("datasets/climate/m/") + cp("datasets/climate/n/") +
+                         "<KeyCount>12</KeyCount></ListBucketResult>";
+  const std::string want = std::string(kRoot) + "<Name>acct</Name>" + e("repo/a") +
+                           e("repo/b", "<Size>5</Size>" + owner("owner-1")) + e("repo/c") +
+                           e("repo/e", "<Size a=\"1\">5</Size a=\"1\">") + e("repo/f&amp;g") +
+                           e("repo/h", "<Size/>") + e("repo/i", "\n <Size>5</Size>\n") +
+                           e("repo/j", "<Key>repo/k</Key>") + e("repo/l") + cp("repo/m/") + cp("repo/n/") +
+                           "<KeyCount>11</KeyCount></ListBucketResult>";
+  ListPage page;
+  CHECK(rewrite_ok(in, climate(), &page) == want);
+  CHECK(page.keys == 9);
+  CHECK(page.prefixes == 2);
+  CHECK(page.dropped == 1);
+  CHECK(page.last_key == "repo/l");
+  CHECK(page.last_prefix == "repo/n/");
+  // A stray '<' in a leaf, a mismatched end tag, an unclosed entry or a '<' in a key within a run still fails.
+  for (const std::string& bad : {e("datasets/climate/x", "<Size>5<</Size>"), e("datasets/climate/x", "<Size>5</Sise>"),
+                                 std::string("<Contents><Key>datasets/climate/x</Key><Size>5</Size>"),
+                                 e("datasets/climate/x<y")}) {
+    rewrite_error(std::string(kRoot) + e("datasets/climate/a") + bad + e("datasets/climate/z") + "</ListBucketResult>",
+                  climate());
+  }
+}

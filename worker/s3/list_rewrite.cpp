@@ -27,6 +27,19 @@ struct UrlPlainClass {
 };
 constexpr UrlPlainClass kUrlPlain;
 
+// Key bytes a fast-path entry copies verbatim when neither the document nor the client uses url encoding: what
+// is_literal_text accepts (no & < > and no control byte but TAB and LF; quotes are fine), '<' excluded (it ends
+// the text). A byte outside it sends the entry to the generic path, which decodes and re-escapes.
+struct LiteralKeyClass {
+  bool c[256] = {};
+  constexpr LiteralKeyClass() {
+    for (int i = 0x20; i < 256; ++i) c[i] = true;
+    c[static_cast<unsigned char>('\t')] = c[static_cast<unsigned char>('\n')] = true;
+    c[static_cast<unsigned char>('&')] = c[static_cast<unsigned char>('<')] = c[static_cast<unsigned char>('>')] = false;
+  }
+};
+constexpr LiteralKeyClass kLiteralKey;
+
 bool url_plain(std::string_view s) {
   for (unsigned char c : s) {
     if (!kUrlPlain.c[c]) return false;
@@ -98,6 +111,7 @@ class Rewriter {
   }
 
   bool on_start(const Tag& t, Ctx ctx);
+  bool fast_entry(size_t body, Ctx ctx);
   bool control(const Tag& t);
   OutSpan* control_span(std::string_view name);
   bool tracked(const Tag& t, OutSpan& span);
@@ -127,6 +141,11 @@ class Rewriter {
   size_t last_key_begin_ = 0, last_key_len_ = 0, entry_key_begin_ = 0, entry_key_len_ = 0;
   size_t last_prefix_begin_ = 0, last_prefix_len_ = 0;
   bool have_last_key_ = false, have_last_prefix_ = false;
+
+  // Consecutive entries fast_entry had to leave to the generic path.
+  static constexpr uint32_t kFastMissLimit = 4;
+  uint32_t fast_misses_ = 0;
+  size_t fast_missed_at_ = Scanner::npos;
 
   // <KeyCount> text in the output.
   bool have_key_count_ = false;
@@ -232,6 +251,24 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
           return true;
         }
         push = name.size() == 8 ? Ctx::Contents : Ctx::CommonPrefixes;
+        // A miss costs a partial scan that the generic path then redoes, and listings are uniform (a backend
+        // that writes entries some other way writes them all so): after a few misses in a row, stop trying.
+        if (fast_misses_ < kFastMissLimit && t.end != fast_missed_at_ && fast_entry(t.end, push)) {
+          fast_misses_ = 0;
+          // Entries come in runs: take the following ones the same way, without tokenizing their start tags.
+          const std::string_view start = push == Ctx::Contents ? "<Contents>" : "<CommonPrefixes>";
+          for (;;) {
+            const size_t body = s_.expect(s_.position(), start);
+            if (body == Scanner::npos) break;
+            if (!fast_entry(body, push)) {
+              ++fast_misses_;
+              fast_missed_at_ = body;  // not to be tried again when the generic path reaches its start tag
+              break;
+            }
+          }
+          return true;
+        }
+        if (fast_misses_ < kFastMissLimit && t.end != fast_missed_at_) ++fast_misses_;
         break;
       }
       if (S3P_IS(name, "Name")) {
@@ -267,6 +304,76 @@ bool Rewriter::on_start(const Tag& t, Ctx ctx) {
   if (push == Ctx::Other && s_.skip_leaf(t)) return true;
   if (!s_.push(name)) return false;
   ctx_[s_.depth() - 1] = push;
+  return true;
+}
+
+// The common entry, done in one look-ahead instead of tag by tag: S3, MinIO and the emulators write
+//   <Contents><Key>k</Key><LastModified>..</LastModified>...</Contents>   <CommonPrefixes><Prefix>p</Prefix></CommonPrefixes>
+// (with an <Owner> among the leaves in V1 and fetch-owner listings) with no whitespace, no attributes and a key
+// that needs neither decoding nor re-encoding. When the entry is exactly that and its key lies inside P, it goes
+// out as the generic path would write it (client prefix for P, the rest verbatim, the owner's texts replaced).
+// On any surprise (another layout, a second Key, Prefix or Owner, a key to decode or outside P, markup in a leaf)
+// nothing has been consumed and the generic path takes the entry from its start tag, so what is accepted and
+// what is written do not depend on this function.
+// body: where the entry's content starts (after its start tag, whose '<' the output has been flushed up to or
+// is still to copy verbatim).
+bool Rewriter::fast_entry(size_t body, Ctx ctx) {
+  const bool contents = ctx == Ctx::Contents;
+  const bool literal = !decode_url_ && !rw_.url_encoded;
+  const size_t key = s_.expect(body, contents ? std::string_view("<Key>") : std::string_view("<Prefix>"));
+  if (key == Scanner::npos) return false;
+  const size_t key_end = s_.text_in(key, literal ? kLiteralKey.c : kUrlPlain.c, literal);
+  if (key_end == Scanner::npos) return false;
+  size_t i = s_.expect(key_end, contents ? std::string_view("</Key>") : std::string_view("</Prefix>"));
+  if (i == Scanner::npos) return false;
+  const std::string_view text(p_ + key, key_end - key);
+  if (!starts_with_bytes(text, rw_.backend_prefix)) return false;
+  // Leaves that are copied as they are, as the generic path's skip_leaves would (only in <Contents>; K and O
+  // would be a second key or an owner). Among them, one <Owner> of <ID>/<DisplayName> texts (V1 listings and
+  // fetch-owner; either order), whose texts are replaced as the generic path does.
+  size_t owner_text[2][2];  // [begin, end) of each text to replace
+  size_t owner_texts = 0;
+  if (contents) {
+    i = s_.leaves_at(i, 'K', 'O');
+    const size_t owner = s_.expect(i, "<Owner>");
+    if (owner != Scanner::npos) {
+      i = owner;
+      for (; owner_texts < 2; ++owner_texts) {
+        std::string_view close = "</ID>";
+        size_t t = s_.expect(i, "<ID>");
+        if (t == Scanner::npos) {
+          close = "</DisplayName>";
+          t = s_.expect(i, "<DisplayName>");
+        }
+        if (t == Scanner::npos) break;
+        const size_t lt = find_byte(p_, t, s_.size(), '<');
+        i = s_.expect(lt, close);
+        if (i == Scanner::npos) return false;
+        owner_text[owner_texts][0] = t;
+        owner_text[owner_texts][1] = lt;
+      }
+      i = s_.expect(i, "</Owner>");
+      if (i == Scanner::npos) return false;
+      i = s_.leaves_at(i, 'K', 'O');
+    }
+  }
+  const size_t end = s_.expect(i, contents ? std::string_view("</Contents>") : std::string_view("</CommonPrefixes>"));
+  if (end == Scanner::npos) return false;
+
+  s_.flush(key);
+  out_.append(client_prefix_out_);
+  s_.copy_from(key + rw_.backend_prefix.size());  // the rest of the entry goes out with the next span
+  for (size_t k = 0; k < owner_texts; ++k) {
+    s_.flush(owner_text[k][0]);
+    append_escaped(out_, rw_.owner_id);
+    s_.copy_from(owner_text[k][1]);
+  }
+  s_.advance_to(end);
+  entry_has_key_ = true;
+  entry_foreign_ = false;
+  entry_key_begin_ = key;
+  entry_key_len_ = text.size();
+  end_entry(end, ctx);
   return true;
 }
 

@@ -84,7 +84,7 @@ bool Scanner::next_tag(Tag& t) {
       if (depth_ > 0) {
         const std::string_view top = names_[depth_ - 1];
         const size_t e = i + top.size();
-        if (e < n_ && p_[e] == '>' && std::memcmp(p_ + i, top.data(), top.size()) == 0) {
+        if (e < n_ && p_[e] == '>' && same_bytes(p_ + i, top.data(), top.size())) {
           t.kind = Tag::End;
           t.name = top;
           t.end = pos_ = e + 1;
@@ -142,7 +142,7 @@ bool Scanner::text_element(const Tag& t, TextElem& e) {
   if (lt >= n_) return fail("truncated element");
   size_t i = lt + 1;
   const size_t nl = t.name.size();
-  if (i >= n_ || p_[i] != '/' || n_ - (i + 1) < nl || std::memcmp(p_ + i + 1, t.name.data(), nl) != 0)
+  if (i >= n_ || p_[i] != '/' || n_ - (i + 1) < nl || !same_bytes(p_ + i + 1, t.name.data(), nl))
     return fail("a key, name or count element holds markup");
   i += 1 + nl;
   while (i < n_ && is_space(p_[i])) ++i;
@@ -157,7 +157,7 @@ bool Scanner::skip_leaf(const Tag& t) {
   const size_t lt = find_byte(p_, t.end, n_, '<');
   const size_t nl = t.name.size();
   if (lt < n_ && n_ - lt >= nl + 3 && p_[lt + 1] == '/' && p_[lt + 2 + nl] == '>' &&
-      std::memcmp(p_ + lt + 2, t.name.data(), nl) == 0) {
+      same_bytes(p_ + lt + 2, t.name.data(), nl)) {
     pos_ = lt + 3 + nl;
     return true;
   }
@@ -179,9 +179,28 @@ void Scanner::skip_leaves(char stop_a, char stop_b) {
     if (g >= b) return;
     const size_t nl = g - a - 1;  // the whole start-tag content, attributes included
     if (p[g - 1] == '/' || n_ - b < nl + 3 || p[b + 1] != '/' || p[b + 2 + nl] != '>' ||
-        std::memcmp(p + b + 2, p + a + 1, nl) != 0)
+        !same_bytes(p + b + 2, p + a + 1, nl))
       return;
     pos_ = b + 3 + nl;
+  }
+}
+
+size_t Scanner::leaves_at(size_t i, char stop_a, char stop_b) const {
+  const char* const p = p_;
+  for (;;) {
+    if (n_ - i < 2 || p[i] != '<') return i;
+    const unsigned char c = static_cast<unsigned char>(p[i + 1]);
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) || c == static_cast<unsigned char>(stop_a) ||
+        c == static_cast<unsigned char>(stop_b))
+      return i;
+    // skip_leaves' checks in one pass less: the start tag ends at the first '>', with no '<' before it.
+    const size_t g = find_angle(p, i + 1, n_);
+    if (g >= n_ || p[g] != '>' || p[g - 1] == '/') return i;
+    const size_t nl = g - i - 1;  // the whole start-tag content, attributes included (as skip_leaves)
+    const size_t b = find_byte(p, g + 1, n_, '<');
+    if (n_ - b < nl + 3 || p[b + 1] != '/' || p[b + 2 + nl] != '>' || !same_bytes(p + b + 2, p + i + 1, nl))
+      return i;
+    i = b + 3 + nl;
   }
 }
 

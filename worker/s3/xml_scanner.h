@@ -18,21 +18,42 @@
 
 namespace s3p::xml {
 
+// SWAR helpers over 8 bytes read as a little-endian word: the lowest set bit of the result marks the first byte
+// that matched (zero_byte: a zero byte; below_space: a byte < 0x20).
+constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+inline uint64_t load_word(const char* q) {
+  uint64_t x;
+  std::memcpy(&x, q, 8);
+  return x;
+}
+inline uint64_t zero_byte(uint64_t x) { return (x - kOnes) & ~x & kHighs; }
+inline uint64_t below_space(uint64_t x) { return (x - kOnes * 0x20) & ~x & kHighs; }
+
 // Index of the first byte c in p[i, n), or n. Inline 8-bytes-at-a-time search: the spans between tags are short,
 // where a libc memchr call costs more than it saves (and wasm libcs' memchr is 4 bytes at a time).
 inline size_t find_byte(const char* p, size_t i, size_t n, unsigned char c) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
   const uint64_t pat = kOnes * c;
   while (n - i >= 8) {
-    uint64_t x;
-    std::memcpy(&x, p + i, 8);
-    x ^= pat;
-    const uint64_t z = (x - kOnes) & ~x & kHighs;  // the lowest set bit marks the first zero byte (little-endian)
+    const uint64_t z = zero_byte(load_word(p + i) ^ pat);
     if (z) return i + (static_cast<size_t>(__builtin_ctzll(z)) >> 3);
     i += 8;
   }
   for (; i < n; ++i) {
     if (static_cast<unsigned char>(p[i]) == c) return i;
+  }
+  return n;
+}
+
+// Index of the first '<' or '>' in p[i, n), or n (the end of a start tag, or markup before it).
+inline size_t find_angle(const char* p, size_t i, size_t n) {
+  while (n - i >= 8) {
+    const uint64_t x = load_word(p + i);
+    const uint64_t z = zero_byte(x ^ (kOnes * '<')) | zero_byte(x ^ (kOnes * '>'));
+    if (z) return i + (static_cast<size_t>(__builtin_ctzll(z)) >> 3);
+    i += 8;
+  }
+  for (; i < n; ++i) {
+    if (p[i] == '<' || p[i] == '>') return i;
   }
   return n;
 }
@@ -46,6 +67,28 @@ inline bool starts_with_bytes(std::string_view s, std::string_view p) {
 }
 
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// Whether x[0, n) == y[0, n), inline: the scanner compares short tag names (3-20 bytes) thousands of times per
+// listing, where a call to memcmp costs more than the comparison (in wasm memcmp is not a builtin).
+inline bool same_bytes(const char* x, const char* y, size_t n) {
+  auto load8 = load_word;
+  auto load4 = [](const char* q) {
+    uint32_t v;
+    std::memcpy(&v, q, 4);
+    return v;
+  };
+  if (n >= 8) {
+    for (size_t k = 0; k + 8 < n; k += 8) {
+      if (load8(x + k) != load8(y + k)) return false;
+    }
+    return load8(x + n - 8) == load8(y + n - 8);  // the last 8 bytes (overlapping the loop's: same answer)
+  }
+  if (n >= 4) return load4(x) == load4(y) && load4(x + n - 4) == load4(y + n - 4);
+  for (size_t k = 0; k < n; ++k) {
+    if (x[k] != y[k]) return false;
+  }
+  return true;
+}
 
 struct Tag {
   enum Kind : uint8_t { Start, End, Empty, Eof } kind = Eof;
@@ -82,6 +125,34 @@ class Scanner {
   // children, or a leaf whose name starts with stop_a or stop_b (the caller's to look at; two letters, not a set:
   // this loop runs for every leaf of a listing).
   void skip_leaves(char stop_a, char stop_b);
+
+  // Pure look-aheads for a caller's fast path over a layout it expects (no output, no state change; npos on any
+  // surprise, and the caller then takes the generic path from where it was):
+  // - the end of `lit` if the input holds exactly it at i;
+  size_t expect(size_t i, std::string_view lit) const {
+    return n_ - i >= lit.size() && same_bytes(p_ + i, lit.data(), lit.size()) ? i + lit.size() : npos;
+  }
+  // - the end of the text that starts at i, if every byte before the next '<' is in `allowed` (a 256-entry table
+  //   that must not allow '<'). literal_words: the table allows every byte >= 0x20 but & < >, so that words of
+  //   such bytes can be passed 8 at a time;
+  size_t text_in(size_t i, const bool* allowed, bool literal_words) const {
+    if (literal_words) {
+      while (n_ - i >= 8) {
+        const uint64_t x = load_word(p_ + i);
+        if (below_space(x) | zero_byte(x ^ (kOnes * '&')) | zero_byte(x ^ (kOnes * '<')) | zero_byte(x ^ (kOnes * '>')))
+          break;
+        i += 8;
+      }
+    }
+    while (i < n_ && allowed[static_cast<unsigned char>(p_[i])]) ++i;
+    return i < n_ && p_[i] == '<' ? i : npos;
+  }
+  // - the end of the run of leaves from i that skip_leaves(stop_a, stop_b) would skip, with no text between them:
+  //   stops before the first '<' that does not start such a leaf.
+  size_t leaves_at(size_t i, char stop_a, char stop_b) const;
+  static constexpr size_t npos = static_cast<size_t>(-1);
+  // Moves the tag search on to pos (after a fast path consumed the input up to it).
+  void advance_to(size_t pos) { pos_ = pos; }
 
   // The stack of open elements (for the fast end-tag match in next_tag).
   bool push(std::string_view name) {
