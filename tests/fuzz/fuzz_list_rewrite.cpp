@@ -28,7 +28,8 @@ namespace {
   std::abort();
 }
 
-// Every present span is "<Name>...</Name>" or "<Name/>" in `out`, and the spans do not overlap.
+// Every present span is "<Name>...</Name>" (whitespace allowed before either ">") or "<Name/>" in `out`, and the
+// spans do not overlap.
 void check_spans(const s3p::xml::ListPage& page, const std::string& doc, const std::string& out) {
   const std::pair<const s3p::xml::OutSpan*, std::string> spans[] = {
       {&page.is_truncated_at, "IsTruncated"}, {&page.max_keys_at, "MaxKeys"}, {&page.key_count_at, "KeyCount"},
@@ -38,8 +39,14 @@ void check_spans(const s3p::xml::ListPage& page, const std::string& doc, const s
     if (!span->present()) continue;
     if (span->end > out.size()) die(("span past the output: " + name).c_str(), doc, out);
     const std::string text = out.substr(span->begin, span->end - span->begin);
-    const bool full = text.rfind("<" + name + ">", 0) == 0 && text.size() >= name.size() * 2 + 5 &&
-                      text.compare(text.size() - name.size() - 3, std::string::npos, "</" + name + ">") == 0;
+    // XML lets a tag end in whitespace ("<MaxKeys >", "</MaxKeys\t>"), which the rewrite copies verbatim.
+    const auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    const size_t open_end = text.find('>');
+    const size_t close_at = text.rfind("</");
+    bool full = text.rfind("<" + name, 0) == 0 && open_end != std::string::npos && close_at != std::string::npos &&
+                close_at > open_end && text.back() == '>' && text.compare(close_at + 2, name.size(), name) == 0;
+    for (size_t i = 1 + name.size(); full && i < open_end; ++i) full = ws(text[i]);
+    for (size_t i = close_at + 2 + name.size(); full && i + 1 < text.size(); ++i) full = ws(text[i]);
     const bool empty = text.rfind("<" + name, 0) == 0 && text.size() >= 3 && text.compare(text.size() - 2, 2, "/>") == 0;
     if (!full && !empty) die(("span is not the element " + name + ": " + text).c_str(), doc, out);
     for (const auto& [other, other_name] : spans) {
