@@ -45,8 +45,8 @@ TEST_CASE("Azure errors: each documented code with its status maps to its class"
       {412, "LeaseIdMissing", BackendError::Other},
       {409, "LeaseAlreadyPresent", BackendError::Other},
       {409, "BlobArchived", BackendError::Other},
-      {400, "InvalidBlockList", BackendError::Other},
-      {400, "InvalidHeaderValue", BackendError::Other},
+      {400, "InvalidBlockList", BackendError::InvalidPart},
+      {400, "InvalidHeaderValue", BackendError::InvalidArgument},
   };
   for (const Case& c : cases) {
     INFO(c.code);

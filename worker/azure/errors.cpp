@@ -19,6 +19,12 @@ constexpr ErrorRule kRules[] = {
     {"InvalidRange", E::InvalidRange},
     // Body integrity.
     {"Md5Mismatch", E::DigestMismatch},
+    {"InvalidMd5", E::DigestInvalid},
+    {"InvalidBlockList", E::InvalidPart},  // Put Block List naming a block that was never put
+    {"InvalidBlockId", E::InvalidPart},
+    {"InvalidMetadata", E::InvalidArgument},  // a metadata name that is no C# identifier (a '-' in it)
+    {"InvalidHeaderValue", E::InvalidArgument},
+    {"RequestBodyTooLarge", E::TooLarge},
     {"Crc64Mismatch", E::DigestMismatch},
     // Our credentials.
     {"AuthenticationFailed", E::CredentialsRefused},

@@ -1,6 +1,7 @@
 #include "worker/ops/upload_part.h"
 
 #include "worker/auth/authorize.h"
+#include "worker/ops/minted_upload.h"
 #include "worker/ops/put_object.h"
 #include "worker/ops/single_request_op.h"
 #include "worker/ops/upload_body.h"
@@ -17,6 +18,11 @@ class UploadPartOp : public SingleRequestOp {
   OpStep on_response(FetchResult&& r) override {
     OpStep step;
     if (failed(r, step)) return step;
+    step.status = 200;  // Azure's Put Block answers 201
+    if (!call_.block_id.empty()) {  // a block: its ETag is ours (minted_upload.h)
+      step.headers.push_back({"etag", part_etag(call_.block_id)});
+      return step;
+    }
     for (auto& h : r.headers)
       if (passes_through_write(h.name)) step.headers.push_back(std::move(h));
     return step;
@@ -40,14 +46,25 @@ Planned plan_upload_part(OpContext& ctx) {
     return Planned::refuse(errors::AccessDenied, "no write permission for this key");
   if (ctx.key.empty()) return Planned::refuse(errors::InvalidArgument, "empty key");
   BackendCall call;
-  call.method = "PUT";
+  call.step = dialect::WriteStep::UploadPart;
   call.key = ctx.backend_key();
+  uint32_t part = 0;
+  for (const auto& p : ctx.params)
+    if (p.name == "partNumber") {
+      if (!valid_part_number(p.value))
+        return Planned::refuse(errors::InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
+      for (char c : p.value) part = part * 10 + static_cast<uint32_t>(c - '0');
+    }
+  if (dialect::of(*ctx.repo->backend).capabilities().proxy_uploads) {
+    MintedUpload minted;
+    if (Failure f; !open_upload(ctx, minted, f)) return Planned::refuse(std::move(f));
+    if (part == 0) return Planned::refuse(errors::InvalidArgument, "no partNumber");
+    call.block_id = block_id(minted.nonce, part);
+  }
   call.query = take_params(ctx.params, {"partNumber", "uploadId"});
-  for (const auto& p : call.query)
-    if (p.name == "partNumber" && !valid_part_number(p.value))
-      return Planned::refuse(errors::InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
   UploadBody upload;
   if (Failure f; !plan_upload_body(ctx, upload, f)) return Planned::refuse(std::move(f));
+  call.length = upload.length;
   call.body = std::move(upload.body);
   call.payload_hash = std::move(upload.payload_hash);
   call.headers = std::move(upload.headers);
