@@ -76,7 +76,7 @@ TEST_CASE("Azure errors: without a code (HEAD, bare answers) or with an unknown 
     CHECK(classify_error(500, code) == BackendError::Unavailable);
     CHECK(classify_error(502, code) == BackendError::Unavailable);
     CHECK(classify_error(504, code) == BackendError::Unavailable);
-    CHECK(classify_error(400, code) == BackendError::Other);
+    CHECK(classify_error(400, code) == BackendError::BadRequest);
     CHECK(classify_error(409, code) == BackendError::Other);
   }
   CHECK(classify_error(404, "blobnotfound") == BackendError::NoSuchKey);  // codes are case-sensitive: the status
