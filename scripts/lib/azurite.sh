@@ -3,9 +3,10 @@
 # $AZURITE_URL/devstoreaccount1/...) and AZURITE_PID. The caller's trap must call stop_azurite (or kill AZURITE_PID).
 #
 # Blob service only, loopback only, a free port (port 0: Azurite binds one and prints it), in memory (nothing on
-# disk; 256 MiB of extents), no telemetry. Shared Key and SAS are verified for the well-known development account
-# devstoreaccount1 (key in tests/azurite/shared_key.mjs): --loose is never passed, so a request whose signature
-# does not match is refused (403 AuthorizationFailure / AuthenticationFailed), as Azure refuses it.
+# disk; 256 MiB of extents unless AZURITE_MEMORY_MB says otherwise), no telemetry. Shared Key and SAS are verified
+# for the well-known development account devstoreaccount1 (key in tests/azurite/shared_key.mjs): --loose is never
+# passed, so a request whose signature does not match is refused (403 AuthorizationFailure /
+# AuthenticationFailed), as Azure refuses it.
 AZURITE_ACCOUNT=devstoreaccount1
 AZURITE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 
@@ -17,7 +18,7 @@ start_azurite() {  # port (0: a free one), log file; returns non-zero (Azurite s
   local out; out=$(mktemp -d)
   # Its own empty working directory: Azurite writes nothing in memory mode, but never into the caller's.
   (cd "$out" && unset AZURITE_ACCOUNTS && exec "$bin" --blobHost 127.0.0.1 --blobPort "$port" --inMemoryPersistence \
-    --extentMemoryLimit 256 --disableTelemetry >"$out/stdout" 2>>"$log") &
+    --extentMemoryLimit "${AZURITE_MEMORY_MB:-256}" --disableTelemetry >"$out/stdout" 2>>"$log") &
   AZURITE_PID=$!
   local i line=""
   for i in $(seq 1 300); do  # 30 s

@@ -14,6 +14,7 @@ import { ROOT, loadConfig, startWorker } from "./miniflare.mjs";
 import { main as registryCli } from "./registry/cli.mjs";
 import { shellQuote } from "./registry/store.mjs";
 import { startIdp } from "./oidc_idp.mjs";
+import { addAzureDemo, seedAzureDemo } from "./azure_demo.mjs";
 
 // The registry's deployment key K (the Worker secret that "registry": {"key_secret": "DEMO_REGISTRY_KEY"} names),
 // which seals every registry entry (the Worker refuses one it did not seal) and from which access key secrets of the
@@ -90,7 +91,8 @@ export function demoBindings(env = process.env) {
 // What ./scripts/run prints: every line is paste-ready shell (notes are `#` comments on their own lines), which
 // tests/scripts/demo-banner.test.mjs checks with `bash -n`. `ep`: the proxy's URL; `secret`: the demo key's secret;
 // `registry`: where the registry and the deployment file are (paths as printed, after `cd root`).
-export function banner({ ep, emulator, secret, registry = {}, tokenFile = path.join(ROOT, DEMO_TOKEN_FILE) }) {
+// `azurite`: the Azure emulator's URL when demo-org/azure-data is served.
+export function banner({ ep, emulator, secret, registry = {}, tokenFile = path.join(ROOT, DEMO_TOKEN_FILE), azurite }) {
   const { root = ROOT, kvDir = DEMO_KV_DIR, deployment = DEMO_DEPLOYMENT_FILE, key = DEMO_REGISTRY_KEY } = registry;
   const host = new URL(ep).host;
   const upload = "s3://demo-org/uploads/hello-edge.txt";
@@ -106,7 +108,11 @@ Every line below can be pasted into a shell; lines starting with # are comments.
 aws --endpoint-url ${ep} --no-sign-request s3 ls s3://demo-org/
 aws --endpoint-url ${ep} --no-sign-request s3 ls s3://demo-org/public-data/ --recursive
 curl -s ${ep}/demo-org/public-data/README.txt
-# demo-org/secret-data is private, so this answers 403 AccessDenied:
+${azurite ? `# The same objects on Azure Blob Storage (Azurite at ${azurite}), through the Azure dialect:
+aws --endpoint-url ${ep} --no-sign-request s3 ls s3://demo-org/azure-data/ --recursive
+curl -s ${ep}/demo-org/azure-data/README.txt
+AWS_S3_ENDPOINT=${host} AWS_HTTPS=NO AWS_VIRTUAL_HOSTING=FALSE AWS_NO_SIGN_REQUEST=YES gdalinfo /vsis3/demo-org/azure-data/cogs/demo.tif
+` : ""}# demo-org/secret-data is private, so this answers 403 AccessDenied:
 curl -s ${ep}/demo-org/secret-data/hello.txt
 
 # The demo access key (this run's secret). It reads demo-org/secret-data and demo-org/federated-data, and
@@ -181,6 +187,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   fs.mkdirSync(path.dirname(tokenFile), { recursive: true });
   writeToken();
   setInterval(writeToken, 5 * 60 * 1000).unref();
+  if (process.env.S3P_AZURITE) {
+    try {
+      await seedAzureDemo(process.env.S3P_AZURITE, process.env.S3P_EMULATOR);
+    } catch (e) {
+      console.error(`azure demo: ${e.message}`);
+      process.exit(1);
+    }
+    addAzureDemo(cfg, process.env.S3P_AZURITE);
+  }
   const deployment = withWebIdentity(deploymentConfig(cfg), idp);
   const kvDir = path.join(ROOT, DEMO_KV_DIR);
   try {
@@ -193,7 +208,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const bindings = { ...demoBindings(), DEMO_STS_SESSION_KEY };
   const worker = await startWorker({ config: JSON.stringify(deployment), bindings, port, kvPersist: kvDir,
     log: (s) => process.stdout.write(s) });
-  console.log(banner({ ep: worker.url, emulator: process.env.S3P_EMULATOR, secret: bindings.DEMO_USER_SECRET, tokenFile }));
+  console.log(banner({ ep: worker.url, emulator: process.env.S3P_EMULATOR, secret: bindings.DEMO_USER_SECRET, tokenFile,
+    azurite: process.env.S3P_AZURITE }));
   const stop = async () => {
     await worker.close();
     await idp.close();

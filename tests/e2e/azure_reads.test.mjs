@@ -95,7 +95,7 @@ function config() {
     // Small chunks, stored at the first miss: reads across chunks make the host fetch chunks If-Match the ETag.
     repos["p-az-chunks"] = { backend: "az-keyed", prefix: "chunks/", cache: { chunk_size: 65536, admit_after: 1 } };
     repos["p-az-wrong-key"] = { backend: "az-wrong-key", prefix: "t/", cache: off };
-    // The demo key may write to one Azure repository: the refusal of writes is the dialect's, not authorization's.
+    // The demo key may write to one Azure repository.
     c.access_keys[DEMO_USER.id].scopes.push({ account: "demo-org", repository: "p-az-nc", actions: ["read", "list", "write", "delete"] });
     c.buckets = { ...(c.buckets ?? {}), "az-flat": { backend: "az-keyed", prefix: "t/" },
       "az-flat-gone": { backend: "az-no-container", prefix: "" } };
@@ -330,13 +330,13 @@ describe("Azure specifics", () => {
     assert.equal(await g.text(), "unicode\n");
   });
 
-  it("writes to an Azure backend are refused up front (501 NotImplemented), nothing stored", async () => {
+  it("a write to an Azure repository lands and reads back; DeleteObjects removes it (tests/e2e/azure_writes has the table)", async () => {
     const s3 = new S3Client({ endpoint: proxy.url, region: "us-east-1", forcePathStyle: true,
       credentials: { accessKeyId: DEMO_USER.id, secretAccessKey: DEMO_USER.secret } });
-    await assert.rejects(s3.send(new PutObjectCommand({ Bucket: "demo-org", Key: "p-az-nc/new.txt", Body: "x" })),
-      (e) => e.$metadata?.httpStatusCode === 501 && e.name === "NotImplemented");
-    const del = await s3.send(new DeleteObjectsCommand({ Bucket: "demo-org", Delete: { Objects: [{ Key: "p-az-nc/hello.txt" }] } }));
-    assert.equal(del.Errors?.[0]?.Code, "NotImplemented");
+    await s3.send(new PutObjectCommand({ Bucket: "demo-org", Key: "p-az-nc/new.txt", Body: "x" }));
+    assert.equal((await get("p-az-nc", "new.txt")).text, "x");
+    const del = await s3.send(new DeleteObjectsCommand({ Bucket: "demo-org", Delete: { Objects: [{ Key: "p-az-nc/new.txt" }] } }));
+    assert.deepEqual(del.Deleted?.map((d) => d.Key), ["p-az-nc/new.txt"]);
     s3.destroy();
     assert.equal((await get("p-az-nc", "new.txt", {}, "HEAD")).status, 404);
     assert.equal((await get("p-az-nc", "hello.txt")).text, HELLO);

@@ -86,7 +86,9 @@ TEST_CASE("azure dialect: no suffix range, no part numbers or SSE-C; versionId i
   sigv4::SigningKeyCache keys;
   const dialect::Dialect& d = dialect::of(b);
   CHECK_FALSE(d.capabilities().suffix_range);
-  CHECK_FALSE(d.capabilities().writes);
+  CHECK(d.capabilities().writes);
+  CHECK(d.capabilities().proxy_uploads);
+  CHECK_FALSE(d.capabilities().batch_delete);
   const Headers suffix = {{"range", "bytes=-5"}};
   CHECK(d.read(b, {false, "k", &suffix, nullptr}, nullptr, {kNow, keys}).url.empty());
   CHECK(d.read(b, {false, "", nullptr, nullptr}, nullptr, {kNow, keys}).url.empty());  // the container is no blob

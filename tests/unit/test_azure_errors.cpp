@@ -45,8 +45,8 @@ TEST_CASE("Azure errors: each documented code with its status maps to its class"
       {412, "LeaseIdMissing", BackendError::Other},
       {409, "LeaseAlreadyPresent", BackendError::Other},
       {409, "BlobArchived", BackendError::Other},
-      {400, "InvalidBlockList", BackendError::Other},
-      {400, "InvalidHeaderValue", BackendError::Other},
+      {400, "InvalidBlockList", BackendError::InvalidPart},
+      {400, "InvalidHeaderValue", BackendError::InvalidArgument},
   };
   for (const Case& c : cases) {
     INFO(c.code);
@@ -76,7 +76,7 @@ TEST_CASE("Azure errors: without a code (HEAD, bare answers) or with an unknown 
     CHECK(classify_error(500, code) == BackendError::Unavailable);
     CHECK(classify_error(502, code) == BackendError::Unavailable);
     CHECK(classify_error(504, code) == BackendError::Unavailable);
-    CHECK(classify_error(400, code) == BackendError::Other);
+    CHECK(classify_error(400, code) == BackendError::BadRequest);
     CHECK(classify_error(409, code) == BackendError::Other);
   }
   CHECK(classify_error(404, "blobnotfound") == BackendError::NoSuchKey);  // codes are case-sensitive: the status

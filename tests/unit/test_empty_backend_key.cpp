@@ -1,7 +1,7 @@
 // No backend request ever carries an empty object key: in path style that URL is the backend bucket itself, and a
 // GET of it lists the whole backend bucket. An empty key inside a repository answers as S3 would (NoSuchKey).
 #include "engine_fixture.h"
-#include "worker/ops/backend_fetch.h"
+#include "worker/dialect/s3_dialect.h"
 
 using namespace s3p;
 
@@ -37,10 +37,12 @@ TEST_CASE("backend object URLs refuse an empty key; only bucket-scope requests a
   const sigv4::Credentials keys_in{"AKID", "SECRET", ""};
   const BackendCredentials creds = BackendCredentials::keys(keys_in);
   for (const BackendCredentials* c : {static_cast<const BackendCredentials*>(nullptr), &creds}) {
-    CHECK(backend_fetch(BackendTarget{&b, "", {}}, "GET", {}, c, 0, keys).url.empty());
-    CHECK(backend_fetch(BackendTarget{&b, "k", {}}, "GET", {}, c, 0, keys).url == "http://127.0.0.1:9000/bkt/k");
-    CHECK(backend_fetch(BackendTarget{&b, "", {}, BackendTarget::Scope::Bucket}, "GET", {}, c, 0, keys).url ==
+    CHECK(dialect::s3_request(BackendTarget{&b, "", {}}, "GET", {}, c, dialect::Signing{0, keys}).url.empty());
+    CHECK(dialect::s3_request(BackendTarget{&b, "k", {}}, "GET", {}, c, dialect::Signing{0, keys}).url == "http://127.0.0.1:9000/bkt/k");
+    CHECK(dialect::s3_request(BackendTarget{&b, "", {}, BackendTarget::Scope::Bucket}, "GET", {}, c, dialect::Signing{0, keys}).url ==
           "http://127.0.0.1:9000/bkt/");
-    CHECK(backend_fetch(BackendTarget{&b, "k", {}, BackendTarget::Scope::Bucket}, "GET", {}, c, 0, keys).url.empty());
+    dialect::ObjectWrite put;  // a write names its key: an empty one is refused too
+    CHECK(dialect::of(b).write(b, put, c, dialect::Signing{0, keys}).url.empty());
+    CHECK(dialect::s3_request(BackendTarget{&b, "k", {}, BackendTarget::Scope::Bucket}, "GET", {}, c, dialect::Signing{0, keys}).url.empty());
   }
 }

@@ -19,6 +19,12 @@ constexpr ErrorRule kRules[] = {
     {"InvalidRange", E::InvalidRange},
     // Body integrity.
     {"Md5Mismatch", E::DigestMismatch},
+    {"InvalidMd5", E::DigestInvalid},
+    {"InvalidBlockList", E::InvalidPart},  // Put Block List naming a block that was never put
+    {"InvalidBlockId", E::InvalidPart},
+    {"InvalidMetadata", E::InvalidArgument},  // a metadata name that is no C# identifier (a '-' in it)
+    {"InvalidHeaderValue", E::InvalidArgument},
+    {"RequestBodyTooLarge", E::TooLarge},
     {"Crc64Mismatch", E::DigestMismatch},
     // Our credentials.
     {"AuthenticationFailed", E::CredentialsRefused},
@@ -58,6 +64,7 @@ BackendError classify_error(uint32_t status, std::string_view code) {
   if (BackendError e; find_error_rule(kRules, code, e)) return e;
   switch (status) {
     case 304: return E::NotModified;
+    case 400: return E::BadRequest;  // the request refused (Azurite 3.35's Content-MD5 mismatch is InvalidOperation)
     case 404: return E::NoSuchKey;
     case 412: return E::PreconditionFailed;
     case 416: return E::InvalidRange;

@@ -17,7 +17,7 @@
 //   CredentialsExpired        never: Azure has no code for it (an expired bearer token or SAS is
 //                             InvalidAuthenticationInfo / AuthenticationFailed like any refusal), so the exchange
 //                             must renew ahead of expiry; a refusal is CredentialsRefused
-//   status fallbacks          304 NotModified, 404 NoSuchKey, 412 PreconditionFailed, 416 InvalidRange,
+//   status fallbacks          304 NotModified, 400 BadRequest, 404 NoSuchKey, 412 PreconditionFailed, 416 InvalidRange,
 //                             401/403 CredentialsRefused, 429/503 Throttled, 500/502/504 Unavailable, else Other
 #pragma once
 #include <cstdint>

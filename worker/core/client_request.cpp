@@ -298,7 +298,7 @@ Action ClientRequest::plan() {
   if (phase_ == Phase::BodyRead && !ctx_->body_read)
     return fail(client_fault(body_problem_ == "timeout" ? errors::RequestTimeout : errors::MalformedXML,
                              "request body: " + body_problem_));
-  // A backend whose dialect has no writes yet (Azure) refuses them before anything is read or sent.
+  // A backend whose dialect has no writes refuses them before anything is read or sent.
   if (ctx_->repo && ctx_->op != S3Operation::GetObject && ctx_->op != S3Operation::HeadObject &&
       !dialect::of(*ctx_->repo->backend).capabilities().writes)
     return fail(client_fault(errors::NotImplemented, std::string(operation_name(ctx_->op)) + " on a " +

@@ -1,5 +1,7 @@
 #include "worker/dialect/azure_dialect.h"
 
+#include <algorithm>
+
 #include "worker/azure/errors.h"
 #include "worker/azure/list_blobs.h"
 #include "worker/rules/http_date.h"
@@ -56,6 +58,29 @@ FetchAction azure_request(const Backend& b, std::string_view method, std::string
   return f;
 }
 
+// The client's object headers (S3's names) as Azure's: the blob's properties as x-ms-blob-*, which Put Blob and
+// Put Block List both read, metadata as x-ms-meta-*, and the object conditions. Content-MD5 only where Azure
+// checks it against the body it gets (Put Blob, Put Block). The rest has no Azure form and is not sent
+// (worker/README.md "Azure writes" lists what).
+void object_headers(const Headers* in, Headers& out, bool md5, bool properties, bool conditions) {
+  if (!in) return;
+  static constexpr std::pair<std::string_view, std::string_view> kProperties[] = {
+      {"content-type", "x-ms-blob-content-type"},          {"content-encoding", "x-ms-blob-content-encoding"},
+      {"content-language", "x-ms-blob-content-language"},  {"content-disposition", "x-ms-blob-content-disposition"},
+      {"cache-control", "x-ms-blob-cache-control"}};
+  for (const Header& h : *in) {
+    if (properties && starts_with(h.name, "x-amz-meta-")) {
+      out.push_back({"x-ms-meta-" + h.name.substr(11), h.value});
+      continue;
+    }
+    if (md5 && h.name == "content-md5") out.push_back(h);
+    if (conditions && (h.name == "if-match" || h.name == "if-none-match")) out.push_back(h);
+    if (properties)
+      for (const auto& [s3, az] : kProperties)
+        if (h.name == s3) out.push_back({std::string(az), h.value});
+  }
+}
+
 bool is_condition_or_range(std::string_view n) {
   return n == "range" || n == "if-match" || n == "if-none-match" || n == "if-modified-since" ||
          n == "if-unmodified-since";
@@ -65,8 +90,8 @@ class AzureDialect final : public Dialect {
  public:
   std::string_view name() const override { return "azure"; }
   const Capabilities& capabilities() const override {
-    // Writes (Put Blob, Put Block / Put Block List, Copy Blob) are not rendered yet.
-    static const Capabilities caps{false, false, false, false, false, false, false};
+    // Writes: Put Blob, Delete Blob (one per key: no batch), Copy Blob, multipart as Put Block / Put Block List.
+    static const Capabilities caps{false, true, true, false, true, false, false, true, false};
     return caps;
   }
 
@@ -111,6 +136,93 @@ class AzureDialect final : public Dialect {
 
   FetchAction probe_bucket(const Backend& b, const BackendCredentials* creds, Signing s) const override {
     return azure_request(b, "HEAD", "", {{"restype", "container", true}}, {}, creds, s);
+  }
+
+  FetchAction write(const Backend& b, const ObjectWrite& w, const BackendCredentials* creds, Signing s) const override {
+    if (w.key.empty()) return FetchAction{};
+    Headers h;
+    std::vector<http::QueryParam> q;
+    std::string_view method = "PUT";
+    Body body;
+    int64_t length = 0;  // Shared Key signs Content-Length, so a body's must be known here
+    switch (w.step) {
+      case WriteStep::Put:
+        h.push_back({"x-ms-blob-type", "BlockBlob"});
+        object_headers(w.headers, h, true, true, true);
+        body = w.body;
+        length = w.length;
+        break;
+      case WriteStep::Delete:
+        method = "DELETE";
+        if (w.query)
+          for (const auto& p : *w.query)
+            if (p.name == "versionId") q.push_back({"versionid", p.value, true});
+        break;
+      case WriteStep::Copy: {
+        if (!w.copy_source || w.copy_source->dialect != BackendDialect::Azure) return FetchAction{};
+        // Copy Blob within the account: the source by URL (Shared Key of this request authorizes reading it).
+        std::string url = w.copy_source->scheme + "://" + w.copy_source->authority + azure_path(*w.copy_source, w.copy_source_key);
+        if (!w.copy_source_version.empty()) url += "?versionid=" + http::uri_encode(w.copy_source_version, true);
+        h.push_back({"x-ms-copy-source", std::move(url)});
+        bool replace = false;
+        if (w.headers)
+          for (const Header& x : *w.headers) {
+            if (x.name == "x-amz-metadata-directive") replace = x.value == "REPLACE";
+            static constexpr std::pair<std::string_view, std::string_view> kSource[] = {
+                {"x-amz-copy-source-if-match", "x-ms-source-if-match"},
+                {"x-amz-copy-source-if-none-match", "x-ms-source-if-none-match"},
+                {"x-amz-copy-source-if-modified-since", "x-ms-source-if-modified-since"},
+                {"x-amz-copy-source-if-unmodified-since", "x-ms-source-if-unmodified-since"}};
+            for (const auto& [s3, az] : kSource)
+              if (x.name == s3) h.push_back({std::string(az), x.value});
+          }
+        // COPY keeps the source's metadata (Azure copies it when none is given); REPLACE sends the new metadata.
+        // Copy Blob takes no blob properties: a REPLACE's Content-Type etc. are not applied (README).
+        if (replace && w.headers)
+          for (const Header& x : *w.headers)
+            if (starts_with(x.name, "x-amz-meta-")) h.push_back({"x-ms-meta-" + x.name.substr(11), x.value});
+        object_headers(w.headers, h, false, false, true);
+        break;
+      }
+      case WriteStep::UploadPart:
+        if (w.block_id.empty()) return FetchAction{};
+        q.push_back({"comp", "block", true});
+        q.push_back({"blockid", std::string(w.block_id), true});
+        object_headers(w.headers, h, true, false, false);
+        body = w.body;
+        length = w.length;
+        break;
+      case WriteStep::CompleteUpload: {
+        if (!w.blocks) return FetchAction{};
+        q.push_back({"comp", "blocklist", true});
+        std::string doc = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>";
+        for (const std::string& id : *w.blocks) doc.append("<Latest>").append(id).append("</Latest>");  // base64: no escaping
+        doc += "</BlockList>";
+        object_headers(w.headers, h, false, true, true);
+        length = static_cast<int64_t>(doc.size());
+        body = Body{BodyKind::Bytes, std::move(doc), 0};
+        break;
+      }
+      case WriteStep::ListParts:
+        method = "GET";
+        q.push_back({"comp", "blocklist", true});
+        q.push_back({"blocklisttype", "uncommitted", true});
+        break;
+      default: return FetchAction{};  // DeleteBatch, CopyPart, CreateUpload, AbortUpload: not Azure requests
+    }
+    if (length < 0) return FetchAction{};
+    if (length > 0) h.push_back({"content-length", std::to_string(length)});
+    FetchAction f = azure_request(b, method, w.key, std::move(q), std::move(h), creds, s);
+    if (f.url.empty()) return f;
+    // Signed, not sent: the host sets Content-Length from the body it streams (a fixed-length stream).
+    f.headers.erase(std::remove_if(f.headers.begin(), f.headers.end(), [](const Header& x) { return x.name == "content-length"; }),
+                    f.headers.end());
+    f.body = std::move(body);
+    if (w.step == WriteStep::ListParts) {
+      f.mode = ResponseMode::Buffer;
+      f.max_body = 4 << 20;  // 10000 blocks of ~150 bytes
+    }
+    return f;
   }
 
   void answer_headers(Headers& h) const override {

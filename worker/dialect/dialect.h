@@ -11,8 +11,9 @@
 // may also carry S3-only headers (checksum mode, SSE-C keys) and partNumber: only a dialect that says so accepts
 // them (unsupported_read), the others refuse the request before any backend work.
 //
-// Writes still speak S3 (ops/backend_fetch.h renders them for the S3 dialect only); a dialect without
-// capabilities().writes refuses them at planning (core/client_request.cpp).
+// Writes (ObjectWrite) name a step and carry the client's object headers in S3's names; each dialect renders
+// them (S3: as before the seam; Azure: Put Blob, Delete Blob, Copy Blob, Put Block / Put Block List). A dialect
+// without capabilities().writes refuses them at planning (core/client_request.cpp).
 //
 // Dialects: S3 (s3_dialect.cpp: path-style SigV4, today's requests moved here unchanged), Azure Blob
 // (azure_dialect.cpp: Shared Key). Adding one: worker/README.md "Adding a dialect".
@@ -44,6 +45,12 @@ struct Capabilities {
   // A listing can start after a given key (S3's start-after). Without it, V1 pages resume by a NextMarker the
   // proxy seals (the backend's own marker, as a V2 token holds it) instead of by a key.
   bool start_after = false;
+  // Multipart upload ids are minted and sealed by the proxy (ops/minted_upload.h), not by the backend: Create and
+  // Abort make no backend call, a part is a block the upload's nonce names, Complete commits the named blocks.
+  bool proxy_uploads = false;
+  // Copies and CompleteMultipartUpload answer with S3's XML result documents (else the answer's ETag and
+  // Last-Modified headers say it).
+  bool xml_results = false;
 };
 
 // Signing context of one round: the time and S3's signing-key cache (a dialect that does not need it ignores it).
@@ -89,6 +96,39 @@ struct ListView {
   std::function<std::string(std::string_view backend_token)> seal_next;
 };
 
+// The write steps, in neutral terms.
+enum class WriteStep : uint8_t {
+  Put,             // the client's body becomes the object
+  Delete,          // (S3: a version, with versionId)
+  DeleteBatch,     // batch_delete only: the <Delete> document in `body`, on the bucket (key "")
+  Copy,            // server_side_copy: the object becomes a copy of `copy_source`
+  CopyPart,        // a part becomes a copy of (a range of) `copy_source` (not with proxy_uploads)
+  CreateUpload,    // not with proxy_uploads
+  UploadPart,      // the client's body becomes a part (proxy_uploads: the block `block_id`)
+  CompleteUpload,  // the parts become the object (S3: the parts document in `body`; proxy_uploads: `blocks`)
+  AbortUpload,     // not with proxy_uploads
+  ListParts,       // (proxy_uploads: the blob's uncommitted block list, which the operation filters)
+  ListUploads,     // on the bucket (key ""); not with proxy_uploads
+};
+
+struct ObjectWrite {
+  WriteStep step = WriteStep::Put;
+  std::string_view key;                  // full backend key; empty only for DeleteBatch and ListUploads
+  const Headers* headers = nullptr;      // the client's, in S3's names: object headers (content-*, cache-control,
+                                         // x-amz-meta-*), content-md5, conditions, checksums, copy conditions
+  Body body;                             // Put / UploadPart: the client's body; S3's XML documents
+  std::string_view payload_hash = sigv4::kEmptyPayloadHash;  // what the body was declared as (S3 signs it)
+  int64_t length = -1;                   // the body's length in bytes (-1 = unknown: a dialect that must sign it
+                                         // refuses the request)
+  const std::vector<http::QueryParam>* query = nullptr;  // S3's own (versionId, uploadId, partNumber, ...)
+  // Copy / CopyPart: the source object (same endpoint and principal, ops/copy_from.cpp checked).
+  const Backend* copy_source = nullptr;
+  std::string_view copy_source_key, copy_source_version;
+  // proxy_uploads: UploadPart's block id; CompleteUpload's block ids in order.
+  std::string_view block_id;
+  const std::vector<std::string>* blocks = nullptr;
+};
+
 // A backend's error answer, classified: the neutral class and the backend's own code (for the log only).
 struct Classified {
   BackendError error;
@@ -108,6 +148,7 @@ class Dialect {
   virtual FetchAction read(const Backend& b, const ObjectRead& r, const BackendCredentials* creds, Signing s) const = 0;
   virtual FetchAction list(const Backend& b, const ListCall& c, const BackendCredentials* creds, Signing s) const = 0;
   virtual FetchAction probe_bucket(const Backend& b, const BackendCredentials* creds, Signing s) const = 0;
+  virtual FetchAction write(const Backend& b, const ObjectWrite& w, const BackendCredentials* creds, Signing s) const = 0;
 
   // A successful answer's headers, renamed in place into S3's (metadata, storage class); what S3 clients must not
   // see is the operation's to drop (ObjectOp::passes_through).

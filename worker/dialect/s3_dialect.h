@@ -1,6 +1,6 @@
 // The S3 dialect: path-style requests signed with SigV4 (or anonymous), S3's error codes, S3's listing rewritten
-// in one pass (s3/list_rewrite.h). What the operations sent before the seam, moved here unchanged; the writes
-// still build their S3 requests through s3_request (ops/backend_fetch.h).
+// in one pass (s3/list_rewrite.h). What the operations sent before the seam, moved here unchanged, the writes'
+// included.
 #pragma once
 #include <string_view>
 #include <vector>

@@ -1,6 +1,7 @@
 #include "worker/ops/abort_multipart_upload.h"
 
 #include "worker/auth/authorize.h"
+#include "worker/ops/minted_upload.h"
 #include "worker/ops/single_request_op.h"
 
 namespace s3p {
@@ -26,8 +27,14 @@ Planned plan_abort_multipart_upload(OpContext& ctx) {
   if (!auth::allows(ctx.caller, *ctx.account, *ctx.repo, kPermWrite, ctx.key))
     return Planned::refuse(errors::AccessDenied, "no write permission for this key");
   if (ctx.key.empty()) return Planned::refuse(errors::InvalidArgument, "empty key");
+  if (dialect::of(*ctx.repo->backend).capabilities().proxy_uploads) {
+    // Nothing to remove: the upload's uncommitted blocks expire on their own (Azure: after 7 days).
+    MintedUpload upload;
+    if (Failure f; !open_upload(ctx, upload, f)) return Planned::refuse(std::move(f));
+    return Planned::respond(204, {});
+  }
   BackendCall call;
-  call.method = "DELETE";
+  call.step = dialect::WriteStep::AbortUpload;
   call.key = ctx.backend_key();
   call.query = take_params(ctx.params, {"uploadId"});
   call.max_body = 64 * 1024;

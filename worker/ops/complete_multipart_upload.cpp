@@ -4,6 +4,7 @@
 #include "worker/crypto/sha256.h"
 #include "worker/http/uri.h"
 #include "worker/ops/client_body.h"
+#include "worker/ops/minted_upload.h"
 #include "worker/ops/multipart_common.h"
 #include "worker/ops/single_request_op.h"
 #include "worker/ops/upload_part.h"
@@ -23,12 +24,14 @@ class CompleteMultipartUploadOp : public SingleRequestOp {
   OpStep on_response(FetchResult&& r) override {
     OpStep step;
     xml::Document doc;
-    if (failed(r, step) || !parse_result(r, "CompleteMultipartUploadResult", doc, step, flat_)) return step;
+    const bool xml_result = dialect::of(backend_).capabilities().xml_results;
+    if (failed(r, step) || (xml_result && !parse_result(r, "CompleteMultipartUploadResult", doc, step, flat_))) return step;
     std::string out = open_result("CompleteMultipartUploadResult");
     xml::append_element(out, "Location", "/" + http::uri_encode(bucket_, true) + "/" + http::uri_encode(key_, false));
     xml::append_element(out, "Bucket", bucket_);
     xml::append_element(out, "Key", key_);
-    xml::copy_fields(out, doc.root(), {"ETag"}, true);
+    if (xml_result) xml::copy_fields(out, doc.root(), {"ETag"}, true);
+    else if (const std::string* etag = find_header(r.headers, "etag")) xml::append_element(out, "ETag", *etag);  // Put Block List's
     out += "</CompleteMultipartUploadResult>";
     for (auto& h : r.headers)
       if (passes_through_write(h.name) && h.name != "etag") step.headers.push_back(std::move(h));
@@ -51,7 +54,7 @@ uint32_t part_number(std::string_view text) {
 
 }  // namespace
 
-Parsed<std::string> complete_document(std::string_view body) {
+Parsed<std::string> complete_document(std::string_view body, std::vector<NamedPart>* named) {
   auto malformed = [](std::string why) { return Parsed<std::string>::fail(client_fault(errors::MalformedXML, std::move(why))); };
   std::vector<xml::Entry> parts;
   std::string why;
@@ -70,6 +73,7 @@ Parsed<std::string> complete_document(std::string_view body) {
     if (n <= last) return Parsed<std::string>::fail(client_fault(errors::InvalidPartOrder, "parts out of order"));
     last = n;
     if (++count > kMaxParts) return malformed("more than 10000 parts");
+    if (named) named->push_back({n, *etag});
     // Re-rendered from the fields the backend needs (the part, its ETag, its checksums): nothing else goes on.
     out += "<Part>";
     for (const xml::Field& f : part.fields)
@@ -87,11 +91,29 @@ Planned plan_complete_multipart_upload(OpContext& ctx) {
   if (ctx.key.empty()) return Planned::refuse(errors::InvalidArgument, "empty key");
   if (!ctx.body_read) return Planned::read_body_first(kMaxXmlBody);
   if (Failure f; !body_matches_declared(ctx.body, ctx.payload_hash, ctx.headers, f)) return Planned::refuse(std::move(f));
-  Parsed<std::string> doc = complete_document(ctx.body);
+  std::vector<NamedPart> parts;
+  Parsed<std::string> doc = complete_document(ctx.body, &parts);
   if (!doc.ok) return Planned::refuse(std::move(doc.failure));
 
   BackendCall call;
-  call.method = "POST";
+  if (dialect::of(*ctx.repo->backend).capabilities().proxy_uploads) {
+    // Put Block List of the named parts' blocks, with the object headers the upload was created with. A part
+    // never uploaded is a block the backend does not have (InvalidBlockList: InvalidPart). The parts' ETags are
+    // not checked: a block's MD5 is not kept anywhere the proxy can read it back (README: Azure writes).
+    MintedUpload minted;
+    if (Failure f; !open_upload(ctx, minted, f)) return Planned::refuse(std::move(f));
+    for (const NamedPart& p : parts) call.blocks.push_back(block_id(minted.nonce, p.number));
+    call.step = dialect::WriteStep::CompleteUpload;
+    call.long_running = true;
+    call.changes_object = true;
+    call.key = ctx.backend_key();
+    call.headers = std::move(minted.headers);
+    for (const auto& h : ctx.headers)
+      if ((h.name == "if-match" || h.name == "if-none-match") && !has_ctl_break(h.value)) call.headers.push_back(h);
+    return Planned::run(std::make_unique<CompleteMultipartUploadOp>(*ctx.repo->backend, std::move(call), ctx.flat(),
+                                                                    ctx.account->name, ctx.client_key()));
+  }
+  call.step = dialect::WriteStep::CompleteUpload;
   call.long_running = true;
   call.changes_object = true;
   call.key = ctx.backend_key();

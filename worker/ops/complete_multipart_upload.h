@@ -10,6 +10,11 @@ Planned plan_complete_multipart_upload(OpContext& ctx);
 
 // The part list re-rendered from a client's CompleteMultipartUpload document (only PartNumber, ETag and the
 // checksums of each part pass), or the S3 error the document earns.
-Parsed<std::string> complete_document(std::string_view body);
+// `parts`, when given, gets each part's number and ETag in order.
+struct NamedPart {
+  uint32_t number;
+  std::string etag;
+};
+Parsed<std::string> complete_document(std::string_view body, std::vector<NamedPart>* parts = nullptr);
 
 }  // namespace s3p

@@ -8,7 +8,7 @@
 
 namespace s3p {
 
-bool backend_copy_source(const OpContext& ctx, std::string& header, Failure& out) {
+bool backend_copy_source(const OpContext& ctx, BackendCall& call, Failure& out) {
   const std::string* raw = find_header(ctx.headers, "x-amz-copy-source");
   CopySource src;
   switch (raw ? parse_copy_source(*raw, src) : CopySourceError::Malformed) {
@@ -31,14 +31,9 @@ bool backend_copy_source(const OpContext& ctx, std::string& header, Failure& out
   // (the buckets may differ). Otherwise the bytes would have to pass through the proxy.
   if (!same_endpoint_and_principal(*repo->backend, *ctx.repo->backend))
     return out = client_fault(errors::CrossBackendCopy, "copy source on backend " + repo->backend->name), false;
-  header = "/";
-  header += http::uri_encode(repo->backend->bucket, true);
-  header += '/';
-  header += http::uri_encode(repo->prefix + key, false);
-  if (!src.version_id.empty()) {
-    header += "?versionId=";
-    header += http::uri_encode(src.version_id, true);
-  }
+  call.copy_source = repo->backend;
+  call.copy_source_key = repo->prefix + key;
+  call.copy_source_version = src.version_id;
   return true;
 }
 
@@ -46,12 +41,10 @@ bool plan_copy_call(const OpContext& ctx, BackendCall& call, Failure& out) {
   if (!auth::allows(ctx.caller, *ctx.account, *ctx.repo, kPermWrite, ctx.key))
     return out = client_fault(errors::AccessDenied, "no write permission for this key"), false;
   if (ctx.key.empty()) return out = client_fault(errors::InvalidArgument, "empty key"), false;
-  std::string source;
-  if (!backend_copy_source(ctx, source, out)) return false;
-  call.method = "PUT";
+  if (!backend_copy_source(ctx, call, out)) return false;
+  call.step = dialect::WriteStep::Copy;
   call.long_running = true;
   call.key = ctx.backend_key();
-  call.headers.push_back({"x-amz-copy-source", std::move(source)});
   return true;
 }
 

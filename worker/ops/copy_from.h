@@ -10,11 +10,11 @@
 
 namespace s3p {
 
-// False with the failure; else `header` is the value for the backend request's x-amz-copy-source.
-bool backend_copy_source(const OpContext& ctx, std::string& header, Failure& out);
+// False with the failure; else the call's copy source (backend, backend key, version) is set.
+bool backend_copy_source(const OpContext& ctx, BackendCall& call, Failure& out);
 
 // The backend call of a copy into ctx's key (CopyObject, UploadPartCopy): the caller's write permission on the
-// target and read permission on the source checked, the source resolved, the backend's x-amz-copy-source set.
+// target and read permission on the source checked, the source resolved (the dialect renders it).
 // False with the refusal.
 bool plan_copy_call(const OpContext& ctx, BackendCall& call, Failure& out);
 

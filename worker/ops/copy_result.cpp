@@ -1,6 +1,9 @@
 #include "worker/ops/copy_result.h"
 
 #include "worker/ops/multipart_common.h"
+#include "worker/rules/http_date.h"
+#include "worker/rules/iso8601.h"
+#include "worker/s3/xml.h"
 #include "worker/ops/write_answer.h"
 
 namespace s3p {
@@ -8,9 +11,19 @@ namespace s3p {
 OpStep CopyResultOp::on_response(FetchResult&& r) {
   OpStep step;
   xml::Document doc;
-  if (failed(r, step) || !parse_result(r, root_, doc, step, flat_)) return step;
+  const bool xml_result = dialect::of(backend_).capabilities().xml_results;
+  if (failed(r, step) || (xml_result && !parse_result(r, root_, doc, step, flat_))) return step;
   std::string out = open_result(root_);
-  xml::copy_fields(out, doc.root(), {"ETag", "LastModified"}, true);
+  if (xml_result) {
+    xml::copy_fields(out, doc.root(), {"ETag", "LastModified"}, true);
+  } else {
+    // Copy Blob answers in headers: the new blob's ETag and Last-Modified. Within one account Azure copies at
+    // once (x-ms-copy-status: success); a pending copy is answered too (README: Azure writes).
+    int64_t t = 0;
+    if (const std::string* lm = find_header(r.headers, "last-modified"); lm && parse_http_date(*lm, t))
+      xml::append_element(out, "LastModified", format_iso8601(t));
+    if (const std::string* etag = find_header(r.headers, "etag")) xml::append_element(out, "ETag", *etag);
+  }
   out += "</";
   out += root_;
   out += '>';

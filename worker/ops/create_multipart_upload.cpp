@@ -1,6 +1,7 @@
 #include "worker/ops/create_multipart_upload.h"
 
 #include "worker/auth/authorize.h"
+#include "worker/ops/minted_upload.h"
 #include "worker/ops/multipart_common.h"
 #include "worker/ops/put_object.h"
 #include "worker/ops/single_request_op.h"
@@ -46,7 +47,7 @@ Planned plan_create_multipart_upload(OpContext& ctx) {
     return Planned::refuse(errors::AccessDenied, "no write permission for this key");
   if (ctx.key.empty()) return Planned::refuse(errors::InvalidArgument, "empty key");
   BackendCall call;
-  call.method = "POST";
+  call.step = dialect::WriteStep::CreateUpload;
   call.key = ctx.backend_key();
   call.query = take_params(ctx.params, {"uploads"});
   // The object's headers (type, metadata, checksum algorithm and type, storage class…), not a body's.
@@ -54,6 +55,20 @@ Planned plan_create_multipart_upload(OpContext& ctx) {
     if (h.name != "content-md5" && h.name != "x-amz-decoded-content-length" && h.name != "x-amz-trailer" &&
         !starts_with(h.name, "if-"))
       call.headers.push_back(std::move(h));
+  if (dialect::of(*ctx.repo->backend).capabilities().proxy_uploads) {
+    // No backend call: the id is ours, and carries the object headers Complete applies.
+    size_t size = 0;
+    for (const Header& h : call.headers) size += h.name.size() + h.value.size() + 2;
+    if (size > kMaxUploadHeaders)
+      return Planned::refuse(errors::InvalidArgument, "object headers too large for an upload id (at most 2560 bytes)");
+    const std::string id = upload_id_of(ctx, new_upload(ctx, std::move(call.headers)));
+    std::string out = open_result("InitiateMultipartUploadResult");
+    xml::append_element(out, "Bucket", ctx.account->name);
+    xml::append_element(out, "Key", ctx.client_key());
+    xml::append_element(out, "UploadId", id);
+    out += "</InitiateMultipartUploadResult>";
+    return Planned::xml(std::move(out));
+  }
   return Planned::run(std::make_unique<CreateMultipartUploadOp>(*ctx.repo->backend, std::move(call), ctx.flat(),
                                                                 ctx.account->name, ctx.client_key()));
 }

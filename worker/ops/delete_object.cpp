@@ -1,7 +1,7 @@
 #include "worker/ops/delete_object.h"
 
 #include "worker/auth/authorize.h"
-#include "worker/ops/backend_fetch.h"
+#include "worker/dialect/dialect.h"
 #include "worker/ops/write_answer.h"
 
 namespace s3p {
@@ -17,12 +17,21 @@ Planned plan_delete_object(OpContext& ctx) {
 }
 
 FetchAction DeleteObjectOp::request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
-  BackendTarget target{&backend_, key_, query_};
-  return backend_fetch(target, "DELETE", {}, creds, now_s, keys);
+  dialect::ObjectWrite w;
+  w.step = dialect::WriteStep::Delete;
+  w.key = key_;
+  w.query = &query_;
+  return dialect::of(backend_).write(backend_, w, creds, dialect::Signing{now_s, keys});
 }
 
 OpStep DeleteObjectOp::on_response(FetchResult&& r) {
-  if (r.outcome != FetchOutcome::Ok || (r.status != 204 && r.status != 200)) return write_failure(r, flat_);
+  // S3 answers 204 whether or not the key existed; Azure 202, or 404 for a blob that is not there, which is S3's
+  // 204 as well.
+  if (r.outcome == FetchOutcome::Ok && r.status == 404 &&
+      dialect::of(backend_).classify(r).error == BackendError::NoSuchKey)
+    r.status = 204;
+  else if (r.outcome != FetchOutcome::Ok || r.status < 200 || r.status > 204)
+    return write_failure(backend_, r, flat_);
   OpStep step;
   step.status = 204;
   for (auto& h : r.headers)

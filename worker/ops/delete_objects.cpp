@@ -6,7 +6,7 @@
 #include "worker/crypto/md5.h"
 #include "worker/crypto/sha256.h"
 #include "worker/dialect/dialect.h"
-#include "worker/ops/backend_fetch.h"
+#include "worker/ops/write_answer.h"
 #include "worker/ops/client_body.h"
 #include "worker/ops/multipart_common.h"
 #include "worker/route/route.h"
@@ -28,10 +28,13 @@ void append_key_error(std::string& out, const DeleteTarget& t, const S3Error& e)
   out += "</Error>";
 }
 
-// The keys of one repository, deleted with one backend request.
+// The keys of one repository, deleted with one backend request — or, on a backend without batch deletes
+// (Azure), with one request per key, in sequential rounds (the core has one backend request in flight per
+// client request).
 struct DeleteGroup {
   const Repository* repo;
   std::vector<DeleteTarget> objects;  // client keys
+  bool batch = true;
 };
 
 class DeleteObjectsOp : public BackendOp {
@@ -43,6 +46,18 @@ class DeleteObjectsOp : public BackendOp {
 
   FetchAction request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override {
     const DeleteGroup& g = groups_[index_];
+    const dialect::Dialect& d = dialect::of(*g.repo->backend);
+    dialect::ObjectWrite w;
+    if (!g.batch) {
+      const DeleteTarget& o = g.objects[object_];
+      one_key_ = g.repo->prefix + std::string(in_repo(o.key));
+      one_query_.clear();
+      if (!o.version_id.empty()) one_query_.push_back({"versionId", o.version_id, true});
+      w.step = dialect::WriteStep::Delete;
+      w.key = one_key_;
+      w.query = &one_query_;
+      return d.write(*g.repo->backend, w, creds, dialect::Signing{now_s, keys});
+    }
     std::string body = open_result("Delete");
     xml::append_element(body, "Quiet", quiet_ ? "true" : "false");
     for (const auto& o : g.objects) {
@@ -53,11 +68,14 @@ class DeleteObjectsOp : public BackendOp {
     }
     body += "</Delete>";
     const std::string hash = crypto::hex(crypto::sha256(body));
-    BackendTarget target{g.repo->backend, "", {{"delete", ""}}, BackendTarget::Scope::Bucket};
-    target.payload_hash = hash;
+    const std::vector<http::QueryParam> query{{"delete", ""}};
     const Headers headers{{"content-md5", crypto::content_md5(body)}, {"content-type", "application/xml"}};
-    target.body = Body{BodyKind::Bytes, std::move(body), 0};
-    FetchAction f = backend_fetch(target, "POST", headers, creds, now_s, keys);
+    w.step = dialect::WriteStep::DeleteBatch;
+    w.query = &query;
+    w.headers = &headers;
+    w.payload_hash = hash;
+    w.body = Body{BodyKind::Bytes, std::move(body), 0};
+    FetchAction f = d.write(*g.repo->backend, w, creds, dialect::Signing{now_s, keys});
     f.mode = ResponseMode::Buffer;
     f.max_body = kMaxXmlBody;
     return f;
@@ -70,6 +88,7 @@ class DeleteObjectsOp : public BackendOp {
 
   OpStep on_response(FetchResult&& r) override {
     const DeleteGroup& g = groups_[index_];
+    if (!g.batch) return on_one_key(std::move(r), g);
     OpStep failure;
     xml::Document doc;
     if (backend_failure(r, failure) || r.status != 200 || !doc.parse(r.body) || doc.root().name() != "DeleteResult") {
@@ -90,6 +109,30 @@ class DeleteObjectsOp : public BackendOp {
         entries_ += deleted ? "</Deleted>" : "</Error>";
       }
     }
+    return next_group();
+  }
+
+ private:
+  OpStep on_one_key(FetchResult&& r, const DeleteGroup& g) {
+    const DeleteTarget& o = g.objects[object_];
+    const bool gone = r.outcome == FetchOutcome::Ok &&
+                      ((r.status >= 200 && r.status < 300) ||
+                       (r.status == 404 && dialect::of(*g.repo->backend).classify(r).error == BackendError::NoSuchKey));
+    if (!gone) {
+      OpStep failure = write_failure(*g.repo->backend, r, flat_);
+      append_key_error(entries_, o, failure.kind == OpStep::Kind::Error ? *failure.failure.error : errors::BadGateway);
+    } else if (!quiet_) {
+      entries_ += "<Deleted>";
+      xml::append_element(entries_, "Key", o.key);
+      if (!o.version_id.empty()) xml::append_element(entries_, "VersionId", o.version_id);
+      entries_ += "</Deleted>";
+    }
+    if (++object_ < g.objects.size()) return OpStep::again();
+    return next_group();
+  }
+
+  OpStep next_group() {
+    object_ = 0;
     if (++index_ < groups_.size()) return OpStep::again();
     OpStep step;
     std::string out = open_result("DeleteResult");
@@ -100,7 +143,6 @@ class DeleteObjectsOp : public BackendOp {
     return step;
   }
 
- private:
   // The key inside the repository, from the client's key in the bucket.
   std::string_view in_repo(std::string_view client_key) const {
     return flat_ ? client_key : client_key.substr(client_key.find('/') + 1);
@@ -117,6 +159,9 @@ class DeleteObjectsOp : public BackendOp {
   bool quiet_;
   bool flat_;
   size_t index_ = 0;
+  size_t object_ = 0;           // the key in flight of a group without batch deletes
+  std::string one_key_;         // its backend key and version, which its request points at
+  std::vector<http::QueryParam> one_query_;
 };
 
 }  // namespace
@@ -172,12 +217,9 @@ Planned plan_delete_objects(OpContext& ctx) {
       append_key_error(refused, o, errors::InvalidArgument);
       continue;
     }
-    if (!dialect::of(*repo->backend).capabilities().batch_delete) {  // Azure: no deletes rendered yet
-      append_key_error(refused, o, errors::NotImplemented);
-      continue;
-    }
     auto g = std::find_if(groups.begin(), groups.end(), [&](const DeleteGroup& d) { return d.repo == repo; });
-    if (g == groups.end()) g = groups.insert(groups.end(), DeleteGroup{repo, {}});
+    if (g == groups.end())
+      g = groups.insert(groups.end(), DeleteGroup{repo, {}, dialect::of(*repo->backend).capabilities().batch_delete});
     g->objects.push_back(std::move(o));
   }
   if (groups.empty()) return Planned::xml(open_result("DeleteResult") + refused + "</DeleteResult>");

@@ -114,6 +114,10 @@ Planned plan_list_multipart_uploads(OpContext& ctx) {
     return Planned::refuse(errors::AccessDenied, "no write permission for this prefix");
   if (!dialect::of(*repo->backend).capabilities().multipart)
     return Planned::refuse(errors::NotImplemented, "ListMultipartUploads on a backend without multipart uploads");
+  // The proxy's upload ids live only in the clients' hands (ops/minted_upload.h): there is nothing to list.
+  if (dialect::of(*repo->backend).capabilities().proxy_uploads)
+    return Planned::refuse(errors::NotImplemented,
+                           "ListMultipartUploads on an Azure repository: its upload ids are kept by the clients only");
   v.client_base = account.flat ? "" : repo->name + "/";
   v.backend_base = repo->prefix;
 
@@ -126,8 +130,7 @@ Planned plan_list_multipart_uploads(OpContext& ctx) {
   else if (v.key_marker > v.client_base)
     return Planned::xml(nothing_after(v));
   BackendCall call;
-  call.method = "GET";
-  call.scope = BackendTarget::Scope::Bucket;
+  call.step = dialect::WriteStep::ListUploads;
   call.query = std::move(forwarded);
   return Planned::run(std::make_unique<ListMultipartUploadsOp>(*repo->backend, std::move(call), account.flat, std::move(v)));
 }

@@ -1,7 +1,7 @@
 #include "worker/ops/put_object.h"
 
 #include "worker/auth/authorize.h"
-#include "worker/ops/backend_fetch.h"
+#include "worker/dialect/dialect.h"
 #include "worker/ops/upload_body.h"
 #include "worker/ops/write_answer.h"
 
@@ -39,17 +39,23 @@ PutObjectOp::PutObjectOp(const Backend& backend, std::string key, UploadBody upl
       forwarded_(std::move(upload.headers)),
       body_(std::move(upload.body)),
       payload_hash_(std::move(upload.payload_hash)),
+      length_(upload.length),
       flat_(flat) {}
 
 FetchAction PutObjectOp::request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
-  BackendTarget target{&backend_, key_, {}};
-  target.body = body_;
-  target.payload_hash = payload_hash_;
-  return backend_fetch(target, "PUT", forwarded_, creds, now_s, keys);
+  dialect::ObjectWrite w;
+  w.step = dialect::WriteStep::Put;
+  w.key = key_;
+  w.headers = &forwarded_;
+  w.body = body_;
+  w.payload_hash = payload_hash_;
+  w.length = length_;
+  return dialect::of(backend_).write(backend_, w, creds, dialect::Signing{now_s, keys});
 }
 
 OpStep PutObjectOp::on_response(FetchResult&& r) {
-  if (r.outcome != FetchOutcome::Ok || r.status != 200) return write_failure(r, flat_);
+  // S3 answers 200, Azure's Put Blob 201.
+  if (r.outcome != FetchOutcome::Ok || (r.status != 200 && r.status != 201)) return write_failure(backend_, r, flat_);
   OpStep step;
   step.status = 200;
   for (auto& h : r.headers)

@@ -29,6 +29,7 @@ class PutObjectOp : public BackendOp {
   Headers forwarded_;
   Body body_;
   std::string payload_hash_;
+  int64_t length_;
   bool flat_;
 };
 

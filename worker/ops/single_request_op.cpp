@@ -8,10 +8,21 @@
 namespace s3p {
 
 FetchAction SingleRequestOp::request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) {
-  BackendTarget target{&backend_, call_.key, call_.query, call_.scope};
-  target.body = call_.body;
-  target.payload_hash = call_.payload_hash;
-  FetchAction f = backend_fetch(target, call_.method, call_.headers, creds, now_s, keys);
+  dialect::ObjectWrite w;
+  w.step = call_.step;
+  w.key = call_.key;
+  w.headers = &call_.headers;
+  w.body = call_.body;
+  w.payload_hash = call_.payload_hash;
+  w.length = call_.length;
+  w.query = &call_.query;
+  w.copy_source = call_.copy_source;
+  w.copy_source_key = call_.copy_source_key;
+  w.copy_source_version = call_.copy_source_version;
+  w.block_id = call_.block_id;
+  w.blocks = &call_.blocks;
+  FetchAction f = dialect::of(backend_).write(backend_, w, creds, dialect::Signing{now_s, keys});
+  if (f.url.empty()) return f;
   f.mode = call_.mode;
   f.max_body = call_.max_body;
   if (call_.long_running) f.timeout_ms = std::max(f.timeout_ms, kLongOperationMs);
@@ -20,7 +31,7 @@ FetchAction SingleRequestOp::request(const BackendCredentials* creds, int64_t no
 
 bool SingleRequestOp::failed(const FetchResult& r, OpStep& out) const {
   if (r.outcome == FetchOutcome::Ok && r.status >= 200 && r.status < 300) return false;
-  out = write_failure(r, flat_);
+  out = write_failure(backend_, r, flat_);
   return true;
 }
 

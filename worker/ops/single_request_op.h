@@ -1,20 +1,27 @@
-// The shape most write operations share: one backend request on one backend key (method, forwarded query and
-// headers, maybe a body), then an answer read off the response. Subclasses only decide the answer.
+// The shape most write operations share: one backend request on one backend key (a write step in the dialect's
+// neutral terms: forwarded query and headers, maybe a body), then an answer read off the response. Subclasses
+// only decide the answer.
 #pragma once
 #include <string>
 #include <vector>
 
 #include "worker/http/uri.h"
+#include "worker/dialect/dialect.h"
 #include "worker/ops/backend_fetch.h"
 #include "worker/ops/backend_op.h"
 
 namespace s3p {
 
 struct BackendCall {
-  std::string method;
-  std::string key;                      // full backend key (repository prefix + client key), never empty…
-  BackendTarget::Scope scope = BackendTarget::Scope::Object;  // …but for a bucket-level request
-  std::vector<http::QueryParam> query;  // forwarded (decoded)
+  dialect::WriteStep step = dialect::WriteStep::Put;
+  std::string key;                      // full backend key (repository prefix + client key), never empty
+  std::vector<http::QueryParam> query;  // forwarded (decoded): S3's own
+  int64_t length = -1;                  // the body's length (-1 unknown)
+  // Copies: the source (backend, key, version). Proxy-minted uploads: the part's block id, Complete's blocks.
+  const Backend* copy_source = nullptr;
+  std::string copy_source_key, copy_source_version;
+  std::string block_id;
+  std::vector<std::string> blocks;
   Headers headers;                      // forwarded, and signed
   Body body;                            // the client's body by handle, or bytes the core made
   std::string payload_hash = std::string(sigv4::kEmptyPayloadHash);

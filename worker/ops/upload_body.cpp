@@ -1,5 +1,6 @@
 #include "worker/ops/upload_body.h"
 
+#include "worker/dialect/dialect.h"
 #include "worker/ops/put_object.h"
 
 namespace s3p {
@@ -68,10 +69,20 @@ bool plan_upload_body(const OpContext& ctx, UploadBody& out, Failure& failure) {
     c.seed_signature = ctx.chunk_seed->signature;
     out.payload_hash = std::string(sigv4::kUnsignedPayload);
     out.headers = decoded_headers(std::move(out.headers));
+    out.length = static_cast<int64_t>(c.decoded_length);
     return true;
   }
   if (starts_with(declared, "STREAMING-") && declared != "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
     return failure = client_fault(errors::SignedChunksUnsupported, std::string(declared)), false;
+  if (const std::string* length = find_header(ctx.headers, "content-length")) {
+    uint64_t n = 0;
+    if (parse_decoded_length(*length, n)) out.length = static_cast<int64_t>(n);
+  }
+  if (!dialect::of(*ctx.repo->backend).capabilities().payload_hash) {
+    if (declared == "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+      return failure = client_fault(errors::NotImplemented, "unsigned aws-chunked upload on a backend that cannot decode it"), false;
+    if (out.length < 0) return failure = client_fault(errors::MissingContentLength, "no content-length"), false;
+  }
   // Presigned URLs and SigV2 declare nothing: the body is sent unsigned, as S3 itself takes it from them.
   out.payload_hash = declared.empty() ? std::string(sigv4::kUnsignedPayload) : std::string(declared);
   return true;

@@ -7,6 +7,9 @@
 //    request can carry): the host decodes the framing and checks every chunk's signature before passing its bytes
 //    on, and the backend gets the decoded body (UNSIGNED-PAYLOAD, Content-Length = the decoded length);
 //  - the trailer and ECDSA variants of signed chunks are refused (501).
+// A backend that enforces no payload hash (Azure) gets the same bodies, but nothing recomputes a declared digest
+// there (its Content-MD5 check is what it enforces); an unsigned aws-chunked body, which S3 itself decodes, is
+// refused for it (501) until the host decodes that framing too.
 #pragma once
 #include <string>
 
@@ -18,6 +21,7 @@ struct UploadBody {
   Body body;                 // the client's body (handle 1), plain or as signed chunks to decode
   std::string payload_hash;  // what the backend request is signed with
   Headers headers;           // the client headers forwarded with it
+  int64_t length = -1;       // the bytes the backend gets (Content-Length, or the decoded length); -1 unknown
 };
 
 bool plan_upload_body(const OpContext& ctx, UploadBody& out, Failure& failure);

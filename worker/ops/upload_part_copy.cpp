@@ -7,8 +7,11 @@
 namespace s3p {
 
 Planned plan_upload_part_copy(OpContext& ctx) {
+  if (dialect::of(*ctx.repo->backend).capabilities().proxy_uploads)  // Put Block From URL is not rendered
+    return Planned::refuse(errors::NotImplemented, "UploadPartCopy on a backend whose uploads the proxy mints");
   BackendCall call;
   if (Failure refusal; !plan_copy_call(ctx, call, refusal)) return Planned::refuse(std::move(refusal));
+  call.step = dialect::WriteStep::CopyPart;
   call.query = take_params(ctx.params, {"partNumber", "uploadId"});
   for (const auto& p : call.query)
     if (p.name == "partNumber" && !valid_part_number(p.value))

@@ -1,5 +1,6 @@
 #include "worker/ops/write_answer.h"
 
+#include "worker/dialect/dialect.h"
 #include "worker/ops/backend_op.h"
 #include "worker/s3/backend_errors.h"
 #include "worker/s3/xml.h"
@@ -16,10 +17,11 @@ bool passes_through_write(std::string_view name) {
   return starts_with(name, "x-amz-checksum-");
 }
 
-OpStep write_failure(const FetchResult& r, bool flat) {
+OpStep write_failure(const Backend& b, const FetchResult& r, bool flat) {
   OpStep step;
   if (backend_failure(r, step)) return step;
-  return write_error(r.status, r.body.empty() ? "" : xml::error_code_of(r.body), flat);
+  const dialect::Classified c = dialect::of(b).classify(r);
+  return backend_error_answer(c.error, BackendCallKind::Write, flat, s3::error_detail(r.status, c.code));
 }
 
 OpStep write_error(uint32_t status, std::string_view code, bool flat) {

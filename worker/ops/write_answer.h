@@ -8,7 +8,8 @@
 namespace s3p {
 
 bool passes_through_write(std::string_view name);
-OpStep write_failure(const FetchResult& r, bool flat);
+// The error class is the backend's dialect's (dialect::Dialect::classify).
+OpStep write_failure(const Backend& b, const FetchResult& r, bool flat);
 // The same mapping for an error code read elsewhere (an <Error> inside a 200 answer).
 OpStep write_error(uint32_t status, std::string_view code, bool flat);
 
