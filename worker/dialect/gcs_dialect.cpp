@@ -20,8 +20,9 @@ class GcsDialect final : public Dialect {
  public:
   std::string_view name() const override { return "gcs"; }
   const Capabilities& capabilities() const override {
-    // payload_hash, writes, multipart, batch_delete, server_side_copy, suffix_range, start_after
-    static const Capabilities caps{false, true, true, false, true, true, true};
+    // payload_hash, writes, multipart, batch_delete, server_side_copy, suffix_range, start_after, proxy_uploads,
+    // xml_results (S3's XML API: its own upload ids and result documents)
+    static const Capabilities caps{false, true, true, false, true, true, true, false, true};
     return caps;
   }
   std::string_view unsupported_read(const Headers& forwarded, const std::vector<http::QueryParam>& query) const override {
@@ -40,6 +41,9 @@ class GcsDialect final : public Dialect {
   }
   FetchAction probe_bucket(const Backend& b, const BackendCredentials* creds, Signing s) const override {
     return s3().probe_bucket(b, creds, s);
+  }
+  FetchAction write(const Backend& b, const ObjectWrite& w, const BackendCredentials* creds, Signing s) const override {
+    return s3().write(b, w, creds, s);
   }
 
   void answer_headers(Headers& h) const override {
