@@ -78,6 +78,7 @@ after(async () => {
 });
 
 const Bucket = "demo-org";
+const RUN = crypto.randomBytes(4).toString("hex");
 const send = (cmd) => s3.send(cmd);
 async function read(Key) {
   const o = await send(new GetObjectCommand({ Bucket, Key }));
@@ -112,7 +113,7 @@ const CASES = [
     return { same: r.bytes.equals(body), type: r.type, meta: r.meta, cache: r.cache, disposition: r.disposition };
   }],
   ["conditional put: If-None-Match * creates once, then 412", async (repo) => {
-    const Key = `${repo}/put/once.txt`;
+    const Key = `${repo}/put/once-${RUN}.txt`; // the backends outlive a run (the registry stage runs this file again)
     await send(new PutObjectCommand({ Bucket, Key, Body: "first", IfNoneMatch: "*" }));
     const e = await refused(send(new PutObjectCommand({ Bucket, Key, Body: "second", IfNoneMatch: "*" })));
     return { ...e, kept: (await read(Key)).bytes.toString() };
