@@ -94,6 +94,9 @@ for (let r = 0; r < ROUNDS; r++) {
     const c0 = cpuSecondsPrecise(pid);
     const res = await load(v, SECONDS);
     const n = Object.values(res.statuses).reduce((a, b) => a + b, 0);
+    // A variant that answers errors is measuring its error path: stop rather than print its figures.
+    const bad = Object.entries(res.statuses).filter(([s]) => !/^2/.test(s));
+    if (bad.length) throw new Error(`${v} answered ${JSON.stringify(Object.fromEntries(bad))} (log: ${path.join(STATE, `${v}.log`)})`);
     rows[v].push({ rps: res.rps, us: ((cpuSecondsPrecise(pid) - c0) * 1e6) / n });
   }
 }
