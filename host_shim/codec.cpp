@@ -31,7 +31,7 @@ bool decode_result(const uint8_t* p, size_t n, Result& out) {
     case ActionKind::Fetch:
     case ActionKind::OpenChunks:  // answered like a Fetch: the assembled stream's handle, or why not
       out.fetch.outcome = static_cast<FetchOutcome>(r.u32());
-      if (static_cast<uint32_t>(out.fetch.outcome) > static_cast<uint32_t>(FetchOutcome::BodyMalformed)) return false;
+      if (static_cast<uint32_t>(out.fetch.outcome) > static_cast<uint32_t>(FetchOutcome::BodyHashMismatch)) return false;
       out.fetch.status = r.u32();
       out.fetch.headers = r.headers();
       out.fetch.handle = r.u32();
@@ -70,6 +70,18 @@ static void encode_body(wire::Writer& w, const Body& b) {
     w.str(b.chunks.scope);
     w.str(b.chunks.seed_signature);
     w.str(std::to_string(b.chunks.decoded_length));  // decimal: up to 5 TiB, past a u32
+  }
+  if (b.kind == BodyKind::Checked) {
+    w.u32(b.handle);
+    w.u32(b.check.aws_chunked ? 1 : 0);
+    w.str(std::to_string(b.check.length));
+    w.u32(static_cast<uint32_t>(b.check.digests.size()));
+    for (const BodyDigest& d : b.check.digests) {
+      w.str(d.algorithm);
+      w.u32(d.hex ? 1 : 0);
+      w.str(d.expected);
+      w.str(d.trailer);
+    }
   }
 }
 

@@ -12,11 +12,14 @@ export const Kind = Object.freeze({
   VERIFY_SIGNATURE: 19, // a JWS signature checked with a JWK (WebCrypto), same result shape: ok = it verifies
 });
 // SIGNED_CHUNKS (Fetch only): the handle's stream is signed aws-chunked; send it decoded (js/signed_chunks.mjs).
-export const Body = Object.freeze({ NONE: 0, BYTES: 1, HANDLE: 2, SIGNED_CHUNKS: 3 });
+// CHECKED (Fetch only): send the handle's stream checked against its declared digests (js/checked_body.mjs).
+export const Body = Object.freeze({ NONE: 0, BYTES: 1, HANDLE: 2, SIGNED_CHUNKS: 3, CHECKED: 4 });
 export const Mode = Object.freeze({ STREAM: 0, BUFFER: 1, STREAM_UNLESS_ERROR: 2 });
-// BODY_SIGNATURE_MISMATCH / BODY_MALFORMED: a SIGNED_CHUNKS body failed its check, so the fetch was aborted.
+// BODY_SIGNATURE_MISMATCH / BODY_MALFORMED / BODY_DIGEST_MISMATCH (an x-amz-checksum-*) / BODY_HASH_MISMATCH
+// (x-amz-content-sha256): a SIGNED_CHUNKS or CHECKED body failed its check, so the fetch was aborted.
 export const Outcome = Object.freeze({
   OK: 0, TIMEOUT: 1, NETWORK_ERROR: 2, BODY_TOO_LARGE: 3, BODY_SIGNATURE_MISMATCH: 4, BODY_MALFORMED: 5,
+  BODY_DIGEST_MISMATCH: 6, BODY_HASH_MISMATCH: 7,
 });
 
 const encoder = new TextEncoder();
@@ -261,6 +264,11 @@ export class Core {
             kind, handle: r.u32(), signingKey: r.raw(), amzDate: r.str(), scope: r.str(), seedSignature: r.str(),
             decodedLength: Number(r.str()),
           };
+        }
+        if (kind === Body.CHECKED) {
+          const handle = r.u32(), awsChunked = r.u32() === 1, length = Number(r.str());
+          const digests = Array.from({ length: r.u32() }, () => ({ algorithm: r.str(), hex: r.u32() === 1, expected: r.str(), trailer: r.str() }));
+          return { kind, handle, awsChunked, length, digests };
         }
         return { kind };
       },

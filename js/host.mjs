@@ -4,6 +4,7 @@ import { appendHeaders, Body, Core, headersInit, headerValue, Kind, Mode, Outcom
 import { ReadTimeout, readBodyLimited, readLimited } from "./body.mjs";
 import { performCall } from "./hostcalls.mjs";
 import { openChunks, takeChangedObjects } from "./chunks.mjs";
+import { checkBody } from "./checked_body.mjs";
 import { decodeSignedChunks } from "./signed_chunks.mjs";
 
 const CLIENT_BODY = 1; // handle of the client's request body
@@ -88,10 +89,12 @@ function uploadBody(stream, length) {
   return { body: through.readable, sent };
 }
 
-// A signed-chunks body the host refused, as the typed outcome the core answers the client with.
+// A signed-chunks or checked body the host refused, as the typed outcome the core answers the client with.
 function refusedBody(err, started) {
   const outcome = err.kind === "signature" ? Outcome.BODY_SIGNATURE_MISMATCH
-    : err.kind === "malformed" ? Outcome.BODY_MALFORMED : Outcome.NETWORK_ERROR;
+    : err.kind === "malformed" ? Outcome.BODY_MALFORMED
+    : err.kind === "digest" ? Outcome.BODY_DIGEST_MISMATCH
+    : err.kind === "content-sha256" ? Outcome.BODY_HASH_MISMATCH : Outcome.NETWORK_ERROR;
   return { outcome, status: 0, error: err.message, elapsedMs: Date.now() - started };
 }
 
@@ -113,6 +116,10 @@ async function performFetch(a, handles, env) {
     sent = upload.sent;
   } else if (a.body.kind === Body.SIGNED_CHUNKS) {
     decoded = decodeSignedChunks(handles.get(a.body.handle), a.body);
+    init.body = decoded.body;
+    sent = decoded.sent;
+  } else if (a.body.kind === Body.CHECKED) {
+    decoded = checkBody(handles.get(a.body.handle), a.body);
     init.body = decoded.body;
     sent = decoded.sent;
   }

@@ -146,6 +146,8 @@ bool gcp_outcome(int round, const FetchResult& r, double now_ms, StsResponse& ou
     case FetchOutcome::NetworkError:
     case FetchOutcome::BodySignatureMismatch:
     case FetchOutcome::BodyMalformed:
+    case FetchOutcome::BodyDigestMismatch:
+    case FetchOutcome::BodyHashMismatch:
       failure = {&errors::ServiceUnavailable, who + " transport: " + r.error};
       return false;
     case FetchOutcome::BodyTooLarge: failure = {&errors::BadGateway, http + ": response too large"}; return false;

@@ -125,6 +125,8 @@ bool sts_outcome(const FetchResult& r, StsResponse& response, FlightFailure& fai
     case FetchOutcome::NetworkError:
     case FetchOutcome::BodySignatureMismatch:  // never for an STS form (a body the core made): a host misuse
     case FetchOutcome::BodyMalformed:
+    case FetchOutcome::BodyDigestMismatch:
+    case FetchOutcome::BodyHashMismatch:
       failure = {&errors::ServiceUnavailable, "sts transport: " + r.error};
       return false;
     case FetchOutcome::BodyTooLarge:

@@ -26,13 +26,22 @@ bool backend_failure(const FetchResult& r, OpStep& out) {
     out = OpStep::fail(backend_fault(errors::ServiceUnavailable, "backend timeout: " + r.error));
     return true;
   }
-  // The host refused to pass on a signed-chunks body: the client's, so the client's fault.
+  // The host refused to pass on the client's body (signed chunks, or a body checked against its digests): the
+  // client's fault.
   if (r.outcome == FetchOutcome::BodySignatureMismatch) {
     out = OpStep::fail(client_fault(errors::SignatureDoesNotMatch, "chunk signature: " + r.error));
     return true;
   }
   if (r.outcome == FetchOutcome::BodyMalformed) {
-    out = OpStep::fail(client_fault(errors::IncompleteBody, "signed chunks: " + r.error));
+    out = OpStep::fail(client_fault(errors::IncompleteBody, "aws-chunked body: " + r.error));
+    return true;
+  }
+  if (r.outcome == FetchOutcome::BodyDigestMismatch) {
+    out = OpStep::fail(client_fault(errors::BadDigest, "body checksum: " + r.error));
+    return true;
+  }
+  if (r.outcome == FetchOutcome::BodyHashMismatch) {
+    out = OpStep::fail(client_fault(errors::XAmzContentSHA256Mismatch, "body: " + r.error));
     return true;
   }
   if (r.outcome != FetchOutcome::Ok) {

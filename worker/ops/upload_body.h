@@ -7,9 +7,10 @@
 //    request can carry): the host decodes the framing and checks every chunk's signature before passing its bytes
 //    on, and the backend gets the decoded body (UNSIGNED-PAYLOAD, Content-Length = the decoded length);
 //  - the trailer and ECDSA variants of signed chunks are refused (501).
-// A backend that enforces no payload hash (Azure) gets the same bodies, but nothing recomputes a declared digest
-// there (its Content-MD5 check is what it enforces); an unsigned aws-chunked body, which S3 itself decodes, is
-// refused for it (501) until the host decodes that framing too.
+// A backend that enforces no payload hash (Azure, GCS's XML API) gets the body checked by the host instead
+// (BodyKind::Checked): the host recomputes every digest the client declared — x-amz-content-sha256's hex, an
+// x-amz-checksum-* header, or the checksum in an unsigned aws-chunked body's trailer, whose framing it takes off —
+// and holds the last bytes back until they match, so the backend request never completes with other bytes.
 #pragma once
 #include <string>
 
@@ -18,7 +19,7 @@
 namespace s3p {
 
 struct UploadBody {
-  Body body;                 // the client's body (handle 1), plain or as signed chunks to decode
+  Body body;                 // the client's body (handle 1): plain, signed chunks to decode, or checked by the host
   std::string payload_hash;  // what the backend request is signed with
   Headers headers;           // the client headers forwarded with it
   int64_t length = -1;       // the bytes the backend gets (Content-Length, or the decoded length); -1 unknown

@@ -39,7 +39,26 @@ enum class ActionKind : uint32_t {
 
 // SignedChunks (Fetch only): stream `handle` framed as signed aws-chunked (STREAMING-AWS4-HMAC-SHA256-PAYLOAD);
 // the host sends the decoded bytes, checking every chunk's signature before passing its bytes on.
-enum class BodyKind : uint32_t { None = 0, Bytes = 1, Handle = 2, SignedChunks = 3 };
+// Checked (Fetch only): stream `handle` (unsigned aws-chunked when `check.aws_chunked`: the host takes the
+// framing off), computing the digests the client declared and holding the last bytes back until they match — for
+// a backend that does not recompute them itself (dialect capability payload_hash false).
+enum class BodyKind : uint32_t { None = 0, Bytes = 1, Handle = 2, SignedChunks = 3, Checked = 4 };
+
+// One digest the host checks a Checked body against. `algorithm`: sha256 (the declared x-amz-content-sha256, hex),
+// or crc32, crc32c, crc64nvme, sha1, sha256 of an x-amz-checksum-* value (base64). `expected` empty: the value
+// comes in the body's trailer, under `trailer` (e.g. x-amz-checksum-crc32).
+struct BodyDigest {
+  std::string algorithm;
+  bool hex = false;       // x-amz-content-sha256's hex, else a checksum's base64
+  std::string expected;
+  std::string trailer;
+};
+
+struct BodyCheck {
+  bool aws_chunked = false;  // STREAMING-UNSIGNED-PAYLOAD-TRAILER framing (`hex-size CRLF data CRLF`…, trailer)
+  uint64_t length = 0;       // the bytes sent: exactly this many (the decoded length), or none
+  std::vector<BodyDigest> digests;
+};
 
 // How the host checks a signed-chunks body. The chunk signatures chain from the seed (the request's own
 // signature, which the core has verified); the signing key derives from the access key's secret, which the host
@@ -62,8 +81,9 @@ struct Body {
   Body& operator=(Body&&) noexcept;
   BodyKind kind = BodyKind::None;
   std::string bytes;    // BodyKind::Bytes: small bodies the core made or must send (XML, forms)
-  uint32_t handle = 0;  // BodyKind::Handle, SignedChunks: a stream the host owns (1 = the client's request body)
+  uint32_t handle = 0;  // BodyKind::Handle, SignedChunks, Checked: a stream the host owns (1 = the client's body)
   ChunkSignatures chunks = {};  // BodyKind::SignedChunks
+  BodyCheck check = {};         // BodyKind::Checked
 };
 
 // How the host treats a subrequest's response body.
@@ -157,11 +177,13 @@ struct Action {
 // OpenChunks answers as a Fetch does: status 200 and the assembled stream as `handle` when the first part could
 // be opened (headers: `x-s3p-source` = cache, shared or origin, where the first part came from); the origin's
 // status (412: the object changed since the plan's ETag) or a transport outcome when it could not.
-// BodySignatureMismatch / BodyMalformed: a SignedChunks body failed the host's check (a chunk signature, or the
-// framing: a broken frame, no final chunk, bytes after it, a total other than the decoded length), so the request
-// to the backend was aborted before its last byte.
+// BodySignatureMismatch / BodyMalformed / BodyDigestMismatch / BodyHashMismatch: a SignedChunks or Checked body
+// failed the host's check (a chunk signature; the framing: a broken frame, no final chunk, bytes after it, a total
+// other than the decoded length; an x-amz-checksum-* value; x-amz-content-sha256's hex), so the request to the
+// backend was aborted before its last byte.
 enum class FetchOutcome : uint32_t {
   Ok = 0, Timeout = 1, NetworkError = 2, BodyTooLarge = 3, BodySignatureMismatch = 4, BodyMalformed = 5,
+  BodyDigestMismatch = 6, BodyHashMismatch = 7,
 };
 
 struct FetchResult {

@@ -71,6 +71,9 @@ inline constexpr S3Error CrossBackendCopy{"NotImplemented", 501, "Copying betwee
 inline constexpr S3Error SignedChunksUnsupported{"NotImplemented", 501, "Signed aws-chunked uploads with trailers or ECDSA signatures are not supported; use STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, a payload hash or UNSIGNED-PAYLOAD."};
 inline constexpr S3Error RequestTimeout{"RequestTimeout", 400, "Your socket connection to the server was not read from or written to within the timeout period."};
 inline constexpr S3Error IncompleteBody{"IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."};
+inline constexpr S3Error InvalidChecksumValue{"InvalidRequest", 400, "Value for x-amz-checksum-* header is invalid."};
+inline constexpr S3Error MultipleChecksums{"InvalidRequest", 400, "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."};
+inline constexpr S3Error UnsupportedTrailer{"InvalidRequest", 400, "The value specified in the x-amz-trailer header is not supported"};
 inline constexpr S3Error BadDecodedLength{"InvalidArgument", 400, "x-amz-decoded-content-length must be a non-negative integer."};
 }  // namespace errors
 
