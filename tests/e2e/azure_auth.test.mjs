@@ -27,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import { AwsV4Signer } from "aws4fetch";
 import { azureFetch, DEV_ACCOUNT, DEV_KEY } from "../azurite/shared_key.mjs";
 import { startBearerFront } from "../azurite/bearer_front.mjs";
+import { startOAuthAzurite } from "../azurite/oauth_azurite.mjs";
 import { DEMO_SECRETS, DEMO_USER, demoConfig, emu, EMU, eventually, jsonLogs, requestLogs, startProxy, xmlField } from "./harness.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -91,8 +92,8 @@ function config(mutate) {
   });
 }
 
-async function proxy({ cfg = config(), bindings = {}, cachePersist } = {}) {
-  const p = await startProxy({ config: cfg, bindings: { ...DEMO_SECRETS, ...SAS_SECRETS, ...bindings }, cachePersist });
+async function proxy({ cfg = config(), bindings = {}, cachePersist, trustedCertificates } = {}) {
+  const p = await startProxy({ config: cfg, bindings: { ...DEMO_SECRETS, ...SAS_SECRETS, ...bindings }, cachePersist, trustedCertificates });
   proxies.push(p);
   return p;
 }
@@ -239,28 +240,29 @@ describe("azure SAS (Azurite verifies the SAS)", () => {
   });
 });
 
-describe("azure with Microsoft Entra workload identity (Entra stand-in + bearer-checking front on Azurite)", () => {
-  const entra = () => emu("entra");
-  // An app of its own per test (configuration outlives runs), with one federated credential.
-  async function app({ subject, audiences } = {}) {
-    const clientId = crypto.randomUUID();
-    await emu("entra", { tenants: { [TENANT]: { apps: { [clientId]: { federated_credentials: [
-      { issuer: ISSUER, subject, audiences: audiences ?? ["api://AzureADTokenExchange"] }] } } } } });
-    return clientId;
-  }
-  const entraConfig = (auth) => config((c) => {
-    c.backends["az-entra"] = { dialect: "azure", endpoint: `${front.url}/${DEV_ACCOUNT}`, account: DEV_ACCOUNT,
-      container: CONTAINER, timeout_ms: 10000,
-      auth: { type: "entra_workload_identity", tenant_id: TENANT, authority: `${EMU}/__entra`, ...auth } };
-    const repos = c.accounts["demo-org"].repositories;
-    repos.entra = { backend: "az-entra", prefix: "t/", public: true, cache: { enabled: false } };
-  });
-  const subjectOf = (what) => `s3-edge-proxy:azure-${what}-${RUN}-${++seq}`;
-  const get = async (p, key = "hello.txt") => {
-    const r = await fetch(`${p.url}/demo-org/entra/${key}`);
-    return { status: r.status, text: await r.text(), headers: r.headers };
-  };
+// ---- Entra: an app of its own per test (the stand-in's configuration outlives runs), one federated credential ----
+const entra = () => emu("entra");
+// An app of its own per test (configuration outlives runs), with one federated credential.
+async function app({ subject, audiences } = {}) {
+  const clientId = crypto.randomUUID();
+  await emu("entra", { tenants: { [TENANT]: { apps: { [clientId]: { federated_credentials: [
+    { issuer: ISSUER, subject, audiences: audiences ?? ["api://AzureADTokenExchange"] }] } } } } });
+  return clientId;
+}
+const entraConfig = (auth, endpoint = `${front.url}/${DEV_ACCOUNT}`) => config((c) => {
+  c.backends["az-entra"] = { dialect: "azure", endpoint, account: DEV_ACCOUNT,
+    container: CONTAINER, timeout_ms: 10000,
+    auth: { type: "entra_workload_identity", tenant_id: TENANT, authority: `${EMU}/__entra`, ...auth } };
+  const repos = c.accounts["demo-org"].repositories;
+  repos.entra = { backend: "az-entra", prefix: "t/", public: true, cache: { enabled: false } };
+});
+const subjectOf = (what) => `s3-edge-proxy:azure-${what}-${RUN}-${++seq}`;
+const get = async (p, key = "hello.txt") => {
+  const r = await fetch(`${p.url}/demo-org/entra/${key}`);
+  return { status: r.status, text: await r.text(), headers: r.headers };
+};
 
+describe("azure with Microsoft Entra workload identity (Entra stand-in + bearer-checking front on Azurite)", () => {
   it("20 concurrent cold requests make 1 token exchange; reads, lists and writes carry the bearer; a second proxy on the colo cache makes 0", async () => {
     const subject = subjectOf("cold");
     const clientId = await app({ subject });
@@ -357,5 +359,48 @@ describe("azure with Microsoft Entra workload identity (Entra stand-in + bearer-
     } finally {
       await emu("entra", { token_lifetime_s: 3600 });
     }
+  });
+});
+
+describe("azure with Microsoft Entra workload identity against Azurite's own OAuth (HTTPS, --oauth basic)", () => {
+  let az;
+  before(async () => {
+    az = await startOAuthAzurite();
+    const ok = (r, codes) => assert.ok(codes.includes(r.status), `${r.status} ${r.text}`);
+    ok(await az.request({ method: "PUT", path: `/${DEV_ACCOUNT}/${CONTAINER}`, query: [["restype", "container"]] }), [201, 409]);
+    for (const [k, body] of [["t/hello.txt", HELLO], ["t/dir/a.txt", "a\n"], ["t/dir/b.txt", "b\n"]])
+      ok(await az.request({ method: "PUT", path: blobPath(k), body, headers: [["x-ms-blob-type", "BlockBlob"]] }), [201]);
+  });
+  after(() => az?.stop());
+
+  it("the Entra token is what Azurite authorizes: reads, ranges, lists, writes; Azurite refuses a token it cannot read", async () => {
+    const subject = subjectOf("azurite-oauth");
+    const clientId = await app({ subject });
+    const p = await proxy({ cfg: entraConfig({ client_id: clientId, subject }, `${az.url}/${DEV_ACCOUNT}`), trustedCertificates: [az.pem] });
+    const r = await get(p);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.text, HELLO);
+    const ranged = await fetch(`${p.url}/demo-org/entra/hello.txt`, { headers: { range: "bytes=6-12" } });
+    assert.equal(ranged.status, 206);
+    assert.equal(await ranged.text(), "through");
+    const list = await fetch(`${p.url}/demo-org?list-type=2&prefix=entra/dir/`);
+    const xml = await list.text();
+    assert.equal(list.status, 200, xml);
+    assert.deepEqual([...xml.matchAll(/<Key>(.*?)<\/Key>/g)].map((m) => m[1]), ["entra/dir/a.txt", "entra/dir/b.txt"]);
+    const key = `entra/w/${RUN}-${++seq}.txt`;
+    const put = await signed(p, "PUT", key, { body: "azurite oauth write\n" });
+    assert.equal(put.status, 200, put.text);
+    assert.equal((await signed(p, "GET", key)).text, "azurite oauth write\n");
+    const copy = await signed(p, "PUT", `${key}.copy`, { headers: { "x-amz-copy-source": `/demo-org/${key}` } });
+    assert.equal(copy.status, 200, copy.text);
+    for (const k of [key, `${key}.copy`]) assert.equal((await signed(p, "DELETE", k)).status, 204);
+    assert.equal((await entra()).exchanges_by_client[clientId], 1);
+
+    // Azurite does check the bearer: the token the stand-in issued reads, a token it cannot read does not.
+    const token = (await emu("credentials")).entra_tokens.at(-1);
+    assert.equal((await az.request({ path: blobPath("t/hello.txt"), authorization: `Bearer ${token}` })).status, 200);
+    const refused = await az.request({ path: blobPath("t/hello.txt"), authorization: "Bearer not.a-token.x" });
+    assert.equal(refused.status, 403, refused.text);
+    await assertNoSecrets([p], [xml]);
   });
 });

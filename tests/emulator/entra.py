@@ -18,7 +18,9 @@ emulator exists; Azurite's OAuth mode checks no signature).
       AADSTS700212); a token whose signature fails: 401 invalid_client AADSTS50013 (Entra: invalid_grant for a
       bad assertion signature is also seen; the proxy treats both alike).
   Answers 200 {"token_type": "Bearer", "expires_in", "ext_expires_in", "access_token"}.
-* The issued tokens are remembered (tenant, app, scope, expiry) so that a storage-side stand-in can check a Bearer
+* Access tokens are shaped as Entra's v1 tokens for storage (aud https://storage.azure.com, iss
+  https://sts.windows.net/{tenant}/, iat/nbf/exp, appid, tid; a random signature: Azurite's "--oauth basic" checks
+  no signature). The issued tokens are remembered (tenant, app, scope, expiry) so that a storage-side stand-in can check a Bearer
   (`POST /__emu/entra/introspect {"token"}` → {"ok", "why"}; tests/azurite/bearer_front.mjs does so before
   forwarding to Azurite).
 
@@ -28,6 +30,8 @@ the counters. Configuration merges (apps of other runs stay), so tests use their
 """
 from __future__ import annotations
 
+import base64
+import json
 import re
 import secrets
 import threading
@@ -43,6 +47,23 @@ JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 STORAGE = "https://storage.azure.com"
 DEFAULT_AUDIENCE = "api://AzureADTokenExchange"
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def access_token(tenant: str, client_id: str, subject: str, now: float, lifetime: int) -> str:
+    """An access token shaped as Entra's v1 tokens for Azure Storage (what Azurite's "--oauth basic" reads: aud,
+    iss https://sts.windows.net/{tenant}/, iat / nbf / exp). Its signature is random bytes: this stand-in holds no
+    signing key, and the stores that take its tokens check them by lookup (introspect) or not at all (Azurite)."""
+    header = {"typ": "JWT", "alg": "RS256", "kid": "entra-standin"}
+    claims = {"aud": "https://storage.azure.com", "iss": f"https://sts.windows.net/{tenant}/", "iat": int(now),
+              "nbf": int(now), "exp": int(now + lifetime), "appid": client_id, "appidacr": "2", "idtyp": "app",
+              "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{tenant}/{client_id}")), "sub": subject, "tid": tenant,
+              "uti": secrets.token_urlsafe(16), "ver": "1.0"}
+    return ".".join([_b64url(json.dumps(header, separators=(",", ":")).encode()),
+                     _b64url(json.dumps(claims, separators=(",", ":")).encode()), _b64url(secrets.token_bytes(256))])
 
 
 class EntraStandIn:
@@ -168,7 +189,7 @@ class EntraStandIn:
             self.stats["exchanges"] += 1
             by = self.stats["exchanges_by_client"]
             by[client_id] = by.get(client_id, 0) + 1
-            token = f"eyJ0eXAiOiJKV1QiLCJ.entra-standin.{secrets.token_urlsafe(32)}"
+            token = access_token(tenant, client_id, sub, now, self.lifetime_s)
             self.tokens[token] = {"expires": now + self.lifetime_s, "tenant": tenant, "client_id": client_id,
                                   "scope": scope, "subject": sub}
             lifetime = self.lifetime_s
