@@ -93,6 +93,8 @@ static void encode_fetch(wire::Writer& w, const FetchAction& f) {
   w.u32(f.timeout_ms);
   w.u32(static_cast<uint32_t>(f.mode));
   w.u32(f.max_body);
+  w.str(f.url_secret);
+  w.str(f.url_secret_header);
 }
 
 void encode_action(const Action& a, std::string& out) {

@@ -94,7 +94,7 @@ class HeaderList {
 }
 
 class FetchAction extends HeaderList {
-  constructor(method, url, headerList, body, timeoutMs, mode, maxBody) {
+  constructor(method, url, headerList, body, timeoutMs, mode, maxBody, urlSecret, urlSecretHeader) {
     super();
     this.kind = Kind.FETCH;
     this.method = method;
@@ -105,6 +105,8 @@ class FetchAction extends HeaderList {
     this.timeoutMs = timeoutMs;
     this.mode = mode;
     this.maxBody = maxBody;
+    this.urlSecret = urlSecret; // a Worker secret's name: the host appends its value (a SAS) to url (host.mjs)
+    this.urlSecretHeader = urlSecretHeader;
   }
 }
 
@@ -253,7 +255,7 @@ export class Core {
         return list;
       },
       fetch() {
-        return new FetchAction(r.str(), r.str(), r.headerList(), r.body(), r.u32(), r.u32(), r.u32());
+        return new FetchAction(r.str(), r.str(), r.headerList(), r.body(), r.u32(), r.u32(), r.u32(), r.str(), r.str());
       },
       body(view = false) {
         const kind = r.u32();

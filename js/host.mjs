@@ -98,8 +98,44 @@ function refusedBody(err, started) {
   return { outcome, status: 0, error: err.message, elapsedMs: Date.now() - started };
 }
 
+// A fetch whose URL carries a secret (an Azure SAS, FetchAction.urlSecret): the secret's value appended to the URL
+// and, when the core names one, to a header holding a URL (Copy Blob's source). The core never holds the value.
+// Returns the secret's value (to scrub from error texts), or null when the action names none; throws when the
+// Worker secret is not set (the config said it was: it was removed since).
+function applyUrlSecret(a, env) {
+  if (!a.urlSecret) return null;
+  let value = env?.[a.urlSecret];
+  if (typeof value !== "string" || value === "") throw new Error(`Worker secret ${a.urlSecret} is not set`);
+  if (value.startsWith("?")) value = value.slice(1);
+  const append = (url) => url + (url.includes("?") ? "&" : "?") + value;
+  a.url = append(a.url);
+  if (a.urlSecretHeader) {
+    const list = a.headerList.slice();
+    for (let i = 0; i < list.length; i += 2) if (list[i] === a.urlSecretHeader) list[i + 1] = append(list[i + 1]);
+    a.headerList = list;
+    a.headersObject = undefined;
+  }
+  a.urlSecret = "";
+  return value;
+}
+
+// An error text with a secret's value cut out (a runtime's message may quote the URL it was given).
+const scrub = (text, secret) => (secret && typeof text === "string" ? text.split(secret).join("(secret)") : text);
+
 // Performs a Fetch action. Never throws: timeouts and transport failures become typed results for the core.
 async function performFetch(a, handles, env) {
+  let secret = null;
+  try {
+    secret = applyUrlSecret(a, env);
+  } catch (err) {
+    return { outcome: Outcome.NETWORK_ERROR, status: 0, error: err.message, elapsedMs: 0 };
+  }
+  const res = await performFetchAs(a, handles);
+  if (secret && res.error) res.error = scrub(res.error, secret);
+  return res;
+}
+
+async function performFetchAs(a, handles) {
   const controller = new AbortController();
   let timer;
   const arm = () => (timer = setTimeout(() => controller.abort(), a.timeoutMs));
@@ -255,7 +291,14 @@ export async function runTask(core, id, ctx, handles, env) {
         break;
       }
       case Kind.OPEN_CHUNKS: {
-        const res = await openChunks(a, handles, ctx);
+        let res, secrets = [];
+        try {
+          secrets = a.parts.map((p) => applyUrlSecret(p.fetch, env)).filter(Boolean);
+        } catch (err) {
+          res = { outcome: Outcome.NETWORK_ERROR, status: 0, error: err.message, elapsedMs: 0 };
+        }
+        res ??= await openChunks(a, handles, ctx);
+        for (const s of secrets) if (res.error) res.error = scrub(res.error, s);
         if (retired.has(core)) throw new CoreRetired();
         core.feedFetch(id, res, Date.now(), Kind.OPEN_CHUNKS);
         wakeParked(core);

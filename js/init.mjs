@@ -9,7 +9,10 @@
 //     from it to serve the JWKS; it never reads the private fields), computed here with WebCrypto;
 //   - the L2 key (and the STS session key) becomes 32 zero bytes in base64 when the real one is valid base64 of 32 bytes (the core only
 //     checks its shape), else a value the core rejects with the same config error the real one would get;
-//   - the registry API's bearer token becomes a placeholder (the core only checks that it is set).
+//   - the registry API's bearer token becomes a placeholder (the core only checks that it is set);
+//   - an Azure SAS (sas_token_secret) becomes a placeholder saying whether the value is a SAS query string (the core
+//     reports a config error naming the field when it is not); the host appends the real value to each request's
+//     URL (host.mjs applyUrlSecret).
 import { Core } from "./core.mjs";
 
 const HOST_ONLY = {
@@ -18,7 +21,24 @@ const HOST_ONLY = {
   l2_key_secret: aesStandIn,
   session_key_secret: aesStandIn, // the STS session key: only the host's Seal/Open use it
   api_token_secret: () => "(held by the host)", // the registry API's bearer token: only registryGet sends it
+  sas_token_secret: sasStandIn, // an Azure SAS: only performFetch appends it to URLs
 };
+
+// What the core gets for a SAS: worker/config/entra_auth.h kSasHeldByHost when `value` has a SAS's shape (the
+// same check as sas_problem there: '&'-separated name=value pairs of URL-safe characters, with sv and sig), else a
+// value that is no SAS, which the core refuses with the field's name.
+export const SAS_HELD_BY_HOST = "(a SAS, held by the host)";
+export function sasStandIn(value) {
+  const q = value.startsWith("?") ? value.slice(1) : value;
+  if (q === "" || q.length > 4096 || !/^[A-Za-z0-9\-._~%&=:,]+$/.test(q)) return "not a SAS";
+  const names = new Set();
+  for (const pair of q.split("&")) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0 || eq === pair.length - 1) return "not a SAS";
+    names.add(pair.slice(0, eq));
+  }
+  return names.has("sv") && names.has("sig") ? SAS_HELD_BY_HOST : "not a SAS";
+}
 
 // Secret names the config refers to: { name → field } for every "<field>_secret": "NAME" in the JSON tree.
 export function namedSecrets(config) {

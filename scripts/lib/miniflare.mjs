@@ -14,8 +14,12 @@ export function loadConfig(file, emulator) {
 
 // options: { config (JSON string), bindings (secrets), port, wasm ("dist/core.wasm"), cachePersist, log,
 //   kvPersist: a directory for the REGISTRY KV namespace (the namespace registry: README "Registry"); the CLI
-//   (./scripts/registry --local DIR) writes where a Worker started with the same directory reads }
-export async function startWorker({ config, bindings = {}, port = 0, wasm = "dist/core.wasm", cachePersist, kvPersist, log } = {}) {
+//   (./scripts/registry --local DIR) writes where a Worker started with the same directory reads;
+//   trustedCertificates: PEM certificates the Worker's outbound fetch() trusts (tests only: a local HTTPS backend
+//   with a self-signed certificate, e.g. Azurite with OAuth); the Worker's fetch then goes through a workerd network
+//   service that allows public, private and local addresses }
+export async function startWorker({ config, bindings = {}, port = 0, wasm = "dist/core.wasm", cachePersist, kvPersist, log,
+  trustedCertificates } = {}) {
   const wasmPath = path.resolve(ROOT, wasm);
   const mf = new Miniflare({
     modules: [
@@ -32,6 +36,9 @@ export async function startWorker({ config, bindings = {}, port = 0, wasm = "dis
     port,
     cachePersist,
     ...(kvPersist ? { kvNamespaces: ["REGISTRY"], kvPersist } : {}),
+    ...(trustedCertificates?.length
+      ? { outboundService: { network: { allow: ["public", "private", "local"], tlsOptions: { trustedCertificates } } } }
+      : {}),
     handleRuntimeStdio: log
       ? (stdout, stderr) => {
           stdout.on("data", (d) => log(String(d)));

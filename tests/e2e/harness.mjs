@@ -49,7 +49,8 @@ export function openDemoConfig(mutate) {
 // `testHooks`: serve js/test_hooks.mjs's /__test/ routes (core introspection, trap injection, registry faults).
 // `kvPersist`: a directory for the REGISTRY KV namespace (the namespace registry); `mf.getKVNamespace("REGISTRY")`
 // writes to it while the Worker runs. `asConfigured`: never move the namespace into the registry (see toRegistry).
-export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist, kvPersist, registerJwks = true, testHooks = false, asConfigured = false } = {}) {
+// `trustedCertificates`: PEMs the Worker's fetch trusts (a local HTTPS backend: scripts/lib/miniflare.mjs).
+export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SECRETS, wasm, cachePersist, kvPersist, registerJwks = true, testHooks = false, asConfigured = false, trustedCertificates } = {}) {
   const logs = [];
   if (testHooks) bindings = { ...bindings, S3P_TEST_HOOKS: "1" };
   // workerd's output arrives in pipe-sized pieces (4 KiB): a longer line comes in several, so a piece's last
@@ -62,7 +63,7 @@ export async function startProxy({ config = openDemoConfig(), bindings = DEMO_SE
   };
   const served = NAMESPACE_FROM_REGISTRY && !kvPersist && !asConfigured ? toRegistry(config, bindings) : null;
   if (served) ({ config, bindings, kvPersist } = served);
-  const w = await startWorker({ config, bindings, wasm, cachePersist, kvPersist, log });
+  const w = await startWorker({ config, bindings, wasm, cachePersist, kvPersist, log, trustedCertificates });
   if (served) await served.fill(await w.mf.getKVNamespace("REGISTRY"));
   if (registerJwks) await registerIssuer(w.url, JSON.parse(config).federation?.issuer);
   const close = async () => {

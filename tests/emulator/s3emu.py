@@ -31,6 +31,8 @@ Control API (JSON; never verified, never forwarded):
     GET  /__emu/requests?since=SEQ  what the backend received (S3 and STS): method, raw target, headers
     GET  /__emu/credentials    the temporary credentials STS issued and the web-identity tokens it received
     POST /__emu/release-stalls every stalled request ends now (its connection closes)
+    GET|POST /__emu/entra      Microsoft Entra token endpoint stand-in (entra.py): tenants, apps, federated
+                               credentials, token lifetime; POST /__emu/entra/introspect {"token"}: a bearer's verdict
     GET  /__emu/health
 See README.md for the verification rules and error codes.
 """
@@ -66,6 +68,7 @@ import sigv4_verify as sv  # noqa: E402
 import web_identity  # noqa: E402
 import assume_role  # noqa: E402
 import gcp  # noqa: E402
+import entra  # noqa: E402
 
 COPY_CHUNK = 64 * 1024
 SPOOL_IN_MEMORY = 8 * 1024 * 1024  # request bodies above this spill to a temp file
@@ -102,6 +105,7 @@ class State:
         self.jwks = web_identity.JwksRegistry()
         self.roles = assume_role.RoleTable()
         self.gcp = gcp.GcpStandIn()  # Google STS, iamcredentials and GCS bearer tokens (gcp.py)
+        self.entra = entra.EntraStandIn()  # Microsoft Entra's token endpoint and its bearer tokens (entra.py)
         # Temporary access key id -> the buckets its role may read (credentials from AssumeRole only).
         self.role_buckets: dict[str, frozenset] = {}
         self.sts_clock_offset = 0.0
@@ -237,6 +241,9 @@ class Front(http.server.BaseHTTPRequestHandler):
             body = self._read_body()
             if path.startswith("/__gcp/"):
                 self._gcp(path, body)
+                return
+            if path.startswith("/__entra/"):
+                self._entra(path, body)
                 return
             action, params = self._sts_action(path, query, body)
             if action:
@@ -775,6 +782,22 @@ class Front(http.server.BaseHTTPRequestHandler):
 
     # ---- control API ----------------------------------------------------
 
+    def _entra(self, path: str, body: Body) -> None:
+        """Microsoft Entra's token endpoint stand-in (entra.py), under /__entra/{tenant}/oauth2/v2.0/token."""
+        state: State = self.server.state
+        self.verdict = "entra"
+        data = body.file.read()
+        now = time.time() + state.sts_clock_offset
+        m = re.fullmatch(r"/__entra/([^/]+)/oauth2/v2\.0/token", path)
+        if self.command == "POST" and m:
+            state.log_request("entra", self.command, self.path, self.headers.items())
+            status, answer = state.entra.token(urllib.parse.unquote(m.group(1)), data,
+                                               self.headers.get("Content-Type", ""), state.jwks, now)
+        else:
+            status, answer = 404, {"error": "invalid_request", "error_description": "AADSTS90002: no such endpoint"}
+        self.verdict = f"entra:{status}"
+        self._send_json(answer, status)
+
     def _gcp(self, path: str, body: Body) -> None:
         """Google STS and iamcredentials stand-ins (gcp.py), under /__gcp/sts and /__gcp/iam."""
         state: State = self.server.state
@@ -868,7 +891,19 @@ class Front(http.server.BaseHTTPRequestHandler):
                 issued = [{"access_key_id": akid, "secret_access_key": c.secret, "session_token": c.token}
                           for akid, c in state.temporary.items()]
                 tokens = list(state.web_identity_tokens)
-            self._send_json({"issued": issued, "web_identity_tokens": tokens, "gcp_tokens": state.gcp.issued()})
+            self._send_json({"issued": issued, "web_identity_tokens": tokens, "gcp_tokens": state.gcp.issued(),
+                             "entra_tokens": state.entra.issued()})
+        elif route == ("GET", "/__emu/entra"):
+            self._send_json(state.entra.snapshot())
+        elif route == ("POST", "/__emu/entra"):
+            try:
+                if payload.get("reset_stats"):
+                    state.entra.reset_stats()
+                self._send_json(state.entra.configure(payload))
+            except (ValueError, TypeError, AttributeError, KeyError) as exc:
+                self._send_json({"error": str(exc)}, 400)
+        elif route == ("POST", "/__emu/entra/introspect"):
+            self._send_json(state.entra.introspect(payload.get("token", ""), time.time() + state.sts_clock_offset))
         elif route == ("GET", "/__emu/gcp"):
             self._send_json(state.gcp.snapshot())
         elif route == ("POST", "/__emu/gcp"):

@@ -170,7 +170,8 @@ TEST_CASE("config: an azure backend (account, container, endpoint path, key in a
         "<refused: backends.az.container: must be an Azure container name>");
   CHECK(load(R"({"dialect": "azure", "endpoint": "https://a.blob.core.windows.net", "account": "acct1", "container": "abc",
                  "auth": {"type": "static"}})") ==
-        "<refused: backends.az.auth.type: must be \"anonymous\" or \"shared_key\" on an azure backend>");
+        "<refused: backends.az.auth.type: must be \"anonymous\", \"shared_key\", \"sas\" or "
+            "\"entra_workload_identity\" on an azure backend>");
   const std::string keyed = R"({"dialect": "azure", "endpoint": "https://a.blob.core.windows.net", "account": "acct1",
                                 "container": "abc", "auth": {"type": "shared_key", "account_key_secret": "AZ_KEY"}})";
   CHECK(load(keyed, {}) == "<refused: backends.az.auth.account_key_secret: Worker secret \"AZ_KEY\" is not set>");

@@ -19,6 +19,8 @@ const ENV = {
   OIDC_KEY: PEM,
   L2_KEY: L2_RAW.toString("base64"),
   STS_KEY: STS_RAW.toString("base64"),
+  // An Azure SAS (its shape; Azure would refuse the signature): only the host appends it to URLs.
+  AZ_SAS: `sv=2021-08-06&sr=c&sp=rl&se=2030-01-01T00%3A00%3A00Z&sig=${encodeURIComponent(crypto.randomBytes(32).toString("base64"))}`,
 };
 const CONFIG = {
   federation: { issuer: "https://proxy.example.org", signing_key_secret: "OIDC_KEY", kid: "k1",
@@ -28,8 +30,11 @@ const CONFIG = {
       auth: { type: "static", access_key_id_secret: "BACKEND_KEY_ID", secret_access_key_secret: "BACKEND_SECRET" } },
     fed: { endpoint: "https://s3.example.test", bucket: "b",
       auth: { type: "web_identity", role_arn: "arn:aws:iam::123456789012:role/r", subject: "s" } },
+    sas: { dialect: "azure", endpoint: "https://acct.blob.core.windows.net", account: "acct", container: "data",
+      auth: { type: "sas", sas_token_secret: "AZ_SAS" } },
   },
-  accounts: { acme: { repositories: { k: { backend: "keyed" }, f: { backend: "fed" } } } },
+  accounts: { acme: { repositories: { k: { backend: "keyed" }, f: { backend: "fed" },
+    s: { backend: "sas", public: true, cache: { enabled: false } } } } },
   sts: { session_key_secret: "STS_KEY" },
 };
 
@@ -78,6 +83,18 @@ for (const name of MODULES) {
       const { mem } = await load();
       assert.equal(mem().indexOf(ENV.STS_KEY), -1);
       assert.equal(mem().indexOf(STS_RAW), -1);
+    });
+
+    it("an Azure SAS never enters wasm memory: the Fetch action names its secret, the host appends it", async () => {
+      const { core, mem } = await load();
+      const sig = ENV.AZ_SAS.slice(ENV.AZ_SAS.indexOf("sig=") + 4);
+      const id = core.begin("GET", "/acme/s/hello.txt", "", [], false);
+      const a = core.next(id);
+      assert.equal(a.url, "https://acct.blob.core.windows.net/data/hello.txt");
+      assert.equal(a.urlSecret, "AZ_SAS");
+      assert.equal(a.headerList.indexOf("authorization"), -1);
+      for (const s of [ENV.AZ_SAS, sig, decodeURIComponent(sig)]) assert.equal(mem().indexOf(s), -1);
+      core.free(id);
     });
 
     it("the core still serves the issuer's public JWKS (n and e of the real key)", async () => {

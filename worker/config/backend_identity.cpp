@@ -13,6 +13,10 @@ std::string backend_principal(const Backend& b) {
              (b.assume_role.source ? "via role " + b.assume_role.source->role_arn + " " + b.assume_role.source->subject
                                    : b.assume_role.access_key_id);
     case BackendAuth::SharedKey: return "shared_key " + b.account;
+    // Two SAS secrets may grant different permissions: each is its own principal (by the secret's name).
+    case BackendAuth::Sas: return "sas " + b.account + " " + b.sas_secret;
+    case BackendAuth::EntraWorkloadIdentity:
+      return "entra " + b.entra.token_url + " " + b.entra.client_id + " " + b.entra.subject + " " + b.entra.scope;
     // The token is the service account's (or the federated subject's, without impersonation).
     case BackendAuth::GcpWorkloadIdentity:
       return "gcp " + b.gcp.audience + " " + b.gcp.subject + " " + b.gcp.service_account + " " + b.gcp.scope;

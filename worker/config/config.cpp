@@ -114,7 +114,8 @@ bool valid_container(std::string_view c) {
   return true;
 }
 
-// {"dialect": "azure", "endpoint", "account", "container", "auth": {"type": "shared_key", "account_key_secret"}}.
+// {"dialect": "azure", "endpoint", "account", "container", "auth": {"type": "shared_key", "account_key_secret"} |
+// {"type": "sas", "sas_token_secret"} | {"type": "entra_workload_identity", ...} (config/entra_auth.h)}.
 // The endpoint may carry a path: the emulator's path-style "http://127.0.0.1:10000/devstoreaccount1".
 bool load_azure_backend(const std::string& field, const json& j, const Env& env, Backend& b, std::string& error) {
   b.dialect = BackendDialect::Azure;
@@ -144,7 +145,26 @@ bool load_azure_backend(const std::string& field, const json& j, const Env& env,
   std::string type;
   if (!get_string(*auth, "type", field + ".auth", true, type, error)) return false;
   if (type == "anonymous") return true;
-  if (type != "shared_key") return fail(error, field + ".auth.type", "must be \"anonymous\" or \"shared_key\" on an azure backend");
+  if (type == "sas") {
+    for (auto it = auth->begin(); it != auth->end(); ++it)
+      if (it.key() != "type" && it.key() != "sas_token_secret")
+        return fail(error, field + ".auth." + it.key(), "is not a sas field");
+    if (!get_string(*auth, "sas_token_secret", field + ".auth", true, b.sas_secret, error)) return false;
+    auto v = env.find(b.sas_secret);
+    if (v == env.end() || v->second.empty())
+      return fail(error, field + ".auth.sas_token_secret", "Worker secret \"" + b.sas_secret + "\" is not set");
+    if (std::string why = sas_problem(v->second); !why.empty())
+      return fail(error, field + ".auth.sas_token_secret", "Worker secret \"" + b.sas_secret + "\" " + why);
+    b.auth = BackendAuth::Sas;
+    return true;
+  }
+  if (type == "entra_workload_identity") {
+    b.auth = BackendAuth::EntraWorkloadIdentity;
+    return load_entra_workload_identity(*auth, field + ".auth", b.entra, error);
+  }
+  if (type != "shared_key")
+    return fail(error, field + ".auth.type",
+                "must be \"anonymous\", \"shared_key\", \"sas\" or \"entra_workload_identity\" on an azure backend");
   std::string secret_name;
   if (!get_string(*auth, "account_key_secret", field + ".auth", true, secret_name, error)) return false;
   auto v = env.find(secret_name);
@@ -333,6 +353,9 @@ bool load_backends(const json& backends, const Env& env, const FederationSetting
     if (b->auth == BackendAuth::GcpWorkloadIdentity && !federation.enabled)
       return fail(error, "backends." + it.key() + ".auth.type",
                   "gcp_workload_identity needs a \"federation\" section (the proxy's OIDC issuer and l2_key_secret)");
+    if (b->auth == BackendAuth::EntraWorkloadIdentity && !federation.enabled)
+      return fail(error, "backends." + it.key() + ".auth.type",
+                  "entra_workload_identity needs a \"federation\" section (the proxy's OIDC issuer and l2_key_secret)");
     if (b->auth == BackendAuth::AssumeRole && !federation.enabled)
       return fail(error, "backends." + it.key() + ".auth.type",
                   "assume_role needs a \"federation\" section (its sts_endpoint and l2_key_secret)");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "worker/config/access.h"
+#include "worker/config/entra_auth.h"
 #include "worker/config/federation.h"
 #include "worker/config/gcp_auth.h"
 #include "worker/config/roles.h"
@@ -16,7 +17,8 @@
 
 namespace s3p {
 
-enum class BackendAuth { Anonymous, Static, WebIdentity, AssumeRole, SharedKey, GcpWorkloadIdentity };
+// Sas and EntraWorkloadIdentity: Azure backends only (config/entra_auth.h).
+enum class BackendAuth { Anonymous, Static, WebIdentity, AssumeRole, SharedKey, GcpWorkloadIdentity, Sas, EntraWorkloadIdentity };
 
 // The wire protocol a backend speaks (worker/dialect/): S3, Azure Blob Storage, or GCS (its XML API: S3 with
 // differences).
@@ -33,6 +35,7 @@ struct Backend {
   // emulator's path-style URLs, "" on {account}.blob.core.windows.net).
   std::string account, base_path;
   std::string account_key;  // (SharedKey) decoded from the Worker secret account_key_secret names
+  std::string sas_secret;   // (Sas) the NAME of the Worker secret holding the SAS: its value stays with the host
   uint32_t timeout_ms = 30000;  // first byte
   // A streamed answer must average at least this rate, else the host cuts it (ops/stream_deadline.h); 0: never.
   uint32_t min_body_rate_kib_s = 0;
@@ -41,6 +44,7 @@ struct Backend {
   WebIdentityAuth web_identity;                                  // (WebIdentity)
   AssumeRoleAuth assume_role;                                    // (AssumeRole)
   GcpWorkloadIdentityAuth gcp;                                   // (GcpWorkloadIdentity)
+  EntraWorkloadIdentityAuth entra;                               // (EntraWorkloadIdentity)
 };
 
 // The edge chunk cache for a repository's objects (worker/cache/): object bytes as aligned chunks in the Cache

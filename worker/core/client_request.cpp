@@ -343,9 +343,15 @@ Action ClientRequest::begin_round() {
       const BackendCredentials creds = BackendCredentials::azure_shared_key(b.account_key);
       return send_round(&creds);
     }
+    case BackendAuth::Sas: {
+      cred_source_ = "static";
+      const BackendCredentials creds = BackendCredentials::azure_sas(b.sas_secret);
+      return send_round(&creds);
+    }
     case BackendAuth::WebIdentity:
     case BackendAuth::AssumeRole:
     case BackendAuth::GcpWorkloadIdentity:
+    case BackendAuth::EntraWorkloadIdentity:
       creds_op_ = engine_.federation().acquire(engine_, b, id_);
       phase_ = Phase::Credentials;
       return drive_credentials();
@@ -362,8 +368,9 @@ Action ClientRequest::drive_credentials() {
   if (cred_source_.empty() || op->source() != "L1") cred_source_ = op->source();
   if (!op->note().empty()) cred_note_ = op->note();
   if (!op->ok()) return fail(backend_fault(op->error(), op->detail()));
-  // GCP workload identity: the tiers hold a bearer token (in the session token's place), not SigV4 keys.
-  const BackendCredentials creds = op_->backend().auth == BackendAuth::GcpWorkloadIdentity
+  // GCP and Entra workload identity: the tiers hold a bearer token (in the session token's place), not SigV4 keys.
+  const BackendAuth kind = op_->backend().auth;
+  const BackendCredentials creds = kind == BackendAuth::GcpWorkloadIdentity || kind == BackendAuth::EntraWorkloadIdentity
                                        ? BackendCredentials::bearer_token(op->credentials().session_token)
                                        : BackendCredentials::keys(op->credentials());
   return send_round(&creds);

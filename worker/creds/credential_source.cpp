@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "worker/creds/entra_source.h"
 #include "worker/creds/gcp_source.h"
 #include "worker/creds/l2_entry.h"
 #include "worker/creds/sts_request.h"
@@ -105,9 +106,11 @@ std::unique_ptr<CredentialSource> credential_source(const Backend& backend) {
     case BackendAuth::WebIdentity: return std::make_unique<WebIdentitySource>(backend.web_identity);
     case BackendAuth::AssumeRole: return std::make_unique<AssumeRoleSource>(backend.assume_role);
     case BackendAuth::GcpWorkloadIdentity: return gcp_source(backend.gcp);
+    case BackendAuth::EntraWorkloadIdentity: return entra_source(backend.entra);
     case BackendAuth::Anonymous:
     case BackendAuth::Static:
-    case BackendAuth::SharedKey: break;  // no exchange: the key is the credential
+    case BackendAuth::SharedKey:
+    case BackendAuth::Sas: break;  // no exchange: the key (or the SAS the host holds) is the credential
   }
   return nullptr;
 }

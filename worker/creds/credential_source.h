@@ -63,7 +63,7 @@ class CredentialSource {
   std::string l1_key_, l2_key_, l2_binding_;
 };
 
-// The source of a WebIdentity, AssumeRole or GcpWorkloadIdentity backend; nullptr for the others. It refers to `backend`, which must
+// The source of a WebIdentity, AssumeRole, GcpWorkloadIdentity or EntraWorkloadIdentity backend; nullptr for the others. It refers to `backend`, which must
 // outlive it.
 std::unique_ptr<CredentialSource> credential_source(const Backend& backend);
 

@@ -25,19 +25,29 @@ std::string azure_path(const Backend& b, std::string_view key) {
 
 namespace {
 
-// The request as Azure gets it: URL, x-ms-date and x-ms-version, the given headers, and the Shared Key
-// signature over all of them. Refused (empty url) for credentials of another kind, or a header or query that
-// cannot be signed (CR, LF, NUL).
+bool usable(const BackendCredentials& c) {
+  switch (c.kind) {
+    case BackendCredentials::Kind::SharedKey: return !c.shared_key.empty();
+    case BackendCredentials::Kind::Bearer: return !c.bearer.empty();
+    case BackendCredentials::Kind::Sas: return !c.sas_secret.empty();
+    default: return false;
+  }
+}
+
+// The request as Azure gets it: URL, x-ms-date and x-ms-version, the given headers, and what authorizes it: the
+// Shared Key signature over all of them, an Entra access token ("Authorization: Bearer", which needs x-ms-version
+// 2017-11-09 or later: kApiVersion is), or a SAS the host appends to the URL (and to Copy Blob's source URL).
+// Refused (empty url) for credentials of another kind, or a header or query that cannot be signed (CR, LF, NUL).
 FetchAction azure_request(const Backend& b, std::string_view method, std::string_view key,
                           std::vector<http::QueryParam> query, Headers headers, const BackendCredentials* creds,
                           Signing s) {
   if (b.dialect != BackendDialect::Azure) return FetchAction{};
-  if (creds && (creds->kind != BackendCredentials::Kind::SharedKey || creds->shared_key.empty())) return FetchAction{};
+  if (creds && !usable(*creds)) return FetchAction{};
   const std::string path = azure_path(b, key);
   const std::string qs = sigv4::canonical_query(query);  // RFC 3986-encoded, sorted: Azure reads any order
   headers.push_back({"x-ms-date", format_http_date(s.now_s)});
   headers.push_back({"x-ms-version", std::string(azure::kApiVersion)});
-  if (creds) {
+  if (creds && creds->kind == BackendCredentials::Kind::SharedKey) {
     const azure::SharedKeyRequest req{method, b.account, path, &query, &headers};
     std::string authorization;
     if (!azure::authorization(req, creds->shared_key, authorization)) return FetchAction{};
@@ -45,6 +55,10 @@ FetchAction azure_request(const Backend& b, std::string_view method, std::string
   } else {
     for (const Header& h : headers)
       if (has_ctl_break(h.value)) return FetchAction{};
+    if (creds && creds->kind == BackendCredentials::Kind::Bearer) {
+      if (has_ctl_break(creds->bearer)) return FetchAction{};
+      headers.push_back({"authorization", "Bearer " + std::string(creds->bearer)});
+    }
   }
   FetchAction f;
   f.method = std::string(method);
@@ -55,6 +69,11 @@ FetchAction azure_request(const Backend& b, std::string_view method, std::string
   f.timeout_ms = b.timeout_ms;
   f.mode = ResponseMode::StreamUnlessError;
   f.max_body = 64 * 1024;
+  if (creds && creds->kind == BackendCredentials::Kind::Sas) {
+    f.url_secret = std::string(creds->sas_secret);
+    for (const Header& h : f.headers)
+      if (h.name == "x-ms-copy-source") f.url_secret_header = h.name;  // the source is read with the same SAS
+  }
   return f;
 }
 
@@ -160,7 +179,8 @@ class AzureDialect final : public Dialect {
         break;
       case WriteStep::Copy: {
         if (!w.copy_source || w.copy_source->dialect != BackendDialect::Azure) return FetchAction{};
-        // Copy Blob within the account: the source by URL (Shared Key of this request authorizes reading it).
+        // Copy Blob within the account: the source by URL (Shared Key or the Entra token of this request authorizes
+        // reading it; a SAS is appended to the source URL by the host too).
         std::string url = w.copy_source->scheme + "://" + w.copy_source->authority + azure_path(*w.copy_source, w.copy_source_key);
         if (!w.copy_source_version.empty()) url += "?versionid=" + http::uri_encode(w.copy_source_version, true);
         h.push_back({"x-ms-copy-source", std::move(url)});

@@ -15,4 +15,10 @@ const Dialect& of(const Backend& b) {
   return s3();
 }
 
+Classified classify_answer(const Backend& b, const FetchResult& r) {
+  Classified c = of(b).classify(r);
+  if (b.auth == BackendAuth::Sas && c.error == BackendError::CredentialsRefused) c.error = BackendError::Forbidden;
+  return c;
+}
+
 }  // namespace s3p::dialect

@@ -163,4 +163,10 @@ class Dialect {
 // The dialect of a backend (config: "dialect", default "s3").
 const Dialect& of(const Backend& b);
 
+// An error answer's class for this backend: its dialect's `classify`, except that an Azure SAS the backend refuses
+// (expired, lacking the permission, revoked) is Forbidden (the client's 403 AccessDenied): a SAS is a grant with
+// fixed rights and expiry that no retry or exchange renews, unlike a Shared Key or token the proxy holds wrong
+// (CredentialsRefused: 502).
+Classified classify_answer(const Backend& b, const FetchResult& r);
+
 }  // namespace s3p::dialect

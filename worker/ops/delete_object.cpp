@@ -28,7 +28,7 @@ OpStep DeleteObjectOp::on_response(FetchResult&& r) {
   // S3 answers 204 whether or not the key existed; Azure 202, or 404 for a blob that is not there, which is S3's
   // 204 as well.
   if (r.outcome == FetchOutcome::Ok && r.status == 404 &&
-      dialect::of(backend_).classify(r).error == BackendError::NoSuchKey)
+      dialect::classify_answer(backend_, r).error == BackendError::NoSuchKey)
     r.status = 204;
   else if (r.outcome != FetchOutcome::Ok || r.status < 200 || r.status > 204)
     return write_failure(backend_, r, flat_);

@@ -117,7 +117,7 @@ class DeleteObjectsOp : public BackendOp {
     const DeleteTarget& o = g.objects[object_];
     const bool gone = r.outcome == FetchOutcome::Ok &&
                       ((r.status >= 200 && r.status < 300) ||
-                       (r.status == 404 && dialect::of(*g.repo->backend).classify(r).error == BackendError::NoSuchKey));
+                       (r.status == 404 && dialect::classify_answer(*g.repo->backend, r).error == BackendError::NoSuchKey));
     if (!gone) {
       OpStep failure = write_failure(*g.repo->backend, r, flat_);
       append_key_error(entries_, o, failure.kind == OpStep::Kind::Error ? *failure.failure.error : errors::BadGateway);

@@ -160,7 +160,7 @@ OpStep ObjectOp::on_response(FetchResult&& r) {
     if (r.handle != 0 && !head_ && r.status != 304) step.body = Body{BodyKind::Handle, {}, r.handle};
     return step;
   }
-  const dialect::Classified c = dialect::of(backend_).classify(r);
+  const dialect::Classified c = dialect::classify_answer(backend_, r);
   return backend_error_answer(c.error, BackendCallKind::Read, flat_, s3::error_detail(r.status, c.code));
 }
 

@@ -28,7 +28,7 @@ OpStep HeadBucketOp::on_response(FetchResult&& r) {
       return step;
     // HEAD answers carry no code: the status alone is classified (a 404 is the bucket). HeadBucket asks the
     // backend only for a flat bucket.
-    default: return backend_error_answer(dialect::of(backend_).classify(r).error, BackendCallKind::HeadBucket, true, detail);
+    default: return backend_error_answer(dialect::classify_answer(backend_, r).error, BackendCallKind::HeadBucket, true, detail);
   }
 }
 

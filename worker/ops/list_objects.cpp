@@ -299,7 +299,7 @@ OpStep ListOp::on_response(FetchResult&& r) {
   const Repository& repo = *plan_.repos[plan_.index];
   const dialect::Dialect& d = dialect::of(*repo.backend);
   if (r.status != 200) {
-    const dialect::Classified c = d.classify(r);
+    const dialect::Classified c = dialect::classify_answer(*repo.backend, r);
     std::string detail = "backend list " + std::to_string(r.status) + " " + c.code;
     return backend_error_answer(c.error, BackendCallKind::List, account_.flat, std::move(detail));
   }

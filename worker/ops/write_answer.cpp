@@ -20,7 +20,7 @@ bool passes_through_write(std::string_view name) {
 OpStep write_failure(const Backend& b, const FetchResult& r, bool flat) {
   OpStep step;
   if (backend_failure(r, step)) return step;
-  const dialect::Classified c = dialect::of(b).classify(r);
+  const dialect::Classified c = dialect::classify_answer(b, r);
   return backend_error_answer(c.error, BackendCallKind::Write, flat, s3::error_detail(r.status, c.code));
 }
 

@@ -107,6 +107,11 @@ struct FetchAction {
   uint32_t timeout_ms = 30000;  // until response headers (and, for buffered bodies, the whole body)
   ResponseMode mode = ResponseMode::Stream;
   uint32_t max_body = 1 << 20;
+  // A Worker secret holding a query string (an Azure SAS) the host appends to `url` ('?' or '&' before it) and, when
+  // `url_secret_header` names a header of this request, to that header's value (a URL: Copy Blob's source). The
+  // core never holds the secret's value; the host never logs it.
+  std::string url_secret;
+  std::string url_secret_header;
 };
 
 struct RespondAction {
