@@ -86,6 +86,16 @@ const load = (v, seconds) => {
 };
 
 for (const v of variants) await load(v, 2); // warm-up: JIT tier-up
+// What each variant answers, once (a build that fails fast would look cheap): status and body length.
+{
+  const paths = { get: `/${ACCOUNT}/${REPO}/${SMALL}`, head: `/${ACCOUNT}/${REPO}/${SMALL}`, range: `/${ACCOUNT}/${REPO}/${BIG}`,
+    list: `/${ACCOUNT}?list-type=2&prefix=${REPO}/` };
+  for (const v of variants) {
+    const resp = await fetch(`http://127.0.0.1:${servers[v].port}${paths[CELL]}`, {
+      method: CELL === "head" ? "HEAD" : "GET", headers: CELL === "range" ? { range: `bytes=${1 << 20}-${(1 << 20) + 65535}` } : {} });
+    console.log(`${v}: status ${resp.status}, ${(await resp.arrayBuffer()).byteLength} body bytes`);
+  }
+}
 const rows = Object.fromEntries(variants.map((v) => [v, []]));
 for (let r = 0; r < ROUNDS; r++) {
   const order = variants.map((_, i) => variants[(i + r) % variants.length]);
@@ -110,6 +120,8 @@ for (const v of variants) {
   const rr = median(rows[v].map((x, i) => x.rps / rows[peer][i].rps)), ru = median(rows[v].map((x, i) => x.us / rows[peer][i].us));
   console.log(`| ${v} | ${f(rps)} | ${f(us)} | ${f(rr, 2)}× | ${f(ru, 2)}× |`);
 }
+console.log(`per round, CPU ÷ ${peer}: ` + variants.filter((v) => v !== peer).map((v) => `${v} ` +
+  rows[v].map((x, i) => f(x.us / rows[peer][i].us, 2)).join(" ")).join("; ") + `; ${peer} µs ` + rows[peer].map((x) => f(x.us)).join(" "));
 const b1b0 = median(rows.B1.map((x, i) => x.us / rows.B0[i].us));
 console.log(`B1 ÷ B0 CPU per request (median of per-round ratios): ${f(b1b0, 3)}×`);
 process.exit(0);
