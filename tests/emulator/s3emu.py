@@ -678,6 +678,7 @@ class Front(http.server.BaseHTTPRequestHandler):
                 self._forward_aws_chunked(auth, body)
                 return
             sv.check_payload(auth, body.sha256)
+            sv.check_checksums(self.headers.items(), body.file)
         except sv.SigV4Error as err:
             self._reject(err, path)
             return
@@ -746,6 +747,7 @@ class Front(http.server.BaseHTTPRequestHandler):
                                     "STREAMING-UNSIGNED-PAYLOAD-TRAILER, or a valid lowercase sha256 "
                                     "value.", 400)
             sv.check_payload(auth, body.sha256)
+            sv.check_checksums(self.headers.items(), body.file)
         except sv.SigV4Error as err:
             self._reject(err, path)
             return
@@ -761,6 +763,7 @@ class Front(http.server.BaseHTTPRequestHandler):
             if declared is not None and declared.strip() != str(length):
                 raise sv.SigV4Error("IncompleteBody", f"x-amz-decoded-content-length is "
                                     f"{declared} but the chunks carry {length} bytes", 400)
+            sv.check_checksums([*self.headers.items(), *trailers], decoded)
             encodings = [e.strip() for e in self.headers.get("Content-Encoding", "").split(",")
                          if e.strip() and e.strip().lower() != "aws-chunked"]
             extra = [*extra, ("x-amz-content-sha256", sv.UNSIGNED_PAYLOAD)]

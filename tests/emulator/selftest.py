@@ -455,8 +455,39 @@ def aws_chunked_uploads(ctx: Ctx):
     assert status == 200, (status, body)
     assert ctx.s3.get_object(Bucket="private-bucket", Key="selftest/aws-chunked-trailer.bin")[
         "Body"].read() == data
+    # ... and a trailer checksum that does not match is BadDigest, nothing stored (S3 verifies it).
+    bad_path = "/private-bucket/selftest/aws-chunked-trailer-bad.bin"
+    headers = ctx.signed("PUT", bad_path, headers={**base, "x-amz-trailer": "x-amz-checksum-crc32"},
+                         payload="STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+    status, _, body = ctx.raw("PUT", bad_path, framed.replace(crc.encode(), b"AAAAAA=="), headers)
+    expect_error(status, body, 400, "BadDigest")
+    expect_client_error(lambda: ctx.s3.head_object(Bucket="private-bucket",
+                                                   Key="selftest/aws-chunked-trailer-bad.bin"), 404, "404")
     for key in ("selftest/aws-chunked-signed.bin", "selftest/aws-chunked-trailer.bin"):
         ctx.s3.delete_object(Bucket="private-bucket", Key=key)
+
+
+@test
+def checksum_headers_are_verified(ctx: Ctx):
+    # x-amz-checksum-* as S3 verifies it (CRC32, CRC32C, CRC64NVME, SHA1, SHA256; the published check values of
+    # "123456789" for the CRCs): the right value stores, a wrong one is BadDigest and stores nothing.
+    import base64
+    path, data = "/private-bucket/selftest/checksum.txt", b"123456789"
+    for name, value in [("x-amz-checksum-crc32", "cbf43926"), ("x-amz-checksum-crc32c", "e3069283"),
+                        ("x-amz-checksum-crc64nvme", "ae8b14860a799888"),
+                        ("x-amz-checksum-sha1", hashlib.sha1(data).hexdigest()),
+                        ("x-amz-checksum-sha256", hashlib.sha256(data).hexdigest())]:
+        good = base64.b64encode(bytes.fromhex(value)).decode()
+        headers = ctx.signed("PUT", path, body=data, headers={name: good})
+        status, _, body = ctx.raw("PUT", path, data, headers)
+        assert status == 200, (name, status, body)
+        ctx.s3.delete_object(Bucket="private-bucket", Key="selftest/checksum.txt")
+        bad = base64.b64encode(bytes(len(bytes.fromhex(value)))).decode()
+        headers = ctx.signed("PUT", path, body=data, headers={name: bad})
+        status, _, body = ctx.raw("PUT", path, data, headers)
+        expect_error(status, body, 400, "BadDigest")
+        expect_client_error(lambda: ctx.s3.head_object(Bucket="private-bucket", Key="selftest/checksum.txt"),
+                            404, "404")
 
 
 @test

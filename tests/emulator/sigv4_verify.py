@@ -17,12 +17,14 @@ vectors (the generic SigV4 test suite and the S3 API reference examples).
 
 from __future__ import annotations
 
+import base64
 import calendar
 import email.utils
 import hashlib
 import hmac
 import re
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 from urllib.parse import quote, unquote_to_bytes
@@ -382,6 +384,83 @@ def check_payload(auth: AuthInfo, body_sha256: str) -> None:
                          "header does not match what was computed.", 400,
                          ClientComputedContentSHA256=auth.payload_hash,
                          S3ComputedContentSHA256=body_sha256)
+
+
+# --------------------------------------------------------------------------
+# Additional checksums (x-amz-checksum-*), as S3 verifies them
+# --------------------------------------------------------------------------
+
+def _crc_table(poly: int, bits: int) -> list:
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ poly if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+class _Crc:
+    """A reflected CRC with init and xorout all ones: CRC-32C (Castagnoli) and CRC-64/NVME."""
+
+    def __init__(self, poly: int, bits: int) -> None:
+        self._mask = (1 << bits) - 1
+        self._table = _CRC_TABLES.setdefault((poly, bits), _crc_table(poly, bits))
+        self._crc = self._mask
+        self._bytes = bits // 8
+
+    def update(self, data: bytes) -> None:
+        c, t = self._crc, self._table
+        for b in data:
+            c = t[(c ^ b) & 0xFF] ^ (c >> 8)
+        self._crc = c
+
+    def digest(self) -> bytes:
+        return (self._crc ^ self._mask).to_bytes(self._bytes, "big")
+
+
+class _Crc32:
+    def __init__(self) -> None:
+        self._crc = 0
+
+    def update(self, data: bytes) -> None:
+        self._crc = zlib.crc32(data, self._crc)
+
+    def digest(self) -> bytes:
+        return self._crc.to_bytes(4, "big")
+
+
+_CRC_TABLES: dict = {}
+CHECKSUMS = {
+    "x-amz-checksum-crc32": _Crc32,
+    "x-amz-checksum-crc32c": lambda: _Crc(0x82F63B78, 32),
+    "x-amz-checksum-crc64nvme": lambda: _Crc(0x9A6C9329AC4BC9B5, 64),
+    "x-amz-checksum-sha1": lambda: hashlib.sha1(),
+    "x-amz-checksum-sha256": lambda: hashlib.sha256(),
+}
+
+
+def check_checksums(pairs, file) -> None:
+    """Reject a body (file, read from its start) whose x-amz-checksum-* value (header or trailer ``pairs``)
+    differs from what it holds, as S3 does: BadDigest, nothing stored."""
+    wanted = [(n.lower(), v.strip()) for n, v in pairs if n.lower() in CHECKSUMS]
+    if not wanted:
+        return
+    if len(wanted) > 1:
+        raise SigV4Error("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types "
+                         "are not allowed.", 400)
+    name, value = wanted[0]
+    state = CHECKSUMS[name]()
+    file.seek(0)
+    while True:
+        block = file.read(1 << 20)
+        if not block:
+            break
+        state.update(block)
+    file.seek(0)
+    if base64.b64encode(state.digest()).decode() != value:
+        algorithm = name[len("x-amz-checksum-"):].upper()
+        raise SigV4Error("BadDigest", f"The {algorithm} you specified did not match the calculated checksum.", 400)
 
 
 # --------------------------------------------------------------------------
