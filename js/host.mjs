@@ -345,6 +345,23 @@ export function internalError() {
   return new Response(xml, { status: 500, headers: { "content-type": "application/xml", "x-amz-request-id": rid, "access-control-allow-origin": "*" } });
 }
 
+// The request's headers as the client sent them, which is what its signature covers. The runtime (workerd, and
+// Cloudflare's edge) replaces Accept-Encoding with its own ("br, gzip", present even when the client sent none)
+// and keeps the client's value in request.cf.clientAcceptEncoding ("" for none). Clients sign Accept-Encoding
+// (aws-sdk-go v1, hence rclone, on every GET), so the core must get the client's value, or no header at all; it
+// never forwards Accept-Encoding to a backend. Without request.cf (a test harness calling handleRequest
+// directly) the headers are taken as they are.
+export function clientHeaders(request) {
+  const sent = request.cf?.clientAcceptEncoding;
+  if (typeof sent !== "string" || sent === request.headers.get("accept-encoding")) return request.headers;
+  const list = [];
+  request.headers.forEach((v, k) => {
+    if (k !== "accept-encoding") list.push([k, v]);
+  });
+  if (sent !== "") list.push(["accept-encoding", sent]);
+  return list;
+}
+
 export async function handleRequest(core, request, ctx, env = {}) {
   // request.url is already normalised by the runtime; slicing it is cheaper than parsing it again with new URL().
   const url = request.url;
@@ -362,7 +379,7 @@ export async function handleRequest(core, request, ctx, env = {}) {
   try {
     const changed = takeChangedObjects(); // null nearly always: objects found changed under an earlier answer
     if (changed) for (const url of changed) core.forget(url);
-    id = core.begin(request.method, path, query, request.headers, request.body !== null);
+    id = core.begin(request.method, path, query, clientHeaders(request), request.body !== null);
   } catch (err) {
     retire(core);
     throw err;

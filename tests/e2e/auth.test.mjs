@@ -4,6 +4,7 @@
 // proves every refusal carries S3's exact code and costs no backend or STS request (the emulator's counters).
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import http from "node:http";
 import { after, before, describe, it } from "node:test";
 import { AwsV4Signer } from "aws4fetch";
 import { backendCalls, client, DEMO_SECRETS, DEMO_USER, demoConfig, emu, startProxy, xmlField } from "./harness.mjs";
@@ -89,6 +90,36 @@ describe("auth: private repositories, signed clients, and the refusals", () => {
         assert.equal(String(got.stdout), HELLO);
       });
     }
+    // The Worker runtime replaces a request's Accept-Encoding with its own ("br, gzip"; the client's value is in
+    // request.cf.clientAcceptEncoding), and aws-sdk-go v1 (rclone) signs Accept-Encoding on every GET: the verifier
+    // must see the header the client sent and signed, whatever the runtime made of it — and still refuse a value
+    // other than the signed one. node:http sends exactly the headers given (fetch would add its own).
+    it("a signed Accept-Encoding (rclone's GETs) is verified as the client sent it; another value than signed is refused", async () => {
+      const raw = (req, headers = req.headers) => new Promise((resolve, reject) => {
+        const u = new URL(req.url);
+        const r = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: req.method,
+          headers: Object.fromEntries(headers) }, (res) => {
+          const chunks = [];
+          res.on("data", (c) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+        });
+        r.on("error", reject);
+        r.end();
+      });
+      for (const ae of ["gzip", "identity", "gzip, deflate, br"]) {
+        const req = await signV4("/demo-org/secret-data/hello.txt", { headers: { "accept-encoding": ae } });
+        assert.match(req.headers.get("authorization"), /SignedHeaders=accept-encoding;host;/);
+        const ok = await raw(req);
+        assert.equal(ok.status, 200, `${ae}: ${ok.body}`);
+        if (ae === "identity") assert.equal(ok.body, HELLO);
+        const other = new Headers(req.headers);
+        other.set("accept-encoding", ae === "identity" ? "gzip" : "identity");
+        assert.equal((await raw(req, other)).status, 403, `${ae} signed, another sent`);
+        const none = new Headers(req.headers);
+        none.delete("accept-encoding");
+        assert.equal((await raw(req, none)).status, 403, `${ae} signed, none sent`);
+      }
+    });
     it("boto3: get_object signed, and presigned URLs from its default presigner and from s3v4", async () => {
       const py = `
 import boto3, botocore.config, json, sys, urllib.request

@@ -369,6 +369,7 @@ class Front(http.server.BaseHTTPRequestHandler):
         # moto mis-decodes raw (unescaped) UTF-8 in the request line; escaping
         # those bytes names the same S3 key and is what moto understands.
         target = _RAW_HIGH_BYTES.sub(lambda m: "%%%02X" % ord(m.group()), target)
+        target = self._null_version(target)
         conn = BackendConnection("127.0.0.1", state.moto_port, timeout=300)
         try:
             try:
@@ -407,6 +408,27 @@ class Front(http.server.BaseHTTPRequestHandler):
             self._relay(resp, fault=getattr(self, "body_fault", None))
         finally:
             conn.close()
+
+    def _null_version(self, target: str) -> str:
+        """versionId=null names S3's null version: in a bucket that never had versioning, the object itself (S3
+        answers it; rclone 1.60 HEADs ?versionId=null after a multipart upload). moto refuses any versionId on an
+        unversioned bucket (400, no body), so there the parameter is dropped; a versioned bucket gets it as sent
+        (moto's null versions are named "null"). The request was verified as sent before this."""
+        path, _, query = target.partition("?")
+        params = query.split("&") if query else []
+        if "versionId=null" not in params:
+            return target
+        bucket = path.lstrip("/").split("/", 1)[0]
+        conn = BackendConnection("127.0.0.1", self.server.state.moto_port, timeout=30)
+        try:
+            conn.request("GET", f"/{bucket}?versioning", headers={"Host": f"127.0.0.1:{self.server.state.moto_port}"})
+            versioning = conn.getresponse().read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+        if "<Status>" in versioning:  # Enabled or Suspended: the bucket has (or had) versions
+            return target
+        rest = [p for p in params if p != "versionId=null"]
+        return path + ("?" + "&".join(rest) if rest else "")
 
     def _relay(self, resp: http.client.HTTPResponse, body: Optional[bytes] = None,
                fault: Optional[dict] = None) -> None:

@@ -2,6 +2,8 @@
 // S3 document is written around them.
 #include "worker/azure/list_blobs.h"
 
+#include "worker/azure/s3_view.h"
+
 #include "worker/http/uri.h"
 #include "worker/rules/http_date.h"
 #include "worker/rules/iso8601.h"
@@ -184,13 +186,7 @@ bool Renderer::end_blob() {
   if (!etag_.empty()) {
     if (!xml::unescape(etag_, scratch_)) return fail("undecodable Etag");
     out_.append("<ETag>");
-    if (!scratch_.empty() && scratch_.front() == '"') {
-      xml::append_escaped(out_, scratch_);
-    } else {
-      out_.append("&quot;");
-      xml::append_escaped(out_, scratch_);
-      out_.append("&quot;");
-    }
+    xml::append_escaped(out_, etag_to_s3(scratch_));  // the form every answer gives (s3_view.h), quoted
     out_.append("</ETag>");
   }
   if (!size_.empty()) element("Size", size_, false, false);

@@ -4,6 +4,7 @@
 
 #include "worker/azure/errors.h"
 #include "worker/azure/list_blobs.h"
+#include "worker/azure/s3_view.h"
 #include "worker/rules/http_date.h"
 #include "worker/s3/xml.h"
 #include "worker/sign/azure_shared_key.h"
@@ -77,6 +78,10 @@ FetchAction azure_request(const Backend& b, std::string_view method, std::string
   return f;
 }
 
+// The S3 forms of ETags and metadata names (azure/s3_view.h) back in Azure's, for every header the dialect sends.
+Header meta_to_azure(const Header& h) { return {"x-ms-meta-" + azure::meta_name_to_azure(std::string_view(h.name).substr(11)), h.value}; }
+Header condition_to_azure(const Header& h) { return {h.name, azure::etag_condition_to_azure(h.value)}; }
+
 // The client's object headers (S3's names) as Azure's: the blob's properties as x-ms-blob-*, which Put Blob and
 // Put Block List both read, metadata as x-ms-meta-*, and the object conditions. Content-MD5 only where Azure
 // checks it against the body it gets (Put Blob, Put Block). The rest has no Azure form and is not sent
@@ -89,16 +94,20 @@ void object_headers(const Headers* in, Headers& out, bool md5, bool properties, 
       {"cache-control", "x-ms-blob-cache-control"}};
   for (const Header& h : *in) {
     if (properties && starts_with(h.name, "x-amz-meta-")) {
-      out.push_back({"x-ms-meta-" + h.name.substr(11), h.value});
+      out.push_back(meta_to_azure(h));
       continue;
     }
     if (md5 && h.name == "content-md5") out.push_back(h);
-    if (conditions && (h.name == "if-match" || h.name == "if-none-match")) out.push_back(h);
+    if (conditions && (h.name == "if-match" || h.name == "if-none-match")) out.push_back(condition_to_azure(h));
     if (properties)
       for (const auto& [s3, az] : kProperties)
         if (h.name == s3) out.push_back({std::string(az), h.value});
   }
 }
+
+// S3's "null" version: the object as written without versioning. Azure's base blob is that (its versions are
+// timestamps; a container that never had versioning has only the base blob), so no versionid is sent.
+bool is_null_version(std::string_view v) { return v == "null"; }
 
 bool is_condition_or_range(std::string_view n) {
   return n == "range" || n == "if-match" || n == "if-none-match" || n == "if-modified-since" ||
@@ -129,12 +138,13 @@ class AzureDialect final : public Dialect {
       for (const Header& x : *r.headers) {
         if (!is_condition_or_range(x.name)) continue;  // checksum mode: Azure has none to send
         if (x.name == "range" && starts_with(x.value, "bytes=-")) return FetchAction{};  // resolved before (get_object)
-        h.push_back(x);
+        // The edge cache's chunk fetches and revalidations carry the ETag it was answered, in the S3 form.
+        h.push_back(x.name == "if-match" || x.name == "if-none-match" ? condition_to_azure(x) : x);
       }
     std::vector<http::QueryParam> q;
     if (r.query)
       for (const auto& p : *r.query)
-        if (p.name == "versionId") q.push_back({"versionid", p.value, true});
+        if (p.name == "versionId" && !is_null_version(p.value)) q.push_back({"versionid", p.value, true});
     return azure_request(b, r.head ? "HEAD" : "GET", r.key, std::move(q), std::move(h), creds, s);
   }
 
@@ -175,14 +185,14 @@ class AzureDialect final : public Dialect {
         method = "DELETE";
         if (w.query)
           for (const auto& p : *w.query)
-            if (p.name == "versionId") q.push_back({"versionid", p.value, true});
+            if (p.name == "versionId" && !is_null_version(p.value)) q.push_back({"versionid", p.value, true});
         break;
       case WriteStep::Copy: {
         if (!w.copy_source || w.copy_source->dialect != BackendDialect::Azure) return FetchAction{};
         // Copy Blob within the account: the source by URL (Shared Key or the Entra token of this request authorizes
         // reading it; a SAS is appended to the source URL by the host too).
         std::string url = w.copy_source->scheme + "://" + w.copy_source->authority + azure_path(*w.copy_source, w.copy_source_key);
-        if (!w.copy_source_version.empty()) url += "?versionid=" + http::uri_encode(w.copy_source_version, true);
+        if (!w.copy_source_version.empty() && !is_null_version(w.copy_source_version)) url += "?versionid=" + http::uri_encode(w.copy_source_version, true);
         h.push_back({"x-ms-copy-source", std::move(url)});
         bool replace = false;
         if (w.headers)
@@ -194,13 +204,14 @@ class AzureDialect final : public Dialect {
                 {"x-amz-copy-source-if-modified-since", "x-ms-source-if-modified-since"},
                 {"x-amz-copy-source-if-unmodified-since", "x-ms-source-if-unmodified-since"}};
             for (const auto& [s3, az] : kSource)
-              if (x.name == s3) h.push_back({std::string(az), x.value});
+              if (x.name == s3)
+                h.push_back({std::string(az), s3.substr(s3.size() - 5) == "match" ? azure::etag_condition_to_azure(x.value) : x.value});
           }
         // COPY keeps the source's metadata (Azure copies it when none is given); REPLACE sends the new metadata.
         // Copy Blob takes no blob properties: a REPLACE's Content-Type etc. are not applied (README).
         if (replace && w.headers)
           for (const Header& x : *w.headers)
-            if (starts_with(x.name, "x-amz-meta-")) h.push_back({"x-ms-meta-" + x.name.substr(11), x.value});
+            if (starts_with(x.name, "x-amz-meta-")) h.push_back(meta_to_azure(x));
         object_headers(w.headers, h, false, false, true);
         break;
       }
@@ -248,7 +259,9 @@ class AzureDialect final : public Dialect {
   void answer_headers(Headers& h) const override {
     for (Header& x : h) {
       if (starts_with(x.name, "x-ms-meta-")) {
-        x.name = "x-amz-meta-" + x.name.substr(10);
+        x.name = "x-amz-meta-" + azure::meta_name_to_s3(std::string_view(x.name).substr(10));
+      } else if (x.name == "etag") {
+        x.value = azure::etag_to_s3(x.value);  // every answer's: reads, writes, copies, Put Block List
       } else if (x.name == "x-ms-access-tier") {
         // Hot is S3's STANDARD, which S3 does not send.
         const std::string& t = x.value;

@@ -1,5 +1,6 @@
 #include "worker/ops/minted_upload.h"
 
+#include "worker/azure/s3_view.h"
 #include "worker/crypto/base64.h"
 #include "worker/crypto/md5.h"
 #include "worker/crypto/sha256.h"
@@ -97,8 +98,10 @@ bool block_part(std::string_view nonce, std::string_view id, uint32_t& part) {
 }
 
 std::string part_etag(std::string_view id) {
+  // Not the part's MD5, so in the form that says so (azure/s3_view.h): s3cmd checks a part's ETag against the
+  // part's MD5 unless it holds a '-'.
   const crypto::Md5Digest d = crypto::md5(id);
-  return "\"" + crypto::hex(d.data(), d.size()) + "\"";
+  return azure::etag_to_s3(crypto::hex(d.data(), d.size()));
 }
 
 }  // namespace s3p

@@ -41,6 +41,7 @@ bool open_upload_id(const crypto::SivKeys& keys, const UploadBinding& b, std::st
 std::string block_id(std::string_view nonce, uint32_t part);
 // The part number of a block id of this upload; false for another upload's block (or no block id of ours).
 bool block_part(std::string_view nonce, std::string_view block_id, uint32_t& part);
+// A part's ETag when no MD5 of it is known (ListParts always): "hex(md5(block id))-azure", stable, marked as no MD5.
 std::string part_etag(std::string_view block_id);
 
 // The request's upload: minted for its object (CreateMultipartUpload), or opened from its uploadId (the other
