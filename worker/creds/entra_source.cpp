@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "worker/creds/bearer_token.h"
 #include "worker/creds/l2_entry.h"
 #include "worker/crypto/sha256.h"
-#include "worker/http/uri.h"
 
 namespace s3p {
 
@@ -15,30 +15,11 @@ namespace {
 using json = nlohmann::json;
 
 constexpr uint32_t kMaxAnswer = 64 * 1024;  // a real answer is ~1.5-3 KB (the token is a JWT)
-constexpr size_t kMaxDetail = 200;         // of Entra's error description, in the log
 constexpr std::string_view kL2Head = "entra-token/1\n";
+constexpr size_t kMaxToken = 16384;  // an Entra access token (a JWT) is ~1.5-3 KB
 
-void param(std::string& out, std::string_view name, std::string_view value) {
-  if (!out.empty()) out += '&';
-  out += name;
-  out += '=';
-  http::uri_encode_append(out, value, true);
-}
 
-// A token as it goes into "Authorization: Bearer …": one run of printable ASCII without spaces.
-bool usable_token(const std::string& t) {
-  if (t.empty() || t.size() > 16384) return false;
-  for (unsigned char c : t)
-    if (c <= 0x20 || c >= 0x7f) return false;
-  return true;
-}
 
-std::string clipped(std::string s) {
-  if (s.size() > kMaxDetail) s.resize(kMaxDetail);
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  return s;
-}
 
 class EntraSource : public CredentialSource {
  public:
@@ -84,11 +65,11 @@ std::string entra_l1_key(const EntraWorkloadIdentityAuth& a) {
 
 std::string entra_token_form(const EntraWorkloadIdentityAuth& auth, std::string_view assertion) {
   std::string form;
-  param(form, "client_id", auth.client_id);
-  param(form, "scope", auth.scope);
-  param(form, "grant_type", "client_credentials");
-  param(form, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
-  param(form, "client_assertion", assertion);
+  bearer::form_param(form, "client_id", auth.client_id);
+  bearer::form_param(form, "scope", auth.scope);
+  bearer::form_param(form, "grant_type", "client_credentials");
+  bearer::form_param(form, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+  bearer::form_param(form, "client_assertion", assertion);
   return form;
 }
 
@@ -125,7 +106,7 @@ bool entra_outcome(const FetchResult& r, double now_ms, StsResponse& out, Flight
     }
     const bool transient = r.status >= 500 || r.status == 429 || code == "temporarily_unavailable";
     failure = {transient ? &errors::ServiceUnavailable : &errors::BadGateway,
-               http + (code.empty() ? ": unparseable error" : " " + clipped(code) + ": " + clipped(message))};
+               http + (code.empty() ? ": unparseable error" : " " + bearer::log_detail(code) + ": " + bearer::log_detail(message))};
     return false;
   }
   std::string token;
@@ -148,7 +129,7 @@ bool entra_outcome(const FetchResult& r, double now_ms, StsResponse& out, Flight
       has_expiry = true;
     }
   }
-  if (!usable_token(token)) {
+  if (!bearer::usable_token(token, kMaxToken)) {
     failure = {&errors::BadGateway, http + ": no usable bearer access token in the answer"};
     return false;
   }
@@ -164,29 +145,9 @@ bool entra_outcome(const FetchResult& r, double now_ms, StsResponse& out, Flight
   return true;
 }
 
-std::string entra_l2_document(const StsResponse& got) {
-  return std::string(kL2Head) + std::to_string(got.expiration_ms) + "\n" + got.creds.session_token;
-}
+std::string entra_l2_document(const StsResponse& got) { return bearer::l2_document(kL2Head, got); }
 
-StsResponse entra_parse_l2(std::string_view doc) {
-  StsResponse out;
-  if (doc.substr(0, kL2Head.size()) != kL2Head) return out;
-  doc.remove_prefix(kL2Head.size());
-  const size_t nl = doc.find('\n');
-  if (nl == std::string_view::npos || nl == 0 || nl > 15) return out;
-  int64_t ms = 0;
-  for (char c : doc.substr(0, nl)) {
-    if (c < '0' || c > '9') return out;
-    ms = ms * 10 + (c - '0');
-  }
-  std::string token(doc.substr(nl + 1));
-  if (!usable_token(token)) return out;
-  out.kind = StsResponse::Kind::Credentials;
-  out.creds.session_token = std::move(token);
-  out.has_expiration = true;
-  out.expiration_ms = ms;
-  return out;
-}
+StsResponse entra_parse_l2(std::string_view doc) { return bearer::parse_l2_document(kL2Head, doc, kMaxToken); }
 
 std::unique_ptr<CredentialSource> entra_source(const EntraWorkloadIdentityAuth& auth) {
   return std::make_unique<EntraSource>(auth);

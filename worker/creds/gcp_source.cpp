@@ -4,10 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "worker/creds/bearer_token.h"
 #include "worker/creds/l2_entry.h"
 #include "worker/crypto/sha256.h"
 #include "worker/http/json_escape.h"
-#include "worker/http/uri.h"
 #include "worker/rules/iso8601.h"
 
 namespace s3p {
@@ -17,29 +17,11 @@ namespace {
 using json = nlohmann::json;
 
 constexpr uint32_t kMaxAnswer = 64 * 1024;  // a real answer is ~1-2 KB
-constexpr size_t kMaxDetail = 200;         // of Google's error description, in the log
+constexpr std::string_view kL2Head = "gcp-token/1\n";
+constexpr size_t kMaxToken = 8192;  // a Google access token is ~200-2,000 bytes
 
-void param(std::string& out, std::string_view name, std::string_view value) {
-  if (!out.empty()) out += '&';
-  out += name;
-  out += '=';
-  http::uri_encode_append(out, value, true);
-}
 
-// A token as it goes into "Authorization: Bearer …": one run of printable ASCII without spaces.
-bool usable_token(const std::string& t) {
-  if (t.empty() || t.size() > 8192) return false;
-  for (unsigned char c : t)
-    if (c <= 0x20 || c >= 0x7f) return false;
-  return true;
-}
 
-std::string clipped(std::string s) {
-  if (s.size() > kMaxDetail) s.resize(kMaxDetail);
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  return s;
-}
 
 bool transient(uint32_t status) { return status >= 500 || status == 429; }
 
@@ -97,14 +79,14 @@ std::string gcp_l1_key(const GcpWorkloadIdentityAuth& a) {
 
 std::string gcp_sts_form(const GcpWorkloadIdentityAuth& auth, std::string_view token) {
   std::string form;
-  param(form, "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange");
-  param(form, "audience", auth.audience);
+  bearer::form_param(form, "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange");
+  bearer::form_param(form, "audience", auth.audience);
   // Impersonation needs cloud-platform on the federated token (iamcredentials checks it); without it, the token
   // is used on GCS itself and gets the configured scope.
-  param(form, "scope", auth.service_account.empty() ? auth.scope : "https://www.googleapis.com/auth/cloud-platform");
-  param(form, "requested_token_type", "urn:ietf:params:oauth:token-type:access_token");
-  param(form, "subject_token", token);
-  param(form, "subject_token_type", "urn:ietf:params:oauth:token-type:jwt");
+  bearer::form_param(form, "scope", auth.service_account.empty() ? auth.scope : "https://www.googleapis.com/auth/cloud-platform");
+  bearer::form_param(form, "requested_token_type", "urn:ietf:params:oauth:token-type:access_token");
+  bearer::form_param(form, "subject_token", token);
+  bearer::form_param(form, "subject_token_type", "urn:ietf:params:oauth:token-type:jwt");
   return form;
 }
 
@@ -168,7 +150,7 @@ bool gcp_outcome(int round, const FetchResult& r, double now_ms, StsResponse& ou
     const S3Error* error = transient(r.status)               ? &errors::ServiceUnavailable
                            : code == "PERMISSION_DENIED"     ? &errors::AccessDenied
                                                              : &errors::BadGateway;
-    failure = {error, http + (code.empty() ? ": unparseable error" : " " + clipped(code) + ": " + clipped(message))};
+    failure = {error, http + (code.empty() ? ": unparseable error" : " " + bearer::log_detail(code) + ": " + bearer::log_detail(message))};
     return false;
   }
   std::string token;
@@ -188,7 +170,7 @@ bool gcp_outcome(int round, const FetchResult& r, double now_ms, StsResponse& ou
       has_expiry = parse_iso8601_ms(e->get<std::string>(), expires_ms);
     }
   }
-  if (!usable_token(token)) {
+  if (!bearer::usable_token(token, kMaxToken)) {
     failure = {&errors::BadGateway, http + ": no usable access token in the answer"};
     return false;
   }
@@ -204,30 +186,9 @@ bool gcp_outcome(int round, const FetchResult& r, double now_ms, StsResponse& ou
   return true;
 }
 
-std::string gcp_l2_document(const StsResponse& got) {
-  return "gcp-token/1\n" + std::to_string(got.expiration_ms) + "\n" + got.creds.session_token;
-}
+std::string gcp_l2_document(const StsResponse& got) { return bearer::l2_document(kL2Head, got); }
 
-StsResponse gcp_parse_l2(std::string_view doc) {
-  StsResponse out;
-  static constexpr std::string_view kHead = "gcp-token/1\n";
-  if (doc.substr(0, kHead.size()) != kHead) return out;
-  doc.remove_prefix(kHead.size());
-  const size_t nl = doc.find('\n');
-  if (nl == std::string_view::npos || nl == 0 || nl > 15) return out;
-  int64_t ms = 0;
-  for (char c : doc.substr(0, nl)) {
-    if (c < '0' || c > '9') return out;
-    ms = ms * 10 + (c - '0');
-  }
-  std::string token(doc.substr(nl + 1));
-  if (!usable_token(token)) return out;
-  out.kind = StsResponse::Kind::Credentials;
-  out.creds.session_token = std::move(token);
-  out.has_expiration = true;
-  out.expiration_ms = ms;
-  return out;
-}
+StsResponse gcp_parse_l2(std::string_view doc) { return bearer::parse_l2_document(kL2Head, doc, kMaxToken); }
 
 std::unique_ptr<CredentialSource> gcp_source(const GcpWorkloadIdentityAuth& auth) {
   return std::make_unique<GcpSource>(auth);
