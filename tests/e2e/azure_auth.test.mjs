@@ -18,19 +18,16 @@
 // subjects are this run's.
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { AwsV4Signer } from "aws4fetch";
 import { azureFetch, DEV_ACCOUNT, DEV_KEY } from "../azurite/shared_key.mjs";
 import { startBearerFront } from "../azurite/bearer_front.mjs";
 import { startOAuthAzurite } from "../azurite/oauth_azurite.mjs";
-import { DEMO_SECRETS, DEMO_USER, demoConfig, emu, EMU, eventually, jsonLogs, requestLogs, startProxy, xmlField } from "./harness.mjs";
+import { DEMO_SECRETS, DEMO_USER, demoConfig, emu, EMU, eventually, jsonLogs, requestLogs, startProxy, xmlField, startAzurite } from "./harness.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const CONTAINER = "authz";
 const HELLO = "hello through an Azure SAS or an Entra token\n";
 const RUN = `${process.pid}-${Date.now()}`;
@@ -39,8 +36,8 @@ const ISSUER = "http://127.0.0.1:8787"; // config/demo.json's federation issuer
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let seq = 0;
 
-let azurite = process.env.AZURITE_URL;
-let azuritePid;
+let azurite;
+let azuriteServer;
 let front;
 const proxies = [];
 const tmpdirs = [];
@@ -108,13 +105,8 @@ async function signed(p, method, key, { body, headers = {}, query = "" } = {}) {
 const logOf = async (p, r) => (await requestLogs(p, [r]))[0];
 
 before(async () => {
-  if (!azurite) {
-    const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s3p-azurite-")), "azurite.log");
-    const out = execFileSync("bash", ["-c",
-      `. scripts/lib/deps.sh && deps_azurite && . scripts/lib/azurite.sh && start_azurite 0 "${log}" && echo "$AZURITE_URL $AZURITE_PID"`],
-    { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split(/\s+/);
-    [azurite, azuritePid] = out;
-  }
+  azuriteServer = startAzurite();
+  azurite = azuriteServer.url;
   await azure({ method: "PUT", path: `/${DEV_ACCOUNT}/${CONTAINER}`, query: [["restype", "container"]] }, [201, 409]);
   for (const [k, body] of [["t/hello.txt", HELLO], ["t/dir/a.txt", "a\n"], ["t/dir/b.txt", "b\n"]])
     await azure({ method: "PUT", path: blobPath(k), body, headers: [["x-ms-blob-type", "BlockBlob"], ["content-type", "text/plain"]] }, [201]);
@@ -124,7 +116,7 @@ after(async () => {
   await Promise.all(proxies.map((p) => p.close().catch(() => {})));
   await front?.close();
   for (const d of tmpdirs) fs.rmSync(d, { recursive: true, force: true });
-  if (azuritePid) process.kill(Number(azuritePid));
+  azuriteServer?.stop();
 });
 
 // No SAS signature, and no Entra token, in any log line or answer of these proxies.

@@ -8,17 +8,11 @@
 // Starts its own Azurite (scripts/lib/azurite.sh) unless AZURITE_URL names one.
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { DeleteObjectsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { azureFetch, DEV_ACCOUNT, DEV_KEY } from "../azurite/shared_key.mjs";
-import { client, DEMO_SECRETS, DEMO_USER, EMU, eventually, openDemoConfig, startProxy } from "./harness.mjs";
+import { client, DEMO_SECRETS, DEMO_USER, EMU, eventually, openDemoConfig, startProxy, startAzurite } from "./harness.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 // The objects of every repository under test (repository-relative keys), in S3 key order.
 const OBJECTS = {
@@ -43,8 +37,8 @@ const REPOS = {
   "p-az-anon": "Azurite public container, anonymous, no cache",
 };
 
-let azurite = process.env.AZURITE_URL;
-let azuritePid;
+let azurite;
+let azuriteServer;
 let proxy;
 
 const blobPath = (container, name) => `/${DEV_ACCOUNT}/${container}/` + name.split("/").map(encodeURIComponent).join("/");
@@ -103,13 +97,8 @@ function config() {
 }
 
 before(async () => {
-  if (!azurite) {
-    const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s3p-azurite-")), "azurite.log");
-    const out = execFileSync("bash", ["-c",
-      `. scripts/lib/deps.sh && deps_azurite && . scripts/lib/azurite.sh && start_azurite 0 "${log}" && echo "$AZURITE_URL $AZURITE_PID"`],
-    { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split(/\s+/);
-    [azurite, azuritePid] = out;
-  }
+  azuriteServer = startAzurite();
+  azurite = azuriteServer.url;
   await Promise.all([seedAzure(), seedS3()]);
   const wrong = Buffer.alloc(64, 7).toString("base64");  // a well-formed key that is not the account's
   // Under S3P_E2E_NAMESPACE=registry the accounts (Azure repositories included) are served from the registry.
@@ -117,7 +106,7 @@ before(async () => {
 });
 after(async () => {
   await proxy?.close();
-  if (azuritePid) process.kill(Number(azuritePid));
+  azuriteServer?.stop();
 });
 
 const enc = (k) => k.split("/").map(encodeURIComponent).join("/");

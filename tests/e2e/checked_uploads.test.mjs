@@ -7,25 +7,19 @@
 // Starts its own Azurite (scripts/lib/azurite.sh) unless AZURITE_URL names one.
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { AwsV4Signer } from "aws4fetch";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { azureFetch, DEV_ACCOUNT, DEV_KEY } from "../azurite/shared_key.mjs";
-import { DEMO_SECRETS, DEMO_USER, openDemoConfig, startProxy } from "./harness.mjs";
+import { DEMO_SECRETS, DEMO_USER, openDemoConfig, startProxy, startAzurite } from "./harness.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const REPOS = ["c-s3", "c-az"];
 const RUN = crypto.randomBytes(4).toString("hex"); // the backends outlive a run (the registry stage runs this again)
 
-let azurite = process.env.AZURITE_URL;
-let azuritePid;
+let azurite;
+let azuriteServer;
 let proxy;
 
 const sha256 = (b) => crypto.createHash("sha256").update(b).digest("hex");
@@ -33,13 +27,8 @@ const crc32 = (b) => { const x = Buffer.alloc(4); x.writeUInt32BE(zlib.crc32(b))
 const sha256b64 = (b) => crypto.createHash("sha256").update(b).digest("base64");
 
 before(async () => {
-  if (!azurite) {
-    const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s3p-azurite-")), "azurite.log");
-    const out = execFileSync("bash", ["-c",
-      `. scripts/lib/deps.sh && deps_azurite && . scripts/lib/azurite.sh && start_azurite 0 "${log}" && echo "$AZURITE_URL $AZURITE_PID"`],
-    { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split(/\s+/);
-    [azurite, azuritePid] = out;
-  }
+  azuriteServer = startAzurite();
+  azurite = azuriteServer.url;
   const r = await azureFetch(azurite, { method: "PUT", path: `/${DEV_ACCOUNT}/checked`, query: [["restype", "container"]], headers: [] });
   assert.ok([201, 409].includes(r.status), `container: ${r.status}`);
   const config = openDemoConfig((c) => {
@@ -55,7 +44,7 @@ before(async () => {
 });
 after(async () => {
   await proxy?.close();
-  if (azuritePid) process.kill(Number(azuritePid));
+  azuriteServer?.stop();
 });
 
 async function signed(method, p, { body, payload, headers = {} } = {}) {

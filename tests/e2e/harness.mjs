@@ -5,7 +5,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { DEMO_USER_ACCESS_KEY_ID, demoFederationSecrets, demoListingSecrets, demoUserSecrets } from "../../scripts/lib/demo-keys.mjs";
 import { loadConfig, startWorker } from "../../scripts/lib/miniflare.mjs";
@@ -235,3 +235,16 @@ export async function client(cmd, args, env = {}) {
 }
 
 export const xmlField = (xml, name) => xml.match(new RegExp(`<${name}>(.*?)</${name}>`))?.[1];
+
+// Azurite for the Azure e2e files: the one AZURITE_URL names, else one of this file's own (scripts/lib/azurite.sh:
+// blob service on a free loopback port, in memory, Shared Key verified). `stop()` ends only an Azurite it started.
+export function startAzurite({ memoryMb } = {}) {
+  if (process.env.AZURITE_URL) return { url: process.env.AZURITE_URL, stop() {} };
+  const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s3p-azurite-")), "azurite.log");
+  const memory = memoryMb ? `AZURITE_MEMORY_MB=${Number(memoryMb)} ` : "";
+  const [url, pid] = execFileSync("bash", ["-c",
+    `. scripts/lib/deps.sh && deps_azurite && . scripts/lib/azurite.sh && ${memory}start_azurite 0 "${log}" && echo "$AZURITE_URL $AZURITE_PID"`],
+  { cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), "../.."), encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+    .trim().split(/\s+/);
+  return { url, stop: () => { try { process.kill(Number(pid)); } catch {} } };
+}
