@@ -82,25 +82,26 @@ FetchAction azure_request(const Backend& b, std::string_view method, std::string
 Header meta_to_azure(const Header& h) { return {"x-ms-meta-" + azure::meta_name_to_azure(std::string_view(h.name).substr(11)), h.value}; }
 Header condition_to_azure(const Header& h) { return {h.name, azure::etag_condition_to_azure(h.value)}; }
 
-// The client's object headers (S3's names) as Azure's: the blob's properties as x-ms-blob-*, which Put Blob and
-// Put Block List both read, metadata as x-ms-meta-*, and the object conditions. Content-MD5 only where Azure
-// checks it against the body it gets (Put Blob, Put Block). The rest has no Azure form and is not sent
-// (worker/README.md "Azure writes" lists what).
-void object_headers(const Headers* in, Headers& out, bool md5, bool properties, bool conditions) {
+// The client's object headers (S3's names) as Azure's, the groups a request takes: Content-MD5 where Azure checks
+// it against the body it gets (Put Blob, Put Block); metadata as x-ms-meta-*; the blob's properties as x-ms-blob-*
+// (Put Blob, Put Block List and Set Blob Properties read them); the object conditions. The rest has no Azure form
+// and is not sent (worker/README.md "Azure writes" lists what).
+enum HeaderGroups : unsigned { kMd5 = 1, kMetadata = 2, kProperties = 4, kConditions = 8 };
+void object_headers(const Headers* in, Headers& out, unsigned groups) {
   if (!in) return;
-  static constexpr std::pair<std::string_view, std::string_view> kProperties[] = {
+  static constexpr std::pair<std::string_view, std::string_view> kBlobProperties[] = {
       {"content-type", "x-ms-blob-content-type"},          {"content-encoding", "x-ms-blob-content-encoding"},
       {"content-language", "x-ms-blob-content-language"},  {"content-disposition", "x-ms-blob-content-disposition"},
       {"cache-control", "x-ms-blob-cache-control"}};
   for (const Header& h : *in) {
-    if (properties && starts_with(h.name, "x-amz-meta-")) {
-      out.push_back(meta_to_azure(h));
+    if (starts_with(h.name, "x-amz-meta-")) {
+      if (groups & kMetadata) out.push_back(meta_to_azure(h));
       continue;
     }
-    if (md5 && h.name == "content-md5") out.push_back(h);
-    if (conditions && (h.name == "if-match" || h.name == "if-none-match")) out.push_back(condition_to_azure(h));
-    if (properties)
-      for (const auto& [s3, az] : kProperties)
+    if ((groups & kMd5) && h.name == "content-md5") out.push_back(h);
+    if ((groups & kConditions) && (h.name == "if-match" || h.name == "if-none-match")) out.push_back(condition_to_azure(h));
+    if (groups & kProperties)
+      for (const auto& [s3, az] : kBlobProperties)
         if (h.name == s3) out.push_back({std::string(az), h.value});
   }
 }
@@ -177,7 +178,7 @@ class AzureDialect final : public Dialect {
     switch (w.step) {
       case WriteStep::Put:
         h.push_back({"x-ms-blob-type", "BlockBlob"});
-        object_headers(w.headers, h, true, true, true);
+        object_headers(w.headers, h, kMd5 | kMetadata | kProperties | kConditions);
         body = w.body;
         length = w.length;
         break;
@@ -208,18 +209,23 @@ class AzureDialect final : public Dialect {
                 h.push_back({std::string(az), s3.substr(s3.size() - 5) == "match" ? azure::etag_condition_to_azure(x.value) : x.value});
           }
         // COPY keeps the source's metadata (Azure copies it when none is given); REPLACE sends the new metadata.
-        // Copy Blob takes no blob properties: a REPLACE's Content-Type etc. are not applied (README).
+        // Copy Blob takes no blob properties: a REPLACE's Content-Type etc. follow in a SetProperties step.
         if (replace && w.headers)
           for (const Header& x : *w.headers)
             if (starts_with(x.name, "x-amz-meta-")) h.push_back(meta_to_azure(x));
-        object_headers(w.headers, h, false, false, true);
+        object_headers(w.headers, h, kConditions);
         break;
       }
+      case WriteStep::SetProperties:
+        // Set Blob Properties: every x-ms-blob-* property it does not name is cleared — S3's REPLACE.
+        q.push_back({"comp", "properties", true});
+        object_headers(w.headers, h, kProperties | kConditions);  // If-Match: the copy's ETag
+        break;
       case WriteStep::UploadPart:
         if (w.block_id.empty()) return FetchAction{};
         q.push_back({"comp", "block", true});
         q.push_back({"blockid", std::string(w.block_id), true});
-        object_headers(w.headers, h, true, false, false);
+        object_headers(w.headers, h, kMd5);
         body = w.body;
         length = w.length;
         break;
@@ -229,7 +235,7 @@ class AzureDialect final : public Dialect {
         std::string doc = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>";
         for (const std::string& id : *w.blocks) doc.append("<Latest>").append(id).append("</Latest>");  // base64: no escaping
         doc += "</BlockList>";
-        object_headers(w.headers, h, false, true, true);
+        object_headers(w.headers, h, kMetadata | kProperties | kConditions);
         length = static_cast<int64_t>(doc.size());
         body = Body{BodyKind::Bytes, std::move(doc), 0};
         break;

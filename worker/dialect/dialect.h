@@ -51,6 +51,9 @@ struct Capabilities {
   // Copies and CompleteMultipartUpload answer with S3's XML result documents (else the answer's ETag and
   // Last-Modified headers say it).
   bool xml_results = false;
+  // A copy takes the new object's properties (Content-Type, Cache-Control, …: S3's metadata directive REPLACE).
+  // Without it a REPLACE copy is followed by a SetProperties step.
+  bool copy_properties = false;
 };
 
 // Signing context of one round: the time and S3's signing-key cache (a dialect that does not need it ignores it).
@@ -102,6 +105,8 @@ enum class WriteStep : uint8_t {
   Delete,          // (S3: a version, with versionId)
   DeleteBatch,     // batch_delete only: the <Delete> document in `body`, on the bucket (key "")
   Copy,            // server_side_copy: the object becomes a copy of `copy_source`
+  SetProperties,   // without copy_properties: after a REPLACE Copy, the object's content-* and cache-control
+                   // become the client's (those it does not name are cleared), If-Match the copy's ETag
   CopyPart,        // a part becomes a copy of (a range of) `copy_source` (not with proxy_uploads)
   CreateUpload,    // not with proxy_uploads
   UploadPart,      // the client's body becomes a part (proxy_uploads: the block `block_id`)

@@ -21,8 +21,8 @@ class GcsDialect final : public Dialect {
   std::string_view name() const override { return "gcs"; }
   const Capabilities& capabilities() const override {
     // payload_hash, writes, multipart, batch_delete, server_side_copy, suffix_range, start_after, proxy_uploads,
-    // xml_results (S3's XML API: its own upload ids and result documents)
-    static const Capabilities caps{false, true, true, false, true, true, true, false, true};
+    // xml_results (S3's XML API: its own upload ids and result documents), copy_properties
+    static const Capabilities caps{false, true, true, false, true, true, true, false, true, true};
     return caps;
   }
   std::string_view unsupported_read(const Headers& forwarded, const std::vector<http::QueryParam>& query) const override {

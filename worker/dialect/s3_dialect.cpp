@@ -90,7 +90,7 @@ class S3Dialect final : public Dialect {
  public:
   std::string_view name() const override { return "s3"; }
   const Capabilities& capabilities() const override {
-    static const Capabilities caps{true, true, true, true, true, true, true, false, true};
+    static const Capabilities caps{true, true, true, true, true, true, true, false, true, true};
     return caps;
   }
   std::string_view unsupported_read(const Headers&, const std::vector<http::QueryParam>&) const override { return {}; }
@@ -143,6 +143,7 @@ class S3Dialect final : public Dialect {
       case WriteStep::CompleteUpload: method = "POST"; break;
       case WriteStep::ListParts:
       case WriteStep::ListUploads: method = "GET"; break;
+      case WriteStep::SetProperties: return FetchAction{};  // copy_properties: never asked
     }
     BackendTarget target{&b, w.key, w.query ? *w.query : std::vector<http::QueryParam>{},
                          w.step == WriteStep::DeleteBatch || w.step == WriteStep::ListUploads ? BackendTarget::Scope::Bucket : BackendTarget::Scope::Object};

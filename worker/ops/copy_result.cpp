@@ -13,6 +13,15 @@ OpStep CopyResultOp::on_response(FetchResult&& r) {
   xml::Document doc;
   const bool xml_result = dialect::of(backend_).capabilities().xml_results;
   if (failed(r, step) || (xml_result && !parse_result(r, root_, doc, step, flat_))) return step;
+  if (then_properties_) {
+    call_.step = dialect::WriteStep::SetProperties;
+    call_.copy_source = nullptr;
+    call_.long_running = false;
+    call_.headers = std::move(*then_properties_);
+    then_properties_.reset();
+    if (const std::string* etag = find_header(r.headers, "etag")) call_.headers.push_back({"if-match", *etag});
+    return OpStep::again();
+  }
   std::string out = open_result(root_);
   if (xml_result) {
     xml::copy_fields(out, doc.root(), {"ETag", "LastModified"}, true);
