@@ -186,6 +186,17 @@ const CASES = [
     const r = await read(`${repo}/copy/dst.bin`);
     return { etag: !!c.CopyObjectResult?.ETag, same: r.bytes.equals(body), meta: r.meta };
   }],
+  ["copy REPLACE: the new content type, cache control and metadata; what it does not name is cleared", async (repo) => {
+    const body = crypto.randomBytes(5_000);
+    await send(new PutObjectCommand({ Bucket, Key: `${repo}/copy/r-src.bin`, Body: body, ContentType: "application/x-src",
+      ContentLanguage: "fr", Metadata: { from: "src" } }));
+    const c = await send(new CopyObjectCommand({ Bucket, Key: `${repo}/copy/r-dst.html`, CopySource: `${Bucket}/${repo}/copy/r-src.bin`,
+      MetadataDirective: "REPLACE", ContentType: "text/html", CacheControl: "max-age=5", Metadata: { to: "dst" } }));
+    const r = await read(`${repo}/copy/r-dst.html`);
+    const head = await send(new HeadObjectCommand({ Bucket, Key: `${repo}/copy/r-dst.html` }));
+    return { same: r.bytes.equals(body), type: r.type, cache: r.cache, meta: r.meta, language: head.ContentLanguage ?? null,
+      etag: c.CopyObjectResult?.ETag === head.ETag };
+  }],
   ["multipart: 3 × 5 MiB, ListParts, complete; bytes, type and metadata read back", async (repo) => {
     const Key = `${repo}/mp/big.bin`;
     const up = await send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: "application/x-parts", Metadata: { parts: "3" } }));
