@@ -24,21 +24,35 @@ bool decode_head(const uint8_t* p, size_t n, RequestHead& head) {
   return r.ok() && !head.path.empty();
 }
 
+// A Fetch result's fields after its kind (also each entry of a FetchBatch result).
+static bool decode_fetch_result(wire::Reader& r, FetchResult& out) {
+  out.outcome = static_cast<FetchOutcome>(r.u32());
+  if (static_cast<uint32_t>(out.outcome) > static_cast<uint32_t>(FetchOutcome::BodyHashMismatch)) return false;
+  out.status = r.u32();
+  out.headers = r.headers();
+  out.handle = r.u32();
+  out.body = r.str();
+  out.error = r.str();
+  out.elapsed_ms = r.u32() / 1000.0;
+  return r.ok();
+}
+
 bool decode_result(const uint8_t* p, size_t n, Result& out) {
   wire::Reader r(p, n);
   out.kind = static_cast<ActionKind>(r.u32());
   switch (out.kind) {
     case ActionKind::Fetch:
     case ActionKind::OpenChunks:  // answered like a Fetch: the assembled stream's handle, or why not
-      out.fetch.outcome = static_cast<FetchOutcome>(r.u32());
-      if (static_cast<uint32_t>(out.fetch.outcome) > static_cast<uint32_t>(FetchOutcome::BodyHashMismatch)) return false;
-      out.fetch.status = r.u32();
-      out.fetch.headers = r.headers();
-      out.fetch.handle = r.u32();
-      out.fetch.body = r.str();
-      out.fetch.error = r.str();
-      out.fetch.elapsed_ms = r.u32() / 1000.0;
+      if (!decode_fetch_result(r, out.fetch)) return false;
       break;
+    case ActionKind::FetchBatch: {
+      const uint32_t n = r.u32();
+      if (n > kMaxFetchBatch) return false;
+      out.batch.resize(n);
+      for (FetchResult& f : out.batch)
+        if (!decode_fetch_result(r, f)) return false;
+      break;
+    }
     case ActionKind::Wait: out.flag = r.u32() != 0; break;
     case ActionKind::Random:
     case ActionKind::SignRs256:
@@ -101,6 +115,10 @@ void encode_action(const Action& a, std::string& out) {
   wire::Writer w(out);
   switch (a.kind) {
     case ActionKind::Fetch: encode_fetch(w, a.fetch); break;
+    case ActionKind::FetchBatch:
+      w.u32(static_cast<uint32_t>(a.batch.size()));
+      for (const FetchAction& f : a.batch) encode_fetch(w, f);
+      break;
     case ActionKind::Respond:
       w.u32(a.respond.status);
       w.headers(a.respond.headers);

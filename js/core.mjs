@@ -10,6 +10,7 @@ export const Kind = Object.freeze({
   CACHE_DELETE: 17,
   REGISTRY_GET: 18, // a namespace registry entry from a KV binding or the registry API (js/hostcalls.mjs), same result shape
   VERIFY_SIGNATURE: 19, // a JWS signature checked with a JWK (WebCrypto), same result shape: ok = it verifies
+  FETCH_BATCH: 20, // Fetch actions performed concurrently (js/host.mjs), answered as one result of N fetch results in order
 });
 // SIGNED_CHUNKS (Fetch only): the handle's stream is signed aws-chunked; send it decoded (js/signed_chunks.mjs).
 // CHECKED (Fetch only): send the handle's stream checked against its declared digests (js/checked_body.mjs).
@@ -330,6 +331,8 @@ export class Core {
         a.bodyDeadlineMs = r.u32();
         return a;
       }
+      case Kind.FETCH_BATCH:
+        return { kind, fetches: Array.from({ length: r.u32() }, () => r.fetch()) };
       case Kind.OPEN_CHUNKS: {
         const a = { kind, storeHeaders: r.headers(), metaUrl: r.str(), parts: [] };
         for (let n = r.u32(); n > 0; n--) {
@@ -373,6 +376,17 @@ export class Core {
     const parts = [kind, res.outcome, res.status ?? 0];
     Core.#headerParts(parts, res.headers ?? []);
     parts.push(res.handle ?? 0, res.body ?? "", res.error ?? "", Math.round((res.elapsedMs ?? 0) * 1000));
+    return this.x.req_feed(id, this.#write(parts), now);
+  }
+
+  // The results of a FETCH_BATCH, one per fetch it carried and in its order (each shaped as feedFetch's `res`).
+  feedFetchBatch(id, results, now = Date.now()) {
+    const parts = [Kind.FETCH_BATCH, results.length];
+    for (const res of results) {
+      parts.push(res.outcome, res.status ?? 0);
+      Core.#headerParts(parts, res.headers ?? []);
+      parts.push(res.handle ?? 0, res.body ?? "", res.error ?? "", Math.round((res.elapsedMs ?? 0) * 1000));
+    }
     return this.x.req_feed(id, this.#write(parts), now);
   }
 

@@ -201,6 +201,14 @@ async function performFetchAs(a, handles) {
   }
 }
 
+// One fetch of a FETCH_BATCH: bodies are none or bytes (a stream can be sent once, and concurrently with nothing),
+// answers buffered (no handle is made); anything else is a core bug, answered as a failed fetch, never performed.
+function performBatchFetch(a, handles, env) {
+  if ((a.body.kind !== Body.NONE && a.body.kind !== Body.BYTES) || a.mode !== Mode.BUFFER)
+    return { outcome: Outcome.NETWORK_ERROR, status: 0, error: "a batched fetch streams a body", elapsedMs: 0 };
+  return performFetch(a, handles, env);
+}
+
 // The client's body read whole for the core (DeleteObjects, CompleteMultipartUpload XML), never past `max` bytes.
 // The client's small XML body, whole, within the core's byte limit and deadline ("timeout": the client was too
 // slow; the rest is not read).
@@ -255,6 +263,14 @@ export async function runTask(core, id, ctx, handles, env) {
         const res = await performFetch(a, handles, env);
         if (retired.has(core)) throw new CoreRetired();
         core.feedFetch(id, res);
+        wakeParked(core);
+        break;
+      }
+      case Kind.FETCH_BATCH: {
+        // All at once, each with its own timeout; one result per fetch, in order (performFetch never throws).
+        const res = await Promise.all(a.fetches.map((f) => performBatchFetch(f, handles, env)));
+        if (retired.has(core)) throw new CoreRetired();
+        core.feedFetchBatch(id, res);
         wakeParked(core);
         break;
       }

@@ -109,6 +109,35 @@ describe("gcs: the GCS dialect (XML API) with HMAC keys and with GCP workload id
     assert.equal((await fetch(s4.url, { headers: s4.headers })).status, 404);
   });
 
+  // GCS's XML API has no multi-object delete: one DELETE per key, 16 at a time (FetchBatch windows, as on Azure).
+  it("HMAC keys: DeleteObjects of 40 keys (2 never written) is one DELETE per key, each reported, all gone", async () => {
+    const p = await proxy();
+    const sign = (url, init = {}) => new AwsV4Signer({ url, accessKeyId: DEMO_USER.id, secretAccessKey: DEMO_USER.secret,
+      service: "s3", region: "us-east-1", ...init }).sign();
+    const run = `${process.pid}-${Date.now()}`;
+    const keys = Array.from({ length: 40 }, (_, i) => `uploads/gcs-batch-${run}/k${i}`);
+    await Promise.all(keys.slice(0, 38).map(async (k) => {
+      const body = Buffer.from(k);
+      const s = await sign(`${p.url}/demo-org/${k}`, { method: "PUT", body, headers: { "x-amz-content-sha256": sha256(body) } });
+      assert.equal((await fetch(s.url, { method: "PUT", headers: s.headers, body })).status, 200);
+    }));
+    const since = (await emu("requests")).last;
+    const doc = `<Delete>${keys.map((k) => `<Object><Key>${k}</Key></Object>`).join("")}</Delete>`;
+    const s = await sign(`${p.url}/demo-org?delete=`, { method: "POST", body: doc, headers: { "x-amz-content-sha256": sha256(doc) } });
+    const r = await fetch(s.url, { method: "POST", headers: s.headers, body: doc });
+    const xml = await r.text();
+    assert.equal(r.status, 200, xml);
+    assert.deepEqual([...xml.matchAll(/<Deleted><Key>(.*?)<\/Key>/g)].map((m) => m[1]), keys); // in request order
+    assert.doesNotMatch(xml, /<Error>/);
+    const sent = (await emu(`requests?since=${since}`)).requests;
+    assert.equal(sent.filter((q) => q.method === "DELETE").length, 40);
+    assert.equal(sent.filter((q) => q.method === "POST").length, 0);
+    for (const k of [keys[0], keys[37]]) {
+      const g = await sign(`${p.url}/demo-org/${k}`);
+      assert.equal((await fetch(g.url, { headers: g.headers })).status, 404);
+    }
+  });
+
   it("workload identity: 50 concurrent cold requests make 1 exchange (+1 impersonation); a second proxy on the colo cache makes 0", async () => {
     const subject = uniqueSubject("cold");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "s3p-gcs-l2-"));

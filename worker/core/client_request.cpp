@@ -1,5 +1,6 @@
 #include "worker/core/client_request.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -328,7 +329,7 @@ Action ClientRequest::carry_out(Planned&& planned) {
 }
 
 Action ClientRequest::begin_round() {
-  if (++rounds_ > kMaxRounds) return fail(core_fault("too many backend rounds"));
+  if (++rounds_ > std::max(kMaxRounds, op_->round_budget())) return fail(core_fault("too many backend rounds"));
   const Backend& b = op_->backend();
   switch (b.auth) {
     case BackendAuth::Anonymous: return send_round(nullptr);
@@ -379,6 +380,9 @@ Action ClientRequest::drive_credentials() {
 Action ClientRequest::send_round(const BackendCredentials* creds) {
   Action a = op_->step(creds, now_ms_, engine_.signing_keys());
   if (a.kind == ActionKind::Fetch && a.fetch.url.empty()) return fail(core_fault("backend request refused as built"));
+  if (a.kind == ActionKind::FetchBatch)
+    for (const FetchAction& f : a.batch)
+      if (f.url.empty()) return fail(core_fault("backend request refused as built"));
   awaited_ = a.kind;
   phase_ = Phase::Awaiting;
   return a;
@@ -390,6 +394,17 @@ Action ClientRequest::on_result(Result&& r) {
     if (r.kind == ActionKind::Fetch) backend_status_ = r.fetch.status;
     // The answer in S3's names (metadata, storage class) before any operation reads it.
     if (r.kind == ActionKind::Fetch && op_) dialect::of(op_->backend()).answer_headers(r.fetch.headers);
+  }
+  if (r.kind == ActionKind::FetchBatch) {  // concurrent: the round took as long as its slowest fetch
+    double slowest = 0;
+    uint32_t worst = 0;  // the log's status: the round's highest
+    for (FetchResult& f : r.batch) {
+      slowest = std::max(slowest, f.elapsed_ms);
+      worst = std::max(worst, f.status);
+      if (op_) dialect::of(op_->backend()).answer_headers(f.headers);
+    }
+    backend_ms_ = std::max(backend_ms_, 0.0) + slowest;
+    backend_status_ = worst;
   }
   return take_step(op_->on_result(std::move(r), now_ms_));
 }

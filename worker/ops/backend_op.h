@@ -77,6 +77,9 @@ class BackendOp {
   virtual void changed_objects(std::vector<ObjectRef>&) const {}
   // Fields this operation adds to the request's log line.
   virtual void log_fields(LogLine&) const {}
+  // The backend rounds this operation is planned to take when that is more than the request's default bound (a
+  // runaway guard): a DeleteObjects on a backend without batch deletes takes one round per window of keys.
+  virtual int round_budget() const { return 0; }
 };
 
 // Backend failures common to every operation: transport errors and 5xx become 503 (retryable), anything else

@@ -1,6 +1,7 @@
 #include "worker/ops/delete_objects.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "worker/auth/authorize.h"
 #include "worker/crypto/md5.h"
@@ -28,13 +29,22 @@ void append_key_error(std::string& out, const DeleteTarget& t, const S3Error& e)
   out += "</Error>";
 }
 
+// How many single-key deletes of a backend without batch deletes (Azure) are in flight at once: the keys go as
+// FetchBatch actions of at most this many Delete Blob requests, window after window. 16 because a window waits
+// for its slowest delete, so a wider one hides more of the tail, while Workers open at most 6 connections per
+// invocation and queue the rest (their timeouts run while queued: 10 small DELETEs queue for about two round
+// trips, far inside a backend timeout), so a wider window buys little more; and 1000 keys (S3's cap) then take
+// 63 windows. The subrequests are one per key whatever the window.
+constexpr size_t kDeleteWindow = 16;
+static_assert(kDeleteWindow <= kMaxFetchBatch);
+
 // The keys of one repository, deleted with one backend request — or, on a backend without batch deletes
-// (Azure), with one request per key, in sequential rounds (the core has one backend request in flight per
-// client request).
+// (Azure), with one request per key, kDeleteWindow of them at a time (one FetchBatch per window).
 struct DeleteGroup {
   const Repository* repo;
   std::vector<DeleteTarget> objects;  // client keys
   bool batch = true;
+  size_t rounds() const { return batch ? 1 : (objects.size() + kDeleteWindow - 1) / kDeleteWindow; }
 };
 
 class DeleteObjectsOp : public BackendOp {
@@ -43,21 +53,54 @@ class DeleteObjectsOp : public BackendOp {
       : groups_(std::move(groups)), entries_(std::move(entries)), quiet_(quiet), flat_(flat) {}
   std::string_view name() const override { return "DeleteObjects"; }
   const Backend& backend() const override { return *groups_[index_].repo->backend; }
+  int round_budget() const override {
+    size_t n = 0;
+    for (const DeleteGroup& g : groups_) n += g.rounds();
+    return static_cast<int>(n);
+  }
+
+  // A group without batch deletes: the next window of its keys, one Delete per key, performed concurrently.
+  Action step(const BackendCredentials* creds, double now_ms, sigv4::SigningKeyCache& keys) override {
+    const DeleteGroup& g = groups_[index_];
+    if (g.batch) return BackendOp::step(creds, now_ms, keys);
+    const dialect::Dialect& d = dialect::of(*g.repo->backend);
+    const int64_t now_s = static_cast<int64_t>(std::floor(now_ms / 1000));
+    Action a;
+    a.kind = ActionKind::FetchBatch;
+    const size_t end = std::min(g.objects.size(), object_ + kDeleteWindow);
+    for (size_t i = object_; i < end; ++i) {
+      const DeleteTarget& o = g.objects[i];
+      const std::string key = g.repo->prefix + std::string(in_repo(o.key));
+      std::vector<http::QueryParam> query;
+      if (!o.version_id.empty()) query.push_back({"versionId", o.version_id, true});
+      dialect::ObjectWrite w;
+      w.step = dialect::WriteStep::Delete;
+      w.key = key;
+      w.query = &query;
+      FetchAction f = d.write(*g.repo->backend, w, creds, dialect::Signing{now_s, keys});
+      f.mode = ResponseMode::Buffer;  // an empty answer or a small error document: no stream to carry
+      f.max_body = kMaxXmlBody;
+      a.batch.push_back(std::move(f));
+    }
+    return a;
+  }
+
+  OpStep on_result(Result&& r, double now_ms) override {
+    const DeleteGroup& g = groups_[index_];
+    if (g.batch) return BackendOp::on_result(std::move(r), now_ms);
+    const size_t window = std::min(g.objects.size() - object_, kDeleteWindow);
+    if (r.kind != ActionKind::FetchBatch || r.batch.size() != window)
+      return OpStep::fail(host_fault("a FetchBatch answered with " + std::to_string(r.batch.size()) + " results for " +
+                                     std::to_string(window) + " fetches"));
+    for (FetchResult& one : r.batch) on_one_key(std::move(one), g.objects[object_++]);
+    if (object_ < g.objects.size()) return OpStep::again();
+    return next_group();
+  }
 
   FetchAction request(const BackendCredentials* creds, int64_t now_s, sigv4::SigningKeyCache& keys) override {
     const DeleteGroup& g = groups_[index_];
     const dialect::Dialect& d = dialect::of(*g.repo->backend);
     dialect::ObjectWrite w;
-    if (!g.batch) {
-      const DeleteTarget& o = g.objects[object_];
-      one_key_ = g.repo->prefix + std::string(in_repo(o.key));
-      one_query_.clear();
-      if (!o.version_id.empty()) one_query_.push_back({"versionId", o.version_id, true});
-      w.step = dialect::WriteStep::Delete;
-      w.key = one_key_;
-      w.query = &one_query_;
-      return d.write(*g.repo->backend, w, creds, dialect::Signing{now_s, keys});
-    }
     std::string body = open_result("Delete");
     xml::append_element(body, "Quiet", quiet_ ? "true" : "false");
     for (const auto& o : g.objects) {
@@ -88,7 +131,6 @@ class DeleteObjectsOp : public BackendOp {
 
   OpStep on_response(FetchResult&& r) override {
     const DeleteGroup& g = groups_[index_];
-    if (!g.batch) return on_one_key(std::move(r), g);
     OpStep failure;
     xml::Document doc;
     if (backend_failure(r, failure) || r.status != 200 || !doc.parse(r.body) || doc.root().name() != "DeleteResult") {
@@ -113,8 +155,9 @@ class DeleteObjectsOp : public BackendOp {
   }
 
  private:
-  OpStep on_one_key(FetchResult&& r, const DeleteGroup& g) {
-    const DeleteTarget& o = g.objects[object_];
+  // One key's answer of a single-key delete (a window's results are read in request order).
+  void on_one_key(FetchResult&& r, const DeleteTarget& o) {
+    const DeleteGroup& g = groups_[index_];
     const bool gone = r.outcome == FetchOutcome::Ok &&
                       ((r.status >= 200 && r.status < 300) ||
                        (r.status == 404 && dialect::classify_answer(*g.repo->backend, r).error == BackendError::NoSuchKey));
@@ -127,8 +170,6 @@ class DeleteObjectsOp : public BackendOp {
       if (!o.version_id.empty()) xml::append_element(entries_, "VersionId", o.version_id);
       entries_ += "</Deleted>";
     }
-    if (++object_ < g.objects.size()) return OpStep::again();
-    return next_group();
   }
 
   OpStep next_group() {
@@ -159,9 +200,7 @@ class DeleteObjectsOp : public BackendOp {
   bool quiet_;
   bool flat_;
   size_t index_ = 0;
-  size_t object_ = 0;           // the key in flight of a group without batch deletes
-  std::string one_key_;         // its backend key and version, which its request points at
-  std::vector<http::QueryParam> one_query_;
+  size_t object_ = 0;  // a group without batch deletes: its first key not yet answered (the window's start)
 };
 
 }  // namespace

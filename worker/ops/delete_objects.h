@@ -1,7 +1,9 @@
 // DeleteObjects (POST /{account}?delete): the client's key list is read into the core (≤ 1000 keys, bounded
 // body, checked against what the client signed), each key is authorized on its own (a forbidden key is an
 // <Error> entry, as S3 answers, and never reaches a backend), and the rest are deleted with one backend
-// DeleteObjects per repository, whose results are mapped back into our key space.
+// DeleteObjects per repository, whose results are mapped back into our key space — or, on a backend without batch
+// deletes (Azure), with one delete per key, a bounded window of them at a time (FetchBatch actions), the results
+// kept in request order.
 #pragma once
 #include <string>
 #include <vector>

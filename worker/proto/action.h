@@ -35,6 +35,9 @@ enum class ActionKind : uint32_t {
                          // SHA-256, raw r||s), call.aad = the public key as a JWK, call.data = the signed bytes,
                          // call.signature = the signature; result: flag = it verifies (false: it does not, or the
                          // key does not import)
+  FetchBatch = 20,  // perform the Fetch actions in `batch` concurrently (each with its own timeout); result: `batch`,
+                    // one FetchResult per fetch, in the same order. Bodies are None or Bytes and responses buffered
+                    // (small: status, headers, an error document), so no stream handle is made or consumed
 };
 
 // SignedChunks (Fetch only): stream `handle` framed as signed aws-chunked (STREAMING-AWS4-HMAC-SHA256-PAYLOAD);
@@ -92,6 +95,10 @@ enum class ResponseMode : uint32_t {
   Buffer = 1,             // read it whole (up to max_body) and feed the bytes back
   StreamUnlessError = 2,  // stream a status < 400; buffer an error body so the core can rewrite it
 };
+
+// The most fetches one FetchBatch carries (the decoder refuses a larger result): a bound on what one action
+// asks of the host, well above what an operation uses (ops/delete_objects.cpp: its window).
+constexpr uint32_t kMaxFetchBatch = 64;
 
 struct FetchAction {
   FetchAction();
@@ -174,6 +181,7 @@ struct Action {
   RespondAction respond;  // Respond
   HostCall call;          // Random … CachePut, CacheDelete
   ChunkPlan chunks;       // OpenChunks
+  std::vector<FetchAction> batch;  // FetchBatch: at most kMaxFetchBatch
   uint32_t number = 0;    // Wait: timeout ms; Spawn: task id; Random: byte count; ReadBody: byte limit
   uint32_t deadline_ms = 0;  // ReadBody: how long the client has to send it (the host answers error "timeout")
   std::string log_line;   // Done: a background task's one JSON log line (client requests log with Respond)
@@ -216,6 +224,7 @@ struct Result {
   Result& operator=(Result&&) noexcept;
   ActionKind kind = ActionKind::Done;  // which action this answers
   FetchResult fetch;
+  std::vector<FetchResult> batch;  // FetchBatch: one per fetch asked, in order
   bool flag = false;  // Wait: true = woken, false = timed out; host primitives: ok
   std::string data;   // host primitives: output bytes
   std::string error;  // host primitives: why it failed (log only)
