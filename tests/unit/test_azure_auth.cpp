@@ -207,7 +207,7 @@ TEST_CASE("entra exchange: the client-credentials form with the assertion; answe
   CHECK_FALSE(entra_outcome(answer(200, R"({"token_type":"mac","expires_in":1,"access_token":"t"})"), now, got, failure));
   CHECK(failure.error == &errors::BadGateway);
   CHECK_FALSE(entra_outcome(answer(200, R"({"token_type":"Bearer","access_token":"t"})"), now, got, failure));
-  CHECK(failure.detail == "entra token HTTP 200: access token without a usable expires_in");
+  CHECK(failure.detail == "entra token HTTP 200: access token without a usable expiry");
   CHECK_FALSE(entra_outcome(answer(200, R"({"token_type":"Bearer","expires_in":5,"access_token":"a b"})"), now, got, failure));
   CHECK_FALSE(entra_outcome(answer(401, R"({"error":"invalid_client","error_description":"AADSTS700213: No matching federated identity record found for presented assertion subject 'x'.","error_codes":[700213]})"),
                             now, got, failure));

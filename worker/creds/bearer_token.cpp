@@ -1,6 +1,7 @@
 #include "worker/creds/bearer_token.h"
 
 #include "worker/http/uri.h"
+#include "worker/s3/errors.h"
 
 namespace s3p::bearer {
 
@@ -24,6 +25,24 @@ std::string log_detail(std::string text) {
   for (char& c : text)
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   return text;
+}
+
+bool token_answer(std::string token, bool has_expiry, int64_t expires_ms, size_t max_token, const std::string& http,
+                  StsResponse& out, FlightFailure& failure) {
+  if (!usable_token(token, max_token)) {
+    failure = {&errors::BadGateway, http + ": no usable access token in the answer"};
+    return false;
+  }
+  if (!has_expiry) {
+    failure = {&errors::BadGateway, http + ": access token without a usable expiry"};
+    return false;
+  }
+  out = StsResponse{};
+  out.kind = StsResponse::Kind::Credentials;
+  out.creds.session_token = std::move(token);
+  out.has_expiration = true;
+  out.expiration_ms = expires_ms;
+  return true;
 }
 
 std::string l2_document(std::string_view head, const StsResponse& got) {

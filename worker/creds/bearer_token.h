@@ -3,9 +3,11 @@
 // L2 document a token is kept in ("{head}{expiry ms}\n{token}", sealed by l2_entry like every L2 value).
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "worker/creds/l1_cache.h"
 #include "worker/creds/sts_response.h"
 
 namespace s3p::bearer {
@@ -18,6 +20,12 @@ bool usable_token(std::string_view token, size_t max);
 
 // A provider's error text for the log: at most 200 bytes, control characters as spaces.
 std::string log_detail(std::string text);
+
+// A provider's answer read as far as a token and its expiry (expires_ms, when has_expiry) → the credentials, or
+// the failure (BadGateway: a provider that answered 200 without a usable token or expiry). `http` names the answer
+// in the failure's detail ("gcp sts HTTP 200").
+bool token_answer(std::string token, bool has_expiry, int64_t expires_ms, size_t max_token, const std::string& http,
+                  StsResponse& out, FlightFailure& failure);
 
 std::string l2_document(std::string_view head, const StsResponse& got);
 // The token of an L2 document with this head; kind None when it is not one (or its token is not usable).

@@ -129,20 +129,7 @@ bool entra_outcome(const FetchResult& r, double now_ms, StsResponse& out, Flight
       has_expiry = true;
     }
   }
-  if (!bearer::usable_token(token, kMaxToken)) {
-    failure = {&errors::BadGateway, http + ": no usable bearer access token in the answer"};
-    return false;
-  }
-  if (!has_expiry) {
-    failure = {&errors::BadGateway, http + ": access token without a usable expires_in"};
-    return false;
-  }
-  out = StsResponse{};
-  out.kind = StsResponse::Kind::Credentials;
-  out.creds.session_token = std::move(token);
-  out.has_expiration = true;
-  out.expiration_ms = expires_ms;
-  return true;
+  return bearer::token_answer(std::move(token), has_expiry, expires_ms, kMaxToken, http, out, failure);
 }
 
 std::string entra_l2_document(const StsResponse& got) { return bearer::l2_document(kL2Head, got); }

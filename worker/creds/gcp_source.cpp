@@ -170,20 +170,7 @@ bool gcp_outcome(int round, const FetchResult& r, double now_ms, StsResponse& ou
       has_expiry = parse_iso8601_ms(e->get<std::string>(), expires_ms);
     }
   }
-  if (!bearer::usable_token(token, kMaxToken)) {
-    failure = {&errors::BadGateway, http + ": no usable access token in the answer"};
-    return false;
-  }
-  if (!has_expiry) {
-    failure = {&errors::BadGateway, http + ": access token without a usable expiry"};
-    return false;
-  }
-  out = StsResponse{};
-  out.kind = StsResponse::Kind::Credentials;
-  out.creds.session_token = std::move(token);
-  out.has_expiration = true;
-  out.expiration_ms = expires_ms;
-  return true;
+  return bearer::token_answer(std::move(token), has_expiry, expires_ms, kMaxToken, http, out, failure);
 }
 
 std::string gcp_l2_document(const StsResponse& got) { return bearer::l2_document(kL2Head, got); }
