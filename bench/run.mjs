@@ -38,7 +38,7 @@ import { BIG_ACCOUNTS, BINDING, DEPLOYMENT_KEY, FEW, ISOLATE_CAPACITY, KEY_SECRE
   bigRegistry, keyId, smallRegistry } from "./lib/registry.mjs";
 import { coldIsolates, inspectorHeap, sweep, waitListening } from "./lib/registry_runs.mjs";
 import { busyBetween, coreTimes, median } from "./lib/stats.mjs";
-import { renderCacheTable, renderLadder, renderRegistryTable, renderTable } from "./lib/table.mjs";
+import { renderCacheTable, renderLadder, renderRegistryTable, renderStartup, renderTable } from "./lib/table.mjs";
 import { freePort, startWorkerd, waitForPort, writeCapnp } from "./lib/workerd.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -498,26 +498,37 @@ if (DEFS.Bf) {
 // (for the core's memory figure; the hooks cost CPU per request, so no other row uses them) and the inspector (the
 // JS heap), and its control.
 let regCold = null, regSweep = null, regControl = null;
-if (REG_VARIANTS.length && wants("reg-cold")) {
-  const start = async (v) => {
-    const port = await freePort();
-    const file = path.join(STATE, "workerd", `${v}-cold.capnp`);
-    writeCapnp(file, { port, modules: DEFS[v].modules, bindings: DEFS[v].bindings, kv: DEFS[v].kv });
-    const t0 = performance.now();
-    const child = startWorkerd(WORKERD, file, SERVER_CPU, path.join(STATE, "workerd", `${v}-cold.log`));
-    children.push(child);
-    await waitListening(port);
-    return {
-      url: `http://127.0.0.1:${port}`, pid: child.pid, startMs: performance.now() - t0,
-      stop: () => new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-    };
+// A fresh workerd process of variant v (its load cells' config), timed from spawn to listening.
+const startFresh = async (v) => {
+  const port = await freePort();
+  const file = path.join(STATE, "workerd", `${v}-cold.capnp`);
+  writeCapnp(file, { port, modules: DEFS[v].modules, bindings: DEFS[v].bindings, kv: DEFS[v].kv });
+  const t0 = performance.now();
+  const child = startWorkerd(WORKERD, file, SERVER_CPU, path.join(STATE, "workerd", `${v}-cold.log`));
+  children.push(child);
+  await waitListening(port);
+  return {
+    url: `http://127.0.0.1:${port}`, pid: child.pid, startMs: performance.now() - t0,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    }),
   };
+};
+
+// Start-up in workerd: fresh processes of P and B, rotated. What a cold B costs over a cold P — at start-up (the
+// module compiled and the scripts loaded) and on its first request over its second (the core instantiated and
+// initialised, the functions it runs compiled lazily) — bounds compile + instantiate + init from above.
+let startup = null;
+if (wants("startup")) startup = (await coldIsolates({
+  variants: ["P", "B"], reps: QUICK ? 5 : 9, start: startFresh, log, kvReads: async () => 0,
+  kinds: [{ id: "get", path: async (v) => objectPath(v, SMALL) }],
+})).get;
+
+if (REG_VARIANTS.length && wants("reg-cold")) {
   regCold = await coldIsolates({
-    variants: REG_VARIANTS, reps: QUICK ? 3 : 5, start, log,
+    variants: REG_VARIANTS, reps: QUICK ? 3 : 5, start: startFresh, log,
     kinds: [
       { id: "get", path: async (v) => objectPath(v, SMALL) },
       { id: "signed", path: (v, base) => presign(base, objectPath(v, SMALL), READER_ID, readerSecret(v)) },
@@ -574,6 +585,7 @@ const env = {
   loadavg: fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
 };
 let table = renderTable({ agg, inmodule, shipped: SHIPPED, other: OTHER, sts, env, cells: CELLS.filter((c) => !c.ladder && !c.ranged && !c.group), short });
+if (startup) table += `\n${renderStartup(startup)}`;
 const cacheCells = CELLS.filter((c) => c.ranged);
 if (cacheCells.length) {
   const wrapped = [...coldWrapped];
@@ -586,7 +598,7 @@ if (REGISTRY)
     counts: reg?.big.counts, seedS: reg?.seedS, capacity: ISOLATE_CAPACITY, few: FEW, rounds: REG_ROUNDS, seconds: REG_SECONDS })}`;
 if (ABLATION) table += `\n${renderLadder(agg)}`;
 fs.writeFileSync(path.join(STATE, "results.md"), table);
-fs.writeFileSync(path.join(STATE, "results.json"), JSON.stringify({ env, rounds, agg, inmodule, sts, cacheNote: CACHE_NOTE,
+fs.writeFileSync(path.join(STATE, "results.json"), JSON.stringify({ env, rounds, agg, inmodule, sts, startup, cacheNote: CACHE_NOTE,
   registry: { note: REG_NOTE, counts: reg?.big.counts, prefill, cold: regCold, sweep: regSweep, control: regControl } }, null, 2));
 console.log(table);
 log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; table in .state/bench/results.md, rounds in .state/bench/results.json`);

@@ -85,7 +85,8 @@ export function rssMiB(pid) {
 
 // ctx: { variants, kinds: [{ id, path: async (v, base) => path }], reps, start: async (v) => { url, pid, startMs
 // (spawn → listening), stop }, kvReads: async (v) => total reads so far (0 without a registry), log }. Variants rotate
-// per rep. Returns { [kind]: { [v]: [{ startMs, firstMs, firstCpuMs, secondMs, kvReads }] } }.
+// per rep. Returns { [kind]: { [v]: [{ startMs, startCpuMs (the process's CPU by then), firstMs, firstCpuMs, secondMs,
+// secondCpuMs, kvReads }] } }.
 export async function coldIsolates({ variants, kinds, reps, start, kvReads, log }) {
   const out = {};
   for (let r = 0; r < reps; r++)
@@ -100,10 +101,13 @@ export async function coldIsolates({ variants, kinds, reps, start, kvReads, log 
           const first = await timedGet(url);
           const cpu1 = cpuSecondsPrecise(s.pid);
           const kv1 = await kvReads(v);
+          const cpu2 = cpuSecondsPrecise(s.pid);
           const second = await timedGet(url);
+          const cpu3 = cpuSecondsPrecise(s.pid);
           for (const x of [first, second])
             if (x.status !== 200) throw new Error(`cold ${kind.id}/${v}: status ${x.status}: ${x.body}`);
-          ((out[kind.id] ??= {})[v] ??= []).push({ startMs: s.startMs, firstMs: first.ms, firstCpuMs: (cpu1 - cpu0) * 1000, secondMs: second.ms, kvReads: kv1 - kv0 });
+          ((out[kind.id] ??= {})[v] ??= []).push({ startMs: s.startMs, startCpuMs: cpu0 * 1000, firstMs: first.ms,
+            firstCpuMs: (cpu1 - cpu0) * 1000, secondMs: second.ms, secondCpuMs: (cpu3 - cpu2) * 1000, kvReads: kv1 - kv0 });
         } finally {
           await s.stop();
         }
