@@ -319,8 +319,11 @@ const CELLS = [
     pattern: (v) => ({ kind: "cold", path: farPath(v, COLD), size: COLD_SIZE, chunk: CACHE_CHUNK, start: coldCursor[v] }) },
   { id: "warm", label: "warm 64 KiB ranges c=16", c: 16, ranged: true, variants: CACHE_VARIANTS, status: 206, key: BIG,
     pattern: (v) => ({ kind: "sessions", sessions: WARM.map((range) => [{ path: farPath(v, BIG), range }]) }) },
+  // paced: after each round's variants, Bc again with its requests paced at that round's B req/s (key window/Bc@B):
+  // its latency at B's load, where the closed loop drives the faster Bc to saturate its core.
   { id: "window", label: "windowed reads (footer + 3 row groups) c=16", c: 16, ranged: true, variants: CACHE_VARIANTS, status: 206,
-    key: WINDOW, pattern: (v) => ({ kind: "sessions", sessions: windowSessions(farPath(v, WINDOW)) }) },
+    key: WINDOW, pattern: (v) => ({ kind: "sessions", sessions: windowSessions(farPath(v, WINDOW)) }),
+    paced: DEFS.Bc ? { v: "Bc", at: "B" } : null },
   // The registry rows (issue 16): B against the same worker reading its namespace from KV, entries warm in the isolate.
   { id: "reg-get", group: "registry", rounds: REG_ROUNDS, seconds: REG_SECONDS, label: "GET 1 KiB c=16, anonymous", c: 16, variants: REG_WARM, path: (v) => objectPath(v, SMALL), status: 200 },
   { id: "reg-signed", group: "registry", rounds: REG_ROUNDS, seconds: REG_SECONDS, label: "presigned GET 1 KiB c=16 (an access key's SigV4 query)", c: 16, variants: REG_WARM,
@@ -344,7 +347,7 @@ function tallyOrigin(cell, v, lines) {
   }
 }
 
-async function measure(cell, v, { n, seconds }) {
+async function measure(cell, v, { n, seconds, rate }) {
   const s = serverOf(cell, v);
   s.pin?.();
   try {
@@ -353,7 +356,7 @@ async function measure(cell, v, { n, seconds }) {
     const kv0 = s.kv ? (await s.kv.stats()).reads : 0;
     const cpu0 = cpuOfAll(pids), ct0 = coreTimes(), t0 = performance.now();
     const r = cell.pattern
-      ? await ranged({ base: s.url, c: cell.c, n, seconds, pattern: cell.pattern(v), cpu: LOAD_CPU })
+      ? await ranged({ base: s.url, c: cell.c, n, seconds, rate, pattern: cell.pattern(v), cpu: LOAD_CPU })
       : await hey({ url: s.url + cell.path(v), method: cell.method, headers: cell.headers, bodyFile: cell.upload ? UPLOAD_FILE : undefined,
         c: cell.c, n, seconds, cpu: LOAD_CPU });
     if (cell.upload) r.bytes = r.responses * UPLOAD_SIZE; // bytes carried are the bodies sent, not the (empty) answers
@@ -459,6 +462,11 @@ for (const cells of [CELLS.filter((c) => !c.flushesCache), CELLS.filter((c) => c
       for (const v of order) {
         const key = `${cell.id}/${v}`;
         (rounds[key] ??= []).push(await measure(cell, v, { n: plan[key] }));
+      }
+      if (cell.paced) {
+        const { v, at } = cell.paced;
+        const rate = rounds[`${cell.id}/${at}`].at(-1).rps;
+        (rounds[`${cell.id}/${v}@${at}`] ??= []).push(await measure(cell, v, { n: plan[`${cell.id}/${at}`], rate }));
       }
     }
     log(`round ${r + 1}/${most} of ${ids} done (${((Date.now() - started) / 1000).toFixed(0)} s)`);

@@ -1,13 +1,17 @@
 // The edge-cache cells' load tool: hey sends one URL with fixed headers, these cells need a different Range per
 // request (and ordered sessions), so this small node client runs them instead. Started by load.mjs#ranged as its
 // own process, pinned to the load core like hey; one JSON line of results on stdout.
-//   node bench/lib/loadgen.mjs '{"base": "http://127.0.0.1:PORT", "c": 16, "n": 2000 | "seconds": 1.5,
+//   node bench/lib/loadgen.mjs '{"base": "http://127.0.0.1:PORT", "c": 16, "n": 2000 | "seconds": 1.5, ["rate": R,]
 //     "pattern": {"kind": "cold", "path": "/…", "size": …, "chunk": …, "start": 0}
 //              | {"kind": "sessions", "sessions": [[{"path": "/…", "range": "bytes=a-b"}, …], …]}
 //              | {"kind": "sessions", "file": "sessions.json"}}'   (the same list, from a file: too long for argv)
 // c clients, each on its own keep-alive connection, take the next session and make its requests in order. A
 // request's latency runs from sending it to its body's last byte (as hey measures). Stops issuing at n requests
 // or after `seconds`. Counts statuses, body bytes, and the x-edge-cache header's values (our cache's outcome).
+// rate (optional): R requests a second in all, request k due at k/R s. A client then waits for the next due time,
+// and a request that was due before a client was free has its latency run from its due time (a server that falls
+// behind is charged the wait: no coordinated omission). Without it the clients are a closed loop, each as fast as
+// it can: a faster server then gets more load, so its tail is taken at a higher throughput than a slower peer's.
 import fs from "node:fs";
 import http from "node:http";
 import { coldRange } from "./patterns.mjs";
@@ -28,9 +32,9 @@ const nextSession = p.kind === "cold"
   }
   : () => p.sessions[sessionNo++ % p.sessions.length];
 
-function once({ path, range }) {
+function once({ path, range }, due) {
   return new Promise((resolve) => {
-    const t0 = performance.now();
+    const t0 = Math.min(due, performance.now());
     const req = http.request({ agent, host: base.hostname, port: base.port, path, headers: range ? { range } : {} }, (res) => {
       let bytes = 0;
       res.on("data", (d) => (bytes += d.length));
@@ -53,8 +57,11 @@ async function client() {
   while (more()) {
     for (const r of nextSession()) {
       if (!more()) return;
+      const due = opts.rate ? started + (issued / opts.rate) * 1000 : Infinity;
       issued++;
-      const x = await once(r);
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const x = await once(r, wait > 0 ? Infinity : due); // after a sleep, the timer's own lateness is not the server's
       if (x.error) {
         if (errors.length < 5) errors.push(x.error);
         continue;

@@ -153,8 +153,10 @@ export function renderCacheTable({ agg, cells, env, delayMs, chunk, note, wrappe
   const row = (cells) => lines.push(`| ${cells.join(" | ")} |`);
   row(head);
   row(head.map((_, i) => (i === 0 ? "---" : "---:")));
-  const metric = (cell, label, m, fmt, target, only) => {
-    const v = Object.fromEntries(cols.map((c) => [c, only && !only.includes(c) ? NaN : agg[`${cell.id}/${c}`]?.[m]]));
+  // bc: the key suffix of Bc's figures ("@B": Bc paced at B's req/s; only Bc and the ratios to B shown then)
+  const metric = (cell, label, m, fmt, target, only, bc = "") => {
+    const key = (c) => `${cell.id}/${c}${c === "Bc" ? bc : ""}`;
+    const v = Object.fromEntries(cols.map((c) => [c, only && !only.includes(c) ? NaN : agg[key(c)]?.[m]]));
     const t = target && Number.isFinite(v.Bc) ? target(v) : null;
     row([`${cell.label}: ${label}`, ...cols.map((c) => fmt(v[c])), ratio(v.Bc, v.P), ratio(v.Bc, v.B), ratio(v.Bc, v.C),
       t ? `${t.text}${mark(t.ok)}` : ""]);
@@ -170,6 +172,13 @@ export function renderCacheTable({ agg, cells, env, delayMs, chunk, note, wrappe
     metric(cell, "MB/s", "mbps", f0);
     metric(cell, "p50 ms", "p50", f1, t.p50);
     metric(cell, "p99 ms", "p99", f1, t.p99);
+    if (agg[`${cell.id}/Bc@B`]) {
+      const paced = ["B", "Bc"];
+      metric(cell, "Bc paced at B's req/s: req/s", "rps", f0, null, paced, "@B");
+      metric(cell, "Bc paced at B's req/s: p50 ms", "p50", f1, t.p50, paced, "@B");
+      metric(cell, "Bc paced at B's req/s: p99 ms", "p99", f1, t.p99, paced, "@B");
+      metric(cell, "Bc paced at B's req/s: server CPU µs/req", "cpuUs", f0, null, paced, "@B");
+    }
     metric(cell, "server CPU µs/req", "cpuUs", f0);
     metric(cell, "origin requests per 1000 client requests", "originPer1000", f0);
     metric(cell, "origin KiB per client request", "originKiBPerRequest", f0);
@@ -187,7 +196,10 @@ export function renderCacheTable({ agg, cells, env, delayMs, chunk, note, wrappe
       "(node, a Range per request, on core 0), the same sequence for every variant. Cold: each request a 64 KiB " +
       "range in a chunk that variant never read this run (a 32 GiB sparse object); warm: 16 ranges in 16 chunks of " +
       "the 64 MiB object, read after the sanity check and the warm-up filled the cache; windowed: a Parquet-shaped " +
-      "file, each client the 64 KiB footer then 3 row groups of 0.9–1.2 MiB. Origin requests = lines in the delayed " +
+      "file, each client the 64 KiB footer then 3 row groups of 0.9–1.2 MiB. The clients are a closed loop (each " +
+      "sends its next request when the last is done), so a faster variant gets more load; the \"Bc paced\" rows run " +
+      "Bc again in each round with its requests paced at that round's B req/s, latency counted from each request's " +
+      "due time: the two at the same load. Origin requests = lines in the delayed " +
       "listener's access log during the round (304 revalidations included); the most-fetched range counts origin GETs " +
       "that carried bytes (200/206) of one (object, Range) over the whole run (sanity, warm-up, rounds), so a 304 " +
       "revalidating expired metadata once per TTL is not a chunk fetch.",
