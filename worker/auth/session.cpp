@@ -1,11 +1,11 @@
 #include "worker/auth/session.h"
 
-#include <nlohmann/json.hpp>
-
 #include "worker/config/roles.h"
 #include "worker/crypto/base64.h"
 #include "worker/crypto/sha256.h"
 #include "worker/http/headers.h"
+#include "worker/http/json.h"
+#include "worker/http/json_escape.h"
 
 namespace s3p::auth {
 namespace {
@@ -95,27 +95,40 @@ std::string token_aad(std::string_view access_key_id) {
 }
 
 std::string session_plaintext(const Session& s) {
-  nlohmann::json j = nlohmann::json::object();
-  j["v"] = 1;
-  j["k"] = s.access_key_id;
-  j["s"] = s.secret;
-  j["r"] = s.role;
-  j["n"] = s.session_name;
-  j["src"] = s.source_key;
+  std::string out = "{\"v\":1";
+  const auto str = [&](const char* name, std::string_view v) {
+    out.append(",\"").append(name).append("\":\"");
+    append_json_escaped(out, v);
+    out.push_back('"');
+  };
+  str("k", s.access_key_id);
+  str("s", s.secret);
+  str("r", s.role);
+  str("n", s.session_name);
+  str("src", s.source_key);
   if (!s.provider.empty()) {
-    j["idp"] = s.provider;
-    j["sub"] = s.subject;
+    str("idp", s.provider);
+    str("sub", s.subject);
   }
-  j["iat"] = s.issued_s;
-  j["exp"] = s.expires_s;
-  nlohmann::json scopes = nlohmann::json::array();
-  for (const Scope& sc : s.scopes) scopes.push_back({sc.account, sc.repository, sc.prefix, sc.permissions});
-  j["sc"] = std::move(scopes);
-  return j.dump();
+  out.append(",\"iat\":").append(std::to_string(s.issued_s));
+  out.append(",\"exp\":").append(std::to_string(s.expires_s));
+  out.append(",\"sc\":[");
+  for (size_t i = 0; i < s.scopes.size(); ++i) {
+    const Scope& sc = s.scopes[i];
+    out.append(i ? ",[\"" : "[\"");
+    append_json_escaped(out, sc.account);
+    out.append("\",\"");
+    append_json_escaped(out, sc.repository);
+    out.append("\",\"");
+    append_json_escaped(out, sc.prefix);
+    out.append("\",").append(std::to_string(static_cast<unsigned>(sc.permissions))).push_back(']');
+  }
+  out.append("]}");
+  return out;
 }
 
 bool parse_session_plaintext(std::string_view text, Session& out) {
-  const auto j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  const auto j = json::parse(text);
   if (j.is_discarded() || !j.is_object()) return false;
   auto str = [&](const char* k, std::string& v) {
     auto it = j.find(k);

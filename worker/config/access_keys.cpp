@@ -9,7 +9,6 @@
 namespace s3p {
 namespace {
 
-using json = nlohmann::json;
 using config_fields::fail;
 using config_fields::get_string;
 
@@ -34,7 +33,7 @@ bool parse_permission(std::string_view name, uint8_t& out) {
 }
 
 // `cfg` null: a registry key, whose accounts are entries of their own (a scope naming none grants nothing).
-bool load_scope(const json& j, const std::string& field, const Config* cfg, Scope& s, std::string& error) {
+bool load_scope(const json::Value& j, const std::string& field, const Config* cfg, Scope& s, std::string& error) {
   if (!j.is_object()) return fail(error, field, "must be an object");
   if (!get_string(j, "account", field, true, s.account, error)) return false;
   const Account* account = cfg ? cfg->find(s.account) : nullptr;
@@ -58,12 +57,12 @@ bool load_scope(const json& j, const std::string& field, const Config* cfg, Scop
 
 }  // namespace
 
-bool load_scopes(const json& scopes, const std::string& field, const Config* cfg, bool registry_accounts,
+bool load_scopes(const json::Value& scopes, const std::string& field, const Config* cfg, bool registry_accounts,
                  std::vector<Scope>& out, std::string& error) {
   if (!scopes.is_array()) return fail(error, field, "must be an array");
   for (size_t i = 0; i < scopes.size(); ++i) {
     Scope s;
-    const json& scope = scopes[i];
+    const json::Value& scope = scopes[i];
     const bool registry_account = registry_accounts && scope.is_object() && scope.contains("account") &&
                                   scope["account"].is_string() && !cfg->find(scope["account"].get<std::string>());
     if (!load_scope(scope, field + "[" + std::to_string(i) + "]", registry_account ? nullptr : cfg, s, error))
@@ -73,7 +72,7 @@ bool load_scopes(const json& scopes, const std::string& field, const Config* cfg
   return true;
 }
 
-bool load_access_keys(const json& root, const Env& env, const Config* cfg, bool registry_accounts,
+bool load_access_keys(const json::Value& root, const Env& env, const Config* cfg, bool registry_accounts,
                       std::vector<AccessKey>& out, std::string& error) {
   out.clear();
   auto keys = root.find("access_keys");
@@ -95,7 +94,7 @@ bool load_access_keys(const json& root, const Env& env, const Config* cfg, bool 
     if (scopes == it.value().end() || !scopes->is_array()) return fail(error, field + ".scopes", "must be an array");
     for (size_t i = 0; i < scopes->size(); ++i) {
       Scope s;
-      const json& scope = (*scopes)[i];
+      const json::Value& scope = (*scopes)[i];
       const bool registry_account = registry_accounts && scope.is_object() && scope.contains("account") &&
                                     scope["account"].is_string() && !cfg->find(scope["account"].get<std::string>());
       if (!load_scope(scope, field + ".scopes[" + std::to_string(i) + "]", registry_account ? nullptr : cfg, s, error))
@@ -112,7 +111,7 @@ bool load_key_entry(std::string_view id, std::string_view json_text, const Regis
                     std::string& error) {
   const std::string field = "key " + std::string(id);
   if (!valid_key_id(id)) return fail(error, field, "access key ids are 3-128 of A-Z a-z 0-9 _");
-  json j = json::parse(json_text.begin(), json_text.end(), nullptr, false);
+  json::Value j = json::parse(json_text);
   if (j.is_discarded() || !j.is_object()) return fail(error, field, "is not a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it)
     if (it.key() != "scopes" && it.key() != "generation" && it.key() != "nonce" && it.key() != "disabled" &&

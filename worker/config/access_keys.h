@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 #include "worker/config/config.h"
 
@@ -15,12 +15,12 @@ bool valid_key_id(std::string_view id);
 
 // `cfg` must already hold the accounts (scopes are checked against them). On success `out` is sorted by id.
 // `registry_accounts`: scopes may also name accounts S3P_CONFIG does not hold (the registry's).
-bool load_access_keys(const nlohmann::json& root, const Env& env, const Config* cfg, bool registry_accounts,
+bool load_access_keys(const json::Value& root, const Env& env, const Config* cfg, bool registry_accounts,
                       std::vector<AccessKey>& out, std::string& error);
 
 // A "scopes" array (access keys', roles'): `cfg` as above; `registry_accounts`: accounts S3P_CONFIG does not hold
 // are taken as the registry's (checked when used).
-bool load_scopes(const nlohmann::json& scopes, const std::string& field, const Config* cfg, bool registry_accounts,
+bool load_scopes(const json::Value& scopes, const std::string& field, const Config* cfg, bool registry_accounts,
                  std::vector<Scope>& out, std::string& error);
 
 // A registry key entry: {"scopes": [...], "generation": N, "disabled": bool, "expires": "ISO 8601"}. Scopes name

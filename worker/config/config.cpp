@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 #include "worker/config/access_keys.h"
 #include "worker/config/json_fields.h"
@@ -13,7 +13,6 @@
 namespace s3p {
 namespace {
 
-using json = nlohmann::json;
 
 using config_fields::fail;
 using config_fields::get_bool;
@@ -117,7 +116,7 @@ bool valid_container(std::string_view c) {
 // {"dialect": "azure", "endpoint", "account", "container", "auth": {"type": "shared_key", "account_key_secret"} |
 // {"type": "sas", "sas_token_secret"} | {"type": "entra_workload_identity", ...} (config/entra_auth.h)}.
 // The endpoint may carry a path: the emulator's path-style "http://127.0.0.1:10000/devstoreaccount1".
-bool load_azure_backend(const std::string& field, const json& j, const Env& env, Backend& b, std::string& error) {
+bool load_azure_backend(const std::string& field, const json::Value& j, const Env& env, Backend& b, std::string& error) {
   b.dialect = BackendDialect::Azure;
   std::string endpoint;
   if (!get_string(j, "endpoint", field, true, endpoint, error)) return false;
@@ -176,7 +175,7 @@ bool load_azure_backend(const std::string& field, const json& j, const Env& env,
   return true;
 }
 
-bool load_backend(const std::string& name, const json& j, const Env& env, Backend& b, std::string& error) {
+bool load_backend(const std::string& name, const json::Value& j, const Env& env, Backend& b, std::string& error) {
   const std::string field = "backends." + name;
   if (!j.is_object()) return fail(error, field, "must be an object");
   b.name = name;
@@ -245,7 +244,7 @@ bool load_backend(const std::string& name, const json& j, const Env& env, Backen
 
 // "cache": {"enabled", "chunk_size", "metadata_ttl_s", "chunk_ttl_s", "admit_after", "admit_window_s"}; absent = on
 // for a public repository.
-bool load_cache_settings(const json& j, const std::string& repo_field, bool public_read, CacheSettings& out,
+bool load_cache_settings(const json::Value& j, const std::string& repo_field, bool public_read, CacheSettings& out,
                          std::string& error) {
   out.enabled = public_read;
   auto it = j.find("cache");
@@ -264,7 +263,7 @@ bool load_cache_settings(const json& j, const std::string& repo_field, bool publ
 
 // {"backend": NAME, "prefix": "..."} — shared by repositories and flat buckets. A registry entry's repositories may
 // also name a backend of the deployment's (`shared`: S3P_CONFIG's, whose secrets the core holds).
-bool load_repository(const json& j, const std::string& field, const Config& cfg, const Config* shared, Repository& repo,
+bool load_repository(const json::Value& j, const std::string& field, const Config& cfg, const Config* shared, Repository& repo,
                      std::string& error) {
   if (!j.is_object()) return fail(error, field, "must be an object");
   std::string backend;
@@ -318,12 +317,12 @@ namespace {
 
 // "cors_origins": exact origins, as a browser sends them in Origin: a scheme, a host, maybe a port; no path, no
 // wildcard (a private repository is never readable by any page).
-bool load_cors_origins(const json& root, std::vector<std::string>& out, std::string& error) {
+bool load_cors_origins(const json::Value& root, std::vector<std::string>& out, std::string& error) {
   auto it = root.find("cors_origins");
   if (it == root.end()) return true;
   if (!it->is_array()) return fail(error, "cors_origins", "must be an array of origins such as \"https://app.example.org\"");
   for (size_t i = 0; i < it->size(); ++i) {
-    const json& o = (*it)[i];
+    const json::Value& o = (*it)[i];
     const std::string field = "cors_origins[" + std::to_string(i) + "]";
     if (!o.is_string()) return fail(error, field, "must be a string");
     const std::string v = o.get<std::string>();
@@ -342,7 +341,7 @@ namespace {
 
 // The parts of a namespace, shared by S3P_CONFIG and the registry's entries. `shared`: the deployment's config,
 // whose backends an entry's repositories may name; `federation`: the deployment's (web_identity needs it).
-bool load_backends(const json& backends, const Env& env, const FederationSettings& federation, Config& cfg,
+bool load_backends(const json::Value& backends, const Env& env, const FederationSettings& federation, Config& cfg,
                    std::string& error) {
   if (!backends.is_object()) return fail(error, "backends", "must be an object");
   for (auto it = backends.begin(); it != backends.end(); ++it) {
@@ -365,7 +364,7 @@ bool load_backends(const json& backends, const Env& env, const FederationSetting
 }
 
 // A flat bucket: an account whose single repository has no name.
-bool load_flat_bucket(const std::string& name, const json& j, const Config* shared, Config& cfg, std::string& error) {
+bool load_flat_bucket(const std::string& name, const json::Value& j, const Config* shared, Config& cfg, std::string& error) {
   const std::string field = "buckets." + name;
   if (!valid_account_name(name)) return fail(error, field, "bucket names follow S3 naming (3-63 of a-z 0-9 . -)");
   Account acct;
@@ -379,7 +378,7 @@ bool load_flat_bucket(const std::string& name, const json& j, const Config* shar
 }
 
 // An account: {"repositories": {NAME: {...}}} (other members are the caller's to check).
-bool load_account(const std::string& name, const json& j, const Config* shared, Config& cfg, std::string& error) {
+bool load_account(const std::string& name, const json::Value& j, const Config* shared, Config& cfg, std::string& error) {
   const std::string field = "accounts." + name;
   if (!valid_account_name(name)) return fail(error, field, "account names follow S3 bucket naming (3-63 of a-z 0-9 . -)");
   if (!j.is_object()) return fail(error, field, "must be an object");
@@ -413,7 +412,7 @@ bool finish_accounts(Config& cfg, std::string& error) {
 }
 
 // S3P_CONFIG's namespace: backends, flat buckets, accounts (required unless a registry holds them).
-bool load_namespace(const json& root, const Env& env, const FederationSettings& federation, bool required, Config& cfg,
+bool load_namespace(const json::Value& root, const Env& env, const FederationSettings& federation, bool required, Config& cfg,
                     std::string& error) {
   auto backends = root.find("backends");
   if (backends == root.end() && !required) return true;
@@ -438,7 +437,7 @@ bool load_namespace(const json& root, const Env& env, const FederationSettings& 
 }  // namespace
 
 bool load_config(std::string_view json_text, const Env& env, Config& out, std::string& error) {
-  json root = json::parse(json_text.begin(), json_text.end(), nullptr, false);
+  json::Value root = json::parse(json_text);
   if (root.is_discarded()) return fail(error, "config", "is not valid JSON");
   if (!root.is_object()) return fail(error, "config", "must be a JSON object");
   Config cfg;
@@ -472,7 +471,7 @@ bool load_account_entry(std::string_view account, std::string_view json_text, co
                         Config& out, std::string& error) {
   const std::string name(account);
   const std::string field = "account " + name;
-  json entry = json::parse(json_text.begin(), json_text.end(), nullptr, false);
+  json::Value entry = json::parse(json_text);
   if (entry.is_discarded() || !entry.is_object()) return fail(error, field, "is not a JSON object");
   // The account's part of a config: {"repositories": …} (an account) or {"bucket": …} (a flat bucket), with the
   // "backends" they use besides the deployment's.

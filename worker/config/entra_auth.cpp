@@ -86,7 +86,7 @@ std::string sas_problem(const std::string& value) {
   return sv && sig ? "" : kShape;
 }
 
-bool load_entra_workload_identity(const nlohmann::json& auth, const std::string& field, EntraWorkloadIdentityAuth& out,
+bool load_entra_workload_identity(const json::Value& auth, const std::string& field, EntraWorkloadIdentityAuth& out,
                                   std::string& error) {
   static const char* kKnown[] = {"type", "tenant_id", "client_id", "subject", "token_audience", "scope", "authority",
                                  "timeout_ms"};

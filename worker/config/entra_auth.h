@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 namespace s3p {
 
@@ -31,7 +31,7 @@ struct EntraWorkloadIdentityAuth {
 };
 
 // Returns false with `error` naming the field (`field` is "backends.NAME.auth").
-bool load_entra_workload_identity(const nlohmann::json& auth, const std::string& field, EntraWorkloadIdentityAuth& out,
+bool load_entra_workload_identity(const json::Value& auth, const std::string& field, EntraWorkloadIdentityAuth& out,
                                   std::string& error);
 
 // What js/init.mjs hands the core for a `sas_token_secret` that holds a SAS (the SAS itself stays with the host).

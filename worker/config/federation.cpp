@@ -12,7 +12,6 @@
 namespace s3p {
 namespace {
 
-using json = nlohmann::json;
 using Env = std::map<std::string, std::string, std::less<>>;
 
 using config_fields::fail;
@@ -57,13 +56,13 @@ std::string json_string(std::string_view s) {
 
 }  // namespace
 
-bool load_federation_settings(const json& root, const Env& env, FederationSettings& out, std::string& error) {
+bool load_federation_settings(const json::Value& root, const Env& env, FederationSettings& out, std::string& error) {
   auto it = root.find("federation");
   out.enabled = it != root.end();
   if (!out.enabled) return true;
   const std::string f = "federation";
   if (!it->is_object()) return fail(error, f, "must be an object");
-  const json& j = *it;
+  const json::Value& j = *it;
   std::string why, issuer, sts;
   if (!get_string(j, "issuer", f, true, issuer, error)) return false;
   if (!valid_url(issuer, out.issuer, why)) return fail(error, f + ".issuer", why);
@@ -114,7 +113,7 @@ bool load_federation_settings(const json& root, const Env& env, FederationSettin
   return true;
 }
 
-bool load_web_identity(const json& auth, const std::string& field, WebIdentityAuth& out, std::string& error) {
+bool load_web_identity(const json::Value& auth, const std::string& field, WebIdentityAuth& out, std::string& error) {
   if (!get_string(auth, "role_arn", field, true, out.role_arn, error)) return false;
   if (std::string why = role_arn_problem(out.role_arn); !why.empty()) return fail(error, field + ".role_arn", why);
   if (!get_string(auth, "subject", field, true, out.subject, error)) return false;
@@ -126,7 +125,7 @@ bool load_web_identity(const json& auth, const std::string& field, WebIdentityAu
   return true;
 }
 
-bool load_assume_role(const json& auth, const std::string& field, const std::string& backend, const Env& env,
+bool load_assume_role(const json::Value& auth, const std::string& field, const std::string& backend, const Env& env,
                       AssumeRoleAuth& out, std::string& error) {
   if (!get_string(auth, "role_arn", field, true, out.role_arn, error)) return false;
   if (std::string why = role_arn_problem(out.role_arn); !why.empty()) return fail(error, field + ".role_arn", why);
@@ -143,7 +142,7 @@ bool load_assume_role(const json& auth, const std::string& field, const std::str
       out.sts_region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
     return fail(error, field + ".sts_region", "must be a region name such as us-east-1");
   if (auth.contains("source")) {
-    const json& source = auth["source"];
+    const json::Value& source = auth["source"];
     const std::string sf = field + ".source";
     if (!source.is_object()) return fail(error, sf, "must be an object");
     std::string type;

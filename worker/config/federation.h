@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 namespace s3p {
 
@@ -57,11 +57,11 @@ struct AssumeRoleAuth {
 };
 
 // All return false with `error` naming the field; `env` holds the Worker's secrets.
-bool load_federation_settings(const nlohmann::json& root, const std::map<std::string, std::string, std::less<>>& env,
+bool load_federation_settings(const json::Value& root, const std::map<std::string, std::string, std::less<>>& env,
                               FederationSettings& out, std::string& error);
-bool load_web_identity(const nlohmann::json& auth, const std::string& field, WebIdentityAuth& out, std::string& error);
+bool load_web_identity(const json::Value& auth, const std::string& field, WebIdentityAuth& out, std::string& error);
 // `backend`: the backend's name (the default session name).
-bool load_assume_role(const nlohmann::json& auth, const std::string& field, const std::string& backend,
+bool load_assume_role(const json::Value& auth, const std::string& field, const std::string& backend,
                       const std::map<std::string, std::string, std::less<>>& env, AssumeRoleAuth& out,
                       std::string& error);
 

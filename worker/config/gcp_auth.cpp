@@ -69,7 +69,7 @@ std::string gcp_audience_problem(const std::string& a) {
   return "";
 }
 
-bool load_gcp_workload_identity(const nlohmann::json& auth, const std::string& field, GcpWorkloadIdentityAuth& out,
+bool load_gcp_workload_identity(const json::Value& auth, const std::string& field, GcpWorkloadIdentityAuth& out,
                                 std::string& error) {
   static const char* kKnown[] = {"type",        "audience",     "token_audience", "subject",    "service_account",
                                  "scope",       "sts_endpoint", "iam_endpoint",   "timeout_ms", "lifetime_s"};

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 namespace s3p {
 
@@ -29,7 +29,7 @@ struct GcpWorkloadIdentityAuth {
 std::string gcp_audience_problem(const std::string& audience);
 
 // Returns false with `error` naming the field.
-bool load_gcp_workload_identity(const nlohmann::json& auth, const std::string& field, GcpWorkloadIdentityAuth& out,
+bool load_gcp_workload_identity(const json::Value& auth, const std::string& field, GcpWorkloadIdentityAuth& out,
                                 std::string& error);
 
 }  // namespace s3p

@@ -5,7 +5,6 @@
 namespace s3p {
 namespace {
 
-using json = nlohmann::json;
 using config_fields::fail;
 
 bool starts_with_text(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -32,7 +31,7 @@ bool valid_idp_name(std::string_view name) {
   return true;
 }
 
-bool load_identity_provider(const std::string& name, const json& j, const std::string& f, IdentityProvider& out,
+bool load_identity_provider(const std::string& name, const json::Value& j, const std::string& f, IdentityProvider& out,
                             std::string& error) {
   if (!valid_idp_name(name)) return fail(error, f, "provider names are 1-64 of A-Z a-z 0-9 _ . -");
   if (!j.is_object()) return fail(error, f, "must be an object");
@@ -60,7 +59,7 @@ bool load_identity_provider(const std::string& name, const json& j, const std::s
 }
 
 bool load_idp_entry(std::string_view name, std::string_view json_text, IdentityProvider& out, std::string& error) {
-  const json j = json::parse(json_text.begin(), json_text.end(), nullptr, false);
+  const json::Value j = json::parse(json_text);
   const std::string f = "idp " + std::string(name);
   if (j.is_discarded() || !j.is_object()) return fail(error, f, "is not a JSON object");
   return load_identity_provider(std::string(name), j, f, out, error);

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 namespace s3p {
 
@@ -26,7 +26,7 @@ struct IdentityProvider {
 // Provider names: 1-64 of [A-Za-z0-9_.-].
 bool valid_idp_name(std::string_view name);
 // One provider's body; errors name `field` (e.g. "sts.identity_providers.gha.issuer").
-bool load_identity_provider(const std::string& name, const nlohmann::json& j, const std::string& field,
+bool load_identity_provider(const std::string& name, const json::Value& j, const std::string& field,
                             IdentityProvider& out, std::string& error);
 // A registry entry v1/idp/NAME; errors name "idp NAME.FIELD".
 bool load_idp_entry(std::string_view name, std::string_view json_text, IdentityProvider& out, std::string& error);

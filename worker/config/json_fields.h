@@ -3,11 +3,10 @@
 #include <cstdint>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 namespace s3p::config_fields {
 
-using json = nlohmann::json;
 
 inline bool fail(std::string& error, const std::string& field, const std::string& why) {
   error = field + ": " + why;
@@ -15,7 +14,7 @@ inline bool fail(std::string& error, const std::string& field, const std::string
 }
 
 // A string member; a required one must also be non-empty. An absent optional one leaves `out` unchanged.
-inline bool get_string(const json& obj, const char* key, const std::string& field, bool required, std::string& out,
+inline bool get_string(const json::Value& obj, const char* key, const std::string& field, bool required, std::string& out,
                        std::string& error) {
   auto it = obj.find(key);
   if (it == obj.end()) return required ? fail(error, field + "." + key, "is required") : true;
@@ -26,7 +25,7 @@ inline bool get_string(const json& obj, const char* key, const std::string& fiel
 }
 
 // An optional unsigned integer member within [lo, hi]; absent leaves `out` unchanged.
-inline bool get_uint(const json& obj, const char* key, const std::string& field, uint32_t lo, uint32_t hi,
+inline bool get_uint(const json::Value& obj, const char* key, const std::string& field, uint32_t lo, uint32_t hi,
                      uint32_t& out, std::string& error) {
   auto it = obj.find(key);
   if (it == obj.end()) return true;
@@ -37,7 +36,7 @@ inline bool get_uint(const json& obj, const char* key, const std::string& field,
 }
 
 // An optional boolean member; absent leaves `out` unchanged.
-inline bool get_bool(const json& obj, const char* key, const std::string& field, bool& out, std::string& error) {
+inline bool get_bool(const json::Value& obj, const char* key, const std::string& field, bool& out, std::string& error) {
   auto it = obj.find(key);
   if (it == obj.end()) return true;
   if (!it->is_boolean()) return fail(error, field + "." + key, "must be true or false");

@@ -33,7 +33,7 @@ void set_keys(Config& cfg, std::string_view label, std::string_view material, Co
 
 }  // namespace
 
-bool load_listing_token_key(const nlohmann::json& root, const Env& env, Config& cfg, std::string& error) {
+bool load_listing_token_key(const json::Value& root, const Env& env, Config& cfg, std::string& error) {
   std::string name;
   if (!config_fields::get_string(root, "listing_token_key_secret", "config", false, name, error)) return false;
   if (!name.empty()) {

@@ -5,7 +5,7 @@
 #pragma once
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 #include "worker/config/config.h"
 
@@ -19,7 +19,7 @@ inline constexpr std::string_view kHostDerivedNamesKey = "S3P_HOST_DERIVED_NAMES
 
 // Call after the backends and access keys are loaded. Leaves the source None when the config holds no secret at
 // all (Engine::init then gives the core a random key: use_per_core_listing_token_key).
-bool load_listing_token_key(const nlohmann::json& root, const Env& env, Config& cfg, std::string& error);
+bool load_listing_token_key(const json::Value& root, const Env& env, Config& cfg, std::string& error);
 
 // A key from host-supplied randomness, for configs without secrets.
 void use_per_core_listing_token_key(Config& cfg, std::string_view random_seed);

@@ -25,7 +25,7 @@ bool valid_api_url(std::string_view url) {
 
 }  // namespace
 
-bool load_registry_settings(const nlohmann::json& root, const Env& env, RegistrySettings& out, std::string& error) {
+bool load_registry_settings(const json::Value& root, const Env& env, RegistrySettings& out, std::string& error) {
   auto it = root.find("registry");
   if (it == root.end()) return true;
   const std::string field = "registry";

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 #include "worker/config/config.h"
 
@@ -25,7 +25,7 @@ inline constexpr std::string_view kIdpEntryPrefix = "v1/idp/";    // an STS iden
 inline constexpr std::string_view kAccountListEntry = "v1/index/accounts";
 inline constexpr size_t kMinRegistryKeySize = 32;
 
-bool load_registry_settings(const nlohmann::json& root, const Env& env, RegistrySettings& out, std::string& error);
+bool load_registry_settings(const json::Value& root, const Env& env, RegistrySettings& out, std::string& error);
 
 // An access key's secret: base64url (no padding) of HMAC-SHA256(deployment key, "s3-edge-proxy access key secret
 // v1" 0x00 id 0x00 generation 0x00 nonce). The entry's random nonce makes a key created again under a revoked id

@@ -10,12 +10,11 @@
 namespace s3p {
 namespace {
 
-using json = nlohmann::json;
 using config_fields::fail;
 using config_fields::get_string;
 using config_fields::get_uint;
 
-bool load_settings(const json& j, const Env& env, StsSettings& out, std::string& error) {
+bool load_settings(const json::Value& j, const Env& env, StsSettings& out, std::string& error) {
   const std::string f = "sts";
   if (!j.is_object()) return fail(error, f, "must be an object");
   for (auto it = j.begin(); it != j.end(); ++it)
@@ -44,12 +43,12 @@ bool load_settings(const json& j, const Env& env, StsSettings& out, std::string&
   return true;
 }
 
-bool pattern_ok(const json& p) { return p.is_string() && !p.get<std::string>().empty() && p.get<std::string>().size() <= 512; }
+bool pattern_ok(const json::Value& p) { return p.is_string() && !p.get<std::string>().empty() && p.get<std::string>().size() <= 512; }
 
 // "web_identity": {"provider": NAME, "conditions": {CLAIM: PATTERN | [PATTERN, ...]}} and "revoked_subjects".
 // Conditions are required: a role that trusted every token of a provider would trust, for GitHub, every
 // repository on GitHub ("sub": "*" says so on purpose).
-bool load_web_identity(const json& j, const std::string& f, Role& out, std::string& error) {
+bool load_web_identity(const json::Value& j, const std::string& f, Role& out, std::string& error) {
   if (auto rs = j.find("revoked_subjects"); rs != j.end()) {
     if (!rs->is_array() || rs->size() > 1000) return fail(error, f + ".revoked_subjects", "must be an array of at most 1000 strings");
     for (const auto& s : *rs) {
@@ -91,7 +90,7 @@ bool load_web_identity(const json& j, const std::string& f, Role& out, std::stri
 
 // `cfg`: S3P_CONFIG's (its scopes' accounts and trusted keys checked against it, as far as it holds them), or null
 // for a registry entry (nothing to check against: looked up per request). `f`: the field errors are named under.
-bool load_role(const std::string& name, const json& j, const Config* cfg, uint32_t min_session_s, Role& out,
+bool load_role(const std::string& name, const json::Value& j, const Config* cfg, uint32_t min_session_s, Role& out,
                std::string& error, const std::string& f) {
   if (!valid_role_name(name)) return fail(error, f, "role names are 1-64 of A-Z a-z 0-9 _ + = , . @ -");
   if (!j.is_object()) return fail(error, f, "must be an object");
@@ -118,7 +117,8 @@ bool load_role(const std::string& name, const json& j, const Config* cfg, uint32
     return fail(error, f + ".trusted_keys", "is required when the role has no web_identity (nobody could assume it)");
   if (trusted != j.end() && (!trusted->is_array() || (trusted->empty() && !web)))
     return fail(error, f + ".trusted_keys", "must be a non-empty array of access key ids");
-  for (const auto& k : trusted == j.end() ? json::array() : *trusted) {
+  const json::Value none;  // no trusted_keys: a null value, which has no elements
+  for (const auto& k : trusted == j.end() ? none : *trusted) {
     if (!k.is_string() || !valid_key_id(k.get<std::string>()))
       return fail(error, f + ".trusted_keys", "must be a non-empty array of access key ids");
     // A registry key cannot be checked here (it is looked up per request); a static one must exist.
@@ -151,7 +151,7 @@ const IdentityProvider* StsSettings::find_idp(std::string_view name) const {
 bool load_role_entry(std::string_view name, std::string_view json_text, uint32_t min_session_s, Role& out,
                      std::string& error) {
   const std::string f = "role " + std::string(name);
-  const json j = json::parse(json_text.begin(), json_text.end(), nullptr, false);
+  const json::Value j = json::parse(json_text);
   if (j.is_discarded() || !j.is_object()) return fail(error, f, "is not a JSON object");
   Role r;
   if (!load_role(std::string(name), j, nullptr, min_session_s, r, error, f)) return false;
@@ -168,7 +168,7 @@ bool valid_role_name(std::string_view name) {
   return true;
 }
 
-bool load_sts(const json& root, const Env& env, Config& cfg, std::string& error) {
+bool load_sts(const json::Value& root, const Env& env, Config& cfg, std::string& error) {
   if (auto sts = root.find("sts"); sts != root.end())
     if (!load_settings(*sts, env, cfg.sts, error)) return false;
   auto roles = root.find("roles");

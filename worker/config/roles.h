@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 #include "worker/config/access.h"
 #include "worker/config/identity_providers.h"
@@ -69,7 +69,7 @@ struct Config;
 bool load_role_entry(std::string_view name, std::string_view json_text, uint32_t min_session_s, Role& out,
                      std::string& error);
 
-bool load_sts(const nlohmann::json& root, const std::map<std::string, std::string, std::less<>>& env, Config& cfg,
+bool load_sts(const json::Value& root, const std::map<std::string, std::string, std::less<>>& env, Config& cfg,
               std::string& error);
 
 }  // namespace s3p

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 #include "worker/creds/bearer_token.h"
 #include "worker/creds/l2_entry.h"
@@ -12,7 +12,6 @@ namespace s3p {
 
 namespace {
 
-using json = nlohmann::json;
 
 constexpr uint32_t kMaxAnswer = 64 * 1024;  // a real answer is ~1.5-3 KB (the token is a JWT)
 constexpr std::string_view kL2Head = "entra-token/1\n";
@@ -97,7 +96,7 @@ bool entra_outcome(const FetchResult& r, double now_ms, StsResponse& out, Flight
       return false;
     case FetchOutcome::BodyTooLarge: failure = {&errors::BadGateway, http + ": response too large"}; return false;
   }
-  json j = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  json::Value j = json::parse(r.body);
   if (r.status != 200) {
     std::string code, message;
     if (j.is_object()) {
@@ -115,7 +114,7 @@ bool entra_outcome(const FetchResult& r, double now_ms, StsResponse& out, Flight
   if (j.is_object()) {
     if (auto t = j.find("access_token"); t != j.end() && t->is_string()) token = t->get<std::string>();
     auto type = j.find("token_type");
-    if (type == j.end() || !(type->is_string() && (*type == "Bearer" || *type == "bearer"))) token.clear();
+    if (type == j.end() || !(type->is_string() && (type->string_ref() == "Bearer" || type->string_ref() == "bearer"))) token.clear();
     // expires_in: a number of seconds (Entra's v2.0 endpoint), or a string of digits (v1.0's).
     double seconds = 0;
     if (auto e = j.find("expires_in"); e != j.end()) {

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 #include "worker/creds/bearer_token.h"
 #include "worker/creds/l2_entry.h"
@@ -14,7 +14,6 @@ namespace s3p {
 
 namespace {
 
-using json = nlohmann::json;
 
 constexpr uint32_t kMaxAnswer = 64 * 1024;  // a real answer is ~1-2 KB
 constexpr std::string_view kL2Head = "gcp-token/1\n";
@@ -134,7 +133,7 @@ bool gcp_outcome(int round, const FetchResult& r, double now_ms, StsResponse& ou
       return false;
     case FetchOutcome::BodyTooLarge: failure = {&errors::BadGateway, http + ": response too large"}; return false;
   }
-  json j = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  json::Value j = json::parse(r.body);
   if (r.status != 200) {
     std::string code, message;
     if (j.is_object()) {
@@ -161,7 +160,7 @@ bool gcp_outcome(int round, const FetchResult& r, double now_ms, StsResponse& ou
     if (auto t = j.find(token_field); t != j.end() && t->is_string()) token = t->get<std::string>();
     if (round == 0) {
       auto type = j.find("token_type");
-      if (type != j.end() && !(type->is_string() && (*type == "Bearer" || *type == "bearer"))) token.clear();
+      if (type != j.end() && !(type->is_string() && (type->string_ref() == "Bearer" || type->string_ref() == "bearer"))) token.clear();
       if (auto e = j.find("expires_in"); e != j.end() && e->is_number() && e->get<double>() > 0 && e->get<double>() < 1e7) {
         expires_ms = static_cast<int64_t>(std::floor(now_ms)) + static_cast<int64_t>(e->get<double>() * 1000);
         has_expiry = true;

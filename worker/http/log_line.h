@@ -1,4 +1,4 @@
-// The one structured JSON log line per request. Hand-written (not nlohmann) because it is on every request's path.
+// The one structured JSON log line per request. Hand-written because it is on every request's path.
 #pragma once
 #include <string>
 #include <string_view>

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 #include "worker/proto/cache_write.h"
 #include "worker/config/registry_settings.h"
@@ -65,7 +65,7 @@ namespace {
 // The account index's entry: {"accounts": {NAME: {"public": bool}}} (small, and every page), or, for the head of a
 // paged index, {"pages": [{"entry": "v1/index/accounts/pN", "first": NAME}, ...]} — first "" then ascending.
 bool parse_account_index(std::string_view text, bool page, AccountIndex& out, std::string& error) {
-  auto root = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  auto root = json::parse(text);
   if (root.is_discarded() || !root.is_object()) return error = "account index: not a JSON object", false;
   auto pages = root.find("pages");
   if (!page && pages != root.end()) {
@@ -75,7 +75,7 @@ bool parse_account_index(std::string_view text, bool page, AccountIndex& out, st
       auto entry = p.is_object() ? p.find("entry") : p.end();
       auto first = p.is_object() ? p.find("first") : p.end();
       if (entry == p.end() || first == p.end() || !entry->is_string() || !first->is_string() ||
-          !is_index_page(entry->get_ref<const std::string&>()))
+          !is_index_page(entry->string_ref()))
         return error = "account index: pages[" + std::to_string(out.pages.size()) + "] must be {\"entry\": \"" +
                        std::string(kAccountListEntry) + "/pN\", \"first\": NAME}", false;
       AccountIndex::Page pg{entry->get<std::string>(), first->get<std::string>()};

@@ -1,16 +1,15 @@
 #include "worker/rules/jwks.h"
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 #include "worker/crypto/base64.h"
 
 namespace s3p::jwt {
 namespace {
 
-using json = nlohmann::json;
 
 // A base64url member decoding to [lo, hi] bytes; `raw` gets the text as it was (it is passed on to the host).
-bool member(const json& k, const char* name, size_t lo, size_t hi, std::string& raw) {
+bool member(const json::Value& k, const char* name, size_t lo, size_t hi, std::string& raw) {
   auto it = k.find(name);
   if (it == k.end() || !it->is_string()) return false;
   raw = it->get<std::string>();
@@ -18,7 +17,7 @@ bool member(const json& k, const char* name, size_t lo, size_t hi, std::string& 
   return b64::decode_url(raw, bytes) && bytes.size() >= lo && bytes.size() <= hi;
 }
 
-bool read_key(const json& k, Jwk& out) {
+bool read_key(const json::Value& k, Jwk& out) {
   if (!k.is_object()) return false;
   auto str = [&](const char* name) -> std::string {
     auto it = k.find(name);
@@ -52,7 +51,7 @@ bool read_key(const json& k, Jwk& out) {
 
 bool parse_jwks(std::string_view text, std::vector<Jwk>& out, std::string& why) {
   if (text.size() > kMaxJwksBytes) return why = "JWKS over " + std::to_string(kMaxJwksBytes) + " bytes", false;
-  const json j = json::parse(text.begin(), text.end(), nullptr, false);
+  const json::Value j = json::parse(text);
   if (j.is_discarded() || !j.is_object()) return why = "JWKS is not a JSON object", false;
   auto keys = j.find("keys");
   if (keys == j.end() || !keys->is_array()) return why = "JWKS has no keys array", false;

@@ -6,7 +6,7 @@
 namespace s3p::jwt {
 namespace {
 
-// Hand-built JSON (nlohmann's dump() would abort on invalid UTF-8 in an exception-free build).
+// Hand-built JSON: the core reads JSON (worker/http/json.h) but writes it by hand, escaping with json_escape.h.
 void field(std::string& out, std::string_view name, std::string_view value) {
   if (out.size() > 1) out += ',';
   out += '"';

@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
-#include <nlohmann/json.hpp>
+#include "worker/http/json.h"
 
 #include "worker/crypto/base64.h"
 
 namespace s3p::jwt {
 namespace {
 
-using json = nlohmann::json;
 
 constexpr size_t kMaxClaims = 64;
 constexpr size_t kMaxAudiences = 16;
@@ -20,16 +19,16 @@ bool fail(std::string& why, std::string text) {
   return false;
 }
 
-json parse_object(std::string_view b64url) {
+// A JSON object from base64url; false for anything else.
+bool parse_object(std::string_view b64url, json::Value& out) {
   std::string text;
-  if (!b64::decode_url(b64url, text)) return json(json::value_t::discarded);
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return json(json::value_t::discarded);
-  return j;
+  if (!b64::decode_url(b64url, text)) return false;
+  out = json::parse(text);
+  return out.is_object();
 }
 
 // A NumericDate (RFC 7519 §2): a JSON number of seconds, whole or not; false for anything else or absurd values.
-bool numeric_date(const json& j, const char* name, bool& present, int64_t& out) {
+bool numeric_date(const json::Value& j, const char* name, bool& present, int64_t& out) {
   auto it = j.find(name);
   present = it != j.end();
   if (!present) return true;
@@ -57,8 +56,8 @@ bool parse_token(std::string_view compact, Token& out, std::string& why) {
   const size_t d2 = d1 == std::string_view::npos ? d1 : compact.find('.', d1 + 1);
   if (d2 == std::string_view::npos || compact.find('.', d2 + 1) != std::string_view::npos)
     return fail(why, "not a compact JWS (three dot-separated parts)");
-  const json header = parse_object(compact.substr(0, d1));
-  if (header.is_discarded()) return fail(why, "header is not base64url of a JSON object");
+  json::Value header;
+  if (!parse_object(compact.substr(0, d1), header)) return fail(why, "header is not base64url of a JSON object");
   Token t;
   auto alg = header.find("alg");
   if (alg == header.end() || !alg->is_string()) return fail(why, "header has no alg");
@@ -75,8 +74,9 @@ bool parse_token(std::string_view compact, Token& out, std::string& why) {
   if (t.alg == Alg::ES256 && t.signature.size() != 64) return fail(why, "ES256 signature is not 64 bytes (r||s)");
   if (t.alg == Alg::RS256 && (t.signature.size() < 256 || t.signature.size() > 1024))
     return fail(why, "RS256 signature length impossible for a 2048-8192 bit key");
-  const json payload = parse_object(compact.substr(d1 + 1, d2 - d1 - 1));
-  if (payload.is_discarded()) return fail(why, "payload is not base64url of a JSON object");
+  json::Value payload;
+  if (!parse_object(compact.substr(d1 + 1, d2 - d1 - 1), payload))
+    return fail(why, "payload is not base64url of a JSON object");
   auto str = [&](const char* k, std::string& v) {
     auto it = payload.find(k);
     if (it == payload.end() || !it->is_string() || it->get<std::string>().empty()) return false;
