@@ -10,6 +10,7 @@
 #include "worker/auth/verifiers.h"
 #include "worker/crypto/base64.h"
 #include "worker/crypto/sha1.h"
+#include "worker/util/sort.h"
 
 namespace s3p::auth {
 namespace {
@@ -54,7 +55,7 @@ std::string string_to_sign(const SignedRequest& req, std::string_view date_or_ex
   if (query_form)
     for (const auto& p : req.params)
       if (starts_with(p.name, "x-amz-")) amz.push_back({p.name, p.value});
-  std::stable_sort(amz.begin(), amz.end(), [](const Header& a, const Header& b) { return a.name < b.name; });
+  util::sort(amz.begin(), amz.end(), [](const Header& a, const Header& b) { return a.name < b.name; });
   for (size_t i = 0; i < amz.size(); ++i) {
     if (i > 0 && amz[i].name == amz[i - 1].name) {
       s.back() = ',';
@@ -69,7 +70,7 @@ std::string string_to_sign(const SignedRequest& req, std::string_view date_or_ex
   std::vector<const http::QueryParam*> sub;
   for (const auto& p : req.params)
     if (is_sub_resource(p.name)) sub.push_back(&p);
-  std::stable_sort(sub.begin(), sub.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  util::sort(sub.begin(), sub.end(), [](auto* a, auto* b) { return a->name < b->name; });
   for (size_t i = 0; i < sub.size(); ++i) {
     s += i == 0 ? '?' : '&';
     s += sub[i]->name;

@@ -4,6 +4,7 @@
 
 #include "worker/config/backend_identity.h"
 #include "worker/crypto/sha256.h"
+#include "worker/util/sort.h"
 
 namespace s3p::cache {
 
@@ -50,7 +51,7 @@ std::vector<std::string> identities_at(const Namespace& ns, const Backend& backe
   ns.for_each_backend([&](const Backend& b) {
     if (same_location(b, backend)) out.push_back(object_identity(b, key));
   });
-  std::sort(out.begin(), out.end());
+  util::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }

@@ -5,6 +5,7 @@
 #include "worker/config/json_fields.h"
 #include "worker/config/registry_settings.h"
 #include "worker/rules/iso8601.h"
+#include "worker/util/sort.h"
 
 namespace s3p {
 namespace {
@@ -103,7 +104,7 @@ bool load_access_keys(const json::Value& root, const Env& env, const Config* cfg
     }
     out.push_back(std::move(key));
   }
-  std::sort(out.begin(), out.end(), [](const AccessKey& a, const AccessKey& b) { return a.id < b.id; });
+  util::sort(out.begin(), out.end(), [](const AccessKey& a, const AccessKey& b) { return a.id < b.id; });
   return true;
 }
 

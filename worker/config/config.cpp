@@ -9,6 +9,7 @@
 #include "worker/config/listing_token_key.h"
 #include "worker/config/registry_settings.h"
 #include "worker/sign/azure_shared_key.h"
+#include "worker/util/sort.h"
 
 namespace s3p {
 namespace {
@@ -394,7 +395,7 @@ bool load_account(const std::string& name, const json::Value& j, const Config* s
     repo.name = r.key();
     acct.repositories.push_back(std::move(repo));
   }
-  std::sort(acct.repositories.begin(), acct.repositories.end(),
+  util::sort(acct.repositories.begin(), acct.repositories.end(),
             [](const Repository& a, const Repository& b) { return a.name < b.name; });
   cfg.accounts.push_back(std::move(acct));
   return true;
@@ -402,7 +403,7 @@ bool load_account(const std::string& name, const json::Value& j, const Config* s
 
 // Accounts sorted by name, none twice; whether any caches objects.
 bool finish_accounts(Config& cfg, std::string& error) {
-  std::sort(cfg.accounts.begin(), cfg.accounts.end(), [](const Account& a, const Account& b) { return a.name < b.name; });
+  util::sort(cfg.accounts.begin(), cfg.accounts.end(), [](const Account& a, const Account& b) { return a.name < b.name; });
   for (size_t i = 1; i < cfg.accounts.size(); ++i)
     if (cfg.accounts[i].name == cfg.accounts[i - 1].name)
       return fail(error, "buckets." + cfg.accounts[i].name, "is also an account");

@@ -6,6 +6,7 @@
 #include "worker/config/config.h"
 #include "worker/config/json_fields.h"
 #include "worker/crypto/base64.h"
+#include "worker/util/sort.h"
 
 namespace s3p {
 namespace {
@@ -36,7 +37,7 @@ bool load_settings(const json::Value& j, const Env& env, StsSettings& out, std::
       if (!load_identity_provider(it.key(), it.value(), f + ".identity_providers." + it.key(), p, error)) return false;
       out.identity_providers.push_back(std::move(p));
     }
-    std::sort(out.identity_providers.begin(), out.identity_providers.end(),
+    util::sort(out.identity_providers.begin(), out.identity_providers.end(),
               [](const IdentityProvider& a, const IdentityProvider& b) { return a.name < b.name; });
   }
   out.enabled = true;
@@ -55,7 +56,7 @@ bool load_web_identity(const json::Value& j, const std::string& f, Role& out, st
       if (!s.is_string() || s.get<std::string>().empty()) return fail(error, f + ".revoked_subjects", "must hold non-empty strings");
       out.revoked_subjects.push_back(s.get<std::string>());
     }
-    std::sort(out.revoked_subjects.begin(), out.revoked_subjects.end());
+    util::sort(out.revoked_subjects.begin(), out.revoked_subjects.end());
   }
   auto w = j.find("web_identity");
   if (w == j.end()) return true;
@@ -126,7 +127,7 @@ bool load_role(const std::string& name, const json::Value& j, const Config* cfg,
       return fail(error, f + ".trusted_keys", "unknown access key \"" + k.get<std::string>() + "\"");
     out.trusted_keys.push_back(k.get<std::string>());
   }
-  std::sort(out.trusted_keys.begin(), out.trusted_keys.end());
+  util::sort(out.trusted_keys.begin(), out.trusted_keys.end());
   return true;
 }
 
@@ -181,7 +182,7 @@ bool load_sts(const json::Value& root, const Env& env, Config& cfg, std::string&
     if (!load_role(it.key(), it.value(), &cfg, cfg.sts.min_session_s, r, error, "roles." + it.key())) return false;
     cfg.roles.push_back(std::move(r));
   }
-  std::sort(cfg.roles.begin(), cfg.roles.end(), [](const Role& a, const Role& b) { return a.name < b.name; });
+  util::sort(cfg.roles.begin(), cfg.roles.end(), [](const Role& a, const Role& b) { return a.name < b.name; });
   return true;
 }
 

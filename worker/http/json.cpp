@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include "worker/util/sort.h"
+
 namespace s3p::json {
 
 // One recursive-descent pass over the text; each parse_* leaves pos_ after what it read, or returns false.
@@ -90,7 +92,7 @@ class Parser {
     }
     // Sorted for find(); of a name given twice the last member stays (stable sort: it is the last of its run).
     auto& m = v.members_;
-    std::stable_sort(m.begin(), m.end(), [](const Member& a, const Member& b) { return a.name < b.name; });
+    util::sort(m.begin(), m.end(), [](const Member& a, const Member& b) { return a.name < b.name; });
     size_t kept = 0;
     for (size_t i = 0; i < m.size(); ++i) {
       if (i + 1 < m.size() && m[i + 1].name == m[i].name) continue;

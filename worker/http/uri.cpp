@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "worker/util/sort.h"
+
 namespace s3p::http {
 namespace {
 
@@ -105,7 +107,7 @@ std::string_view duplicate_param(const std::vector<QueryParam>& params) {
   std::vector<std::string_view> names;
   names.reserve(params.size());
   for (const auto& p : params) names.emplace_back(p.name);
-  std::sort(names.begin(), names.end());  // n log n: a 16 KiB query can hold thousands of names
+  util::sort(names.begin(), names.end());  // n log n: a 16 KiB query can hold thousands of names
   auto it = std::adjacent_find(names.begin(), names.end());
   return it == names.end() ? std::string_view() : *it;
 }

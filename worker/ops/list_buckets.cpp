@@ -6,6 +6,7 @@
 #include "worker/auth/authorize.h"
 #include "worker/crypto/base64.h"
 #include "worker/s3/xml.h"
+#include "worker/util/sort.h"
 
 namespace s3p {
 
@@ -68,7 +69,7 @@ Planned plan_list_buckets(OpContext& ctx) {
         for (const Scope& s : ctx.caller->scopes) visible = visible || s.account == a.name;
       if (visible) names.push_back(a.name);
     }
-  std::sort(names.begin(), names.end());
+  util::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::string next;
   if (names.size() > max_buckets) {

@@ -8,6 +8,7 @@
 #include "worker/s3/continuation_token.h"
 #include "worker/s3/list_rewrite.h"
 #include "worker/s3/xml.h"
+#include "worker/util/sort.h"
 
 namespace s3p {
 
@@ -27,7 +28,7 @@ bool parse_max_keys(const std::string& v, uint32_t& out) {
 std::vector<const Repository*> repos_in_key_order(const Account& account) {
   std::vector<const Repository*> out;
   for (const auto& r : account.repositories) out.push_back(&r);
-  std::sort(out.begin(), out.end(), [](const Repository* a, const Repository* b) { return a->name + "/" < b->name + "/"; });
+  util::sort(out.begin(), out.end(), [](const Repository* a, const Repository* b) { return a->name + "/" < b->name + "/"; });
   return out;
 }
 
@@ -128,7 +129,7 @@ class ListEdits {
   }
 
   std::string apply(const std::string& doc) && {
-    std::stable_sort(edits_.begin(), edits_.end(), [](const Edit& a, const Edit& b) { return a.begin < b.begin; });
+    util::sort(edits_.begin(), edits_.end(), [](const Edit& a, const Edit& b) { return a.begin < b.begin; });
     size_t grow = 0;
     for (const Edit& e : edits_) grow += e.text.size();
     std::string out;

@@ -8,6 +8,7 @@
 #include "worker/ops/multipart_common.h"
 #include "worker/ops/single_request_op.h"
 #include "worker/s3/xml.h"
+#include "worker/util/sort.h"
 
 namespace s3p {
 
@@ -83,7 +84,7 @@ class ListPartsOp : public SingleRequestOp {
         }
       }
     }
-    std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.number < b.number; });
+    util::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.number < b.number; });
     const bool truncated = parts.size() > max_parts_;
     if (truncated) parts.resize(max_parts_);
     std::string out = open_result("ListPartsResult");

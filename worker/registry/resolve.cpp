@@ -8,6 +8,7 @@
 #include "worker/proto/cache_write.h"
 #include "worker/config/registry_settings.h"
 #include "worker/crypto/sha256.h"
+#include "worker/util/sort.h"
 
 namespace s3p::registry {
 
@@ -96,7 +97,7 @@ bool parse_account_index(std::string_view text, bool page, AccountIndex& out, st
       if (auto p = it->find("public"); p != it->end() && p->is_boolean()) a.has_public = p->get<bool>();
     out.accounts.push_back(std::move(a));
   }
-  std::sort(out.accounts.begin(), out.accounts.end(),
+  util::sort(out.accounts.begin(), out.accounts.end(),
             [](const ListedAccount& a, const ListedAccount& b) { return a.name < b.name; });
   return true;
 }

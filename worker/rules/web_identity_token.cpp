@@ -6,6 +6,7 @@
 #include "worker/http/json.h"
 
 #include "worker/crypto/base64.h"
+#include "worker/util/sort.h"
 
 namespace s3p::jwt {
 namespace {
@@ -103,7 +104,7 @@ bool parse_token(std::string_view compact, Token& out, std::string& why) {
   if (!numeric_date(payload, "iat", t.has_iat, t.iat)) return fail(why, "iat not a date");
   for (auto it = payload.begin(); it != payload.end(); ++it)
     if (it->is_string() && t.claims.size() < kMaxClaims) t.claims.emplace_back(it.key(), it->get<std::string>());
-  std::sort(t.claims.begin(), t.claims.end());  // object keys are unique: sorted by name
+  util::sort(t.claims.begin(), t.claims.end());  // object keys are unique: sorted by name
   t.signing_input = std::string(compact.substr(0, d2));
   out = std::move(t);
   return true;

@@ -6,6 +6,7 @@
 
 #include "worker/crypto/base64.h"
 #include "worker/crypto/sha256.h"
+#include "worker/util/sort.h"
 
 namespace s3p::azure {
 namespace {
@@ -57,7 +58,7 @@ std::string canonicalized_headers(const Headers& headers) {
       lines.push_back({std::move(name), std::string(value)});
     }
   }
-  std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.name < b.name; });
+  util::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.name < b.name; });
   std::string out;
   for (const Line& l : lines) out.append(l.name).append(":").append(l.value).append("\n");
   return out;
@@ -83,9 +84,9 @@ std::string canonicalized_resource(std::string_view account, std::string_view pa
     }
     same->values.push_back(q.value);
   }
-  std::sort(params.begin(), params.end(), [](const Param& a, const Param& b) { return a.name < b.name; });
+  util::sort(params.begin(), params.end(), [](const Param& a, const Param& b) { return a.name < b.name; });
   for (Param& p : params) {
-    std::sort(p.values.begin(), p.values.end());
+    util::sort(p.values.begin(), p.values.end());
     out.append("\n").append(p.name).append(":");
     for (size_t i = 0; i < p.values.size(); ++i) {
       if (i) out.push_back(',');

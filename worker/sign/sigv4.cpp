@@ -6,6 +6,8 @@
 
 #include "mbedtls/platform_util.h"
 
+#include "worker/util/sort.h"
+
 namespace s3p::sigv4 {
 namespace {
 
@@ -147,7 +149,7 @@ Span append_canonical_request(std::string& out, std::string_view method, std::st
       idx[j] = x;
     }
   } else {
-    std::stable_sort(idx, idx + n, less);
+    util::sort(idx, idx + n, less);
   }
 
   const size_t start = out.size();
@@ -228,7 +230,7 @@ std::string canonical_query(const std::vector<http::QueryParam>& params) {
     spans.push_back(s);
   }
   const std::string_view all(buf);
-  std::sort(spans.begin(), spans.end(), [all](const Piece& a, const Piece& b) {
+  util::sort(spans.begin(), spans.end(), [all](const Piece& a, const Piece& b) {
     const int c = all.substr(a.name_off, a.name_len).compare(all.substr(b.name_off, b.name_len));
     if (c != 0) return c < 0;
     return all.substr(a.value_off, a.value_len) < all.substr(b.value_off, b.value_len);
