@@ -133,6 +133,8 @@ const DEFS = {
     bindings: { ROUTES: JSON.stringify(routes(ORIGIN, SINK, FAR)), BUCKETS: JSON.stringify(buckets(ORIGIN)) },
   },
   C: { modules: peerModules("bench/workers/aws4fetch.mjs"), bindings: peerBindings },
+  Pl: { modules: [{ name: "worker.mjs", type: "esModule", file: path.join(ROOT, "bench/workers/passthrough.mjs") }],
+    bindings: { ROUTES: JSON.stringify(routes(ORIGIN, SINK, FAR)), BUCKETS: JSON.stringify(buckets(ORIGIN)), LOG_LINE: "1" } },
   CL: { modules: peerModules("bench/workers/listing.mjs"), bindings: peerBindings },
   B: { modules: proxyModules(SHIPPED), bindings: { S3P_CONFIG: B_CONFIG, ...proxySecrets() } },
   "B′": { modules: proxyModules(OTHER), bindings: { S3P_CONFIG: B_CONFIG, ...proxySecrets() } },
@@ -525,12 +527,12 @@ const startFresh = async (v) => {
   };
 };
 
-// Start-up in workerd: fresh processes of P and B, rotated. What a cold B costs over a cold P — at start-up (the
+// Start-up in workerd: fresh processes of P, Pl (P with B's log line) and B, rotated. What a cold B costs over a cold P — at start-up (the
 // module compiled and the scripts loaded) and on its first request over its second (the core instantiated and
 // initialised, the functions it runs compiled lazily) — bounds compile + instantiate + init from above.
 let startup = null;
 if (wants("startup")) startup = (await coldIsolates({
-  variants: ["P", "B"], reps: QUICK ? 5 : 9, start: startFresh, log, kvReads: async () => 0,
+  variants: ["P", "Pl", "B"], reps: QUICK ? 5 : 9, start: startFresh, log, kvReads: async () => 0,
   kinds: [{ id: "get", path: async (v) => objectPath(v, SMALL) }],
 })).get;
 

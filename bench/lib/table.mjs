@@ -104,23 +104,27 @@ const LADDER_SIDE = [
 // is bounded from above by what a cold B costs over a cold P: at start-up, plus its first request over its second
 // (less the same for P). Issue 18: ≤ 2 ms.
 export function renderStartup(byV) {
-  const cols = ["P", "B"];
   const m = (v, k) => median((byV[v] ?? []).map((x) => x[k]));
   const lines = [];
   const row = (cells) => lines.push(`| ${cells.join(" | ")} |`);
-  const n = Math.min(...cols.map((v) => (byV[v] ?? []).length));
-  row([`start-up in workerd (median of ${n} fresh processes per variant)`, "P pass-through", "B ours", "B − P", "target"]);
-  row(["---", "---:", "---:", "---:", "---:"]);
-  const metric = (label, k, fmt) => row([label, fmt(m("P", k)), fmt(m("B", k)), fmt(m("B", k) - m("P", k)), ""]);
+  const n = Math.min(...["P", "Pl", "B"].map((v) => (byV[v] ?? []).length));
+  row([`start-up in workerd (median of ${n} fresh processes per variant)`, "P pass-through", "Pl: P + a log line", "B ours",
+    "B − P", "B − Pl", "target"]);
+  row(["---", "---:", "---:", "---:", "---:", "---:", "---:"]);
+  const metric = (label, k, fmt) =>
+    row([label, fmt(m("P", k)), fmt(m("Pl", k)), fmt(m("B", k)), fmt(m("B", k) - m("P", k)), fmt(m("B", k) - m("Pl", k)), ""]);
   metric("spawn → listening, ms", "startMs", f1);
   metric("process CPU by then (module and scripts loaded), ms", "startCpuMs", f2);
   metric("first request: CPU ms", "firstCpuMs", f2);
   metric("second request: CPU ms", "secondCpuMs", f2);
   metric("first request: send → last byte, ms", "firstMs", f1);
   const extra = (v) => m(v, "startCpuMs") + median((byV[v] ?? []).map((x) => x.firstCpuMs - x.secondCpuMs));
-  const bound = extra("B") - extra("P");
-  row(["compile + instantiate + init, at most (B − P: start-up CPU + first request's CPU over the second's), ms", "", "", f2(bound),
-    `≤ 2${mark(Number.isFinite(bound) ? bound <= 2 : undefined)}`]);
+  const bound = extra("B") - extra("P"), ours = extra("B") - extra("Pl");
+  row(["compile + instantiate + init, at most (B − P, B − Pl: start-up CPU + first request's CPU over the second's), ms",
+    "", "", "", f2(bound), f2(ours), `≤ 2${mark(Number.isFinite(ours) ? ours <= 2 : undefined)}`]);
+  lines.push("", "Pl is P writing one console.log line per request, as B does: `workerd serve` prints console.log through its " +
+    "JS inspect formatter (node-internal:internal_inspect), compiled on an isolate's first call, where Cloudflare's edge " +
+    "does not print to stdout. B − Pl leaves that runtime cost out of ours.");
   return lines.join("\n") + "\n";
 }
 

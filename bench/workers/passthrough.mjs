@@ -4,7 +4,11 @@
 //   /{account}/{repository}/{key}  → ROUTES["{account}/{repository}"] + key
 //   /{account}?{query}             → BUCKETS["{account}"] + "/?" + query   (listings, passed through unchanged)
 // ROUTES/BUCKETS are JSON text bindings, e.g. {"acme/climate": "http://127.0.0.1:9000/bench-bucket/datasets/climate/"}.
+// LOG_LINE = "1" (variant Pl, start-up rows only): also one console.log line per request, as B writes. `workerd
+// serve` prints console.log through its JS inspect formatter, a module compiled on the first call; Cloudflare's
+// edge does not print to stdout. Pl carries that cost too, so B − Pl is ours.
 let routes, buckets;
+const LINE = JSON.stringify({ level: "info", status: 200, method: "GET", path: "/acme/climate/small.bin", ms: 1.2 });
 
 export default {
   async fetch(request, env) {
@@ -23,6 +27,7 @@ export default {
       if (base) target = base + "/" + url.search;
     }
     if (!target) return new Response("no route", { status: 404 });
+    if (env.LOG_LINE === "1") console.log(LINE);
     const range = request.headers.get("range");
     // Uploads (PUT) carry the client's body stream straight on, as a pass-through upload Worker would.
     const resp = await fetch(target, { method: request.method, headers: range ? { range } : {}, body: request.body });
