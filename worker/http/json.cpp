@@ -59,16 +59,31 @@ class Parser {
     }
   }
 
-  bool parse_object(Value& v, size_t depth) {
-    if (depth > Value::kMaxDepth) return false;
-    v.type_ = Type::Object;
-    ++pos_;  // '{'
+  // Its first byte ('{' or '[') read: whether the list is empty (its closing byte then read too).
+  bool empty_list(char close) {
+    ++pos_;
     skip_space();
-    if (pos_ < n_ && p_[pos_] == '}') {
+    if (pos_ < n_ && p_[pos_] == close) {
       ++pos_;
       return true;
     }
-    for (;;) {
+    return false;
+  }
+  // After an element or member: ',' (more follow) or `close` (the list is done), each read; false for anything else.
+  bool after_item(char close, bool& more) {
+    skip_space();
+    if (pos_ < n_ && (p_[pos_] == ',' || p_[pos_] == close)) {
+      more = p_[pos_++] == ',';
+      skip_space();
+      return true;
+    }
+    return false;
+  }
+
+  bool parse_object(Value& v, size_t depth) {
+    if (depth > Value::kMaxDepth) return false;
+    v.type_ = Type::Object;
+    for (bool more = !empty_list('}'); more;) {
       if (pos_ >= n_ || p_[pos_] != '"') return false;
       Member m;
       if (!parse_string(m.name)) return false;
@@ -78,17 +93,7 @@ class Parser {
       skip_space();
       if (!parse_value(m.value, depth)) return false;
       v.members_.push_back(std::move(m));
-      skip_space();
-      if (pos_ < n_ && p_[pos_] == ',') {
-        ++pos_;
-        skip_space();
-        continue;
-      }
-      if (pos_ < n_ && p_[pos_] == '}') {
-        ++pos_;
-        break;
-      }
-      return false;
+      if (!after_item('}', more)) return false;
     }
     // Sorted for find(); of a name given twice the last member stays (stable sort: it is the last of its run).
     auto& m = v.members_;
@@ -106,27 +111,12 @@ class Parser {
   bool parse_array(Value& v, size_t depth) {
     if (depth > Value::kMaxDepth) return false;
     v.type_ = Type::Array;
-    ++pos_;  // '['
-    skip_space();
-    if (pos_ < n_ && p_[pos_] == ']') {
-      ++pos_;
-      return true;
-    }
-    for (;;) {
+    for (bool more = !empty_list(']'); more;) {
       v.array_.emplace_back();
       if (!parse_value(v.array_.back(), depth)) return false;
-      skip_space();
-      if (pos_ < n_ && p_[pos_] == ',') {
-        ++pos_;
-        skip_space();
-        continue;
-      }
-      if (pos_ < n_ && p_[pos_] == ']') {
-        ++pos_;
-        return true;
-      }
-      return false;
+      if (!after_item(']', more)) return false;
     }
+    return true;
   }
 
   // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
