@@ -396,7 +396,7 @@ bool load_account(const std::string& name, const json::Value& j, const Config* s
     acct.repositories.push_back(std::move(repo));
   }
   util::sort(acct.repositories.begin(), acct.repositories.end(),
-            [](const Repository& a, const Repository& b) { return a.name < b.name; });
+             [](const Repository& a, const Repository& b) { return a.name < b.name; });
   cfg.accounts.push_back(std::move(acct));
   return true;
 }

@@ -38,7 +38,7 @@ bool load_settings(const json::Value& j, const Env& env, StsSettings& out, std::
       out.identity_providers.push_back(std::move(p));
     }
     util::sort(out.identity_providers.begin(), out.identity_providers.end(),
-              [](const IdentityProvider& a, const IdentityProvider& b) { return a.name < b.name; });
+               [](const IdentityProvider& a, const IdentityProvider& b) { return a.name < b.name; });
   }
   out.enabled = true;
   return true;

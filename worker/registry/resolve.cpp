@@ -98,7 +98,7 @@ bool parse_account_index(std::string_view text, bool page, AccountIndex& out, st
     out.accounts.push_back(std::move(a));
   }
   util::sort(out.accounts.begin(), out.accounts.end(),
-            [](const ListedAccount& a, const ListedAccount& b) { return a.name < b.name; });
+             [](const ListedAccount& a, const ListedAccount& b) { return a.name < b.name; });
   return true;
 }
 
