@@ -1,8 +1,10 @@
 // A JSON document reader (RFC 8259), for the core's configuration, registry entries, tokens and credential
 // answers. Parsing is strict and never aborts: anything but one well-formed value (surrounding whitespace and a
 // leading UTF-8 BOM allowed) gives a discarded Value. Refused besides what the RFC forbids: invalid UTF-8 (raw or
-// as unpaired \u surrogates), and nesting deeper than kMaxDepth. Of a member name given twice in one object the
-// last one counts (as nlohmann and JavaScript's JSON.parse read it; RFC 7519 §4 allows it for JWT claims).
+// as unpaired \u surrogates), numbers beyond a double's range, and nesting deeper than kMaxDepth. Of a member name
+// given twice in one object the last one counts (as nlohmann and JavaScript's JSON.parse read it; RFC 7519 §4
+// allows it for JWT claims). Unlike nlohmann, a NUL byte is not the end of the input: a document with one outside a
+// string is refused, not read up to it.
 //
 // Why not nlohmann_json (what this replaced): its templates were 155 KB of the 947 KB module, and the functions of
 // the first request of an isolate (config loading above all) are each compiled on first call: fewer, smaller
@@ -63,7 +65,7 @@ class Value {
   bool is_object() const { return type_ == Type::Object; }
 
   // The value as T (std::string, bool, double, int64_t, uint64_t, uint32_t): check its type first; another type
-  // gives T's zero (a number converts between the number types, as a static_cast would).
+  // gives T's zero. A number converts between the number kinds (a double beyond an integer type saturates).
   template <typename T>
   T get() const;
   const std::string& string_ref() const { return string_; }  // "" unless a string
